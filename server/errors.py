@@ -1,0 +1,87 @@
+"""The one table that turns domain errors into HTTP statuses (and, for sockets, close codes).
+
+Every package raises its own errors; only here do they become a status, a stable `code` and a
+human `detail`. Anything unexpected becomes a 500 with no internals in the body (and is logged).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+
+from persistence.errors import Conflict, IllegalTransition, NotFound
+
+log = logging.getLogger("server.errors")
+
+
+class ServerError(Exception):
+    """Base of the server's own errors."""
+
+
+class AuthError(ServerError):
+    """Credentials or token are missing, wrong or expired (always 401, never says which)."""
+
+
+class RequestError(ServerError):
+    """The request is well-formed JSON but asks for something invalid (400, names the field)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ServiceUnavailable(ServerError):
+    """A dependency (the database, the model) cannot serve right now: try again later."""
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    status: int
+    code: str
+    ws_close: int  # the WebSocket close code for the same error
+
+
+ERROR_TABLE: dict[type[Exception], ErrorSpec] = {
+    NotFound: ErrorSpec(404, "not_found", 1008),
+    Conflict: ErrorSpec(409, "conflict", 1008),
+    IllegalTransition: ErrorSpec(409, "illegal_transition", 1008),
+    AuthError: ErrorSpec(401, "unauthorized", 1008),
+    RequestError: ErrorSpec(400, "bad_request", 1008),
+    ServiceUnavailable: ErrorSpec(503, "unavailable", 1013),
+}
+
+
+def spec_for(error: Exception) -> ErrorSpec | None:
+    for kind in type(error).__mro__:
+        if kind in ERROR_TABLE:
+            return ERROR_TABLE[kind]
+    return None
+
+
+def _domain_error(request: Request, error: Exception) -> Response:
+    spec = spec_for(error)
+    assert spec is not None
+    body = {"status_code": spec.status, "code": spec.code, "detail": str(error)}
+    if isinstance(error, RequestError) and error.field:
+        body["extra"] = [{"key": error.field, "message": str(error)}]
+    headers = {"WWW-Authenticate": "Bearer"} if spec.status == 401 else None
+    return Response(body, status_code=spec.status, headers=headers)
+
+
+def _unexpected_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        body = {"status_code": error.status_code, "detail": error.detail}
+        if error.extra:
+            body["extra"] = error.extra
+        return Response(body, status_code=error.status_code, headers=error.headers)
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response({"status_code": 500, "code": "internal", "detail": "internal server error"}, status_code=500)
+
+
+EXCEPTION_HANDLERS = {
+    **{kind: _domain_error for kind in ERROR_TABLE},
+    Exception: _unexpected_error,
+}

@@ -1,0 +1,97 @@
+"""Interview sessions of the signed-in user. Every route goes through an owner-scoped lookup,
+so another user's id is a 404, never their data."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from persistence import interviews, users
+from persistence.models import InterviewSession, InterviewStatus, User
+from server.db import Db
+from server.schemas import (
+    CreateSessionRequest,
+    FeedbackOut,
+    QuestionOut,
+    SessionDetailOut,
+    SessionOut,
+    SessionPage,
+    from_row,
+)
+
+
+def session_detail(session: InterviewSession) -> SessionDetailOut:
+    return from_row(
+        SessionDetailOut,
+        session,
+        questions=[from_row(QuestionOut, q) for q in session.questions],
+        feedback=from_row(FeedbackOut, session.feedback) if session.feedback else None,
+    )
+
+
+class SessionController(Controller):
+    path = "/api/sessions"
+    tags = ["sessions"]
+
+    @post("/", summary="Create an interview session with its planned questions", status_code=201)
+    async def create(
+        self, request: Request[User, object, object], data: JSONBody[CreateSessionRequest], db: Db
+    ) -> SessionDetailOut:
+        user = await users.get_user(db, request.user.id)
+        planner = request.app.state.question_planner
+        questions = planner(user, data)
+        session = await interviews.create_session(
+            db,
+            user_id=user.id,
+            fields={
+                "title": data.title,
+                "description": data.description,
+                "target_role": data.target_role or user.target_role,
+                "target_company": data.target_company or user.target_company,
+                "difficulty": data.difficulty,
+                "interview_type": data.interview_type,
+                "num_questions": len(questions) or data.num_questions,
+                "meta": {"seed": data.seed} if data.seed else None,
+            },
+            questions=questions,
+        )
+        return session_detail(await interviews.get_owned_session(db, user.id, session.id, with_details=True))
+
+    @get("/", summary="My sessions, newest first")
+    async def list(
+        self,
+        request: Request[User, object, object],
+        db: Db,
+        status: FromQuery[Literal["created", "in_progress", "completed", "cancelled"] | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> SessionPage:
+        page = await interviews.list_sessions(
+            db, request.user.id, status=InterviewStatus(status) if status else None, limit=limit, offset=offset
+        )
+        return SessionPage(
+            items=[from_row(SessionOut, s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
+        )
+
+    @get("/{session_id:uuid}", summary="One session with its questions and feedback")
+    async def read(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> SessionDetailOut:
+        return session_detail(await interviews.get_owned_session(db, request.user.id, session_id, with_details=True))
+
+    @post("/{session_id:uuid}/cancel", summary="Cancel a session that is not finished", status_code=200)
+    async def cancel(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> SessionOut:
+        session = await interviews.get_owned_session(db, request.user.id, session_id)
+        await interviews.change_status(db, session, InterviewStatus.CANCELLED)
+        return from_row(SessionOut, session)
+
+    @delete("/{session_id:uuid}", summary="Delete a session with its questions and feedback", status_code=204)
+    async def remove(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> None:
+        await interviews.delete_session(db, await interviews.get_owned_session(db, request.user.id, session_id))
+
+    @get("/{session_id:uuid}/questions/{question_id:uuid}", summary="One question with its transcript and scores")
+    async def question(
+        self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
+    ) -> QuestionOut:
+        return from_row(QuestionOut, await interviews.get_owned_question(db, request.user.id, session_id, question_id))

@@ -1,0 +1,45 @@
+"""The signed-in user's own account: profile, statistics, deletion."""
+
+from __future__ import annotations
+
+from litestar.params import JSONBody
+from litestar import Controller, Request, delete, get, patch
+
+from persistence import stats, users
+from persistence.models import User
+from server.db import Db
+from server.schemas import ProfileFields, StatisticsOut, TrendPointOut, UserOut, from_row
+
+
+class MeController(Controller):
+    path = "/api/users/me"
+    tags = ["users"]
+
+    @get("/", summary="My profile")
+    async def read(self, request: Request[User, object, object], db: Db) -> UserOut:
+        return from_row(UserOut, await users.get_user(db, request.user.id))
+
+    @patch("/", summary="Update my profile and preferences")
+    async def update(self, request: Request[User, object, object], data: JSONBody[ProfileFields], db: Db) -> UserOut:
+        user = await users.get_user(db, request.user.id)
+        await users.update_profile(db, user, data.changes())
+        return from_row(UserOut, user)
+
+    @delete("/", summary="Delete my account and everything in it", status_code=204)
+    async def remove(self, request: Request[User, object, object], db: Db) -> None:
+        await users.delete_user(db, await users.get_user(db, request.user.id))
+
+    @get("/stats", summary="My interview statistics and score trend")
+    async def statistics(self, request: Request[User, object, object], db: Db) -> StatisticsOut:
+        result = await stats.user_statistics(db, request.user.id)
+        return StatisticsOut(
+            total_interviews=result.total_interviews,
+            average_score=result.average_score,
+            best_score=result.best_score,
+            relevance_avg=result.relevance_avg,
+            grammar_avg=result.grammar_avg,
+            fluency_avg=result.fluency_avg,
+            keyword_avg=result.keyword_avg,
+            sessions_by_status=result.sessions_by_status,
+            trend=[TrendPointOut(**point.__dict__) for point in result.trend],
+        )

@@ -1,0 +1,236 @@
+"""Request and response bodies of the REST API (msgspec Structs).
+
+Limits mirror the schema's column sizes, so an over-long string is a 400 that names the field
+instead of a database error. Enumerated fields use Literal types: unknown values are a 400.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+Email = Annotated[str, Meta(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, Meta(min_length=8, max_length=72)]
+Name = Annotated[str, Meta(min_length=1, max_length=100)]
+Text20 = Annotated[str, Meta(max_length=20)]
+Text50 = Annotated[str, Meta(max_length=50)]
+Text100 = Annotated[str, Meta(max_length=100)]
+Text500 = Annotated[str, Meta(max_length=500)]
+Skills = Annotated[list[Annotated[str, Meta(min_length=1, max_length=60)]], Meta(max_length=50)]
+Difficulty = Literal["easy", "medium", "hard"]
+InterviewType = Literal["behavioral", "technical", "mixed"]
+Status = Literal["created", "in_progress", "completed", "cancelled"]
+
+
+class ProfileFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Profile and preference fields of `users` that the user owns. Omitted = unchanged."""
+
+    full_name: Name | msgspec.UnsetType = msgspec.UNSET
+    profile_picture: Text500 | None | msgspec.UnsetType = msgspec.UNSET
+    phone_number: Text20 | None | msgspec.UnsetType = msgspec.UNSET
+    target_role: Text100 | None | msgspec.UnsetType = msgspec.UNSET
+    target_company: Text100 | None | msgspec.UnsetType = msgspec.UNSET
+    experience_years: Annotated[int, Meta(ge=0, le=70)] | msgspec.UnsetType = msgspec.UNSET
+    education_level: Text50 | None | msgspec.UnsetType = msgspec.UNSET
+    skills: Skills | None | msgspec.UnsetType = msgspec.UNSET
+    preferred_language: Annotated[str, Meta(min_length=2, max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+    notification_email: bool | msgspec.UnsetType = msgspec.UNSET
+    notification_push: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in msgspec.structs.asdict(self).items() if value is not msgspec.UNSET}
+
+
+class RegisterRequest(ProfileFields, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    full_name: Name  # type: ignore[assignment]  # required here
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, Meta(max_length=255)]
+    password: Annotated[str, Meta(max_length=72)]
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: Annotated[str, Meta(max_length=4096)]
+
+
+class UserOut(msgspec.Struct):
+    """A user as the API shows it: never the password hash."""
+
+    id: uuid.UUID
+    email: str
+    full_name: str
+    is_active: bool | None
+    is_verified: bool | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    last_login: datetime | None
+    profile_picture: str | None
+    phone_number: str | None
+    target_role: str | None
+    target_company: str | None
+    experience_years: int | None
+    education_level: str | None
+    skills: list[str] | None
+    total_interviews: int | None
+    average_score: float | None
+    best_score: float | None
+    preferred_language: str | None
+    notification_email: bool | None
+    notification_push: bool | None
+
+
+class TokenPair(msgspec.Struct):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+    user: UserOut
+
+
+class CustomQuestion(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=5, max_length=1000)]
+    category: Literal["behavioral", "technical", "situational", "general"] = "general"
+    expected_topics: Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=10)] = []
+    time_limit: Annotated[int, Meta(ge=15, le=900)] = 120
+
+
+class CreateSessionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    title: Annotated[str, Meta(min_length=1, max_length=200)]
+    description: Annotated[str, Meta(max_length=5000)] | None = None
+    target_role: Text100 | None = None
+    target_company: Text100 | None = None
+    difficulty: Difficulty = "medium"
+    interview_type: InterviewType = "mixed"
+    num_questions: Annotated[int, Meta(ge=1, le=20)] = 5
+    custom_questions: Annotated[list[CustomQuestion], Meta(max_length=20)] = []
+    seed: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class QuestionOut(msgspec.Struct):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    question_number: int
+    question_text: str
+    category: str | None
+    difficulty: str | None
+    expected_topics: list[str] | None
+    time_limit: int | None
+    created_at: datetime | None
+    answered_at: datetime | None
+    audio_file_path: str | None
+    audio_duration: int | None
+    audio_format: str | None
+    audio_size_bytes: int | None
+    transcript: str | None
+    transcript_confidence: float | None
+    transcript_language: str | None
+    word_count: int | None
+    relevance_score: float | None
+    grammar_score: float | None
+    fluency_score: float | None
+    keyword_score: float | None
+    overall_score: float | None
+    evaluation_summary: str | None
+    suggestions: list[Any] | None
+    is_evaluated: bool | None
+    follow_up_questions: list[Any] | None
+
+
+class FeedbackOut(msgspec.Struct):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    overall_rating: str
+    summary: str
+    strengths: list[Any]
+    weaknesses: list[Any]
+    suggestions: list[Any]
+    resources: list[Any] | None
+    readiness_score: int | None
+    readiness_level: str | None
+    next_steps: list[Any] | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    question_feedback: list[Any] | None
+    ai_insights: str | None
+    comparison_percentile: int | None
+
+
+class SessionOut(msgspec.Struct):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    title: str
+    description: str | None
+    status: Status
+    target_role: str | None
+    target_company: str | None
+    difficulty: str | None
+    interview_type: str | None
+    created_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    total_duration: int | None
+    num_questions: int | None
+    questions_answered: int | None
+    overall_score: float | None
+    relevance_avg: float | None
+    grammar_avg: float | None
+    fluency_avg: float | None
+    keyword_avg: float | None
+    notes: str | None
+    metadata: dict[str, Any] | None
+
+
+class SessionDetailOut(SessionOut):
+    questions: list[QuestionOut] = []
+    feedback: FeedbackOut | None = None
+
+
+class SessionPage(msgspec.Struct):
+    items: list[SessionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TrendPointOut(msgspec.Struct):
+    session_id: uuid.UUID
+    title: str
+    completed_at: datetime | None
+    overall_score: float | None
+    relevance: float | None
+    grammar: float | None
+    fluency: float | None
+    keywords: float | None
+
+
+class StatisticsOut(msgspec.Struct):
+    total_interviews: int
+    average_score: float | None
+    best_score: float | None
+    relevance_avg: float | None
+    grammar_avg: float | None
+    fluency_avg: float | None
+    keyword_avg: float | None
+    sessions_by_status: dict[str, int]
+    trend: list[TrendPointOut]
+
+
+def from_row(struct: type[msgspec.Struct], row: object, **overrides: Any) -> Any:
+    """Build a response struct from an ORM row by field name (`metadata` maps to `row.meta`)."""
+    values = {}
+    for name in struct.__struct_fields__:
+        if name in overrides:
+            values[name] = overrides[name]
+        elif name == "metadata":
+            values[name] = getattr(row, "meta")
+        elif hasattr(row, name):
+            value = getattr(row, name)
+            values[name] = value.value if hasattr(value, "value") and name == "status" else value
+    return struct(**values)

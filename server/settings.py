@@ -1,0 +1,124 @@
+"""Server settings: composes each package's typed options and reads the environment once.
+
+`Settings.from_env(environ)` is pure (no files, no network, nothing at import): the app is built
+from a Settings object, so tests construct one directly instead of patching the environment.
+Every variable is documented in README.md ("Configuration") and .env.example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from persistence.engine import DEFAULT_DATABASE_URL, DatabaseOptions
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the server cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class AuthOptions:
+    jwt_secret: str | None = None  # None: a random secret is generated once and kept in data_dir
+    access_token_minutes: int = 30
+    refresh_token_days: int = 14
+    bcrypt_rounds: int = 12
+    login_rate_limit_per_minute: int = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseOptions = field(default_factory=DatabaseOptions)
+    auth: AuthOptions = field(default_factory=AuthOptions)
+    redis_url: str | None = None  # None: in-process pub/sub (Litestar channels' memory backend)
+    data_dir: Path = REPO_ROOT / "var"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Origins allowed to open WebSockets and call the API cross-site; the server's own origin always is.
+    allowed_origins: tuple[str, ...] = ()
+    max_request_bytes: int = 1_048_576
+    log_level: str = "info"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from environment variables; unset ones keep their safe defaults."""
+        env = _Env(environ)
+        default = cls()
+        data_dir = Path(env.text("DATA_DIR", str(default.data_dir)))
+        return cls(
+            database=DatabaseOptions(
+                url=env.text("DATABASE_URL", DEFAULT_DATABASE_URL),
+                echo=env.flag("DATABASE_ECHO", False),
+            ),
+            auth=AuthOptions(
+                jwt_secret=env.text("JWT_SECRET", None),
+                access_token_minutes=env.integer("ACCESS_TOKEN_MINUTES", default.auth.access_token_minutes, 1),
+                refresh_token_days=env.integer("REFRESH_TOKEN_DAYS", default.auth.refresh_token_days, 1),
+                bcrypt_rounds=env.integer("BCRYPT_ROUNDS", default.auth.bcrypt_rounds, 4, 16),
+                login_rate_limit_per_minute=env.integer(
+                    "LOGIN_RATE_LIMIT_PER_MINUTE", default.auth.login_rate_limit_per_minute, 1
+                ),
+            ),
+            redis_url=env.text("REDIS_URL", None),
+            data_dir=data_dir,
+            host=env.text("HOST", default.host),
+            port=env.integer("PORT", default.port, 1, 65535),
+            allowed_origins=tuple(o for o in env.text("ALLOWED_ORIGINS", "").split(",") if o.strip()),
+            max_request_bytes=env.integer("MAX_REQUEST_BYTES", default.max_request_bytes, 1024),
+            log_level=env.text("LOG_LEVEL", default.log_level).lower(),
+        )
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database=replace(self.database, url=url))
+
+
+class _Env:
+    """Typed reads of an environment mapping, with errors that name the variable."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str, default):
+        value = self._environ.get(name, "").strip()
+        return value if value else default
+
+    def integer(self, name: str, default: int, low: int | None = None, high: int | None = None) -> int:
+        raw = self.text(name, None)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+        return value
+
+    def number(self, name: str, default: float, low: float | None = None) -> float:
+        raw = self.text(name, None)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+        if low is not None and value < low:
+            raise SettingsError(f"{name} must be at least {low}, not {value}")
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.text(name, None)
+        if raw is None:
+            return default
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")

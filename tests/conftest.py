@@ -1,0 +1,117 @@
+"""Shared fixtures: the database under test (SQLite and real PostgreSQL), the app, API clients.
+
+PostgreSQL tests use the server named by TEST_POSTGRES_URL (an admin URL such as
+postgresql://postgres@127.0.0.1:54320/postgres; `scripts/test.sh` starts one). Without it they
+are skipped with a reason, except under CI (CI=true), where a missing database is an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from persistence.engine import normalise_url
+from persistence.models import Base
+from server import migrate
+from server.settings import AuthOptions, Settings
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if IN_CI and not POSTGRES_ADMIN_URL:
+        raise pytest.UsageError("CI=true but TEST_POSTGRES_URL is not set: PostgreSQL tests would be skipped")
+
+
+class TestDatabase:
+    """A fresh, migrated database on one backend; `url` is its async SQLAlchemy URL."""
+
+    def __init__(self, backend: str, url: str) -> None:
+        self.backend = backend
+        self.url = url
+
+    async def truncate(self) -> None:
+        engine = create_async_engine(self.url)
+        async with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
+        await engine.dispose()
+
+
+async def create_postgres_database(prefix: str = "test") -> str:
+    """CREATE DATABASE with a random name on the test server; returns its asyncpg URL."""
+    assert POSTGRES_ADMIN_URL
+    admin = normalise_url(POSTGRES_ADMIN_URL)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres_database(url: str) -> None:
+    admin = normalise_url(POSTGRES_ADMIN_URL or "")
+    name = make_url(url).database
+    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await engine.dispose()
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite+aiosqlite:///{directory / 'test.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def migrated_database(request, tmp_path_factory) -> AsyncIterator[TestDatabase]:
+    """One migrated database per backend for the whole run; tests get it emptied (see `database`)."""
+    if request.param == "postgres":
+        if not POSTGRES_ADMIN_URL:
+            pytest.skip("TEST_POSTGRES_URL is not set (scripts/test.sh starts PostgreSQL and sets it)")
+        url = await create_postgres_database()
+    else:
+        url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
+    await asyncio.to_thread(migrate.upgrade, url)
+    yield TestDatabase(request.param, url)
+    if request.param == "postgres":
+        await drop_postgres_database(url)
+
+
+@pytest.fixture
+async def database(migrated_database: TestDatabase) -> TestDatabase:
+    await migrated_database.truncate()
+    return migrated_database
+
+
+@pytest.fixture
+def settings(database: TestDatabase, tmp_path: Path) -> Settings:
+    base = Settings(data_dir=tmp_path / "data")
+    return replace(
+        base.with_database(database.url),
+        auth=AuthOptions(jwt_secret="test-secret-" + "x" * 40, bcrypt_rounds=4, login_rate_limit_per_minute=1000),
+    )
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def tmp_cwd(tmp_path: Path) -> Iterator[Path]:
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    yield tmp_path
+    os.chdir(old)
