@@ -44,6 +44,8 @@ async def create_session(
     ]
     db.add(session)
     await db.flush()
+    # Load every column now (server defaults included): a lazy load later would need the event loop.
+    await db.refresh(session, attribute_names=[c.key for c in InterviewSession.__mapper__.column_attrs])
     return session
 
 

@@ -48,6 +48,7 @@ async def create_user(db: AsyncSession, *, email: str, hashed_password: str, ful
     except IntegrityError as error:
         await db.rollback()
         raise Conflict("an account with this e-mail address already exists") from error
+    await db.refresh(user)  # every column loaded now: lazy loads are not possible under asyncio
     return user
 
 
