@@ -11,9 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from persistence.engine import DEFAULT_DATABASE_URL, DatabaseOptions
+from persistence.engine import DatabaseOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT / "var"
+
+
+def sqlite_in(data_dir: Path) -> str:
+    """The embedded default database: one SQLite file in the data folder."""
+    return f"sqlite+aiosqlite:///{data_dir / 'data' / 'interview.db'}"
 
 
 class SettingsError(ValueError):
@@ -31,10 +37,10 @@ class AuthOptions:
 
 @dataclass(frozen=True)
 class Settings:
-    database: DatabaseOptions = field(default_factory=DatabaseOptions)
+    database: DatabaseOptions = field(default_factory=lambda: DatabaseOptions(url=sqlite_in(DEFAULT_DATA_DIR)))
     auth: AuthOptions = field(default_factory=AuthOptions)
     redis_url: str | None = None  # None: in-process pub/sub (Litestar channels' memory backend)
-    data_dir: Path = REPO_ROOT / "var"
+    data_dir: Path = DEFAULT_DATA_DIR
     host: str = "127.0.0.1"
     port: int = 8000
     #: Origins allowed to open WebSockets and call the API cross-site; the server's own origin always is.
@@ -54,7 +60,7 @@ class Settings:
         data_dir = Path(env.text("DATA_DIR", str(default.data_dir)))
         return cls(
             database=DatabaseOptions(
-                url=env.text("DATABASE_URL", DEFAULT_DATABASE_URL),
+                url=env.text("DATABASE_URL", sqlite_in(data_dir)),
                 echo=env.flag("DATABASE_ECHO", False),
             ),
             auth=AuthOptions(

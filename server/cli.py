@@ -1,0 +1,82 @@
+"""`interview-server`: run the server, migrate the database, check the configuration.
+
+    interview-server run [--host H] [--port P] [--no-migrate]
+    interview-server migrate [--revision head] [--downgrade REV]
+    interview-server check-config
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from server.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="interview-server", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="migrate the database to head, then serve HTTP and WebSockets")
+    run.add_argument("--host", help="bind address (default: HOST or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port (default: PORT or 8000)")
+    run.add_argument("--no-migrate", action="store_true", help="do not run migrations first")
+    migrate_cmd = commands.add_parser("migrate", help="apply database migrations")
+    migrate_cmd.add_argument("--revision", default="head")
+    migrate_cmd.add_argument("--downgrade", metavar="REV", help="downgrade to REV instead (e.g. base)")
+    commands.add_parser("check-config", help="print the effective settings (secrets hidden) and exit")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from server import migrate
+
+    if args.command == "migrate":
+        if args.downgrade:
+            migrate.downgrade(settings.database.url, args.downgrade)
+        else:
+            migrate.upgrade(settings.database.url, args.revision)
+        return 0
+    if args.command == "check-config":
+        print(_describe(settings))
+        return 0
+
+    if not args.no_migrate:
+        migrate.upgrade(settings.database.url)
+    import uvicorn
+
+    from server.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level,
+        ws_max_size=1 << 20,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _describe(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    lines = [
+        f"database: {make_url(settings.database.url).render_as_string(hide_password=True)}",
+        f"redis: {'(in-process pub/sub)' if not settings.redis_url else make_url(settings.redis_url).render_as_string(hide_password=True)}",
+        f"data dir: {settings.data_dir}",
+        f"listen: {settings.host}:{settings.port}",
+        f"jwt secret: {'set' if settings.auth.jwt_secret else 'generated, kept in the data dir'}",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

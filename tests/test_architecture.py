@@ -1,0 +1,39 @@
+"""The dependency rule of shared/ARCHITECTURE.md, checked on the import statements themselves:
+the leaf packages (streaming, scoring, persistence) import neither `server`, nor each other, nor
+litestar or redis; migrations import only persistence of the project's packages."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT = {"server", "streaming", "scoring", "persistence", "migrations"}
+FORBIDDEN = {
+    "streaming": PROJECT - {"streaming"} | {"litestar", "redis", "sqlalchemy", "asyncio"},
+    "scoring": PROJECT - {"scoring"} | {"litestar", "redis", "sqlalchemy"},
+    "persistence": PROJECT - {"persistence"} | {"litestar", "redis"},
+    "migrations": PROJECT - {"persistence", "migrations"} | {"litestar", "redis"},
+}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_leaf_packages_keep_the_dependency_rule(package: str) -> None:
+    files = sorted((REPO / package).rglob("*.py"))
+    assert files, f"{package}/ has no Python files"
+    violations = {
+        str(path.relative_to(REPO)): sorted(imported_roots(path) & FORBIDDEN[package]) for path in files
+    }
+    assert {path: bad for path, bad in violations.items() if bad} == {}
