@@ -85,6 +85,19 @@ async def get_owned_session(
     return session
 
 
+async def get_session_for_watch(db: AsyncSession, session_id: uuid.UUID) -> InterviewSession:
+    """A session with its questions, for a holder of its share token (no owner check: the token
+    itself names the session and was issued to its owner)."""
+    session = await db.scalar(
+        select(InterviewSession)
+        .where(InterviewSession.id == session_id)
+        .options(selectinload(InterviewSession.questions), selectinload(InterviewSession.feedback))
+    )
+    if session is None:
+        raise NotFound("interview session not found")
+    return session
+
+
 async def get_owned_question(
     db: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID, question_id: uuid.UUID
 ) -> InterviewQuestion:

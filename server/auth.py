@@ -29,7 +29,7 @@ from server.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenP
 from server.settings import AuthOptions
 
 ALGORITHM = "HS256"
-ACCESS, REFRESH = "access", "refresh"
+ACCESS, REFRESH, WATCH = "access", "refresh", "watch"
 #: Paths that need no access token (the auth routes themselves, health, docs, the static UI,
 #: and WebSockets, which authenticate inside the handler).
 PUBLIC_PATHS = ["^/api/auth/", "^/health", "^/ready", "^/schema", "^/ws/", "^/metrics", "^/$", "^/static/", "^/app"]
@@ -51,6 +51,10 @@ class TokenService:
             "expires_in": int(self.access_ttl.total_seconds()),
         }
 
+    def watch_token(self, session_id: uuid.UUID, ttl: timedelta) -> str:
+        """A read-only token for one session's live transcript (the subject is the session)."""
+        return self._encode(session_id, WATCH, ttl)
+
     def subject(self, encoded: str, kind: str) -> uuid.UUID:
         """The user id in a valid, unexpired token of `kind`; AuthError for anything else."""
         try:
@@ -61,9 +65,9 @@ class TokenService:
         except (NotAuthorizedException, ValueError) as error:
             raise AuthError("invalid or expired token") from error
 
-    def _encode(self, user_id: uuid.UUID, kind: str, ttl: timedelta) -> str:
+    def _encode(self, subject: uuid.UUID, kind: str, ttl: timedelta) -> str:
         token = Token(
-            sub=str(user_id),
+            sub=str(subject),
             exp=datetime.now(timezone.utc) + ttl,
             jti=uuid.uuid4().hex,
             extras={"typ": kind},

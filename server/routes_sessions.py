@@ -4,12 +4,16 @@ so another user's id is a 404, never their data."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, delete, get, post
+from litestar.response import File
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from persistence import interviews, users
+from persistence.errors import NotFound
 from persistence.models import InterviewSession, InterviewStatus, User
 from server.db import Db
 from server.schemas import (
@@ -19,8 +23,23 @@ from server.schemas import (
     SessionDetailOut,
     SessionOut,
     SessionPage,
+    ShareOut,
     from_row,
 )
+
+
+def custom_questions_only(user: User, request: CreateSessionRequest) -> list[dict[str, object]]:
+    """The simplest planner: the user's own questions, in order."""
+    return [
+        {
+            "question_text": q.text,
+            "category": q.category,
+            "difficulty": request.difficulty,
+            "expected_topics": list(q.expected_topics),
+            "time_limit": q.time_limit,
+        }
+        for q in request.custom_questions
+    ]
 
 
 def session_detail(session: InterviewSession) -> SessionDetailOut:
@@ -89,6 +108,29 @@ class SessionController(Controller):
     @delete("/{session_id:uuid}", summary="Delete a session with its questions and feedback", status_code=204)
     async def remove(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> None:
         await interviews.delete_session(db, await interviews.get_owned_session(db, request.user.id, session_id))
+
+    @post("/{session_id:uuid}/share", summary="A read-only token to watch this session's live transcript", status_code=200)
+    async def share(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> ShareOut:
+        await interviews.get_owned_session(db, request.user.id, session_id)
+        hours = request.app.state.settings.live.share_token_hours
+        token = request.app.state.tokens.watch_token(session_id, timedelta(hours=hours))
+        return ShareOut(
+            token=token, watch_path=f"/ws/sessions/{session_id}/watch?token={token}", expires_in=hours * 3600
+        )
+
+    @get(
+        "/{session_id:uuid}/questions/{question_id:uuid}/audio",
+        summary="Play back the recorded answer (WAV)",
+        media_type="audio/wav",
+    )
+    async def audio(
+        self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
+    ) -> File:
+        question = await interviews.get_owned_question(db, request.user.id, session_id, question_id)
+        path = Path(question.audio_file_path) if question.audio_file_path else None
+        if path is None or not path.is_file():
+            raise NotFound("this answer has no recording")
+        return File(path=path, media_type="audio/wav", filename=f"answer-{question.question_number}.wav", content_disposition_type="inline")
 
     @get("/{session_id:uuid}/questions/{question_id:uuid}", summary="One question with its transcript and scores")
     async def question(

@@ -199,6 +199,12 @@ class SessionPage(msgspec.Struct):
     offset: int
 
 
+class ShareOut(msgspec.Struct):
+    token: str
+    watch_path: str
+    expires_in: int
+
+
 class TrendPointOut(msgspec.Struct):
     session_id: uuid.UUID
     title: str

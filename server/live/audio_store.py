@@ -1,0 +1,113 @@
+"""Answer audio on disk, written incrementally as it arrives.
+
+Each answer is one 16 kHz mono 16-bit WAV at `<audio_dir>/<user>/<session>/<question>.wav`,
+built from ids only (never from anything the client sends). The header's sizes are rewritten on
+every flush, so the file is a valid WAV even if the process dies mid-answer; a reconnect appends
+to the same file. Final segments are appended to a `.segments.jsonl` sidecar, so a resumed answer
+(on this node or another sharing the storage) gets its committed transcript and timings back.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+SAMPLE_RATE = 16_000
+BYTES_PER_SAMPLE = 2
+HEADER_BYTES = 44
+
+
+def answer_path(audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID, question_id: uuid.UUID) -> Path:
+    return audio_dir / user_id.hex / session_id.hex / f"{question_id.hex}.wav"
+
+
+def _header(data_bytes: int) -> bytes:
+    return struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16, 1, 1,
+        SAMPLE_RATE, SAMPLE_RATE * BYTES_PER_SAMPLE, BYTES_PER_SAMPLE, 16, b"data", data_bytes,
+    )
+
+
+@dataclass
+class StoredAnswer:
+    """What is already on disk for an answer (for resume)."""
+
+    audio_seconds: float
+    segments: list[dict[str, Any]]
+
+
+class AnswerAudioWriter:
+    """Appends PCM to one answer's WAV file; `close()` leaves a complete, valid file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existing = path.stat().st_size if path.exists() else 0
+        self._file: BinaryIO = open(path, "r+b" if existing >= HEADER_BYTES else "w+b")  # noqa: SIM115
+        if existing < HEADER_BYTES:
+            self._file.write(_header(0))
+            self._data_bytes = 0
+        else:
+            # Whole samples only: a crash may have left half a sample at the end.
+            self._data_bytes = (existing - HEADER_BYTES) // BYTES_PER_SAMPLE * BYTES_PER_SAMPLE
+            self._file.truncate(HEADER_BYTES + self._data_bytes)
+        self._file.seek(HEADER_BYTES + self._data_bytes)
+        self._unflushed = 0
+
+    @property
+    def size_bytes(self) -> int:
+        return HEADER_BYTES + self._data_bytes
+
+    @property
+    def duration(self) -> float:
+        return self._data_bytes / (SAMPLE_RATE * BYTES_PER_SAMPLE)
+
+    def append(self, pcm: bytes) -> None:
+        self._file.write(pcm)
+        self._data_bytes += len(pcm)
+        self._unflushed += len(pcm)
+        if self._unflushed >= SAMPLE_RATE * BYTES_PER_SAMPLE:  # about once a second of audio
+            self.flush()
+
+    def flush(self) -> None:
+        self._file.seek(0)
+        self._file.write(_header(self._data_bytes))
+        self._file.seek(HEADER_BYTES + self._data_bytes)
+        self._file.flush()
+        self._unflushed = 0
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self.flush()
+            self._file.close()
+
+
+def segments_path(audio_path: Path) -> Path:
+    return audio_path.with_suffix(".segments.jsonl")
+
+
+def append_segment(audio_path: Path, segment: dict[str, Any]) -> None:
+    with open(segments_path(audio_path), "a", encoding="utf-8") as sidecar:
+        sidecar.write(json.dumps(segment) + "\n")
+
+
+def load_stored_answer(audio_path: Path) -> StoredAnswer:
+    """Audio length and committed segments already stored for an answer (zero/empty if none).
+    A torn last line (crash while writing) is ignored."""
+    seconds = 0.0
+    if audio_path.exists():
+        seconds = max(0, audio_path.stat().st_size - HEADER_BYTES) // BYTES_PER_SAMPLE / SAMPLE_RATE
+    segments: list[dict[str, Any]] = []
+    sidecar = segments_path(audio_path)
+    if sidecar.exists():
+        for line in sidecar.read_text(encoding="utf-8").splitlines():
+            try:
+                segments.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return StoredAnswer(audio_seconds=seconds, segments=segments)

@@ -1,0 +1,36 @@
+"""Text comparison for transcription tests: never exact strings, always WER or key words."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def normalise_words(text: str) -> list[str]:
+    """Lower case, punctuation dropped, hyphens split ("follow-up" -> follow up)."""
+    return _WORD.findall(text.lower().replace("-", " "))
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over normalised words, divided by the reference length."""
+    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    if not ref:
+        return float(bool(hyp))
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        current = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
+        previous = current
+    return previous[-1] / len(ref)
+
+
+def repeated_ngrams(text: str, n: int = 3) -> list[tuple[str, ...]]:
+    """n-grams that occur back to back ("a b c a b c"): the signature of duplicated output."""
+    words = normalise_words(text)
+    found = []
+    for i in range(len(words) - 2 * n + 1):
+        if words[i : i + n] == words[i + n : i + 2 * n]:
+            found.append(tuple(words[i : i + n]))
+    return found
