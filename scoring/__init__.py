@@ -1,1 +1,37 @@
-"""scoring package."""
+"""Pure, deterministic scoring of interview answers and sessions.
+
+Public API: `score_answer(AnswerInput, embedder=, grammar=, options=) -> AnswerScore` and
+`build_session_feedback(results, percentile=, options=) -> SessionFeedback`. Models and the
+LanguageTool client are passed in by the caller (server/); nothing here does network I/O or
+downloads anything.
+"""
+
+from scoring.answer import AnswerDetails, AnswerInput, AnswerScore, score_answer, weighted_overall
+from scoring.embedding import Embedder, OnnxMiniLmEmbedder
+from scoring.errors import GrammarUnavailable, InvalidAnswer, InvalidOptions, ModelUnavailable, ScoringError
+from scoring.fluency import TimedWord
+from scoring.grammar import GrammarChecker, GrammarMatch
+from scoring.options import RelevanceCalibration, ScoringOptions, Weights
+from scoring.suggestions import Suggestion
+
+__all__ = [
+    "AnswerDetails",
+    "AnswerInput",
+    "AnswerScore",
+    "Embedder",
+    "GrammarChecker",
+    "GrammarMatch",
+    "GrammarUnavailable",
+    "InvalidAnswer",
+    "InvalidOptions",
+    "ModelUnavailable",
+    "OnnxMiniLmEmbedder",
+    "RelevanceCalibration",
+    "ScoringError",
+    "ScoringOptions",
+    "Suggestion",
+    "TimedWord",
+    "Weights",
+    "score_answer",
+    "weighted_overall",
+]

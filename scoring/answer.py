@@ -1,0 +1,233 @@
+"""Scoring one answer: `AnswerInput` in, `AnswerScore` out, through all four dimensions.
+
+`score_answer` is deterministic for a given embedder and grammar checker. It calls the embedder
+once per answer (one batch) and the grammar checker at most once. If the checker is missing or
+raises GrammarUnavailable the grammar score is None, `grammar_available` is False, a flag says
+so, and the overall score is the weighted mean of the other dimensions (never a made-up number).
+Keywords are None when the question has no expected topics, for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scoring.embedding import Embedder
+from scoring.errors import GrammarUnavailable, InvalidAnswer
+from scoring.fluency import FluencyResult, TimedWord, score_fluency
+from scoring.grammar import GrammarChecker, GrammarResult, score_grammar
+from scoring.keywords import KeywordResult, score_keywords
+from scoring.options import ScoringOptions
+from scoring.relevance import RelevanceResult, question_prompts, score_relevance
+from scoring.star import StarResult, detect_star, is_behavioural
+from scoring.suggestions import Findings, Suggestion, build_suggestions, build_summary
+from scoring.text import sentence_structure_factor, split_sentences, tokenize, tokenize_timed
+
+DIMENSIONS = ("relevance", "grammar", "fluency", "keywords")
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answered question. `words` are the recogniser's timed words (may be empty for typed
+    or imported text); `pauses` are VAD silences as (start, end) seconds in the answer's audio."""
+
+    question_text: str
+    category: str
+    difficulty: str
+    expected_topics: Sequence[str]
+    transcript: str
+    words: Sequence[TimedWord] = ()
+    audio_duration: float = 0.0
+    pauses: Sequence[tuple[float, float]] = ()
+
+    def __post_init__(self) -> None:
+        if self.audio_duration < 0:
+            raise InvalidAnswer(f"audio_duration must be >= 0, got {self.audio_duration}")
+        if not isinstance(self.transcript, str):
+            raise InvalidAnswer("transcript must be a string")
+        for pause in self.pauses:
+            if len(pause) != 2 or pause[1] < pause[0]:
+                raise InvalidAnswer(f"a pause must be (start, end) with end >= start, got {pause!r}")
+
+
+@dataclass(frozen=True)
+class AnswerDetails:
+    """Every sub-metric, for the UI (highlighting) and for the session report."""
+
+    relevance: RelevanceResult
+    grammar: GrammarResult | None
+    fluency: FluencyResult
+    keywords: KeywordResult | None
+    star: StarResult | None
+    flags: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "relevance": self.relevance.to_json(),
+            "grammar": None if self.grammar is None else self.grammar.to_json(),
+            "fluency": self.fluency.to_json(),
+            "keywords": None if self.keywords is None else self.keywords.to_json(),
+            "star": None if self.star is None else self.star.to_json(),
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class AnswerScore:
+    """Scores 0-100 (None = absent, see flags), the text feedback and all details."""
+
+    relevance: float
+    grammar: float | None
+    fluency: float
+    keywords: float | None
+    overall: float
+    grammar_available: bool
+    word_count: int
+    evaluation_summary: str
+    suggestions: tuple[Suggestion, ...]
+    details: AnswerDetails = field(repr=False)
+
+    @property
+    def covered_topics(self) -> list[str]:
+        return [] if self.details.keywords is None else self.details.keywords.covered
+
+    @property
+    def missing_topics(self) -> list[str]:
+        return [] if self.details.keywords is None else self.details.keywords.missing
+
+    @property
+    def star(self) -> StarResult | None:
+        return self.details.star
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.details.flags
+
+    def scores(self) -> dict[str, float | None]:
+        return {d: getattr(self, d) for d in DIMENSIONS}
+
+    def suggestions_json(self) -> list[dict]:
+        """The interview_questions.suggestions column value."""
+        return [s.to_json() for s in self.suggestions]
+
+    def to_json(self) -> dict:
+        return {
+            **self.scores(),
+            "overall": self.overall,
+            "grammar_available": self.grammar_available,
+            "word_count": self.word_count,
+            "evaluation_summary": self.evaluation_summary,
+            "suggestions": self.suggestions_json(),
+            "covered_topics": self.covered_topics,
+            "missing_topics": self.missing_topics,
+            "details": self.details.to_json(),
+        }
+
+
+def weighted_overall(scores: dict[str, float | None], weights: dict[str, float]) -> float:
+    """Weighted mean over the dimensions that are present (renormalised weights)."""
+    present = {k: v for k, v in scores.items() if v is not None and weights.get(k, 0) > 0}
+    total = sum(weights[k] for k in present)
+    if not total:
+        return 0.0
+    return round(sum(weights[k] * v for k, v in present.items()) / total, 1)
+
+
+def score_answer(
+    answer: AnswerInput,
+    *,
+    embedder: Embedder,
+    grammar: GrammarChecker | None,
+    options: ScoringOptions | None = None,
+) -> AnswerScore:
+    """Score one answer on all dimensions (see the module docstring for absent dimensions)."""
+    options = options or ScoringOptions()
+    flags: list[str] = []
+    transcript = answer.transcript.strip()
+    tokens = tokenize(transcript)
+    timed_tokens = tokenize_timed(answer.words) if answer.words else tokens
+    if not answer.words:
+        flags.append("no_word_timestamps")
+    sentences = split_sentences(transcript)
+    topics = [t.strip() for t in answer.expected_topics if t and t.strip()]
+    if not topics:
+        flags.append("no_expected_topics")
+
+    # One embedding batch: the prompts, the whole answer, its sentences and the topics.
+    prompts = question_prompts(answer.question_text, topics)
+    vectors = embedder.embed([*prompts, transcript or ".", *sentences, *topics])
+    prompt_vectors, answer_vector = vectors[:2], vectors[2]
+    sentence_vectors = vectors[3 : 3 + len(sentences)]
+    topic_vectors = vectors[3 + len(sentences) :]
+
+    fluency = score_fluency(
+        timed_tokens,
+        audio_duration=answer.audio_duration,
+        vad_pauses=answer.pauses,
+        target_wpm=options.target_wpm,
+        long_pause_s=options.long_pause_s,
+    )
+    structure = sentence_structure_factor(tokens)
+    relevance = score_relevance(
+        answer_vector=answer_vector,
+        prompt_vectors=prompt_vectors,
+        sentence_vectors=sentence_vectors,
+        structure_factor=structure,
+        word_count=fluency.word_count,
+        calibration=options.relevance,
+    )
+    keywords = None
+    if topics:
+        keywords = score_keywords(
+            topics,
+            tokens,
+            sentences=sentences,
+            topic_vectors=topic_vectors,
+            sentence_vectors=sentence_vectors if len(sentence_vectors) else np.zeros((0, vectors.shape[1])),
+            structure_factor=structure,
+            threshold=options.topic_similarity_threshold,
+            semantic_credit=options.semantic_topic_credit,
+        )
+    grammar_result = _check_grammar(transcript, grammar, fluency.word_count, options, flags)
+    if not tokens:
+        flags.append("empty_answer")
+    star = detect_star(sentences) if is_behavioural(answer.category) else None
+
+    scores = {
+        "relevance": relevance.score,
+        "grammar": None if grammar_result is None else grammar_result.score,
+        "fluency": fluency.score,
+        "keywords": None if keywords is None else keywords.score,
+    }
+    overall = 0.0 if not tokens else weighted_overall(scores, options.weights.as_dict())
+    findings = Findings(relevance, grammar_result, fluency, keywords, star, tuple(sentences), transcript, overall)
+    return AnswerScore(
+        relevance=relevance.score,
+        grammar=scores["grammar"],
+        fluency=fluency.score,
+        keywords=scores["keywords"],
+        overall=overall,
+        grammar_available=grammar_result is not None or "grammar_unavailable" not in flags,
+        word_count=fluency.word_count,
+        evaluation_summary=build_summary(findings, scores, options),
+        suggestions=build_suggestions(findings, options) if tokens else (),
+        details=AnswerDetails(relevance, grammar_result, fluency, keywords, star, tuple(flags)),
+    )
+
+
+def _check_grammar(
+    text: str, checker: GrammarChecker | None, words: int, options: ScoringOptions, flags: list[str]
+) -> GrammarResult | None:
+    if not text:
+        return None
+    if checker is None:
+        flags.append("grammar_unavailable")
+        return None
+    try:
+        matches = checker.check(text)
+    except GrammarUnavailable:
+        flags.append("grammar_unavailable")
+        return None
+    return score_grammar(text, matches, words, options.grammar_points_per_error_rate)

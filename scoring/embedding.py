@@ -1,0 +1,76 @@
+"""Sentence embeddings: the `Embedder` interface and its all-MiniLM-L6-v2 ONNX implementation.
+
+The ONNX model outputs token states; sentence-transformers' all-MiniLM-L6-v2 pipeline is
+Transformer -> mean pooling over the attention mask -> L2 normalisation
+(https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2, modules.json), reproduced here
+with numpy so that no torch is needed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from scoring.errors import ModelUnavailable
+
+#: all-MiniLM-L6-v2 was trained with 128-token inputs and is configured for 256
+#: (sentence_bert_config.json: max_seq_length 256); longer texts are truncated, as upstream.
+MAX_TOKENS = 256
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Maps texts to unit-length vectors, one row per text, in input order.
+
+    Implementations must be deterministic and thread-safe; cosine similarity is a dot product.
+    """
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class OnnxMiniLmEmbedder:
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime's CPU provider; loads only local files."""
+
+    def __init__(self, model_path: Path, tokenizer_path: Path, threads: int = 1) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime and tokenizers raise their own assorted types
+            raise ModelUnavailable(f"cannot load the embedding model: {error}") from error
+        # Pad each batch to its longest member, not to the fixed 128 of tokenizer.json.
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._lock = threading.Lock()  # the Rust tokenizer's padding state is shared
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of shape (len(texts), 384); an empty input gives shape (0, 384)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        states = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return normalise(pooled)
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)

@@ -1,0 +1,92 @@
+"""Relevance: how well the answer addresses the question (0-100).
+
+score = calibrated(similarity) x structure x substance, where
+- similarity is the MiniLM cosine between the answer and the question, or the question followed
+  by its expected topics, whichever is higher (the topics say what a good answer talks about);
+- calibrated() is the piecewise-linear map of `RelevanceCalibration` (documented knots);
+- structure (scoring.text.sentence_structure_factor) is ~1 for sentences and 0 for a bare list of
+  keywords: a keyword list is close to the question in embedding space but answers nothing;
+- substance is min(1, words / full_credit_words): a two-sentence answer cannot fully address an
+  interview question however on-topic it is.
+Per-sentence similarities are kept to point at the sentences that wandered off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.embedding import Embedder
+from scoring.options import RelevanceCalibration
+
+#: A sentence whose cosine with the question (plus topics) is below this is counted off-topic;
+#: the off-topic answers of the evaluation set have every sentence under 0.10.
+OFF_TOPIC_SENTENCE = 0.12
+
+
+@dataclass(frozen=True)
+class RelevanceResult:
+    score: float
+    similarity: float
+    similarity_question: float
+    similarity_with_topics: float
+    structure_factor: float
+    substance_factor: float
+    sentence_similarities: tuple[float, ...]
+    off_topic_sentences: tuple[int, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "score": round(self.score, 1),
+            "similarity": round(self.similarity, 4),
+            "similarity_question": round(self.similarity_question, 4),
+            "similarity_with_topics": round(self.similarity_with_topics, 4),
+            "structure_factor": round(self.structure_factor, 3),
+            "substance_factor": round(self.substance_factor, 3),
+            "sentence_similarities": [round(s, 4) for s in self.sentence_similarities],
+            "off_topic_sentences": list(self.off_topic_sentences),
+        }
+
+
+def calibrate(similarity: float, knots: Sequence[tuple[float, float]]) -> float:
+    """Piecewise-linear interpolation through `knots`, clamped to the end values."""
+    xs, ys = zip(*knots)
+    return float(np.interp(similarity, xs, ys))
+
+
+def question_prompts(question_text: str, expected_topics: Sequence[str]) -> list[str]:
+    """The two texts an answer is compared with: the question, and the question with topics."""
+    with_topics = question_text
+    if expected_topics:
+        with_topics = f"{question_text} Topics: {', '.join(expected_topics)}."
+    return [question_text, with_topics]
+
+
+def score_relevance(
+    *,
+    answer_vector: np.ndarray,
+    prompt_vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    structure_factor: float,
+    word_count: int,
+    calibration: RelevanceCalibration,
+) -> RelevanceResult:
+    """Pure: all vectors are unit length (rows); `prompt_vectors` is question, question+topics."""
+    sim_question = float(answer_vector @ prompt_vectors[0])
+    sim_topics = float(answer_vector @ prompt_vectors[1])
+    similarity = max(sim_question, sim_topics)
+    per_sentence = tuple(float(s) for s in (sentence_vectors @ prompt_vectors[1])) if len(sentence_vectors) else ()
+    substance = min(1.0, word_count / calibration.full_credit_words)
+    score = calibrate(similarity, calibration.knots) * structure_factor * substance
+    return RelevanceResult(
+        score=round(score, 1),
+        similarity=similarity,
+        similarity_question=sim_question,
+        similarity_with_topics=sim_topics,
+        structure_factor=structure_factor,
+        substance_factor=substance,
+        sentence_similarities=per_sentence,
+        off_topic_sentences=tuple(i for i, s in enumerate(per_sentence) if s < OFF_TOPIC_SENTENCE),
+    )

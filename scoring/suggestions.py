@@ -1,0 +1,164 @@
+"""Per-answer feedback text: the evaluation summary and at most five evidence-citing suggestions.
+
+Every sentence quotes a measurement from the answer (a filler count, the rate, a missing topic,
+a LanguageTool example) so the candidate can check it; nothing is generic praise or blame.
+Suggestions are ranked by how many overall points the weakness costs (dimension weight x
+shortfall from 100) and numbered from 1 (most important).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.fluency import FluencyResult
+from scoring.grammar import GrammarResult
+from scoring.keywords import KeywordResult
+from scoring.options import ScoringOptions
+from scoring.relevance import RelevanceResult
+from scoring.star import ADVICE, StarResult
+
+NAMES = {"relevance": "Relevance", "grammar": "Grammar", "fluency": "Fluency", "keywords": "Keywords"}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One improvement suggestion, the JSON shape of interview_feedback.suggestions."""
+
+    category: str
+    message: str
+    priority: int
+
+    def to_json(self) -> dict:
+        return {"category": self.category, "message": self.message, "priority": self.priority}
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything the text is written from (dimension results may be absent)."""
+
+    relevance: RelevanceResult
+    grammar: GrammarResult | None
+    fluency: FluencyResult
+    keywords: KeywordResult | None
+    star: StarResult | None
+    sentences: tuple[str, ...]
+    transcript: str
+    overall: float | None
+
+
+def band(score: float) -> str:
+    """Words for a 0-100 score, with the same thresholds as the session rating (feedback.py)."""
+    if score >= 85:
+        return "excellent"
+    if score >= 70:
+        return "good"
+    if score >= 50:
+        return "fair"
+    return "weak"
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "\u2026"
+    return f"\u201c{text}\u201d"
+
+
+def filler_phrase(fluency: FluencyResult) -> str:
+    parts = [f"\u201c{word}\u201d \u00d7{n}" for word, n in list(fluency.filler_breakdown().items())[:3]]
+    return f"{fluency.filler_count} filler{'s' if fluency.filler_count != 1 else ''} ({', '.join(parts)})"
+
+
+def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Suggestion]]:
+    w = options.weights
+    out: list[tuple[float, Suggestion]] = []
+    rel = f.relevance
+    cost = w.relevance * (100 - rel.score) / 100
+    if rel.structure_factor < 0.6:
+        out.append((cost + 5, Suggestion("Relevance", "Answer in full sentences: your answer was mostly a list of terms, which names topics without explaining them.", 0)))
+    elif rel.substance_factor < 1:
+        words = int(round(rel.substance_factor * options.relevance.full_credit_words))
+        out.append((cost, Suggestion("Relevance", f"Develop your answer: {words} words is too brief to answer fully; aim for about 100-200 words (one to two minutes) with a concrete example.", 0)))
+    if rel.structure_factor >= 0.6 and (
+        (rel.off_topic_sentences and len(rel.off_topic_sentences) < len(f.sentences)) or (rel.score < 40 and f.sentences)
+    ):
+        index = rel.off_topic_sentences[0] if rel.off_topic_sentences else 0
+        out.append((cost, Suggestion("Relevance", f"Stay on the question: {_quote(f.sentences[index])} does not address what was asked.", 0)))
+    if f.keywords is not None and f.keywords.missing:
+        cost = w.keywords * (100 - f.keywords.score) / 100
+        missing = ", ".join(f.keywords.missing[:4])
+        out.append((cost, Suggestion("Keywords", f"Cover the missing talking points: {missing} ({len(f.keywords.covered)} of {len(f.keywords.topics)} covered).", 0)))
+    flu = f.fluency
+    fcost = w.fluency * (100 - flu.score) / 100
+    if flu.fillers_per_minute is not None and flu.fillers_per_minute > 2 or flu.filler_count >= 4:
+        rate = f" ({flu.fillers_per_minute:.1f} per minute)" if flu.fillers_per_minute is not None else ""
+        out.append((fcost * 0.5 + 1, Suggestion("Fluency", f"Reduce filler words: you used {filler_phrase(flu)}{rate}; pause silently instead.", 0)))
+    if flu.speech_rate_wpm is not None and (flu.components.get("rate") or 100) < 100:
+        low, high = options.target_wpm
+        verb = "Slow down" if flu.speech_rate_wpm > high else "Speak a little faster"
+        out.append((fcost * 0.3 + 1, Suggestion("Fluency", f"{verb}: you spoke at {flu.speech_rate_wpm:.0f} words per minute; aim for {low:.0f}-{high:.0f}.", 0)))
+    if len(flu.long_pauses) >= 2:
+        longest = max(p.duration for p in flu.long_pauses)
+        out.append((fcost * 0.25 + 1, Suggestion("Fluency", f"You paused longer than {options.long_pause_s:g} s {len(flu.long_pauses)} times (longest {longest:.1f} s); outline your answer first so you keep going.", 0)))
+    if len(flu.repetitions) >= 2:
+        examples = ", ".join(f"\u201c{r.text} {r.text}\u201d" for r in flu.repetitions[:2])
+        out.append((fcost * 0.2 + 1, Suggestion("Fluency", f"Avoid restarting phrases ({examples}): finish the thought you started.", 0)))
+    if f.grammar is not None and f.grammar.matches:
+        m = f.grammar.matches[0]
+        fix = f" \u2192 \u201c{m.replacements[0]}\u201d" if m.replacements else ""
+        cost = w.grammar * (100 - f.grammar.score) / 100
+        out.append((cost, Suggestion("Grammar", f"Check your grammar: {f.grammar.errors} error{'s' if f.grammar.errors != 1 else ''}, e.g. {_quote(m.excerpt(f.transcript), 40)}{fix} ({m.message.rstrip('.')}).", 0)))
+    if f.star is not None and f.star.missing:
+        part = f.star.missing[0]
+        names = ", ".join(p.capitalize() for p in f.star.missing)
+        out.append((8.0 + 2 * len(f.star.missing), Suggestion("Structure", f"Use the STAR method: no clear {names} in your answer; {ADVICE[part]}.", 0)))
+    return out
+
+
+def build_suggestions(f: Findings, options: ScoringOptions) -> tuple[Suggestion, ...]:
+    """Up to options.max_suggestions suggestions, most costly weakness first."""
+    ranked = sorted(_candidates(f, options), key=lambda item: -item[0])[: options.max_suggestions]
+    return tuple(Suggestion(s.category, s.message, i) for i, (_, s) in enumerate(ranked, start=1))
+
+
+def build_summary(f: Findings, scores: dict[str, float | None], options: ScoringOptions) -> str:
+    """Two or three sentences: verdict with the best dimension, main weakness, topics/STAR."""
+    if not f.sentences:
+        return "No answer was recorded for this question, so it scored 0. Try to answer every question, even briefly."
+    present = {k: v for k, v in scores.items() if v is not None}
+    best = max(present, key=lambda k: present[k])
+    worst = min(present, key=lambda k: present[k])
+    overall = f.overall if f.overall is not None else 0.0
+    verdict = band(overall)
+    article = "an" if verdict[0] in "aeiou" else "a"
+    first = f"Overall {overall:.0f}/100, {article} {verdict} answer; its strongest side is {best} ({present[best]:.0f})."
+    second = f"The main area to improve is {worst} ({present[worst]:.0f}): {_evidence(worst, f, options)}."
+    sentences = [first, second] if present[worst] < 85 else [first, f"Every dimension scored 85 or more ({_evidence('fluency', f, options)})."]
+    if f.star is not None and f.star.missing:
+        sentences.append(f"The STAR structure is missing the {', '.join(f.star.missing)} part{'s' if len(f.star.missing) > 1 else ''}.")
+    elif f.keywords is not None and worst != "keywords":
+        sentences.append(f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} expected topics" + (f" (missing: {', '.join(f.keywords.missing[:3])})." if f.keywords.missing else "."))
+    return " ".join(sentences[:3])
+
+
+def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
+    if dimension == "relevance":
+        rel = f.relevance
+        if rel.structure_factor < 0.6:
+            return "the answer listed terms instead of explaining them"
+        if rel.substance_factor < 1:
+            return f"at {int(round(rel.substance_factor * options.relevance.full_credit_words))} words the answer stayed too brief"
+        if rel.off_topic_sentences:
+            return f"{len(rel.off_topic_sentences)} of {len(f.sentences)} sentences did not address the question"
+        return f"semantic similarity to the question was {rel.similarity:.2f}"
+    if dimension == "grammar" and f.grammar is not None:
+        if not f.grammar.matches:
+            return "no grammar errors were found"
+        return f"{f.grammar.errors} errors ({f.grammar.errors_per_100_words:.1f} per 100 words), e.g. {_quote(f.grammar.matches[0].excerpt(f.transcript), 40)}"
+    if dimension == "keywords" and f.keywords is not None:
+        if not f.keywords.missing:
+            return "all expected topics were covered"
+        return f"missing {', '.join(f.keywords.missing[:3])}"
+    flu = f.fluency
+    rate = f"{flu.speech_rate_wpm:.0f} words per minute, " if flu.speech_rate_wpm is not None else ""
+    return f"{rate}{filler_phrase(flu) if flu.filler_count else 'no fillers'}, {len(flu.long_pauses)} long pause{'s' if len(flu.long_pauses) != 1 else ''}"
