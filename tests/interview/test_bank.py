@@ -1,0 +1,231 @@
+"""The question bank: the shipped file is rich and well spread, and the loader rejects every
+kind of malformed entry with a message naming the entry and the field."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.interview import (
+    CATEGORIES,
+    DIFFICULTIES,
+    QuestionBankError,
+    default_question_bank,
+    load_question_bank,
+    normalise_role,
+    normalise_skill,
+    skill_set,
+)
+from server.interview.bank import DEFAULT_BANK_PATH, normalise_text
+from server.interview.roles import GENERAL, ROLES
+
+SPECIFIC_ROLES = [r for r in ROLES if r != GENERAL]
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_question_bank()
+
+
+def test_the_shipped_bank_loads_with_at_least_300_questions(bank) -> None:
+    assert bank.version == "1"
+    assert len(bank) >= 300
+    assert default_question_bank() == bank
+
+
+def test_it_covers_ten_roles_plus_general(bank) -> None:
+    assert len(bank.roles - {GENERAL}) >= 10
+    assert set(SPECIFIC_ROLES) | {GENERAL} == bank.roles
+
+
+@pytest.mark.parametrize("role", SPECIFIC_ROLES)
+def test_every_role_has_every_category_and_difficulty(bank, role: str) -> None:
+    own = bank.for_role(role, include_general=False)
+    assert {q.category for q in own} == set(CATEGORIES)
+    assert {q.difficulty for q in own} == set(DIFFICULTIES)
+    technical = Counter(q.difficulty for q in own if q.category == "technical")
+    assert all(technical[d] >= 3 for d in DIFFICULTIES), technical
+    for category in ("behavioral", "situational"):
+        assert {q.difficulty for q in own if q.category == category} == set(DIFFICULTIES)
+
+
+def test_role_independent_questions_are_spread_too(bank) -> None:
+    general = bank.for_role(GENERAL)
+    spread = Counter((q.category, q.difficulty) for q in general)
+    for category in ("behavioral", "situational", "general"):
+        for difficulty in DIFFICULTIES:
+            assert spread[(category, difficulty)] >= 3, (category, difficulty)
+    warmups = [q for q in general if q.category == "general" and q.difficulty == "easy" and not q.needs_company]
+    assert len(warmups) >= 8
+    assert any(q.needs_company for q in general)
+
+
+def test_entries_are_well_formed(bank) -> None:
+    assert len({q.id for q in bank}) == len(bank)
+    assert len({normalise_text(q.text) for q in bank}) == len(bank)
+    for q in bank:
+        assert 3 <= len(q.expected_topics) <= 6, q.id
+        assert 60 <= q.time_limit <= 240, q.id
+        assert q.text.endswith(("?", ".")), q.id
+    # Harder questions get at least as much time as easier ones of the same kind.
+    for category in CATEGORIES:
+        means = [
+            sum(q.time_limit for q in group) / len(group)
+            for d in DIFFICULTIES
+            if (group := bank.select(category=category, difficulty=d))
+        ]
+        assert means == sorted(means), category
+
+
+def test_lookups_by_role_category_and_difficulty(bank) -> None:
+    sre = bank.for_role("SRE")
+    assert {r for q in sre for r in q.roles} == {"devops", GENERAL}
+    assert bank.for_role("devops", include_general=False) == tuple(q for q in sre if not q.is_general)
+    assert all(q.category == "technical" for q in bank.by_category("technical"))
+    assert all(q.difficulty == "hard" for q in bank.by_difficulty("hard"))
+    picked = bank.select(role="Software Engineer", category="technical", difficulty="hard", include_general=False)
+    assert picked and all(q.roles == ("backend",) for q in picked)
+    first = bank.questions[0]
+    assert bank.get(first.id) is first and first.id in bank and bank.get("no-such-id") is None
+
+
+def test_company_placeholder_is_rendered(bank) -> None:
+    template = next(q for q in bank if q.needs_company)
+    assert "Acme" in template.render("Acme") and "{" not in template.render("Acme")
+    assert "{" not in template.render(None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "role"),
+    [
+        ("Software Engineer", "backend"),
+        ("Senior Backend Developer", "backend"),
+        ("SRE", "devops"),
+        ("Site Reliability Engineer II", "devops"),
+        ("Machine Learning Engineer", "ml_engineer"),
+        ("Data Analyst", "data_scientist"),
+        ("Frontend engineer (React)", "frontend"),
+        ("UX/UI Designer", "designer"),
+        ("Product Owner", "product_manager"),
+        ("Account Executive", "sales"),
+        ("Growth Marketing Lead", "marketing"),
+        ("Customer Success Manager", "customer_support"),
+        ("product_manager", "product_manager"),
+        ("astronaut", GENERAL),
+        ("", GENERAL),
+        (None, GENERAL),
+    ],
+)
+def test_roles_are_normalised(raw: str | None, role: str) -> None:
+    assert normalise_role(raw) == role
+
+
+def test_skills_are_normalised_with_implied_tags() -> None:
+    assert normalise_skill("K8s") == "kubernetes"
+    assert normalise_skill("React.js") == "react"
+    assert normalise_skill("CI/CD") == "ci/cd"
+    assert skill_set(["Postgres", "  ", "TypeScript"]) >= {"postgresql", "sql", "typescript", "javascript"}
+
+
+# --- the loader's errors --------------------------------------------------------------------
+
+VALID = {
+    "id": "be-tech-sample",
+    "text": "How would you design a rate limiter for a public API?",
+    "roles": ["backend"],
+    "category": "technical",
+    "difficulty": "medium",
+    "expected_topics": ["token bucket", "distributed counters", "client feedback"],
+    "time_limit": 150,
+    "skills": ["system design"],
+}
+OTHER = {**VALID, "id": "gen-beh-sample", "text": "Tell me about a time you changed your mind.",
+         "roles": [], "category": "behavioral", "skills": []}
+
+
+def write(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "bank.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+def load_with(tmp_path: Path, **changes: Any) -> Any:
+    entry = {k: v for k, v in {**VALID, **changes}.items() if v is not ...}
+    return load_question_bank(write(tmp_path, {"version": "1", "questions": [OTHER, entry]}))
+
+
+def test_a_minimal_valid_file_loads(tmp_path: Path) -> None:
+    bank = load_question_bank(write(tmp_path, {"version": "1", "questions": [VALID, OTHER]}))
+    assert [q.id for q in bank] == ["be-tech-sample", "gen-beh-sample"]
+    assert bank.get("gen-beh-sample").roles == (GENERAL,)  # [] means role-independent
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"category": "coding"}, "category", "unknown value 'coding'"),
+        ({"difficulty": "extreme"}, "difficulty", "unknown value 'extreme'"),
+        ({"expected_topics": []}, "expected_topics", "non-empty"),
+        ({"expected_topics": ...}, "expected_topics", "missing"),
+        ({"expected_topics": ["only one"]}, "expected_topics", "3 to 6"),
+        ({"expected_topics": ["a", "b", "A"]}, "expected_topics", "twice"),
+        ({"time_limit": 30}, "time_limit", "60 to 240"),
+        ({"time_limit": 600}, "time_limit", "60 to 240"),
+        ({"time_limit": "120"}, "time_limit", "whole number"),
+        ({"time_limit": True}, "time_limit", "whole number"),
+        ({"colour": "blue"}, "colour", "not a known key"),
+        ({"roles": ["astronaut"]}, "roles", "unknown role 'astronaut'"),
+        ({"roles": ["general", "backend"]}, "roles", "cannot mix"),
+        ({"text": ""}, "text", "at least 10 characters"),
+        ({"text": "Why do you want to work at {employer}?"}, "text", "placeholder"),
+        ({"id": "Not A Slug"}, "id", "slug"),
+        ({"skills": ["Python"]}, "skills", "lower-case"),
+    ],
+)
+def test_bad_entries_are_rejected_naming_entry_and_field(tmp_path: Path, changes, field: str, words: str) -> None:
+    with pytest.raises(QuestionBankError) as caught:
+        load_with(tmp_path, **changes)
+    message = str(caught.value)
+    assert caught.value.field == field
+    assert f"'{field}'" in message and words in message
+    assert "entry #1" in message and "bank.json" in message
+
+
+def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(QuestionBankError, match=r"entry #1 \(id 'gen-beh-sample'\): field 'id' duplicates entry #0"):
+        load_with(tmp_path, id="gen-beh-sample")
+
+
+def test_duplicate_texts_are_rejected_after_normalising(tmp_path: Path) -> None:
+    with pytest.raises(QuestionBankError, match="field 'text' duplicates the text of 'gen-beh-sample'") as caught:
+        load_with(tmp_path, text="tell me about a time, you CHANGED your mind?")
+    assert caught.value.entry == "be-tech-sample"
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ("{not json", "not valid JSON"),
+        ([VALID], "top level must be an object"),
+        ({"version": "1", "questions": []}, "'questions' must be a non-empty list"),
+        ({"version": "2", "questions": [VALID]}, "field 'version'"),
+        ({"version": "1", "questions": [VALID], "extra": 1}, "unknown top-level key"),
+        ({"version": "1", "questions": [VALID, "text"]}, "entry #1: must be an object"),
+    ],
+)
+def test_file_level_errors(tmp_path: Path, data: Any, words: str) -> None:
+    with pytest.raises(QuestionBankError, match=words):
+        load_question_bank(write(tmp_path, data))
+
+
+def test_a_missing_file_is_a_bank_error(tmp_path: Path) -> None:
+    with pytest.raises(QuestionBankError, match="cannot read"):
+        load_question_bank(tmp_path / "absent.json")
+
+
+def test_the_default_path_is_inside_the_package() -> None:
+    assert DEFAULT_BANK_PATH.is_file() and DEFAULT_BANK_PATH.parent.name == "data"
