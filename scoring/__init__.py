@@ -9,9 +9,11 @@ downloads anything.
 from scoring.answer import AnswerDetails, AnswerInput, AnswerScore, score_answer, weighted_overall
 from scoring.embedding import Embedder, OnnxMiniLmEmbedder
 from scoring.errors import GrammarUnavailable, InvalidAnswer, InvalidOptions, ModelUnavailable, ScoringError
+from scoring.feedback import SessionFeedback, build_session_feedback
 from scoring.fluency import TimedWord
 from scoring.grammar import GrammarChecker, GrammarMatch
 from scoring.options import RelevanceCalibration, ScoringOptions, Weights
+from scoring.results import QuestionResult
 from scoring.suggestions import Suggestion
 
 __all__ = [
@@ -27,11 +29,14 @@ __all__ = [
     "ModelUnavailable",
     "OnnxMiniLmEmbedder",
     "RelevanceCalibration",
+    "QuestionResult",
     "ScoringError",
+    "SessionFeedback",
     "ScoringOptions",
     "Suggestion",
     "TimedWord",
     "Weights",
+    "build_session_feedback",
     "score_answer",
     "weighted_overall",
 ]

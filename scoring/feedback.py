@@ -1,0 +1,263 @@
+"""The session report: one `interview_feedback` row, exactly the JSON shapes of schema.md.
+
+Thresholds (documented, shared with the per-answer wording in suggestions.band):
+- overall_rating from the session's mean overall score: Excellent >= 85, Good >= 70,
+  Fair >= 50, Poor below.
+- readiness_score = completion x (0.75 x mean overall + 0.25 x weakest dimension average):
+  interviewers remember the weakest side of a candidate, and a skipped question counts as 0.
+  readiness_level: Ready >= 80, Almost Ready >= 60, Needs Practice below.
+- A dimension averaging >= 75 is a strength, < 65 a weakness (priority 1 below 45, 2 below 55,
+  3 otherwise).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import mean
+
+from scoring.answer import DIMENSIONS
+from scoring.insights import build_insights
+from scoring.options import ScoringOptions
+from scoring.resources import Resource, resources_for
+from scoring.results import QuestionResult
+from scoring.suggestions import NAMES
+
+RATINGS = ((85.0, "Excellent"), (70.0, "Good"), (50.0, "Fair"), (0.0, "Poor"))
+READINESS = ((80, "Ready"), (60, "Almost Ready"), (0, "Needs Practice"))
+STRENGTH_AT, WEAKNESS_BELOW = 75.0, 65.0
+_STRENGTH_TEXT = {
+    "relevance": "Answers addressed the questions directly (relevance average {v:.0f})",
+    "grammar": "Grammar was accurate (grammar average {v:.0f})",
+    "fluency": "Delivery was fluent (fluency average {v:.0f})",
+    "keywords": "Covered the expected talking points (keyword average {v:.0f})",
+}
+_ADVICE = {
+    "relevance": "Answer the question asked in your first sentence, then support it with one concrete example",
+    "grammar": "Slow down slightly and check verb agreement (he does, we were) when you practise aloud",
+    "fluency": "Record yourself and replace fillers with silent pauses; aim for 130-160 words per minute",
+    "keywords": "Before answering, name two or three key concepts the question is about and explain each",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """A strength or weakness entry: {category, type, message, priority}."""
+
+    category: str
+    type: str
+    message: str
+    priority: int
+
+    def to_json(self) -> dict:
+        return {"category": self.category, "type": self.type, "message": self.message, "priority": self.priority}
+
+
+@dataclass(frozen=True)
+class SessionFeedback:
+    overall_rating: str
+    summary: str
+    strengths: tuple[Item, ...]
+    weaknesses: tuple[Item, ...]
+    suggestions: tuple[dict, ...]
+    resources: tuple[Resource, ...]
+    readiness_score: int
+    readiness_level: str
+    next_steps: tuple[str, ...]
+    question_feedback: tuple[dict, ...]
+    ai_insights: str
+    comparison_percentile: int | None
+    overall_score: float | None
+    averages: dict[str, float | None]
+    questions_answered: int
+
+    def to_row(self) -> dict:
+        """Column values of interview_feedback (without id, session_id and timestamps)."""
+        return {
+            "overall_rating": self.overall_rating,
+            "summary": self.summary,
+            "strengths": [s.to_json() for s in self.strengths],
+            "weaknesses": [w.to_json() for w in self.weaknesses],
+            "suggestions": list(self.suggestions),
+            "resources": [r.to_json() for r in self.resources],
+            "readiness_score": self.readiness_score,
+            "readiness_level": self.readiness_level,
+            "next_steps": list(self.next_steps),
+            "question_feedback": list(self.question_feedback),
+            "ai_insights": self.ai_insights,
+            "comparison_percentile": self.comparison_percentile,
+        }
+
+    def session_scores(self) -> dict:
+        """Column values for interview_sessions (overall_score and the *_avg columns)."""
+        return {
+            "overall_score": self.overall_score,
+            "relevance_avg": self.averages["relevance"],
+            "grammar_avg": self.averages["grammar"],
+            "fluency_avg": self.averages["fluency"],
+            "keyword_avg": self.averages["keywords"],
+            "questions_answered": self.questions_answered,
+        }
+
+
+def rating(score: float) -> str:
+    return next(name for low, name in RATINGS if score >= low)
+
+
+def readiness_level(score: int) -> str:
+    return next(name for low, name in READINESS if score >= low)
+
+
+def _avg(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(mean(present), 1) if present else None
+
+
+def build_session_feedback(
+    questions: Sequence[QuestionResult], *, percentile: int | None = None, options: ScoringOptions | None = None
+) -> SessionFeedback:
+    """The report for a finished session; `percentile` comes from persistence (SQL), as is."""
+    options = options or ScoringOptions()
+    questions = sorted(questions, key=lambda q: q.question_number)
+    answered = [q for q in questions if q.answered and q.overall is not None]
+    averages = {d: _avg(getattr(q, d) for q in answered) for d in DIMENSIONS}
+    overall = _avg(q.overall for q in answered)
+    completion = len(answered) / len(questions) if questions else 0.0
+    present = [v for v in averages.values() if v is not None]
+    readiness = 0 if overall is None else round(completion * (0.75 * overall + 0.25 * min(present, default=overall)))
+    strengths, weaknesses = _strengths_and_weaknesses(questions, answered, averages)
+    suggestions = _suggestions(weaknesses, answered, options)
+    aspects = [w.category for w in sorted(weaknesses, key=lambda w: w.priority)]
+    if any(q.category.lower() == "technical" and (q.overall or 0) < 70 for q in answered):
+        aspects.append("Technical")
+    return SessionFeedback(
+        overall_rating=rating(overall or 0.0),
+        summary=_summary(questions, answered, overall, averages, strengths, weaknesses),
+        strengths=tuple(strengths),
+        weaknesses=tuple(weaknesses),
+        suggestions=tuple(suggestions),
+        resources=tuple(resources_for(aspects)),
+        readiness_score=readiness,
+        readiness_level=readiness_level(readiness),
+        next_steps=tuple(_next_steps(questions, answered, weaknesses)),
+        question_feedback=tuple(_question_entry(q) for q in questions),
+        ai_insights=build_insights(questions, percentile),
+        comparison_percentile=percentile,
+        overall_score=overall,
+        averages=averages,
+        questions_answered=len(answered),
+    )
+
+
+def _priority(value: float) -> int:
+    return 1 if value < 45 else 2 if value < 55 else 3
+
+
+def _strengths_and_weaknesses(questions, answered, averages) -> tuple[list[Item], list[Item]]:
+    strengths: list[Item] = []
+    weaknesses: list[Item] = []
+    for dim, value in sorted(((d, v) for d, v in averages.items() if v is not None), key=lambda x: -x[1]):
+        if value >= STRENGTH_AT:
+            strengths.append(Item(NAMES[dim], "strength", _STRENGTH_TEXT[dim].format(v=value), len(strengths) + 1))
+    for dim, value in sorted(((d, v) for d, v in averages.items() if v is not None), key=lambda x: x[1]):
+        if value < WEAKNESS_BELOW:
+            weaknesses.append(Item(NAMES[dim], "weakness", _weakness_text(dim, value, answered), _priority(value)))
+    behavioural = [q for q in answered if q.star_missing is not None]
+    if behavioural:
+        incomplete = [q for q in behavioural if q.star_missing]
+        if not incomplete:
+            strengths.append(Item("Structure", "strength", f"All {len(behavioural)} behavioural answers followed the STAR structure", len(strengths) + 1))
+        else:
+            parts = Counter(p for q in incomplete for p in q.star_missing)
+            text = ", ".join(f"{p} ({n}x)" for p, n in parts.most_common())
+            weaknesses.append(Item("Structure", "weakness", f"{len(incomplete)} of {len(behavioural)} behavioural answers missed STAR parts: {text}", 2))
+    skipped = len(questions) - len(answered)
+    if skipped:
+        weaknesses.append(Item("Completion", "weakness", f"{skipped} of {len(questions)} questions were not answered", 1))
+    weaknesses.sort(key=lambda w: w.priority)
+    return strengths, weaknesses
+
+
+def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -> str:
+    if dim == "fluency":
+        fillers = sum(q.filler_count for q in answered)
+        pauses = sum(q.long_pauses for q in answered)
+        rates = [q.speech_rate_wpm for q in answered if q.speech_rate_wpm is not None]
+        rate = f", average rate {mean(rates):.0f} wpm" if rates else ""
+        return f"Fluency average {value:.0f}: {fillers} fillers and {pauses} long pauses in {len(answered)} answers{rate}"
+    if dim == "grammar":
+        example = next((q.grammar_example for q in answered if q.grammar_example), None)
+        errors = sum(q.grammar_errors or 0 for q in answered)
+        return f"Grammar average {value:.0f}: {errors} errors" + (f", e.g. \u201c{example}\u201d" if example else "")
+    if dim == "keywords":
+        missing = Counter(t for q in answered for t in q.missing_topics)
+        return f"Keyword average {value:.0f}: missed talking points such as {', '.join(t for t, _ in missing.most_common(4))}"
+    low = min(answered, key=lambda q: q.relevance if q.relevance is not None else 100)
+    return f"Relevance average {value:.0f}: answers drifted or stayed brief, lowest on Q{low.question_number} ({low.relevance:.0f})"
+
+
+def _suggestions(weaknesses: Sequence[Item], answered: Sequence[QuestionResult], options: ScoringOptions) -> list[dict]:
+    out: list[dict] = []
+    for w in weaknesses:
+        key = w.category.lower()
+        if key in _ADVICE:
+            out.append({"category": w.category, "message": _ADVICE[key], "priority": w.priority})
+        elif w.category == "Structure":
+            out.append({"category": "Practice", "message": "Use the STAR method for behavioral questions: Situation, Task, Action, Result", "priority": w.priority})
+        elif w.category == "Completion":
+            out.append({"category": "Practice", "message": "Answer every question, even briefly: a short answer scores better than none", "priority": w.priority})
+    if not out:
+        out.append({"category": "Practice", "message": "Keep practising with harder questions to stretch your strongest areas", "priority": 3})
+    return out[: options.max_suggestions]
+
+
+def _next_steps(questions, answered, weaknesses) -> list[str]:
+    steps: list[str] = []
+    missing = Counter(t for q in answered for t in q.missing_topics)
+    if missing:
+        steps.append(f"Review these topics and prepare one example for each: {', '.join(t for t, _ in missing.most_common(5))}")
+    categories = {w.category for w in weaknesses}
+    if "Fluency" in categories:
+        steps.append("Record two practice answers and count your fillers; repeat until fewer than 2 per minute")
+    if "Structure" in categories:
+        steps.append("Write STAR outlines for three stories from your experience (a conflict, a failure, a success)")
+    if "Grammar" in categories:
+        steps.append("Read your transcripts back and correct each flagged sentence aloud")
+    if "Relevance" in categories:
+        steps.append("Practise answering in one sentence first, then add detail for 60-90 seconds")
+    low = [q for q in answered if q.overall is not None and q.overall < 60]
+    if low:
+        steps.append(f"Retry question{'s' if len(low) > 1 else ''} {', '.join(str(q.question_number) for q in low)} in a new session")
+    steps.append("Schedule another mock interview within a week to track your progress")
+    return steps[:5]
+
+
+def _summary(questions, answered, overall, averages, strengths, weaknesses) -> str:
+    if not answered:
+        return f"None of the {len(questions)} questions was answered, so the session could not be scored."
+    dims = {d: v for d, v in averages.items() if v is not None}
+    best = max(dims, key=dims.get)
+    worst = min(dims, key=dims.get)
+    text = f"You answered {len(answered)} of {len(questions)} questions with an average score of {overall:.0f}/100 ({rating(overall)})."
+    text += f" Your strongest dimension was {best} ({dims[best]:.0f})"
+    text += f" and the one to work on is {worst} ({dims[worst]:.0f})." if worst != best else "."
+    return text
+
+
+def _question_entry(q: QuestionResult) -> dict:
+    return {
+        "question_number": q.question_number,
+        "question": q.question_text,
+        "category": q.category,
+        "difficulty": q.difficulty,
+        "answered": q.answered,
+        "overall_score": q.overall,
+        "scores": q.scores(),
+        "summary": q.evaluation_summary,
+        "covered_topics": list(q.covered_topics),
+        "missing_topics": list(q.missing_topics),
+        "filler_count": q.filler_count,
+        "speech_rate_wpm": None if q.speech_rate_wpm is None else round(q.speech_rate_wpm),
+        "star_missing": None if q.star_missing is None else list(q.star_missing),
+    }

@@ -1,0 +1,98 @@
+"""`QuestionResult`: what the session report needs from one question, JSON round-trippable.
+
+Built from a fresh `AnswerScore` (`from_score`) or, after a restart, from stored JSON
+(`from_json(to_json())`), so the server can build the report from the database alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from scoring.answer import DIMENSIONS, AnswerScore
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question of a session; `answered` False means skipped (scores None)."""
+
+    question_number: int
+    question_text: str
+    category: str = "general"
+    difficulty: str = "medium"
+    answered: bool = True
+    relevance: float | None = None
+    grammar: float | None = None
+    fluency: float | None = None
+    keywords: float | None = None
+    overall: float | None = None
+    evaluation_summary: str = ""
+    filler_count: int = 0
+    fillers_per_minute: float | None = None
+    filler_breakdown: dict[str, int] = field(default_factory=dict)
+    speech_rate_wpm: float | None = None
+    long_pauses: int = 0
+    repetitions: int = 0
+    grammar_errors: int | None = None
+    grammar_example: str | None = None
+    covered_topics: tuple[str, ...] = ()
+    missing_topics: tuple[str, ...] = ()
+    star_missing: tuple[str, ...] | None = None  # None: not a behavioural question
+    word_count: int = 0
+
+    @classmethod
+    def from_score(
+        cls, question_number: int, question_text: str, category: str, difficulty: str, score: AnswerScore, transcript: str = ""
+    ) -> QuestionResult:
+        flu = score.details.fluency
+        grammar = score.details.grammar
+        example = None
+        if grammar is not None and grammar.matches and transcript:
+            m = grammar.matches[0]
+            fix = f" -> {m.replacements[0]}" if m.replacements else ""
+            example = f"{m.excerpt(transcript)}{fix}"
+        return cls(
+            question_number=question_number,
+            question_text=question_text,
+            category=category,
+            difficulty=difficulty,
+            answered=score.word_count > 0,
+            **{d: getattr(score, d) for d in DIMENSIONS},
+            overall=score.overall,
+            evaluation_summary=score.evaluation_summary,
+            filler_count=flu.filler_count,
+            fillers_per_minute=flu.fillers_per_minute,
+            filler_breakdown=flu.filler_breakdown(),
+            speech_rate_wpm=flu.speech_rate_wpm,
+            long_pauses=len(flu.long_pauses),
+            repetitions=len(flu.repetitions),
+            grammar_errors=None if grammar is None else grammar.errors,
+            grammar_example=example,
+            covered_topics=tuple(score.covered_topics),
+            missing_topics=tuple(score.missing_topics),
+            star_missing=None if score.star is None else tuple(score.star.missing),
+            word_count=score.word_count,
+        )
+
+    @classmethod
+    def unanswered(cls, question_number: int, question_text: str, category: str = "general", difficulty: str = "medium") -> QuestionResult:
+        return cls(question_number, question_text, category, difficulty, answered=False)
+
+    def scores(self) -> dict[str, float | None]:
+        return {d: getattr(self, d) for d in DIMENSIONS}
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        for key in ("covered_topics", "missing_topics"):
+            data[key] = list(data[key])
+        if data["star_missing"] is not None:
+            data["star_missing"] = list(data["star_missing"])
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> QuestionResult:
+        values = dict(data)
+        for key in ("covered_topics", "missing_topics"):
+            values[key] = tuple(values.get(key) or ())
+        if values.get("star_missing") is not None:
+            values["star_missing"] = tuple(values["star_missing"])
+        return cls(**values)
