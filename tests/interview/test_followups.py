@@ -1,0 +1,212 @@
+"""Rule-based follow-ups: ask for the result when it is missing, for numbers when the claims are
+vague, about missed topics, and probe what the candidate actually said; stay quiet when the
+answer is complete and concrete; and never exceed the policy's caps."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.interview import (
+    FollowUp,
+    FollowUpContext,
+    FollowUpGenerator,
+    FollowUpPolicy,
+    RuleBasedFollowUps,
+    should_ask,
+)
+from server.interview.answer_text import has_concrete_marker, has_quantity, salient_terms
+
+STAR = frozenset({"situation", "task", "action", "result"})
+BEHAVIOURAL_Q = "Tell me about a production incident you owned. What happened, and what changed afterwards?"
+COMPLETE = (
+    "Last quarter our checkout service started timing out during a Friday release. I was the on-call "
+    "engineer, so restoring checkout was my job. I rolled the release back within ten minutes, then "
+    "found a missing index on the orders table, added it, and put a canary stage in the pipeline. "
+    "As a result, checkout errors went from four percent to zero and we have had no release-related "
+    "outage in the six months since."
+)
+NO_RESULT = (
+    "Last year our checkout service started timing out during a release. I was on call, so I rolled "
+    "the release back and then I fixed the missing index on the orders table with the team."
+)
+VAGUE = (
+    "We usually had incidents now and then and I generally tried to help the team sort things out. "
+    "It was kind of stressful, but we worked well together and basically it was fine in the end, "
+    "and everyone was happy with how it went."
+)
+
+
+def ctx(transcript: str, *, question: str = BEHAVIOURAL_Q, category: str = "behavioral",
+        star=STAR, expected=(), missing=(), asked=0) -> FollowUpContext:
+    return FollowUpContext(question, category, transcript, expected, missing, star, asked)
+
+
+@pytest.fixture
+def rules() -> RuleBasedFollowUps:
+    return RuleBasedFollowUps()
+
+
+def test_the_rules_satisfy_the_generator_interface(rules) -> None:
+    generator: FollowUpGenerator = rules
+    assert generator.suggest(ctx(COMPLETE)) == []
+
+
+def test_a_complete_concrete_star_answer_gets_no_follow_up(rules) -> None:
+    assert rules.suggest(ctx(COMPLETE, expected=("rollback plan", "root cause"))) == []
+
+
+def test_a_missing_result_asks_for_the_outcome_first(rules) -> None:
+    suggestions = rules.suggest(ctx(NO_RESULT, star={"situation", "task", "action"}))
+    first = suggestions[0]
+    assert (first.reason, first.priority) == ("missing_result", 1)
+    assert first.text == "What was the outcome, and how did you measure it?"
+
+
+def test_a_missing_result_is_not_asked_twice_as_a_missing_topic(rules) -> None:
+    suggestions = rules.suggest(ctx(NO_RESULT, star={"situation", "action"}, missing=("measurable result",)))
+    assert [s.reason for s in suggestions].count("missing_result") == 1
+    assert not any(s.topic == "measurable result" for s in suggestions)
+
+
+def test_a_missing_action_asks_what_the_candidate_did(rules) -> None:
+    suggestions = rules.suggest(ctx(COMPLETE, star={"situation", "task", "result"}))
+    assert suggestions[0].text == "What did you personally do, step by step?"
+    # An incomplete answer may also be probed, but the probe ranks last.
+    assert [s.reason for s in suggestions[1:]] in ([], ["probe"])
+
+
+def test_vague_claims_are_asked_for_numbers(rules) -> None:
+    suggestions = rules.suggest(ctx(VAGUE))
+    vague = [s for s in suggestions if s.reason == "vague"]
+    assert vague and "numbers" in vague[0].text and vague[0].priority == 2
+
+
+def test_a_concrete_story_without_numbers_is_asked_to_quantify_the_result(rules) -> None:
+    story = ("At my last company I led the migration of our billing jobs to a queue. I wrote the plan, "
+             "moved the jobs one by one, and the result was that the nightly failures stopped.")
+    suggestions = rules.suggest(ctx(story))
+    assert [(s.reason, s.priority) for s in suggestions] == [("vague", 3), ("probe", 4)]
+    assert "number" in suggestions[0].text
+    assert suggestions[1].text.startswith("You mentioned message queues:")
+
+
+def test_missing_topics_are_asked_about(rules) -> None:
+    answer = ("I would use a rolling update with readiness probes so that new pods only get traffic "
+              "once they are healthy, and keep two replicas available at all times during the rollout.")
+    suggestions = rules.suggest(ctx(answer, question="How do you deploy a new version to a Kubernetes cluster?",
+                                    category="technical", star=None, missing=("monitoring", "rollback plan", "secrets")))
+    topics = [s for s in suggestions if s.reason == "missing_topic"]
+    assert [s.text for s in topics] == ["How would you handle monitoring here?", "How would you handle rollback plan here?"]
+
+
+def test_a_probe_picks_up_a_term_the_candidate_used(rules) -> None:
+    answer = ("We switched to blue-green deployments, so the new version ran next to the old one and we "
+              "moved traffic over once it looked healthy.")
+    suggestions = rules.suggest(ctx(answer, question="How would you release a risky change to a busy API?",
+                                    category="technical", star=None, missing=("rollback plan",)))
+    probe = next(s for s in suggestions if s.reason == "probe")
+    assert probe.text == "You mentioned blue-green deployments: how did you handle rollback?"
+    assert probe.topic == "blue-green deployments"
+    # The probe already asks about rollback, so the generic rollback question is dropped.
+    assert not any(s.reason == "missing_topic" for s in suggestions)
+
+
+def test_a_probe_can_name_a_technology_outside_the_vocabulary(rules) -> None:
+    answer = "Honestly we just moved the event store to Cassandra and it kind of worked out for us, more or less."
+    suggestions = rules.suggest(ctx(answer, star={"situation", "action"}))
+    probe = next(s for s in suggestions if s.reason == "probe")
+    assert probe.text.startswith("You mentioned Cassandra:")
+
+
+def test_a_probe_never_repeats_the_questions_own_words(rules) -> None:
+    terms = salient_terms("We used Kubernetes and Kafka for it.", exclude="How would you run Kubernetes in production?")
+    assert [t.text for t in terms] == ["Kafka"]
+
+
+def test_a_complete_technical_answer_is_not_probed_for_its_own_sake(rules) -> None:
+    answer = ("A canary release sends a small share of traffic to the new version while we compare its "
+              "error rate and latency with the old one, and we roll back automatically if it is worse.")
+    assert rules.suggest(ctx(answer, question="How do you ship safely?", category="technical", star=None)) == []
+
+
+def test_a_thin_technical_answer_is_asked_for_an_example(rules) -> None:
+    suggestions = rules.suggest(ctx("It makes things faster because the lookup is quicker overall.",
+                                    question="What is an index?", category="technical", star=None))
+    assert [(s.reason, s.text) for s in suggestions] == [
+        ("vague", "Can you walk me through a concrete example of how you have applied this?")]
+
+
+def test_an_empty_answer_asks_for_more(rules) -> None:
+    assert [s.reason for s in rules.suggest(ctx("  um  "))] == ["vague"]
+
+
+def test_suggestions_are_ranked_and_capped(rules) -> None:
+    suggestions = rules.suggest(ctx(VAGUE + " We had alerts firing all the time.", star={"situation"},
+                                    missing=("root cause", "prevention", "communication")))
+    assert [s.priority for s in suggestions] == sorted(s.priority for s in suggestions)
+    assert len(suggestions) == 3 and suggestions[0].reason == "missing_result"
+    assert len({s.text for s in suggestions}) == len(suggestions)
+
+
+def test_the_rules_are_deterministic(rules) -> None:
+    context = ctx(VAGUE, star={"situation"}, missing=("root cause",))
+    assert rules.suggest(context) == RuleBasedFollowUps().suggest(context)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [("it cut latency by 40%", True), ("we saved $2k a month", True), ("it took three weeks", True),
+     ("revenue doubled", True), ("it went really well", False), ("we improved a lot", False)],
+)
+def test_quantities_are_detected_in_digits_and_words(text: str, quantity: bool) -> None:
+    assert has_quantity(text) is quantity
+
+
+def test_concrete_markers_are_detected() -> None:
+    assert has_concrete_marker("For example, at my last job we migrated the billing system")
+    assert not has_concrete_marker("I am a team player and I care about quality")
+
+
+# --- the policy -----------------------------------------------------------------------------
+
+SUGGESTIONS = [
+    FollowUp("Probe?", "probe", 4),
+    FollowUp("Outcome?", "missing_result", 1),
+    FollowUp("Topic?", "missing_topic", 3),
+]
+
+
+def test_should_ask_picks_the_most_important_suggestion() -> None:
+    assert should_ask(SUGGESTIONS, 0, 0).text == "Outcome?"
+    assert should_ask([], 0, 0) is None
+
+
+def test_should_ask_respects_the_per_question_cap() -> None:
+    policy = FollowUpPolicy(max_per_question=2, max_per_session=10)
+    assert should_ask(SUGGESTIONS, 1, 1, policy) is not None
+    assert should_ask(SUGGESTIONS, 2, 2, policy) is None
+
+
+def test_should_ask_respects_the_session_cap() -> None:
+    policy = FollowUpPolicy(max_per_question=2, max_per_session=3)
+    assert should_ask(SUGGESTIONS, 0, 2, policy) is not None
+    assert should_ask(SUGGESTIONS, 0, 3, policy) is None
+
+
+def test_should_ask_filters_by_reason_and_priority() -> None:
+    assert should_ask(SUGGESTIONS, 0, 0, FollowUpPolicy(reasons=frozenset({"probe"}))).text == "Probe?"
+    assert should_ask(SUGGESTIONS[:1], 0, 0, FollowUpPolicy(max_priority=3)) is None
+
+
+def test_a_simulated_session_never_exceeds_the_caps(rules) -> None:
+    policy = FollowUpPolicy(max_per_question=2, max_per_session=3)
+    asked_in_session = 0
+    for _question in range(5):
+        asked_for_question = 0
+        while (pick := should_ask(rules.suggest(ctx(VAGUE, star={"situation"})), asked_for_question,
+                                  asked_in_session, policy)) is not None:
+            assert pick.priority == 1
+            asked_for_question += 1
+            asked_in_session += 1
+        assert asked_for_question <= 2
+    assert asked_in_session == 3
