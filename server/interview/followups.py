@@ -296,19 +296,22 @@ def _item_fields(item: Any) -> tuple[Any, Any]:
 
 
 def _first_json(content: str) -> Any:
-    stripped = re.sub(r"^```(?:json)?\s*|\s*```$", "", content.strip())
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", content, re.DOTALL)
+    text = (fenced.group(1) if fenced else content).strip()
     try:
-        return json.loads(stripped)
+        return json.loads(text)
     except ValueError:
         pass
-    for opener, closer in (("{", "}"), ("[", "]")):
-        start, end = stripped.find(opener), stripped.rfind(closer)
-        if 0 <= start < end:
-            try:
-                return json.loads(stripped[start : end + 1])
-            except ValueError:
-                continue
-    return None
+    # Prose around the JSON: take the outermost object or list, whichever starts first.
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    if not starts:
+        return None
+    start = min(starts)
+    end = text.rfind("}" if text[start] == "{" else "]")
+    try:
+        return json.loads(text[start : end + 1]) if end > start else None
+    except ValueError:
+        return None
 
 
 __all__ = [
