@@ -1,0 +1,113 @@
+"""score_answer with fakes: dimensions combine as documented, absent grammar renormalises
+instead of inventing a number, feedback text cites the answer, everything is JSON-ready."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scoring import AnswerInput, InvalidAnswer, InvalidOptions, ScoringOptions, Weights, score_answer, weighted_overall
+from tests.scoring.conftest import DownGrammar, FakeGrammar
+from tests.scoring.evalset import synthetic_words
+
+QUESTION = "Tell me about a time you had a conflict with a teammate and how you resolved it."
+TOPICS = ("communication", "compromise", "outcome")
+STRONG = (
+    "In my last job a teammate and I had a conflict about the database design. "
+    "My task was to get a decision within a week. "
+    "I set up a meeting, we talked it through, and we reached a compromise on the schema. "
+    "As a result the outcome was good: we shipped on time and our communication improved."
+)
+
+
+def answer(text: str = STRONG, script=None, **kw) -> AnswerInput:
+    words = synthetic_words(script if script is not None else [text])
+    return AnswerInput(
+        question_text=kw.pop("question_text", QUESTION), category=kw.pop("category", "behavioral"),
+        difficulty="medium", expected_topics=kw.pop("expected_topics", TOPICS), transcript=text,
+        words=tuple(words), audio_duration=(words[-1].end + 0.5) if words else 0.0, **kw,
+    )
+
+
+def test_all_four_dimensions_and_a_weighted_overall(fake_embedder) -> None:
+    result = score_answer(answer(), embedder=fake_embedder, grammar=FakeGrammar())
+    scores = result.scores()
+    assert all(0 <= v <= 100 for v in scores.values())
+    assert result.overall == weighted_overall(scores, Weights().as_dict())
+    assert result.grammar_available and result.grammar == 100
+    assert result.missing_topics == [] and result.covered_topics == list(TOPICS)
+    assert result.star is not None and result.star.complete
+
+
+def test_unreachable_grammar_is_absent_flagged_and_renormalised(fake_embedder) -> None:
+    up = score_answer(answer(), embedder=fake_embedder, grammar=FakeGrammar())
+    for checker in (DownGrammar(), None):
+        down = score_answer(answer(), embedder=fake_embedder, grammar=checker)
+        assert down.grammar is None and not down.grammar_available and "grammar_unavailable" in down.flags
+        expected = (35 * down.relevance + 25 * down.fluency + 20 * down.keywords) / 80
+        assert down.overall == pytest.approx(expected, abs=0.05)
+        assert down.relevance == up.relevance and down.fluency == up.fluency
+        assert "grammar" not in down.evaluation_summary.lower() or "unavailable" in down.evaluation_summary.lower()
+
+
+def test_no_expected_topics_means_no_keyword_score(fake_embedder) -> None:
+    result = score_answer(answer(expected_topics=()), embedder=fake_embedder, grammar=FakeGrammar())
+    assert result.keywords is None and "no_expected_topics" in result.flags
+    assert result.overall == weighted_overall(result.scores(), Weights().as_dict())
+
+
+def test_grammar_errors_lower_grammar_and_are_quoted(fake_embedder) -> None:
+    bad = STRONG.replace("we talked", "we was talking")
+    result = score_answer(answer(bad), embedder=fake_embedder, grammar=FakeGrammar("we was"))
+    assert result.grammar < 100
+    grammar_tips = [s.message for s in result.suggestions if s.category == "Grammar"]
+    assert grammar_tips and "\u201cwe was\u201d" in grammar_tips[0] and "fixed" in grammar_tips[0]
+
+
+def test_suggestions_cite_fillers_rate_and_missing_topics(fake_embedder) -> None:
+    script = ["Um, so, uh, I had a conflict, um, with a teammate.", 2.0, "Uh, we, um, we talked, you know.", 2.0, "Um, it was fine, uh."]
+    text = " ".join(p for p in script if isinstance(p, str))
+    result = score_answer(answer(text, script), embedder=fake_embedder, grammar=FakeGrammar())
+    messages = " ".join(s.message for s in result.suggestions)
+    assert 1 <= len(result.suggestions) <= 5
+    assert [s.priority for s in result.suggestions] == list(range(1, len(result.suggestions) + 1))
+    fluency = result.details.fluency
+    assert f"{fluency.filler_count} fillers" in messages and "\u201cum\u201d \u00d7" in messages
+    assert "compromise" in messages
+    assert "STAR" in messages
+    assert 2 <= result.evaluation_summary.count(". ") + 1 <= 3
+
+
+def test_weights_are_configurable(fake_embedder) -> None:
+    options = ScoringOptions(weights=Weights(relevance=0, grammar=0, fluency=1, keywords=0))
+    result = score_answer(answer(), embedder=fake_embedder, grammar=FakeGrammar(), options=options)
+    assert result.overall == result.fluency
+    with pytest.raises(InvalidOptions):
+        Weights(relevance=-1)
+    with pytest.raises(InvalidOptions):
+        ScoringOptions(target_wpm=(160, 130))
+
+
+def test_empty_answer_scores_zero_without_inventing_grammar(fake_embedder) -> None:
+    grammar = FakeGrammar()
+    result = score_answer(answer("", script=[]), embedder=fake_embedder, grammar=grammar)
+    assert result.overall == 0 and result.relevance == 0 and result.fluency == 0 and result.keywords == 0
+    assert result.grammar is None and grammar.calls == 0 and "empty_answer" in result.flags
+    assert result.suggestions == () and "No answer" in result.evaluation_summary
+
+
+def test_invalid_input_is_rejected() -> None:
+    with pytest.raises(InvalidAnswer):
+        AnswerInput(QUESTION, "behavioral", "medium", TOPICS, STRONG, audio_duration=-1)
+    with pytest.raises(InvalidAnswer):
+        AnswerInput(QUESTION, "behavioral", "medium", TOPICS, STRONG, pauses=[(2.0, 1.0)])
+
+
+def test_result_is_deterministic_and_json_serialisable(fake_embedder) -> None:
+    first = score_answer(answer(), embedder=fake_embedder, grammar=FakeGrammar())
+    second = score_answer(answer(), embedder=fake_embedder, grammar=FakeGrammar())
+    assert first.to_json() == second.to_json()
+    data = json.loads(json.dumps(first.to_json()))
+    assert set(data["details"]) == {"relevance", "grammar", "fluency", "keywords", "star", "flags"}
+    assert data["suggestions"] == first.suggestions_json()

@@ -1,0 +1,90 @@
+"""The session report: exactly the interview_feedback columns and JSON shapes of schema.md,
+documented thresholds, evidence-based insights, and the curated resources."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scoring import QuestionResult, build_session_feedback
+from scoring.feedback import rating, readiness_level
+from scoring.resources import catalogue
+from tests.scoring.specshapes import FEEDBACK_COLUMNS, check_shapes
+
+
+def result(n, overall, *, category="technical", difficulty="medium", fpm=1.0, **kw) -> QuestionResult:
+    dims = {d: kw.pop(d, overall) for d in ("relevance", "grammar", "fluency", "keywords")}
+    return QuestionResult(
+        question_number=n, question_text=f"Question {n}?", category=category, difficulty=difficulty,
+        overall=overall, fillers_per_minute=fpm, filler_count=round(fpm), speech_rate_wpm=kw.pop("wpm", 145.0),
+        evaluation_summary=f"Summary {n}.", **dims, **kw,
+    )
+
+
+SESSION = [
+    result(1, 88, difficulty="easy", fpm=1.0, star_missing=(), category="behavioral"),
+    result(2, 80, difficulty="easy", fpm=1.5),
+    result(3, 62, difficulty="hard", fpm=7.0, fluency=40.0, relevance=80.0, missing_topics=("consistency",), wpm=185.0),
+    result(4, 55, difficulty="hard", fpm=9.0, fluency=35.0, relevance=80.0, missing_topics=("consistency", "Redis"), star_missing=("result",), category="behavioral"),
+]
+
+
+def test_row_has_exactly_the_feedback_columns_and_shapes() -> None:
+    row = build_session_feedback(SESSION, percentile=72).to_row()
+    assert set(row) == FEEDBACK_COLUMNS
+    check_shapes(row)
+    json.dumps(row)
+    assert row["comparison_percentile"] == 72
+    assert len(row["question_feedback"]) == 4
+
+
+def test_thresholds() -> None:
+    assert [rating(s) for s in (95, 85, 84.9, 70, 50, 49.9)] == ["Excellent", "Excellent", "Good", "Good", "Fair", "Poor"]
+    assert [readiness_level(s) for s in (80, 79, 60, 59)] == ["Ready", "Almost Ready", "Almost Ready", "Needs Practice"]
+
+
+def test_averages_readiness_strengths_and_weaknesses() -> None:
+    feedback = build_session_feedback(SESSION, percentile=None)
+    assert feedback.overall_score == pytest.approx(71.2, abs=0.05)
+    assert feedback.session_scores()["fluency_avg"] == pytest.approx((88 + 80 + 40 + 35) / 4, abs=0.05)
+    expected = round(0.75 * 71.25 + 0.25 * 60.75)
+    assert feedback.readiness_score == expected and feedback.readiness_level == "Almost Ready"
+    assert {w.category for w in feedback.weaknesses} >= {"Fluency", "Structure"}
+    assert any(s.category == "Relevance" for s in feedback.strengths)
+    assert any("Fluency & Delivery" == r.skill_area for r in feedback.resources)
+    assert any("Interview Structure" == r.skill_area for r in feedback.resources)
+
+
+def test_insights_name_patterns_across_answers() -> None:
+    insights = build_session_feedback(SESSION, percentile=72).ai_insights
+    assert "Fillers rose under pressure: 1.2 per minute on easy questions vs 8.0 on hard ones." in insights
+    assert "consistency" in insights  # missed twice
+    assert "72%" in insights
+
+
+def test_unanswered_questions_count_against_readiness() -> None:
+    full = build_session_feedback(SESSION[:2], percentile=None)
+    skipped = build_session_feedback([*SESSION[:2], QuestionResult.unanswered(3, "Q3?"), QuestionResult.unanswered(4, "Q4?")], percentile=None)
+    assert skipped.overall_score == full.overall_score
+    assert skipped.readiness_score == round(full.readiness_score / 2)
+    assert any(w.category == "Completion" for w in skipped.weaknesses)
+    assert skipped.questions_answered == 2
+
+
+def test_nothing_answered_gives_a_poor_but_valid_row() -> None:
+    row = build_session_feedback([QuestionResult.unanswered(1, "Q?")], percentile=None).to_row()
+    check_shapes(row)
+    assert row["overall_rating"] == "Poor" and row["readiness_score"] == 0
+
+
+def test_question_results_round_trip_through_json() -> None:
+    for item in SESSION:
+        assert QuestionResult.from_json(json.loads(json.dumps(item.to_json()))) == item
+
+
+def test_resource_catalogue_is_well_formed() -> None:
+    entries = catalogue()
+    assert len(entries) >= 10
+    assert all(r.url.startswith("https://") and r.title and r.type and r.skill_area for r in entries)
+    assert len({r.url for r in entries}) == len(entries)

@@ -1,0 +1,69 @@
+"""Grammar: the pure score and rule policy with fakes; the real LanguageTool server (marked
+`languagetool`) for what it flags in speech transcripts, and for being unreachable."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring import GrammarMatch, GrammarUnavailable
+from scoring.grammar import DISABLED_RULES, score_grammar
+
+TEXT = "We was late. Um, he don't know."
+
+
+def match(offset, length, rule="PERS_PRONOUN_AGREEMENT", category="GRAMMAR") -> GrammarMatch:
+    return GrammarMatch(offset, length, "msg", ("were",), rule, category)
+
+
+def test_score_is_100_minus_ten_points_per_error_per_100_words() -> None:
+    result = score_grammar(TEXT, [match(3, 3), match(20, 3)], word_count=20, points_per_error_rate=10)
+    assert result.errors == 2 and result.errors_per_100_words == 10 and result.score == 0
+    assert score_grammar(TEXT, [match(3, 3)], word_count=100, points_per_error_rate=10).score == 90
+    assert score_grammar(TEXT, [], word_count=100, points_per_error_rate=10).score == 100
+
+
+def test_speech_irrelevant_rules_categories_and_fillers_do_not_count() -> None:
+    ignored = [
+        match(0, 2, "UPPERCASE_SENTENCE_START", "CASING"),
+        match(0, 2, "COMMA_COMPOUND_SENTENCE", "PUNCTUATION"),
+        match(0, 2, "MORFOLOGIK_RULE_EN_US", "TYPOS"),
+        match(0, 2, "SOME_STYLE_RULE", "STYLE"),
+        match(13, 2, "ANY_GRAMMAR_RULE", "GRAMMAR"),  # the span is the filler "Um"
+    ]
+    assert score_grammar(TEXT, ignored, word_count=7, points_per_error_rate=10).errors == 0
+
+
+def test_matches_are_kept_for_highlighting_in_order() -> None:
+    result = score_grammar(TEXT, [match(20, 3), match(3, 3)], word_count=7, points_per_error_rate=10)
+    assert [m.excerpt(TEXT) for m in result.matches] == ["was", "don"]
+    assert result.to_json()["matches"][0] == {
+        "offset": 3, "length": 3, "message": "msg", "replacements": ["were"], "rule_id": "PERS_PRONOUN_AGREEMENT", "category": "GRAMMAR",
+    }
+
+
+@pytest.mark.languagetool
+def test_real_languagetool_flags_agreement_errors_not_speech_artefacts(grammar_checker) -> None:
+    text = "um so i was responsible for the backend and we was having a problem with kubernetes. he don't know postgres"
+    found = grammar_checker.check(text)
+    rules = {m.rule_id for m in found}
+    assert {"PERS_PRONOUN_AGREEMENT", "HE_VERB_AGR"} <= rules
+    assert not rules & DISABLED_RULES
+    assert all(m.category not in {"CASING", "PUNCTUATION", "TYPOS"} for m in found)
+    was = next(m for m in found if m.rule_id == "PERS_PRONOUN_AGREEMENT")
+    assert text[was.offset : was.offset + was.length] == "was" and "were" in was.replacements
+
+
+@pytest.mark.languagetool
+def test_real_languagetool_finds_nothing_in_a_clean_spoken_answer(grammar_checker) -> None:
+    text = "so we moved the cache in front of postgres and um the latency dropped by half which was great"
+    assert grammar_checker.check(text) == []
+
+
+def test_unreachable_server_raises_grammar_unavailable() -> None:
+    from server.languagetool import LanguageToolChecker
+
+    from tests.scoring.conftest import free_port
+
+    checker = LanguageToolChecker(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
+    with pytest.raises(GrammarUnavailable):
+        checker.check("We was late.")
