@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from server.interview.bank import (
@@ -236,7 +236,7 @@ def plan_session(bank: QuestionBank, request: PlanRequest, *, seed: int | str) -
         body.append(_planned(q, "bank"))
 
     ordered = opening + _spread(body, customs)
-    return [PlannedQuestion(**{**_fields(p), "number": i}) for i, p in enumerate(ordered, start=1)]
+    return [replace(p, number=i) for i, p in enumerate(ordered, start=1)]
 
 
 def infer_role_from_skills(bank: QuestionBank, skills: Iterable[str]) -> str | None:
@@ -356,10 +356,3 @@ def _spread(body: Sequence[PlannedQuestion], customs: Sequence[PlannedQuestion])
 
 def _planned(q: BankQuestion, kind: str, company: str | None = None) -> PlannedQuestion:
     return PlannedQuestion(0, q.render(company), q.category, q.difficulty, q.expected_topics, q.time_limit, q.id, kind)
-
-
-def _fields(p: PlannedQuestion) -> dict[str, Any]:
-    return {
-        "number": p.number, "text": p.text, "category": p.category, "difficulty": p.difficulty,
-        "expected_topics": p.expected_topics, "time_limit": p.time_limit, "bank_id": p.bank_id, "kind": p.kind,
-    }
