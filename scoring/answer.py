@@ -10,6 +10,7 @@ Keywords are None when the question has no expected topics, for the same reason.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,9 +156,14 @@ def score_answer(
     if not topics:
         flags.append("no_expected_topics")
 
-    # One embedding batch: the prompts, the whole answer, its sentences and the topics.
-    prompts = question_prompts(answer.question_text, topics)
-    vectors = embedder.embed([*prompts, transcript or ".", *sentences, *topics])
+    # The grammar check (another process) runs while this thread embeds: latency is the
+    # slower of the two, not their sum. Its result does not depend on timing.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar") as pool:
+        grammar_future = pool.submit(_check_grammar_matches, transcript, grammar)
+        # One embedding call: the prompts, the whole answer, its sentences and the topics.
+        prompts = question_prompts(answer.question_text, topics)
+        vectors = embedder.embed([*prompts, transcript or ".", *sentences, *topics])
+        matches = grammar_future.result()
     prompt_vectors, answer_vector = vectors[:2], vectors[2]
     sentence_vectors = vectors[3 : 3 + len(sentences)]
     topic_vectors = vectors[3 + len(sentences) :]
@@ -190,7 +196,11 @@ def score_answer(
             threshold=options.topic_similarity_threshold,
             semantic_credit=options.semantic_topic_credit,
         )
-    grammar_result = _check_grammar(transcript, grammar, fluency.word_count, options, flags)
+    grammar_result = None
+    if matches is _UNAVAILABLE:
+        flags.append("grammar_unavailable")
+    elif matches is not None:
+        grammar_result = score_grammar(transcript, matches, fluency.word_count, options.grammar_points_per_error_rate)
     if not tokens:
         flags.append("empty_answer")
     star = detect_star(sentences) if is_behavioural(answer.category) else None
@@ -217,17 +227,17 @@ def score_answer(
     )
 
 
-def _check_grammar(
-    text: str, checker: GrammarChecker | None, words: int, options: ScoringOptions, flags: list[str]
-) -> GrammarResult | None:
+_UNAVAILABLE = object()
+
+
+def _check_grammar_matches(text: str, checker: GrammarChecker | None):
+    """The checker's matches; None when there is nothing to check, _UNAVAILABLE when the
+    checker is missing or unreachable."""
     if not text:
         return None
     if checker is None:
-        flags.append("grammar_unavailable")
-        return None
+        return _UNAVAILABLE
     try:
-        matches = checker.check(text)
+        return checker.check(text)
     except GrammarUnavailable:
-        flags.append("grammar_unavailable")
-        return None
-    return score_grammar(text, matches, words, options.grammar_points_per_error_rate)
+        return _UNAVAILABLE

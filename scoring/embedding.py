@@ -20,6 +20,8 @@ from scoring.errors import ModelUnavailable
 #: all-MiniLM-L6-v2 was trained with 128-token inputs and is configured for 256
 #: (sentence_bert_config.json: max_seq_length 256); longer texts are truncated, as upstream.
 MAX_TOKENS = 256
+#: Padded tokens per ONNX batch (rows x longest row); bounds both padding waste and memory.
+BATCH_TOKENS = 256
 
 
 @runtime_checkable
@@ -47,20 +49,43 @@ class OnnxMiniLmEmbedder:
             self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         except Exception as error:  # onnxruntime and tokenizers raise their own assorted types
             raise ModelUnavailable(f"cannot load the embedding model: {error}") from error
-        # Pad each batch to its longest member, not to the fixed 128 of tokenizer.json.
+        # tokenizer.json pads to a fixed 128 and truncates at 128; we pad per batch ourselves
+        # and truncate at the model's 256.
         self._tokenizer.enable_truncation(MAX_TOKENS)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer.no_padding()
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._lock = threading.Lock()  # the Rust tokenizer's padding state is shared
+        self._lock = threading.Lock()  # the Rust tokenizer's settings are shared state
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of shape (len(texts), 384); an empty input gives shape (0, 384)."""
+        """Unit vectors of shape (len(texts), 384); an empty input gives shape (0, 384).
+
+        Texts are run in batches of similar length (sorted by token count), so a long answer
+        does not pad a dozen short sentences and topics to its own length: the cost of a batch
+        grows with rows x padded length.
+        """
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         with self._lock:
             encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        batch: list[int] = []
+        for i in order:
+            # Close a batch when padding everything to this text would exceed the token budget.
+            if batch and (len(batch) + 1) * len(encodings[i].ids) > BATCH_TOKENS:
+                out[batch] = self._run([encodings[j] for j in batch])
+                batch = []
+            batch.append(i)
+        out[batch] = self._run([encodings[j] for j in batch])
+        return out
+
+    def _run(self, encodings) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)

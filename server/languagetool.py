@@ -142,6 +142,9 @@ class LanguageToolSupervisor:
             await self._spawn()
 
     async def _probe_until_ready(self, process: asyncio.subprocess.Process) -> bool:
+        """Ready = the HTTP endpoint answers *and* one English check has run. LanguageTool loads
+        the English rules lazily on the first check (several seconds), which would otherwise
+        make the first candidate's grammar check time out."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.ready_timeout_s
         async with httpx.AsyncClient(timeout=2.0) as client:
@@ -149,8 +152,17 @@ class LanguageToolSupervisor:
                 with contextlib.suppress(httpx.HTTPError):
                     response = await client.get(f"{self.url}/v2/languages")
                     if response.status_code == 200:
-                        return True
+                        break
                 await asyncio.sleep(0.25)
+            else:
+                return False
+            with contextlib.suppress(httpx.HTTPError):
+                warm = await client.post(
+                    f"{self.url}/v2/check",
+                    data={"language": "en-US", "text": "We was late for the meeting."},
+                    timeout=max(1.0, deadline - loop.time()),
+                )
+                return warm.status_code == 200
         return False
 
 

