@@ -1,7 +1,7 @@
 """Scoring one answer: `AnswerInput` in, `AnswerScore` out, through all four dimensions.
 
 `score_answer` is deterministic for a given embedder and grammar checker. It calls the embedder
-once per answer (one batch) and the grammar checker at most once. If the checker is missing or
+once per answer (one call) and the grammar checker at most once. If the checker is missing or
 raises GrammarUnavailable the grammar score is None, `grammar_available` is False, a flag says
 so, and the overall score is the weighted mean of the other dimensions (never a made-up number).
 Keywords are None when the question has no expected topics, for the same reason.
@@ -21,7 +21,7 @@ from scoring.fluency import FluencyResult, TimedWord, score_fluency
 from scoring.grammar import GrammarChecker, GrammarResult, score_grammar
 from scoring.keywords import KeywordResult, score_keywords
 from scoring.options import ScoringOptions
-from scoring.relevance import RelevanceResult, question_prompts, score_relevance
+from scoring.relevance import RelevanceResult, answer_embedding, question_prompts, score_relevance
 from scoring.star import StarResult, detect_star, is_behavioural
 from scoring.suggestions import Findings, Suggestion, build_suggestions, build_summary
 from scoring.text import sentence_structure_factor, split_sentences, tokenize, tokenize_timed
@@ -160,13 +160,14 @@ def score_answer(
     # slower of the two, not their sum. Its result does not depend on timing.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar") as pool:
         grammar_future = pool.submit(_check_grammar_matches, transcript, grammar)
-        # One embedding call: the prompts, the whole answer, its sentences and the topics.
+        # One embedding call: the two prompts, the answer's sentences and the topics.
         prompts = question_prompts(answer.question_text, topics)
-        vectors = embedder.embed([*prompts, transcript or ".", *sentences, *topics])
+        vectors = embedder.embed([*prompts, *sentences, *topics])
         matches = grammar_future.result()
-    prompt_vectors, answer_vector = vectors[:2], vectors[2]
-    sentence_vectors = vectors[3 : 3 + len(sentences)]
-    topic_vectors = vectors[3 + len(sentences) :]
+    prompt_vectors = vectors[:2]
+    sentence_vectors = vectors[2 : 2 + len(sentences)]
+    topic_vectors = vectors[2 + len(sentences) :]
+    answer_vector = answer_embedding(sentence_vectors, sentences)
 
     fluency = score_fluency(
         timed_tokens,

@@ -38,10 +38,11 @@ class Weights:
 class RelevanceCalibration:
     """Piecewise-linear map from MiniLM cosine similarity to 0-100 (see scoring/relevance.py).
 
-    Fitted on tests/scoring/evaluation_set.json with all-MiniLM-L6-v2: unrelated answers to an
-    interview question sit at cosine -0.06..0.10, on-topic answers at 0.25..0.85 (narrative
-    behavioural answers are the lowest, around 0.3, because they talk about their story, not
-    about the question's words). So 0.05 maps to 0, 0.25 to 70 and 0.45 and above to 100.
+    Fitted on tests/scoring/evaluation_set.json with all-MiniLM-L6-v2 (answer vector = mean of
+    its sentence vectors): unrelated answers to an interview question sit at cosine -0.07..0.10,
+    on-topic answers at 0.3..0.85 (narrative behavioural answers are the lowest, around 0.35-0.4,
+    because they tell their story rather than repeat the question's words). So 0.05 maps to 0,
+    0.25 to 70 and 0.45 and above to 100.
     """
 
     knots: tuple[tuple[float, float], ...] = ((0.05, 0.0), (0.15, 35.0), (0.25, 70.0), (0.35, 90.0), (0.45, 100.0))

@@ -3,6 +3,10 @@
 score = calibrated(similarity) x structure x substance, where
 - similarity is the MiniLM cosine between the answer and the question, or the question followed
   by its expected topics, whichever is higher (the topics say what a good answer talks about);
+  the answer's vector is the word-weighted mean of its sentence vectors, not one embedding of
+  the whole transcript: MiniLM truncates at 256 tokens (a two-minute answer is longer), it was
+  trained on sentence-length inputs, and on the evaluation set the sentence mean separates
+  strong from vague answers better (and saves embedding the answer twice);
 - calibrated() is the piecewise-linear map of `RelevanceCalibration` (documented knots);
 - structure (scoring.text.sentence_structure_factor) is ~1 for sentences and 0 for a bare list of
   keywords: a keyword list is close to the question in embedding space but answers nothing;
@@ -54,6 +58,16 @@ def calibrate(similarity: float, knots: Sequence[tuple[float, float]]) -> float:
     """Piecewise-linear interpolation through `knots`, clamped to the end values."""
     xs, ys = zip(*knots)
     return float(np.interp(similarity, xs, ys))
+
+
+def answer_embedding(sentence_vectors: np.ndarray, sentences: Sequence[str]) -> np.ndarray:
+    """Unit vector of the word-weighted mean of the sentence vectors (zeros if no sentence)."""
+    if not len(sentences):
+        return np.zeros(sentence_vectors.shape[1] if sentence_vectors.ndim == 2 else 384, dtype=np.float32)
+    weights = np.array([max(1, len(s.split())) for s in sentences], dtype=np.float32)
+    mean = (sentence_vectors * weights[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm > 0 else mean).astype(np.float32)
 
 
 def question_prompts(question_text: str, expected_topics: Sequence[str]) -> list[str]:
