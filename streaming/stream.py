@@ -1,0 +1,439 @@
+"""`AnswerStream`: one answer's streaming session, sans I/O.
+
+Bytes go in through `feed` (VAD events come out at once); decode work comes out as `DecodeJob`s
+that the caller runs on a `Transcriber` wherever it likes (a worker pool) and hands back through
+`complete`, which returns transcript events. No clock, no threads, no awaiting here.
+
+Policy (shared/ARCHITECTURE.md, "Streaming: what the field has learned"):
+
+* The open utterance is re-decoded after every `partial_interval_s` of new speech; the words two
+  consecutive hypotheses agree on are committed (LocalAgreement-2, streaming/agreement.py).
+* At most one partial is outstanding, always for the latest audio; finals are handed out first.
+  A skipped (`discard`ed) partial is offered again with newer audio on the next `next_job`.
+* Past `max_utterance_s` the utterance is trimmed after its last committed word and that part is
+  finalised, so a decode never covers more than ~`max_utterance_s` of audio; if nothing could be
+  committed by `hard_max_utterance_s` the utterance is cut there and decoded whole.
+* When the VAD hears the end of an utterance, the whole utterance (from the last trim) is decoded
+  once more; that final decode is the transcript of the utterance (it may revise the partials).
+* Finals are delivered in utterance order; every utterance that was heard gets its final decode,
+  and `finish` turns the open utterance into one, so nothing is left un-finalised.
+* Prompts carry the question and the end of the answer so far; hotwords are passed through.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Literal
+
+import numpy as np
+
+from .agreement import HypothesisBuffer, normalise_word
+from .audio import Pcm16Framer
+from .errors import StreamStateError, UnknownJobError
+from .events import AnswerComplete, Event, FinalSegment, PartialTranscript, SpeechStarted, SpeechStopped, Word
+from .options import SAMPLE_RATE, StreamingOptions
+from .transcriber import Transcription
+from .vad import VadStart, VadStop, VoiceActivityDetector
+
+_job_ids = count(1)
+
+
+@dataclass(frozen=True, eq=False)
+class DecodeJob:
+    """Decode `audio` (16 kHz mono float32) with `prompt`/`hotwords`; word times in the result
+    are relative to the audio and `offset` (answer seconds) places them. Compared by identity."""
+
+    kind: Literal["partial", "final"]
+    utterance: int
+    audio: np.ndarray = field(repr=False)
+    prompt: str | None
+    hotwords: str | None
+    offset: float
+    id: int = field(default_factory=lambda: next(_job_ids))
+
+    @property
+    def duration(self) -> float:
+        return self.audio.size / SAMPLE_RATE
+
+
+@dataclass
+class _Utterance:
+    number: int
+    start: int  # absolute sample where the decoded audio starts (VAD start or last trim)
+    agreement: HypothesisBuffer
+    last_partial_end: int  # audio end of the last partial handed out
+    previous_partial_end: int = 0  # to undo a discarded partial
+    partial: DecodeJob | None = None
+    shown: tuple[str, str] = ("", "")
+    carried: tuple[Word, ...] = ()  # tail words of the trimmed piece before it (boundary check)
+
+
+@dataclass
+class _Slot:
+    """One utterance's place in the ordered output of finals."""
+
+    number: int
+    ready: bool = False
+    segment: FinalSegment | None = None
+    shown_partial: bool = False
+
+
+@dataclass(frozen=True)
+class _FinalSpec:
+    number: int
+    start: int
+    end: int
+    carried: tuple[Word, ...]
+
+
+class AnswerStream:
+    """The streaming session of one answer. See the module docstring for the policy.
+
+    `prior_segments` and `audio_offset` resume an answer after a reconnect: the transcript and the
+    utterance numbers continue after the prior segments and times continue from `audio_offset`.
+    """
+
+    def __init__(
+        self,
+        options: StreamingOptions,
+        *,
+        context_prompt: str = "",
+        hotwords: str | None = None,
+        prior_segments: Sequence[FinalSegment] = (),
+        audio_offset: float = 0.0,
+    ) -> None:
+        self.options = options
+        self._context_prompt = " ".join(context_prompt.split()[-options.question_words :]) if context_prompt else ""
+        self._hotwords = hotwords.strip() if hotwords and hotwords.strip() else None
+        self._prior = tuple(prior_segments)
+        self._offset = float(max(audio_offset, max((s.end for s in self._prior), default=0.0)))
+        self._framer = Pcm16Framer()
+        self._vad = VoiceActivityDetector(options.vad)
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start = 0  # absolute sample of self._buffer[0]
+        self._fed = 0
+        self._next_number = max((s.utterance for s in self._prior), default=-1) + 1
+        self._open: _Utterance | None = None
+        self._pending_finals: deque[_FinalSpec] = deque()
+        self._handed_out: dict[int, DecodeJob] = {}
+        self._final_carried: dict[int, tuple[Word, ...]] = {}
+        self._slots: deque[_Slot] = deque()
+        self._delivered: list[FinalSegment] = []
+        self._finished = False
+        keep_ms = options.vad.pre_roll_ms + options.vad.onset_window_ms + 2 * options.vad.frame_ms
+        self._silence_keep = SAMPLE_RATE * keep_ms // 1000
+
+    # --- public state ---------------------------------------------------------------------------
+
+    @property
+    def audio_duration(self) -> float:
+        """Answer seconds heard so far, the resumed part (`audio_offset`) included."""
+        return self._offset + self._fed / SAMPLE_RATE
+
+    @property
+    def segments(self) -> tuple[FinalSegment, ...]:
+        """Prior segments, then every final delivered so far, in order."""
+        return self._prior + tuple(self._delivered)
+
+    @property
+    def is_finished(self) -> bool:
+        return self._finished
+
+    @property
+    def is_drained(self) -> bool:
+        """`finish` was called and every final was decoded and delivered."""
+        finals_out = any(job.kind == "final" for job in self._handed_out.values())
+        return self._finished and not self._pending_finals and not finals_out and not self._slots
+
+    @property
+    def open_utterance_seconds(self) -> float:
+        """Length of the audio the next decode of the open utterance would cover (0 if none)."""
+        return 0.0 if self._open is None else (self._fed - self._open.start) / SAMPLE_RATE
+
+    # --- input ----------------------------------------------------------------------------------
+
+    def feed(self, pcm: bytes) -> list[Event]:
+        """Wire audio (16-bit LE mono 16 kHz, any chunk size); returns SpeechStarted/Stopped."""
+        if self._finished:
+            raise StreamStateError("audio after finish(): the answer is closed")
+        samples = self._framer.push(pcm)
+        if samples.size == 0:
+            return []
+        self._buffer = np.concatenate([self._buffer, samples.astype(np.float32) / 32768.0])
+        self._fed += samples.size
+        events: list[Event] = []
+        for vad_event in self._vad.process(samples):
+            events.extend(self._on_vad(vad_event))
+        self._enforce_hard_limit()
+        self._trim_buffer()
+        return events
+
+    def finish(self) -> list[Event]:
+        """End of the answer: the open utterance becomes a final job. Idempotent."""
+        if self._finished:
+            return []
+        events: list[Event] = []
+        for vad_event in self._vad.flush(self._fed):
+            events.extend(self._on_vad(vad_event))
+        self._finished = True
+        return events
+
+    # --- decode jobs ----------------------------------------------------------------------------
+
+    def next_job(self) -> DecodeJob | None:
+        """The next decode to run: pending finals first (in order), else one partial of the open
+        utterance when enough new speech arrived and no partial is outstanding, else None."""
+        if self._pending_finals:
+            spec = self._pending_finals.popleft()
+            job = DecodeJob(
+                kind="final",
+                utterance=spec.number,
+                audio=self._audio(spec.start, spec.end),
+                prompt=self._prompt(),
+                hotwords=self._hotwords,
+                offset=self._seconds(spec.start),
+            )
+            self._handed_out[job.id] = job
+            self._final_carried[job.id] = spec.carried
+            return job
+        utterance = self._open
+        if utterance is None or utterance.partial is not None or self._finished:
+            return None
+        new_speech = (self._fed - utterance.last_partial_end) / SAMPLE_RATE
+        if new_speech < self.options.partial_interval_s or self.open_utterance_seconds < self.options.min_partial_audio_s:
+            return None
+        job = DecodeJob(
+            kind="partial",
+            utterance=utterance.number,
+            audio=self._audio(utterance.start, self._fed),
+            prompt=self._prompt(),
+            hotwords=self._hotwords,
+            offset=self._seconds(utterance.start),
+        )
+        utterance.previous_partial_end = utterance.last_partial_end
+        utterance.last_partial_end = self._fed
+        utterance.partial = job
+        self._handed_out[job.id] = job
+        return job
+
+    def discard(self, job: DecodeJob) -> None:
+        """The caller will not run `job` (a partial skipped under load). A discarded final is
+        put back at the head of the queue: finals always run."""
+        self._take(job)
+        if job.kind == "final":
+            carried = self._final_carried.pop(job.id, ())
+            start = round((job.offset - self._offset) * SAMPLE_RATE)
+            self._pending_finals.appendleft(_FinalSpec(job.utterance, start, start + job.audio.size, carried))
+            return
+        utterance = self._open
+        if utterance is not None and utterance.partial is job:
+            utterance.partial = None
+            utterance.last_partial_end = utterance.previous_partial_end
+
+    def complete(self, job: DecodeJob, result: Transcription) -> list[Event]:
+        """The result of a job handed out by `next_job`; returns PartialTranscript/FinalSegment."""
+        self._take(job)
+        words = self._accept(job, result)
+        if job.kind == "final":
+            return self._complete_final(job, words)
+        return self._complete_partial(job, words)
+
+    # --- the end --------------------------------------------------------------------------------
+
+    def answer_complete(self) -> AnswerComplete:
+        """The whole answer; only once `is_drained`."""
+        if not self.is_drained:
+            raise StreamStateError("answer_complete() before the stream is finished and drained")
+        segments = self.segments
+        transcript = " ".join(s.text for s in segments if s.text)
+        probabilities = [w.probability for s in segments for w in s.words]
+        if probabilities:
+            confidence: float | None = float(np.mean(probabilities))
+        else:
+            with_text = [s.confidence for s in segments if s.text]
+            confidence = float(np.mean(with_text)) if with_text else None
+        return AnswerComplete(
+            transcript=transcript,
+            word_count=len(transcript.split()),
+            audio_duration=self.audio_duration,
+            confidence=confidence,
+            segments=segments,
+        )
+
+    # --- internals: VAD and buffers -------------------------------------------------------------
+
+    def _seconds(self, sample: int) -> float:
+        return self._offset + sample / SAMPLE_RATE
+
+    def _audio(self, start: int, end: int) -> np.ndarray:
+        begin = max(0, start - self._buffer_start)
+        return self._buffer[begin : end - self._buffer_start].copy()
+
+    def _on_vad(self, event: VadStart | VadStop) -> list[Event]:
+        if isinstance(event, VadStart):
+            number = self._new_number()
+            self._open = _Utterance(number, event.sample, HypothesisBuffer(committed_end=self._seconds(event.sample)), event.sample)
+            self._slots.append(_Slot(number))
+            return [SpeechStarted(at=self._seconds(event.sample))]
+        utterance = self._open
+        self._open = None
+        if utterance is not None:
+            if utterance.partial is not None:
+                utterance.partial = None  # its result, if any, is now stale
+            if event.voiced_ms >= self.options.vad.min_speech_ms or utterance.agreement.committed or utterance.carried:
+                self._pending_finals.append(_FinalSpec(utterance.number, utterance.start, event.sample, utterance.carried))
+            else:
+                self._settle(utterance.number, None)  # a click, not speech
+        return [SpeechStopped(at=self._seconds(event.sample))]
+
+    def _new_number(self) -> int:
+        number = self._next_number
+        self._next_number += 1
+        return number
+
+    def _enforce_hard_limit(self) -> None:
+        utterance = self._open
+        if utterance is None or self.open_utterance_seconds < self.options.hard_max_utterance_s:
+            return
+        # Nothing committed in time (partials skipped?): decode what we have as one piece.
+        self._pending_finals.append(_FinalSpec(utterance.number, utterance.start, self._fed, utterance.carried))
+        number = self._new_number()
+        self._open = _Utterance(number, self._fed, HypothesisBuffer(committed_end=self._seconds(self._fed)), self._fed)
+        self._slots.append(_Slot(number))
+
+    def _trim_buffer(self) -> None:
+        keep_from = self._fed - self._silence_keep
+        for spec in self._pending_finals:
+            keep_from = min(keep_from, spec.start)
+        for job in self._handed_out.values():
+            if job.kind == "final":
+                keep_from = min(keep_from, round((job.offset - self._offset) * SAMPLE_RATE))
+        if self._open is not None:
+            keep_from = min(keep_from, self._open.start)
+        drop = keep_from - self._buffer_start
+        if drop > SAMPLE_RATE:  # amortise the copies
+            self._buffer = self._buffer[drop:].copy()
+            self._buffer_start = keep_from
+
+    # --- internals: results ---------------------------------------------------------------------
+
+    def _take(self, job: DecodeJob) -> None:
+        if self._handed_out.pop(job.id, None) is None:
+            raise UnknownJobError(f"job {job.id} ({job.kind}, utterance {job.utterance}) is not outstanding")
+
+    def _accept(self, job: DecodeJob, result: Transcription) -> list[Word]:
+        """Absolute word times, or no words when the decode looks like noise."""
+        options = self.options
+        if not result.words:
+            return []
+        if result.no_speech_prob > options.no_speech_threshold and result.avg_logprob < options.log_prob_threshold:
+            return []
+        if float(np.mean([w.probability for w in result.words])) < options.min_word_probability:
+            return []
+        end = job.offset + job.duration + 0.5
+        return [
+            Word(w.text, round(job.offset + w.start, 3), round(job.offset + w.end, 3), w.probability)
+            for w in result.words
+            if job.offset + w.start < end
+        ]
+
+    def _complete_partial(self, job: DecodeJob, words: list[Word]) -> list[Event]:
+        utterance = self._open
+        if utterance is None or utterance.partial is not job:
+            return []  # the utterance was finalised or trimmed meanwhile: a stale hypothesis
+        utterance.partial = None
+        utterance.agreement.insert(words)
+        events: list[Event] = []
+        if self.open_utterance_seconds > self.options.max_utterance_s and utterance.agreement.committed:
+            events.extend(self._trim_open(utterance))
+            utterance = self._open
+            assert utterance is not None
+        committed = " ".join(w.text for w in utterance.agreement.committed)
+        tail = " ".join(w.text for w in utterance.agreement.tail)
+        if (committed, tail) != utterance.shown:
+            utterance.shown = (committed, tail)
+            self._slot(utterance.number).shown_partial = True
+            events.append(PartialTranscript(utterance.number, committed, tail))
+        return events
+
+    def _trim_open(self, utterance: _Utterance) -> list[Event]:
+        """Finalise the committed words of a long utterance; the rest continues as a new one."""
+        committed = list(utterance.agreement.committed)
+        cut_time = committed[-1].end
+        cut = min(self._fed, max(utterance.start, round((cut_time - self._offset) * SAMPLE_RATE)))
+        segment = _segment(utterance.number, committed)
+        number = self._new_number()
+        self._slots.append(_Slot(number))
+        self._open = _Utterance(
+            number,
+            cut,
+            HypothesisBuffer.continuing(committed, utterance.agreement.tail),
+            utterance.last_partial_end,
+            carried=tuple(committed[-5:]),
+        )
+        return self._settle(utterance.number, segment)
+
+    def _complete_final(self, job: DecodeJob, words: list[Word]) -> list[Event]:
+        carried = self._final_carried.pop(job.id, ())
+        if carried:
+            # A trimmed piece ends where this audio starts: a word on the boundary may be in both.
+            words = _drop_boundary_repeat(carried, words, job.offset)
+        segment = _segment(job.utterance, words) if words else None
+        return self._settle(job.utterance, segment)
+
+    def _slot(self, number: int) -> _Slot:
+        for slot in self._slots:
+            if slot.number == number:
+                return slot
+        raise UnknownJobError(f"utterance {number} has no open slot")  # pragma: no cover
+
+    def _settle(self, number: int, segment: FinalSegment | None) -> list[Event]:
+        """Record an utterance's final and deliver every final that is now next in order."""
+        slot = self._slot(number)
+        slot.ready, slot.segment = True, segment
+        events: list[Event] = []
+        while self._slots and self._slots[0].ready:
+            slot = self._slots.popleft()
+            if slot.segment is not None:
+                self._delivered.append(slot.segment)
+                events.append(slot.segment)
+            elif slot.shown_partial:
+                events.append(PartialTranscript(slot.number, "", ""))  # it was noise: clear it
+        return events
+
+    def _prompt(self) -> str | None:
+        words: list[str] = []
+        for segment in reversed(self.segments):
+            words[:0] = segment.text.split()
+            if len(words) >= self.options.context_words:
+                break
+        context = " ".join(words[-self.options.context_words :])
+        prompt = f"{self._context_prompt} {context}".strip()
+        return prompt or None
+
+
+def _segment(number: int, words: Sequence[Word]) -> FinalSegment:
+    words = tuple(words)
+    return FinalSegment(
+        utterance=number,
+        text=" ".join(w.text for w in words),
+        start=words[0].start,
+        end=words[-1].end,
+        confidence=float(np.clip(np.mean([w.probability for w in words]), 0.0, 1.0)),
+        words=words,
+    )
+
+
+def _drop_boundary_repeat(carried: Sequence[Word], words: list[Word], boundary: float) -> list[Word]:
+    """Drop leading words that repeat the end of the previous piece and start at the boundary."""
+    longest = min(3, len(carried), len(words))
+    for n in range(longest, 0, -1):
+        head = words[:n]
+        if head[0].start > boundary + 0.5:
+            break
+        if [normalise_word(w.text) for w in carried[-n:]] == [normalise_word(w.text) for w in head]:
+            return words[n:]
+    return words
