@@ -83,14 +83,14 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         line = f"{name:14s} WER {corpus_wer(pairs):.3f}  decode {elapsed:6.1f} s  RTF {elapsed / audio_seconds:.3f}"
         if args.stream:
-            from streaming.offline import transcribe_offline, transcribe_streaming
+            from streaming.offline import simulate_live, transcribe_offline
 
             streaming_options = replace(StreamingOptions(), transcriber=options)
             started = time.perf_counter()
             offline = [(ref, transcribe_offline(transcriber, a, streaming_options).transcript) for _, a, ref in items]
             offline_time = time.perf_counter() - started
             started = time.perf_counter()
-            live = [(ref, transcribe_streaming(transcriber, a, streaming_options).transcript) for _, a, ref in items]
+            live = [(ref, simulate_live(transcriber, a, streaming_options).answer.transcript) for _, a, ref in items]
             live_time = time.perf_counter() - started
             line += (
                 f" | VAD-segmented WER {corpus_wer(offline):.3f} ({offline_time:.1f} s)"

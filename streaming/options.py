@@ -27,6 +27,8 @@ class VadOptions:
     end_of_utterance_ms: silence that closes an utterance. Candidates pause to think, so this
         only cuts the answer into utterances; it never ends the *answer* (the server does that).
     min_speech_ms: utterances with less voiced audio than this are dropped as clicks/bumps.
+    energy_floor_dbfs: frames quieter than this (RMS, dB full scale) are never voiced; webrtcvad
+        alone calls even -50 dBFS hiss speech.
     """
 
     aggressiveness: int = 2
@@ -37,6 +39,7 @@ class VadOptions:
     hangover_ms: int = 300
     end_of_utterance_ms: int = 700
     min_speech_ms: int = 150
+    energy_floor_dbfs: float = -55.0
 
     def __post_init__(self) -> None:
         if self.frame_ms not in (10, 20, 30):

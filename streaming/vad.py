@@ -53,6 +53,8 @@ class VoiceActivityDetector:
         self._silence_ms = 0
         self._voiced_ms = 0
         self._last_stop = 0
+        # int16 RMS below which a frame is silence whatever webrtcvad says
+        self._floor = 32768.0 * 10 ** (options.energy_floor_dbfs / 20)
 
     @property
     def in_speech(self) -> bool:
@@ -71,7 +73,8 @@ class VoiceActivityDetector:
         events: list[VadEvent] = []
         for begin in range(0, whole, self._frame):
             frame = samples[begin : begin + self._frame]
-            voiced = self._vad.is_speech(frame.tobytes(), self._rate)
+            loud = np.sqrt(np.mean(np.square(frame, dtype=np.float64))) >= self._floor
+            voiced = loud and self._vad.is_speech(frame.tobytes(), self._rate)
             event = self._step(voiced)
             if event is not None:
                 events.append(event)

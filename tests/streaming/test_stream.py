@@ -1,0 +1,256 @@
+"""AnswerStream, bytes in and events out, driven by hand with an oracle transcriber (no model)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from streaming.errors import StreamStateError, UnknownJobError
+from streaming.events import FinalSegment, PartialTranscript, SpeechStarted, SpeechStopped, Word
+from streaming.offline import simulate_live, transcribe_offline
+from streaming.options import SAMPLE_RATE, StreamingOptions
+from streaming.stream import AnswerStream
+from streaming.transcriber import Transcription
+from tests.streaming.fakes import OracleTranscriber, SyntheticSpeech, make_speech
+from tests.streaming.wer import normalise
+
+OPTIONS = StreamingOptions()
+CHUNK = 640  # 20 ms of PCM16
+
+
+def feed_seconds(stream: AnswerStream, speech: SyntheticSpeech, start: float, end: float) -> list:
+    data = speech.bytes[round(start * SAMPLE_RATE) * 2 : round(end * SAMPLE_RATE) * 2]
+    events = []
+    for begin in range(0, len(data), CHUNK):
+        events.extend(stream.feed(data[begin : begin + CHUNK]))
+    return events
+
+
+def run_jobs(stream: AnswerStream, oracle: OracleTranscriber) -> list:
+    events = []
+    while (job := stream.next_job()) is not None:
+        events.extend(stream.complete(job, oracle.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords)))
+    return events
+
+
+def finals(events) -> list[FinalSegment]:
+    return [e for e in events if isinstance(e, FinalSegment)]
+
+
+def test_live_run_transcribes_every_word_once_in_order() -> None:
+    speech = make_speech([8, 1.5, 5, 2.0, 6])
+    run = simulate_live(OracleTranscriber(speech), speech.audio, OPTIONS)
+    assert run.answer.transcript == speech.text
+    assert run.partial_decodes > 0
+    segments = finals(run.events)
+    assert [s.utterance for s in segments] == sorted({s.utterance for s in segments})
+    assert all(s.start <= s.end for s in segments)
+    assert run.answer.segments == tuple(segments)
+    assert 0.0 <= run.answer.confidence <= 1.0
+    assert run.answer.word_count == len(speech.words)
+
+
+def test_speech_events_bracket_each_utterance() -> None:
+    speech = make_speech([4, 2.0, 4])
+    run = simulate_live(OracleTranscriber(speech), speech.audio, OPTIONS)
+    kinds = [type(e) for e in run.events if isinstance(e, (SpeechStarted, SpeechStopped))]
+    assert kinds == [SpeechStarted, SpeechStopped, SpeechStarted, SpeechStopped]
+    started = [e.at for e in run.events if isinstance(e, SpeechStarted)]
+    assert started[0] <= speech.words[0].start < started[1] <= speech.words[4].start
+
+
+def test_committed_partial_text_only_grows_within_an_utterance() -> None:
+    speech = make_speech([14])
+    run = simulate_live(OracleTranscriber(speech), speech.audio, OPTIONS)
+    partials = [e for e in run.events if isinstance(e, PartialTranscript)]
+    assert len(partials) >= 3
+    for before, after in zip(partials, partials[1:]):
+        if before.utterance == after.utterance and after.committed:
+            assert after.committed.startswith(before.committed)
+    # The unstable tail of the oracle ("w3?7") never reaches a committed text.
+    assert not any("?" in p.committed or "~" in p.committed for p in partials)
+
+
+def test_finals_come_before_partials_and_only_one_partial_is_outstanding() -> None:
+    speech = make_speech([5, 1.5, 12])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    second = speech.words[5]
+    feed_seconds(stream, speech, 0, second.start + 3.0)  # first utterance over, second 3 s long
+    first = stream.next_job()
+    assert first is not None and first.kind == "final" and first.utterance == 0
+    partial = stream.next_job()
+    assert partial is not None and partial.kind == "partial" and partial.utterance == 1
+    assert stream.next_job() is None  # one partial at a time
+    feed_seconds(stream, speech, second.start + 3.0, second.start + 5.0)
+    assert stream.next_job() is None  # still outstanding, however much audio arrives
+    stream.discard(partial)
+    again = stream.next_job()
+    assert again is not None and again.kind == "partial"
+    assert again.duration > partial.duration  # always for the latest audio
+    events = stream.complete(again, oracle.transcribe(again.audio))
+    assert not finals(events)  # utterance 0's final is still out: nothing jumps the queue
+    events = stream.complete(first, oracle.transcribe(first.audio))
+    assert [s.text for s in finals(events)] == ["w0 w1 w2 w3 w4"]
+
+
+def test_a_partial_is_due_only_after_enough_new_speech() -> None:
+    speech = make_speech([12])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    start = speech.words[0].start
+    feed_seconds(stream, speech, 0, start + 0.6)
+    assert stream.next_job() is None
+    feed_seconds(stream, speech, start + 0.6, start + 1.2)
+    job = stream.next_job()
+    assert job is not None and job.kind == "partial"
+    stream.complete(job, oracle.transcribe(job.audio))
+    feed_seconds(stream, speech, start + 1.2, start + 1.2 + OPTIONS.partial_interval_s / 2)
+    assert stream.next_job() is None
+    feed_seconds(stream, speech, start + 1.2 + OPTIONS.partial_interval_s / 2, start + 2.4)
+    assert stream.next_job() is not None
+
+
+def test_finals_are_delivered_in_utterance_order_whatever_the_completion_order() -> None:
+    speech = make_speech([3, 1.5, 3, 1.5, 3])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    feed_seconds(stream, speech, 0, speech.audio.size / SAMPLE_RATE)
+    stream.finish()
+    jobs = [stream.next_job() for _ in range(3)]
+    assert [j.kind for j in jobs] == ["final"] * 3 and stream.next_job() is None
+    assert stream.complete(jobs[2], oracle.transcribe(jobs[2].audio)) == []
+    assert stream.complete(jobs[1], oracle.transcribe(jobs[1].audio)) == []
+    assert not stream.is_drained
+    events = stream.complete(jobs[0], oracle.transcribe(jobs[0].audio))
+    assert [s.utterance for s in finals(events)] == [0, 1, 2]
+    assert stream.is_drained
+
+
+def test_finish_flushes_speech_that_never_fell_silent() -> None:
+    speech = make_speech([6])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    feed_seconds(stream, speech, 0, speech.words[-1].end)  # the candidate clicks "done" mid-word-stream
+    run_jobs(stream, oracle)
+    assert not stream.is_drained
+    events = stream.finish()
+    assert [type(e) for e in events] == [SpeechStopped]
+    assert stream.finish() == []  # idempotent
+    assert finals(run_jobs(stream, oracle))
+    assert stream.is_drained and stream.next_job() is None
+    # The oracle marks the last word unstable (no trailing silence was heard): text aside, it is there.
+    assert re.sub(r"\?\d+", "", stream.answer_complete().transcript) == speech.text
+    with pytest.raises(StreamStateError):
+        stream.feed(b"\x00\x00")
+
+
+def test_answer_complete_needs_a_drained_stream_and_jobs_must_be_known() -> None:
+    speech = make_speech([3])
+    stream = AnswerStream(OPTIONS)
+    feed_seconds(stream, speech, 0, 2.5)
+    with pytest.raises(StreamStateError):
+        stream.answer_complete()
+    job = stream.next_job()
+    assert job is not None
+    stream.discard(job)
+    with pytest.raises(UnknownJobError):
+        stream.complete(job, Transcription.empty())
+
+
+def test_silence_only_gives_an_empty_answer_without_decodes() -> None:
+    oracle = OracleTranscriber(make_speech([0]))
+    silence = np.zeros(5 * SAMPLE_RATE, dtype=np.float32)
+    run = simulate_live(oracle, silence, OPTIONS)
+    assert run.answer.transcript == "" and run.answer.word_count == 0 and run.answer.confidence is None
+    assert run.partial_decodes == run.final_decodes == 0
+    assert run.answer.audio_duration == pytest.approx(5.0)
+
+
+def test_noise_decodes_are_dropped_and_their_partials_cleared() -> None:
+    speech = make_speech([6])
+    run = simulate_live(OracleTranscriber(speech, noise=True), speech.audio, OPTIONS)
+    assert run.answer.transcript == ""
+    assert not finals(run.events)
+    assert all(e.committed == e.tail == "" for e in run.events if isinstance(e, PartialTranscript))
+
+
+def test_a_long_utterance_is_trimmed_so_decodes_stay_bounded() -> None:
+    speech = make_speech([90], gap_s=0.05)  # 40 s without a pause
+    oracle = OracleTranscriber(speech)
+    run = simulate_live(oracle, speech.audio, OPTIONS)
+    longest = max(end - start for start, end, _, _ in oracle.calls)
+    assert longest <= OPTIONS.max_utterance_s + OPTIONS.partial_interval_s + 0.5
+    assert normalise(run.answer.transcript) == normalise(speech.text)
+    assert len(finals(run.events)) >= 3
+
+
+def test_a_long_utterance_without_partials_is_cut_at_the_hard_limit() -> None:
+    speech = make_speech([70], gap_s=0.05)  # ~31 s without a pause
+    oracle = OracleTranscriber(speech)
+    answer = transcribe_offline(oracle, speech.audio, replace(OPTIONS, max_utterance_s=28.0, hard_max_utterance_s=29.0))
+    assert max(end - start for start, end, _, _ in oracle.calls) <= 29.0 + 0.05
+    said = [w.rstrip("~") for w in answer.transcript.split()]
+    assert len(said) == len(set(said))  # no word twice
+    assert len(said) >= len(speech.words) - 1  # at most the word on the cut is garbled
+
+
+def test_offline_and_live_agree_on_the_transcript() -> None:
+    speech = make_speech([7, 1.2, 9, 3.0, 4])
+    offline = transcribe_offline(OracleTranscriber(speech), speech.audio, OPTIONS)
+    live = simulate_live(OracleTranscriber(speech), speech.audio, OPTIONS).answer
+    assert offline.transcript == live.transcript == speech.text
+
+
+def test_odd_chunk_sizes_give_the_same_answer() -> None:
+    speech = make_speech([5, 1.5, 5])
+    oracle = OracleTranscriber(speech)
+    stream = AnswerStream(OPTIONS)
+    data, position, size = speech.bytes, 0, 1
+    while position < len(data):
+        stream.feed(data[position : position + size])
+        position += size
+        size = size * 3 % 997 or 1
+    stream.finish()
+    run_jobs(stream, oracle)
+    assert stream.answer_complete().transcript == speech.text
+    assert stream.audio_duration == pytest.approx(speech.audio.size / SAMPLE_RATE)
+
+
+def test_prompts_carry_the_question_and_the_answer_so_far_and_hotwords_pass_through() -> None:
+    speech = make_speech([4, 1.5, 4])
+    oracle = OracleTranscriber(speech)
+    stream = AnswerStream(OPTIONS, context_prompt="Tell me about Kubernetes.", hotwords="Kubernetes Helm")
+    feed_seconds(stream, speech, 0, speech.audio.size / SAMPLE_RATE)
+    stream.finish()
+    run_jobs(stream, oracle)
+    prompts = [prompt for _, _, prompt, _ in oracle.calls]
+    assert all(p.startswith("Tell me about Kubernetes.") for p in prompts)
+    assert prompts[-1].endswith("w0 w1 w2 w3")
+    assert {hotwords for *_, hotwords in oracle.calls} == {"Kubernetes Helm"}
+
+
+def test_resume_continues_numbers_times_and_transcript() -> None:
+    prior = (
+        FinalSegment(0, "I started with the database.", 0.4, 2.5, 0.9, (Word("I", 0.4, 0.6, 0.9),)),
+        FinalSegment(1, "Then the API.", 3.0, 4.0, 0.8, ()),
+    )
+    speech = make_speech([4])
+    oracle = OracleTranscriber(speech)
+    stream = AnswerStream(OPTIONS, prior_segments=prior, audio_offset=5.0)
+    assert stream.audio_duration == 5.0 and stream.segments == prior
+    events = feed_seconds(stream, speech, 0, speech.audio.size / SAMPLE_RATE)
+    started = [e for e in events if isinstance(e, SpeechStarted)]
+    assert started and started[0].at >= 5.0
+    stream.finish()
+    new = finals(run_jobs(stream, oracle))
+    assert [s.utterance for s in new] == [2]
+    assert new[0].start >= 5.0 + speech.words[0].start - 0.01
+    complete = stream.answer_complete()
+    assert complete.transcript == "I started with the database. Then the API. w0 w1 w2 w3"
+    assert complete.segments[:2] == prior
+    assert complete.audio_duration == pytest.approx(5.0 + speech.audio.size / SAMPLE_RATE)
+    assert oracle.calls[-1][2].endswith("Then the API.")
