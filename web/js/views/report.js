@@ -1,0 +1,206 @@
+// The feedback report of one session (GET /api/sessions/{id} -> feedback), with a breakdown per
+// question and playback of each recorded answer (fetched with the bearer token as a blob).
+
+import { api, ApiError } from "../api.js";
+import { h, clear, score, band, formatDateTime, titleCase } from "../dom.js";
+import { ring, dimensionBar, DIMENSIONS } from "./scorecard.js";
+
+const POLL_MS = 2000;
+const POLL_LIMIT = 45;
+
+export async function render(root, { params, navigate }) {
+  const [sessionId] = params;
+  const objectUrls = [];
+  let stopped = false;
+  let session = await api(`/api/sessions/${sessionId}`);
+
+  if (!session.feedback && (session.status === "created" || session.status === "in_progress")) {
+    root.append(
+      h(
+        "div.card.card--narrow",
+        h("h1", session.title),
+        h("p", "This interview is not finished yet, so there is no report."),
+        h("a.button.button--primary", { href: `#/interview/${sessionId}` }, session.status === "created" ? "Start it" : "Continue it"),
+      ),
+    );
+    return undefined;
+  }
+
+  if (!session.feedback && session.status === "completed") {
+    // The report is built right after the last answer: wait a little for it.
+    const waiting = h("div.card.card--narrow", { role: "status" }, h("h1", "Preparing your report"), h("p.row", h("span.spinner", { "aria-hidden": "true" }), "Scoring the last answers and writing your feedback…"));
+    root.append(waiting);
+    for (let i = 0; i < POLL_LIMIT && !session.feedback && !stopped; i++) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (stopped) return undefined;
+      session = await api(`/api/sessions/${sessionId}`);
+    }
+    waiting.remove();
+  }
+
+  draw();
+  return () => {
+    stopped = true;
+    for (const url of objectUrls) URL.revokeObjectURL(url);
+  };
+
+  function draw() {
+    const fb = session.feedback;
+    root.append(
+      h(
+        "div.page-head",
+        h("p.muted", { style: { marginBottom: ".25rem" } }, "Feedback report"),
+        h("h1", session.title),
+        h("p.muted", [titleCase(session.interview_type), titleCase(session.difficulty), formatDateTime(session.completed_at || session.created_at), `${session.questions_answered || 0} of ${session.questions.length} answered`].filter(Boolean).join(" · ")),
+      ),
+    );
+    if (!fb) {
+      root.append(h("div.notice", "No report is available for this session (it was cancelled, or nothing was answered)."));
+      root.append(breakdown([]));
+      return;
+    }
+    const overall = session.overall_score;
+    const percentile = fb.comparison_percentile;
+    root.append(
+      h(
+        "section.card",
+        { "aria-labelledby": "summary-title", "data-testid": "report-summary" },
+        h(
+          "div.report-hero",
+          ring(overall),
+          h(
+            "div",
+            h("h2#summary-title", h("span", { class: `rating rating--${band(overall)}`, "data-testid": "rating" }, fb.overall_rating)),
+            h("p", fb.summary),
+            h(
+              "dl.facts",
+              h("div", h("dt", "Readiness"), h("dd", { "data-testid": "readiness" }, fb.readiness_score !== null ? `${fb.readiness_score}/100` : "–", fb.readiness_level ? h("span.muted.small", { style: { display: "block", fontWeight: 500 } }, fb.readiness_level) : null)),
+              h(
+                "div",
+                h("dt", "Compared with others"),
+                h("dd", { "data-testid": "percentile" }, percentile === null || percentile === undefined ? h("span.small", { style: { fontWeight: 500 } }, "Not enough peers yet") : `Better than ${percentile}%`),
+              ),
+              h("div", h("dt", "Questions answered"), h("dd", `${session.questions_answered || 0} of ${session.questions.length}`)),
+            ),
+          ),
+        ),
+        h(
+          "ul.dimensions",
+          { style: { marginTop: "1.25rem" } },
+          dimensionBar("Relevance", session.relevance_avg),
+          dimensionBar("Grammar", session.grammar_avg),
+          dimensionBar("Fluency", session.fluency_avg),
+          dimensionBar("Talking points", session.keyword_avg),
+        ),
+        fb.ai_insights ? h("p.muted", { style: { marginTop: "1rem" } }, fb.ai_insights) : null,
+      ),
+    );
+    root.append(
+      h(
+        "div.grid.grid--2",
+        { style: { marginTop: "1rem" } },
+        listCard("What went well", fb.strengths, "strength", "Keep practising: strengths show up after a few answers."),
+        listCard("What to work on", fb.weaknesses, "weakness", "Nothing stood out as weak. Try a harder session."),
+      ),
+    );
+    if ((fb.suggestions && fb.suggestions.length) || (fb.next_steps && fb.next_steps.length)) {
+      root.append(
+        h(
+          "div.grid.grid--2",
+          { style: { marginTop: "1rem" } },
+          fb.suggestions && fb.suggestions.length
+            ? h("section.card", h("h2", "Suggestions"), h("ul.suggestions", [...fb.suggestions].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((s) => h("li", s.category ? h("span.cat", s.category) : null, s.message))))
+            : null,
+          fb.next_steps && fb.next_steps.length ? h("section.card", h("h2", "Next steps"), h("ol", fb.next_steps.map((step) => h("li", typeof step === "string" ? step : step.message || JSON.stringify(step))))) : null,
+        ),
+      );
+    }
+    if (fb.resources && fb.resources.length) {
+      root.append(
+        h(
+          "section.card",
+          { style: { marginTop: "1rem" } },
+          h("h2", "Resources"),
+          h(
+            "ul",
+            fb.resources.map((r) =>
+              h("li", h("a", { href: r.url, target: "_blank", rel: "noopener noreferrer" }, r.title, h("span.visually-hidden", " (opens in a new tab)")), h("span.muted.small", ` · ${[titleCase(r.type), r.skill_area].filter(Boolean).join(" · ")}`)),
+            ),
+          ),
+        ),
+      );
+    }
+    root.append(breakdown(fb.question_feedback || []));
+    root.append(h("div.row", { style: { marginTop: "1.5rem" } }, h("a.button.button--primary", { href: "#/new" }, "Practise again"), h("a.button", { href: "#/history" }, "See your progress")));
+  }
+
+  function listCard(title, items, kind, empty) {
+    return h(
+      "section.card",
+      h("h2", title),
+      items && items.length
+        ? h(`ul.item-list.item-list--${kind}`, [...items].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((item) => h("li", item.category ? h("span.cat", item.category) : null, item.message || String(item))))
+        : h("p.muted", empty),
+    );
+  }
+
+  function breakdown(entries) {
+    const byNumber = new Map(entries.map((e) => [e.question_number, e]));
+    return h(
+      "section.card",
+      { style: { marginTop: "1rem" }, "aria-labelledby": "breakdown-title" },
+      h("h2#breakdown-title", "Question by question"),
+      session.questions.map((q) => questionBlock(q, byNumber.get(q.question_number))),
+    );
+  }
+
+  function questionBlock(q, entry) {
+    const answered = Boolean(q.answered_at) && (q.word_count || 0) > 0;
+    const scores = entry && entry.scores ? entry.scores : { relevance: q.relevance_score, grammar: q.grammar_score, fluency: q.fluency_score, keywords: q.keyword_score };
+    const overall = entry && entry.overall_score !== undefined ? entry.overall_score : q.overall_score;
+    const player = h("div");
+    const playButton = h("button.button", { type: "button", "data-testid": "play-answer" }, "Play my answer");
+    playButton.addEventListener("click", async () => {
+      playButton.disabled = true;
+      playButton.textContent = "Loading recording…";
+      try {
+        const response = await api(`/api/sessions/${sessionId}/questions/${q.id}/audio`, { raw: true });
+        const url = URL.createObjectURL(await response.blob());
+        objectUrls.push(url);
+        const audio = h("audio", { controls: true, src: url, "aria-label": `Your answer to question ${q.question_number}` });
+        clear(player).append(audio);
+        playButton.remove();
+        audio.play().catch(() => {});
+        audio.focus();
+      } catch (error) {
+        playButton.disabled = false;
+        playButton.textContent = "Play my answer";
+        clear(player).append(h("p.small.muted", error instanceof ApiError && error.status === 404 ? "No recording is stored for this answer." : error.message));
+      }
+    });
+    const details = [];
+    if (entry && entry.speech_rate_wpm) details.push(`${entry.speech_rate_wpm} words/min`);
+    if (entry && entry.filler_count !== undefined && answered) details.push(`${entry.filler_count} filler${entry.filler_count === 1 ? "" : "s"}`);
+    return h(
+      "article.question-breakdown",
+      { "data-testid": "question-breakdown" },
+      h("div.row.row--between", h("h3", `Question ${q.question_number}`), answered ? h("span", { class: `rating rating--${band(overall)}`, style: { fontSize: "1.2rem" } }, `${score(overall)}/100`) : h("span.chip", "Not answered")),
+      h("p", { style: { fontFamily: "var(--font-read)", fontSize: "1.05rem" } }, q.question_text),
+      answered
+        ? [
+            h(
+              "ul.mini-scores",
+              DIMENSIONS.map(([key, name]) => h("li", `${name} `, h("b", scores[key] === null || scores[key] === undefined ? "n/a" : String(Math.round(scores[key]))))),
+              details.length ? h("li.muted", details.join(" · ")) : null,
+            ),
+            entry && entry.summary ? h("p", entry.summary) : q.evaluation_summary ? h("p", q.evaluation_summary) : null,
+            entry && entry.covered_topics && entry.covered_topics.length ? h("ul.chips", { "aria-label": "Covered talking points" }, entry.covered_topics.map((t) => h("li.chip.chip--good", "✓ ", t))) : null,
+            entry && entry.missing_topics && entry.missing_topics.length ? h("ul.chips", { "aria-label": "Missed talking points" }, entry.missing_topics.map((t) => h("li.chip.chip--missing", t))) : null,
+            entry && entry.star_missing && entry.star_missing.length ? h("p.small.muted", `STAR parts to add: ${entry.star_missing.map(titleCase).join(", ")}`) : null,
+            h("details", h("summary", "Your transcript"), h("p.quote", q.transcript)),
+          ]
+        : null,
+      q.audio_file_path ? h("div", playButton, player) : null,
+    );
+  }
+}

@@ -1,0 +1,153 @@
+// The score card of one answer, from the `score` event (scoring's AnswerScore.to_json()).
+
+import { h, score, band, titleCase } from "../dom.js";
+import { annotate } from "../live/transcript.js";
+
+export const DIMENSIONS = [
+  ["relevance", "Relevance", "Did the answer address the question?"],
+  ["grammar", "Grammar", "Accuracy of the spoken sentences"],
+  ["fluency", "Fluency", "Pace, fillers and pauses"],
+  ["keywords", "Talking points", "Coverage of the expected topics"],
+];
+
+export function ring(value, label = "overall") {
+  const b = band(value);
+  return h(
+    "div",
+    { class: `ring ring--${b}`, style: { "--value": value === null || value === undefined ? 0 : Math.round(value) } },
+    h("div.ring__value", { "aria-hidden": "true" }, score(value), h("small", label)),
+    h("span.visually-hidden", `${titleCase(label)} score ${score(value)} out of 100`),
+  );
+}
+
+export function dimensionBar(name, value, note) {
+  const b = band(value);
+  return h(
+    "li.dimension",
+    h("div.dimension__label", h("span", name), h("span", value === null || value === undefined ? "n/a" : `${Math.round(value)}`)),
+    h(
+      "div.bar",
+      { role: "img", "aria-label": value === null || value === undefined ? `${name}: not scored` : `${name}: ${Math.round(value)} out of 100` },
+      h("div", { class: `bar__fill bar__fill--${b}`, style: { width: `${Math.max(0, Math.min(100, value || 0))}%` } }),
+    ),
+    note ? h("span.dimension__note", note) : null,
+  );
+}
+
+function dimensionNote(key, data) {
+  const details = data.details || {};
+  if (key === "grammar" && !data.grammar_available) return "Not checked this time: the grammar service is unavailable.";
+  if (key === "keywords" && (data.keywords === null || data.keywords === undefined)) return "No expected talking points for this question.";
+  if (key === "fluency" && details.fluency) {
+    const f = details.fluency;
+    const parts = [];
+    if (f.speech_rate_wpm) parts.push(`${Math.round(f.speech_rate_wpm)} words/min`);
+    parts.push(`${f.filler_count} filler${f.filler_count === 1 ? "" : "s"}`);
+    if (f.long_pause_count) parts.push(`${f.long_pause_count} long pause${f.long_pause_count === 1 ? "" : "s"}`);
+    return parts.join(" · ");
+  }
+  if (key === "grammar" && details.grammar) {
+    const n = details.grammar.errors;
+    return n ? `${n} issue${n === 1 ? "" : "s"} found` : "No issues found";
+  }
+  return DIMENSIONS.find(([k]) => k === key)[2];
+}
+
+/**
+ * The whole card. `transcript` is the answer's text (answer_complete.transcript): grammar
+ * offsets and filler token indexes refer to it. `heading` is the card's heading level text.
+ */
+export function scoreCard(data, { transcript = "", headingLevel = 3, title = "How that answer went" } = {}) {
+  const details = data.details || {};
+  const fluency = details.fluency || {};
+  const grammar = details.grammar || null;
+  const star = details.star || null;
+  const Heading = `h${headingLevel}`;
+  const Sub = `h${Math.min(6, headingLevel + 1)}`;
+
+  const annotated = transcript ? annotate(transcript, { fillers: fluency.fillers || [], grammar: grammar ? grammar.matches : [] }) : null;
+  const breakdown = fluency.filler_breakdown ? Object.entries(fluency.filler_breakdown) : [];
+
+  return h(
+    "section.card.score-card",
+    { "aria-label": title, "data-testid": "score-card" },
+    h(
+      "div.score-head",
+      ring(data.overall),
+      h(
+        "div",
+        { style: { flex: "1", minWidth: "14rem" } },
+        h(Heading, title),
+        data.evaluation_summary ? h("p", { "data-testid": "evaluation-summary" }, data.evaluation_summary) : null,
+      ),
+    ),
+    h("ul.dimensions", DIMENSIONS.map(([key, name]) => dimensionBar(name, data[key], dimensionNote(key, data)))),
+    annotated
+      ? h(
+          "div",
+          h(Sub, "Your answer"),
+          annotated.node,
+          h(
+            "p.legend",
+            annotated.fillers ? h("span", h("mark.filler", "um"), " filler word") : null,
+            annotated.notes.length ? h("span", h("span.gram", { style: { cursor: "default" } }, "underlined"), " grammar note (hover or focus for the fix)") : null,
+          ),
+          breakdown.length ? h("p.small.muted", "Fillers: ", breakdown.map(([word, n]) => `“${word}” × ${n}`).join(", ")) : null,
+          annotated.notes.length
+            ? h(
+                "div",
+                h(Sub, "Grammar notes"),
+                h(
+                  "ol.grammar-notes",
+                  annotated.notes.map((note) =>
+                    h(
+                      "li",
+                      h("q", note.excerpt),
+                      ": ",
+                      note.message,
+                      note.replacements && note.replacements.length ? h("span", " Suggested: ", h("span.fix", note.replacements.slice(0, 3).join(" / "))) : null,
+                    ),
+                  ),
+                ),
+              )
+            : null,
+        )
+      : null,
+    topics(data, Sub),
+    star ? starPanel(star, Sub) : null,
+    data.suggestions && data.suggestions.length
+      ? h(
+          "div",
+          h(Sub, "Try this next time"),
+          h(
+            "ul.suggestions",
+            [...data.suggestions].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((s) => h("li", s.category ? h("span.cat", titleCase(s.category)) : null, s.message)),
+          ),
+        )
+      : null,
+  );
+}
+
+function topics(data, Sub) {
+  const covered = data.covered_topics || [];
+  const missing = data.missing_topics || [];
+  if (!covered.length && !missing.length) return null;
+  return h(
+    "div.grid.grid--2",
+    h("div", h(Sub, "Talking points you covered"), covered.length ? h("ul.chips", covered.map((t) => h("li.chip.chip--good", "✓ ", t))) : h("p.muted.small", "None of the expected points yet.")),
+    h("div", h(Sub, "Worth mentioning"), missing.length ? h("ul.chips", missing.map((t) => h("li.chip.chip--missing", t))) : h("p.muted.small", "You covered them all.")),
+  );
+}
+
+function starPanel(star, Sub) {
+  const parts = ["situation", "task", "action", "result"];
+  const present = new Set((star.present || []).map((p) => p.toLowerCase()));
+  return h(
+    "div",
+    h(Sub, "STAR structure"),
+    h(
+      "ul.chips",
+      parts.map((p) => h(`li.chip${present.has(p) ? ".chip--good" : ".chip--missing"}`, present.has(p) ? "✓ " : "○ ", titleCase(p), h("span.visually-hidden", present.has(p) ? " (present)" : " (missing)"))),
+    ),
+  );
+}
