@@ -3,12 +3,15 @@ the lifespan of shared resources (database engine, model, LanguageTool, pub/sub)
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -18,40 +21,89 @@ from persistence.engine import create_engine, create_session_factory
 from server.auth import AUTH_ROUTES, TokenService, build_jwt_auth
 from server.db import provide_db
 from server.errors import EXCEPTION_HANDLERS
+from server.resources import follow_up_generator, load_embedder, start_grammar
+from server.review import Reviewer
 from server.routes_health import health, ready
+from server.routes_metrics import metrics
 from server.routes_sessions import SessionController
+from server.routes_uploads import upload_answer
 from server.routes_users import MeController
-from server.secrets import resolve_jwt_secret
+from server.routes_web import index, web_router
+from server.interview import FollowUpPolicy
+from server.jwt_secret import resolve_jwt_secret
+from server.live.endpoints import interview_socket, watch_socket
+from server.live.interview import LiveDeps
+from server.live.scheduler import DecodeScheduler
 from server.settings import Settings
+from streaming.transcriber import WhisperTranscriber
 
 log = logging.getLogger("server")
-
-#: Turns (user, CreateSessionRequest) into the list of question rows for a new session.
-QuestionPlanner = Callable[[Any, Any], list[dict[str, Any]]]
 
 RATE_LIMITED_PATHS = frozenset({"/api/auth/login", "/api/auth/register", "/api/auth/refresh"})
 
 
-def create_app(settings: Settings, *, question_planner: QuestionPlanner | None = None) -> Litestar:
+def create_app(
+    settings: Settings,
+    *,
+    transcriber: Any | None = None,
+    embedder: Any | None = None,
+) -> Litestar:
+    """Build the app. `transcriber` and `embedder` let several apps in one process (tests, the
+    benchmark) share one loaded model; by default each app loads its own at start-up."""
     secret = resolve_jwt_secret(settings.auth.jwt_secret, settings.data_dir)
     jwt_auth = build_jwt_auth(secret, settings.auth)
+    channels = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         engine = create_engine(settings.database)
         app.state.db_engine = engine
         app.state.db_sessions = create_session_factory(engine)
-        try:
-            yield
-        finally:
-            await engine.dispose()
+        app.state.shutting_down = asyncio.Event()
+        app.state.live_sessions = {}
+        app.state.live_counters = {}
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(engine.dispose)
+            grammar = await start_grammar(settings.review, stack)
+            model = transcriber or await asyncio.to_thread(WhisperTranscriber, settings.streaming.transcriber)
+            scheduler = DecodeScheduler(model, workers=settings.live.decode_workers)
+            stack.callback(scheduler.shutdown)
+            reviewer = Reviewer(
+                db_sessions=app.state.db_sessions,
+                embedder=embedder or await load_embedder(settings.review),
+                grammar=grammar.current,
+                follow_ups=follow_up_generator(settings.review),
+                follow_up_policy=FollowUpPolicy(
+                    max_per_question=settings.review.follow_ups_per_question,
+                    max_per_session=settings.review.follow_ups_per_session,
+                ),
+                options=settings.scoring,
+            )
+            app.state.scheduler = scheduler
+            app.state.grammar = grammar
+            app.state.reviewer = reviewer
+            app.state.live_deps = LiveDeps(
+                db_sessions=app.state.db_sessions,
+                scheduler=scheduler,
+                streaming=settings.streaming,
+                options=settings.live,
+                audio_dir=settings.audio_dir,
+                after_answer=reviewer.review_answer,
+                after_session=reviewer.review_session,
+            )
+            try:
+                yield
+            finally:
+                app.state.shutting_down.set()
+                await _wait_for_live_sessions(app)
 
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.auth.login_rate_limit_per_minute),
         check_throttle_handler=lambda request: request.url.path in RATE_LIMITED_PATHS,
     )
     app = Litestar(
-        route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController],
+        route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController, upload_answer, interview_socket, watch_socket, metrics, index, web_router()],
+        plugins=[channels],
         dependencies={"db": Provide(provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
@@ -68,5 +120,13 @@ def create_app(settings: Settings, *, question_planner: QuestionPlanner | None =
     )
     app.state.settings = settings
     app.state.tokens = TokenService(secret, settings.auth)
-    app.state.question_planner = question_planner or (lambda user, request: [])
+    app.state.channels = channels
     return app
+
+
+async def _wait_for_live_sessions(app: Litestar, timeout: float = 10.0) -> None:
+    """Graceful shutdown: live sockets see `shutting_down`, flush their finals, persist and close
+    with 1012; wait (bounded) for them to get there."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while app.state.live_sessions and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)

@@ -13,6 +13,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from persistence.errors import Conflict, IllegalTransition, NotFound
+from server.interview.errors import PlanError
+from streaming.errors import UnsupportedAudioError
 
 log = logging.getLogger("server.errors")
 
@@ -51,6 +53,8 @@ ERROR_TABLE: dict[type[Exception], ErrorSpec] = {
     AuthError: ErrorSpec(401, "unauthorized", 1008),
     RequestError: ErrorSpec(400, "bad_request", 1008),
     ServiceUnavailable: ErrorSpec(503, "unavailable", 1013),
+    PlanError: ErrorSpec(400, "bad_plan", 1008),
+    UnsupportedAudioError: ErrorSpec(415, "unsupported_audio", 1003),
 }
 
 

@@ -16,6 +16,7 @@ from persistence import interviews, users
 from persistence.errors import NotFound
 from persistence.models import InterviewSession, InterviewStatus, User
 from server.db import Db
+from server.planning import plan_questions
 from server.schemas import (
     CreateSessionRequest,
     FeedbackOut,
@@ -28,18 +29,7 @@ from server.schemas import (
 )
 
 
-def custom_questions_only(user: User, request: CreateSessionRequest) -> list[dict[str, object]]:
-    """The simplest planner: the user's own questions, in order."""
-    return [
-        {
-            "question_text": q.text,
-            "category": q.category,
-            "difficulty": request.difficulty,
-            "expected_topics": list(q.expected_topics),
-            "time_limit": q.time_limit,
-        }
-        for q in request.custom_questions
-    ]
+AUDIO_MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "webm": "audio/webm", "ogg": "audio/ogg", "flac": "audio/flac"}
 
 
 def session_detail(session: InterviewSession) -> SessionDetailOut:
@@ -60,8 +50,7 @@ class SessionController(Controller):
         self, request: Request[User, object, object], data: JSONBody[CreateSessionRequest], db: Db
     ) -> SessionDetailOut:
         user = await users.get_user(db, request.user.id)
-        planner = request.app.state.question_planner
-        questions = planner(user, data)
+        questions = await plan_questions(db, user, data)
         session = await interviews.create_session(
             db,
             user_id=user.id,
@@ -120,8 +109,7 @@ class SessionController(Controller):
 
     @get(
         "/{session_id:uuid}/questions/{question_id:uuid}/audio",
-        summary="Play back the recorded answer (WAV)",
-        media_type="audio/wav",
+        summary="Play back the recorded answer (WAV for live answers; uploads in their own format)",
     )
     async def audio(
         self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
@@ -130,7 +118,13 @@ class SessionController(Controller):
         path = Path(question.audio_file_path) if question.audio_file_path else None
         if path is None or not path.is_file():
             raise NotFound("this answer has no recording")
-        return File(path=path, media_type="audio/wav", filename=f"answer-{question.question_number}.wav", content_disposition_type="inline")
+        audio_format = question.audio_format or "wav"
+        return File(
+            path=path,
+            media_type=AUDIO_MEDIA_TYPES.get(audio_format, "application/octet-stream"),
+            filename=f"answer-{question.question_number}.{audio_format}",
+            content_disposition_type="inline",
+        )
 
     @get("/{session_id:uuid}/questions/{question_id:uuid}", summary="One question with its transcript and scores")
     async def question(

@@ -96,9 +96,9 @@ class TokenPair(msgspec.Struct):
 
 class CustomQuestion(msgspec.Struct, forbid_unknown_fields=True):
     text: Annotated[str, Meta(min_length=5, max_length=1000)]
-    category: Literal["behavioral", "technical", "situational", "general"] = "general"
+    category: Literal["behavioral", "technical", "situational", "general"] | None = None
     expected_topics: Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=10)] = []
-    time_limit: Annotated[int, Meta(ge=15, le=900)] = 120
+    time_limit: Annotated[int, Meta(ge=30, le=600)] | None = None
 
 
 class CreateSessionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

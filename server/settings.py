@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from persistence.engine import DatabaseOptions
+from scoring.options import ScoringOptions, Weights
+from server.live.options import LiveOptions
+from streaming.options import StreamingOptions, TranscriberOptions, VadOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "var"
@@ -36,6 +39,24 @@ class AuthOptions:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """Where scoring's resources come from, and the follow-up question policy."""
+
+    #: An external LanguageTool server; None: the server starts and supervises its own.
+    languagetool_url: str | None = None
+    languagetool_jars: Path = DEFAULT_DATA_DIR / "languagetool" / "lib"
+    minilm_tokenizer: Path = DEFAULT_DATA_DIR / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"
+    #: An OpenAI-compatible chat endpoint (e.g. a local model server) for follow-up questions;
+    #: None: the built-in rules. Any error or timeout falls back to the rules.
+    llm_base_url: str | None = None
+    llm_model: str = "local"
+    llm_timeout_s: float = 8.0
+    llm_api_key: str | None = None
+    follow_ups_per_question: int = 2
+    follow_ups_per_session: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseOptions = field(default_factory=lambda: DatabaseOptions(url=sqlite_in(DEFAULT_DATA_DIR)))
     auth: AuthOptions = field(default_factory=AuthOptions)
@@ -47,6 +68,10 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     max_request_bytes: int = 1_048_576
     log_level: str = "info"
+    streaming: StreamingOptions = field(default_factory=StreamingOptions)
+    live: LiveOptions = field(default_factory=LiveOptions)
+    scoring: ScoringOptions = field(default_factory=ScoringOptions)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     @property
     def audio_dir(self) -> Path:
@@ -79,10 +104,70 @@ class Settings:
             allowed_origins=tuple(o for o in env.text("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", default.max_request_bytes, 1024),
             log_level=env.text("LOG_LEVEL", default.log_level).lower(),
+            streaming=_streaming_from_env(env, default.streaming),
+            live=_live_from_env(env, default.live),
+            scoring=_scoring_from_env(env, default.scoring),
+            review=_review_from_env(env, default.review),
         )
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database=replace(self.database, url=url))
+
+
+def _streaming_from_env(env: _Env, default: StreamingOptions) -> StreamingOptions:
+    model = default.transcriber
+    vad = default.vad
+    return replace(
+        default,
+        transcriber=replace(
+            model,
+            model=env.text("WHISPER_MODEL", model.model),
+            device=env.text("WHISPER_DEVICE", model.device),
+            compute_type=env.text("WHISPER_COMPUTE_TYPE", model.compute_type),
+            cpu_threads=env.integer("WHISPER_THREADS", model.cpu_threads, 1, 64),
+        ),
+        vad=replace(
+            vad,
+            aggressiveness=env.integer("VAD_AGGRESSIVENESS", vad.aggressiveness, 0, 3),
+            end_of_utterance_ms=env.integer("VAD_END_OF_UTTERANCE_MS", vad.end_of_utterance_ms, 100, 10_000),
+        ),
+    )
+
+
+def _live_from_env(env: _Env, default: LiveOptions) -> LiveOptions:
+    return replace(
+        default,
+        max_live_streams=env.integer("MAX_LIVE_STREAMS", default.max_live_streams, 1, 1000),
+        decode_workers=env.integer("DECODE_WORKERS", default.decode_workers, 1, 64),
+        max_frame_bytes=env.integer("MAX_AUDIO_FRAME_BYTES", default.max_frame_bytes, 320, 1 << 20),
+    )
+
+
+def _scoring_from_env(env: _Env, default: ScoringOptions) -> ScoringOptions:
+    weights = default.weights
+    return replace(
+        default,
+        weights=Weights(
+            relevance=env.number("WEIGHT_RELEVANCE", weights.relevance, 0),
+            grammar=env.number("WEIGHT_GRAMMAR", weights.grammar, 0),
+            fluency=env.number("WEIGHT_FLUENCY", weights.fluency, 0),
+            keywords=env.number("WEIGHT_KEYWORDS", weights.keywords, 0),
+        ),
+    )
+
+
+def _review_from_env(env: _Env, default: ReviewSettings) -> ReviewSettings:
+    return replace(
+        default,
+        languagetool_url=env.text("LANGUAGETOOL_URL", None),
+        languagetool_jars=Path(env.text("LANGUAGETOOL_JARS", str(default.languagetool_jars))),
+        llm_base_url=env.text("LLM_BASE_URL", None),
+        llm_model=env.text("LLM_MODEL", default.llm_model),
+        llm_timeout_s=env.number("LLM_TIMEOUT_S", default.llm_timeout_s, 0.1),
+        llm_api_key=env.text("LLM_API_KEY", None),
+        follow_ups_per_question=env.integer("FOLLOW_UPS_PER_QUESTION", default.follow_ups_per_question, 0, 5),
+        follow_ups_per_session=env.integer("FOLLOW_UPS_PER_SESSION", default.follow_ups_per_session, 0, 20),
+    )
 
 
 class _Env:

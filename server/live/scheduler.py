@@ -22,19 +22,35 @@ class Transcriber(Protocol):
     def transcribe(self, audio: Any, *, prompt: str | None = None, hotwords: str | None = None) -> Any: ...
 
 
+#: Upper bounds (seconds) of the decode-latency histogram buckets.
+LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.0, 5.0)
+
+
 @dataclass
 class SchedulerStats:
-    """Counters for /metrics and the benchmark."""
+    """Cumulative counters for /metrics and the benchmark."""
 
     finals: int = 0
     partials: int = 0
     partials_skipped: int = 0
-    decode_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=1000))
-    audio_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=1000))
+    decode_seconds_total: float = 0.0
+    audio_seconds_total: float = 0.0
+    latency_buckets: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BUCKETS))
+
+    def observe(self, decode_seconds: float, audio_seconds: float) -> None:
+        self.decode_seconds_total += decode_seconds
+        self.audio_seconds_total += audio_seconds
+        for index, bound in enumerate(LATENCY_BUCKETS):
+            if decode_seconds <= bound:
+                self.latency_buckets[index] += 1
+
+    @property
+    def decodes(self) -> int:
+        return self.finals + self.partials
 
     def real_time_factor(self) -> float | None:
-        audio = sum(self.audio_seconds)
-        return sum(self.decode_seconds) / audio if audio else None
+        """Decode time per second of audio decoded (re-decodes of a growing utterance count again)."""
+        return self.decode_seconds_total / self.audio_seconds_total if self.audio_seconds_total else None
 
 
 class DecodeScheduler:
@@ -100,8 +116,7 @@ class DecodeScheduler:
         result = await loop.run_in_executor(
             self._executor, lambda: self._transcriber.transcribe(audio, prompt=prompt, hotwords=hotwords)
         )
-        self.stats.decode_seconds.append(time.perf_counter() - started)
-        self.stats.audio_seconds.append(len(audio) / 16000)
+        self.stats.observe(time.perf_counter() - started, len(audio) / 16000)
         if final:
             self.stats.finals += 1
         else:

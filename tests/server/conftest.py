@@ -10,6 +10,6 @@ from server.settings import Settings
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(create_app(settings)) as test_client:
+async def client(settings: Settings, transcriber, embedder) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(create_app(settings, transcriber=transcriber, embedder=embedder)) as test_client:
         yield test_client

@@ -150,9 +150,9 @@ async def test_account_deletion_cascades(client: AsyncTestClient) -> None:
     assert (await client.get(f"/api/sessions/{session['id']}", headers=other.headers)).status_code == 404
 
 
-async def test_login_is_rate_limited(settings) -> None:
+async def test_login_is_rate_limited(settings, transcriber, embedder) -> None:
     limited = replace(settings, auth=replace(settings.auth, login_rate_limit_per_minute=3))
-    async with AsyncTestClient(create_app(limited)) as client:
+    async with AsyncTestClient(create_app(limited, transcriber=transcriber, embedder=embedder)) as client:
         statuses = [
             (await client.post("/api/auth/login", json={"email": "x@example.com", "password": "whatever1"})).status_code
             for _ in range(5)

@@ -22,6 +22,21 @@ async def test_create_and_read_a_session(client: AsyncTestClient) -> None:
     assert read.status_code == 200
     assert read.json()["id"] == created["id"]
     assert read.json()["feedback"] is None
+    questions = read.json()["questions"]
+    assert [q["question_number"] for q in questions] == [1, 2, 3]
+    assert all(q["question_text"] and q["expected_topics"] and q["time_limit"] for q in questions)
+    assert len({q["question_text"] for q in questions}) == 3
+
+
+async def test_sessions_are_planned_from_the_bank_with_custom_questions(client: AsyncTestClient) -> None:
+    account = await register(client, target_role="DevOps engineer", skills=["Kubernetes", "Terraform"])
+    custom = {"text": "How would you migrate our monolith to Kubernetes?", "expected_topics": ["rollback plan"]}
+    first = await create_session(client, account, num_questions=5, interview_type="technical", custom_questions=[custom], seed="s1")
+    texts = [q["question_text"] for q in first["questions"]]
+    assert len(texts) == 5 and custom["text"] in texts
+    assert first["questions"][0]["category"] == "general"  # a warm-up first
+    again = await create_session(client, account, num_questions=5, interview_type="technical", seed="s2")
+    assert not set(texts) & {q["question_text"] for q in again["questions"]}  # no repeats of recent questions
 
 
 async def test_another_users_ids_are_404_everywhere(client: AsyncTestClient) -> None:
@@ -108,15 +123,15 @@ async def test_question_with_scores_and_statistics(client: AsyncTestClient, data
             )
         await connection.execute(
             text(
-                "INSERT INTO interview_questions (session_id, question_number, question_text, transcript, "
-                "relevance_score, overall_score) VALUES (:sid, 1, 'Tell me about yourself', 'I build APIs', 71.5, 70)"
+                "UPDATE interview_questions SET transcript = 'I build APIs', relevance_score = 71.5, overall_score = 70 "
+                "WHERE session_id = :sid AND question_number = 1"
             ),
             {"sid": uuid.UUID(sessions[0]["id"]) if database.backend == "postgres" else uuid.UUID(sessions[0]["id"]).hex},
         )
     await engine.dispose()
 
     detail = (await client.get(f"/api/sessions/{sessions[0]['id']}", headers=account.headers)).json()
-    (question,) = detail["questions"]
+    question = detail["questions"][0]
     read = await client.get(f"/api/sessions/{sessions[0]['id']}/questions/{question['id']}", headers=account.headers)
     assert read.status_code == 200
     assert read.json()["relevance_score"] == 71.5 and read.json()["transcript"] == "I build APIs"

@@ -1,0 +1,250 @@
+"""The two WebSocket endpoints: the candidate's interview socket and the read-only watch socket.
+
+Handshake order on the interview socket (each failure closes before any audio is accepted):
+Origin allow-list (1008) -> admission control (1013 when the server is full) -> token from the
+`token` query parameter or a first `{"type": "auth"}` message (1008) -> ownership of the session
+(1008) -> one live connection per session (4409) -> `ready`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
+
+from persistence import interviews
+from persistence.errors import NotFound
+from server.auth import ACCESS, WATCH, active_user
+from server.errors import AuthError
+from server.live import protocol as wire
+from server.live.interview import LiveInterview
+from server.live.origins import origin_allowed
+
+log = logging.getLogger("server.live")
+
+POLICY_VIOLATION = 1008
+TOO_BIG = 1009
+TRY_AGAIN_LATER = 1013
+SESSION_BUSY = 4409
+AUTH_TIMEOUT_SECONDS = 10
+RECONNECT_WAIT_SECONDS = 20
+
+
+def channel_name(session_id: uuid.UUID) -> str:
+    return f"session:{session_id}"
+
+
+async def _close(socket: WebSocket, code: int, error_code: str, message: str) -> None:
+    """Tell the client why (an error event), then close with `code` (counted for /metrics)."""
+    counters = socket.app.state.live_counters
+    counters[error_code] = counters.get(error_code, 0) + 1
+    with contextlib.suppress(Exception):
+        await socket.send_text(wire.encode_event(wire.ErrorEvent(code=error_code, message=message, fatal=True)))
+        await socket.close(code=code, reason=message[:120])
+
+
+async def _token_from(socket: WebSocket) -> str:
+    token = socket.query_params.get("token")
+    if token:
+        return token
+    raw = await asyncio.wait_for(socket.receive_text(), AUTH_TIMEOUT_SECONDS)
+    message = wire.decode_client_message(raw)
+    if not isinstance(message, wire.Auth):
+        raise AuthError("the first message must be {\"type\": \"auth\", \"token\": ...}")
+    return message.token
+
+
+async def _authenticate(socket: WebSocket, kinds: tuple[str, ...]) -> tuple[str, uuid.UUID]:
+    """(token kind, subject) of a valid token of one of `kinds`; AuthError otherwise."""
+    try:
+        token = await _token_from(socket)
+    except (TimeoutError, wire.ProtocolError) as error:
+        raise AuthError(f"authentication failed: {error or 'no token in time'}") from None
+    tokens = socket.app.state.tokens
+    for kind in kinds:
+        try:
+            return kind, tokens.subject(token, kind)
+        except AuthError:
+            continue
+    raise AuthError("invalid or expired token")
+
+
+@websocket("/ws/sessions/{session_id:uuid}")
+async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> None:
+    state = socket.app.state
+    settings = state.settings
+    await socket.accept()
+    if not origin_allowed(socket, settings.allowed_origins):
+        await _close(socket, POLICY_VIOLATION, "origin_not_allowed", "this origin may not open interview sockets")
+        return
+    registry: dict[uuid.UUID, LiveInterview] = state.live_sessions
+    if len(registry) >= settings.live.max_live_streams:
+        await _close(socket, TRY_AGAIN_LATER, "server_full", "the server is at capacity: please try again in a minute")
+        return
+    try:
+        _, user_id = await _authenticate(socket, (ACCESS,))
+        async with state.db_sessions() as db:
+            await active_user(db, user_id)
+            await interviews.get_owned_session(db, user_id, session_id)
+    except (AuthError, NotFound) as error:
+        await _close(socket, POLICY_VIOLATION, "unauthorized", str(error))
+        return
+    except WebSocketDisconnect:
+        return
+    previous = registry.get(session_id)
+    if previous is not None and previous.disconnecting:
+        # The candidate's old socket dropped and it is still storing its last finals: a
+        # reconnect waits for that instead of being refused (bounded).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(previous.closed.wait(), RECONNECT_WAIT_SECONDS)
+    if session_id in registry:
+        await _close(socket, SESSION_BUSY, "session_busy", "this interview is already streaming from another connection")
+        return
+
+    outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=settings.live.outbox_size)
+    too_slow = asyncio.Event()
+    channels: ChannelsPlugin = state.channels
+    sequence = 0
+
+    def emit(event: wire.ServerEvent) -> None:
+        nonlocal sequence
+        sequence += 1
+        event.seq = sequence
+        text = wire.encode_event(event)
+        channels.publish(text, channel_name(session_id))
+        try:
+            outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            if not isinstance(event, wire.Partial):  # partials are superseded anyway; finals are stored
+                too_slow.set()
+
+    live = LiveInterview(session_id=session_id, user_id=user_id, deps=state.live_deps, emit=emit)
+    registry[session_id] = live
+    emit(wire.Ready(max_frame_bytes=settings.live.max_frame_bytes))
+
+    async def send_loop() -> None:
+        while True:
+            await socket.send_text(await outbox.get())
+
+    async def receive_loop() -> None:
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            data = message.get("bytes")
+            if data is not None:
+                if len(data) > settings.live.max_frame_bytes:
+                    await _close(socket, TOO_BIG, "frame_too_big", f"audio frames are limited to {settings.live.max_frame_bytes} bytes")
+                    return
+                await live.on_audio(data)
+                continue
+            try:
+                live.on_control(wire.decode_client_message(message.get("text") or ""))
+            except wire.ProtocolError as error:
+                live.error(error.code, str(error))
+
+    tasks = [
+        asyncio.create_task(send_loop(), name="ws-send"),
+        asyncio.create_task(receive_loop(), name="ws-receive"),
+        asyncio.create_task(live.run_controls(), name="ws-controls"),
+        asyncio.create_task(too_slow.wait(), name="ws-too-slow"),
+        asyncio.create_task(state.shutting_down.wait(), name="ws-shutdown"),
+    ]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if not task.cancelled() and task.exception() and not isinstance(task.exception(), WebSocketDisconnect):
+                log.error("interview socket %s failed", session_id, exc_info=task.exception())
+        if too_slow.is_set():
+            await _close(socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume")
+        elif state.shutting_down.is_set():
+            await _close(socket, 1012, "server_restarting", "the server is restarting: reconnect to resume")
+    finally:
+        live.disconnecting = True
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            await live.disconnect()
+        finally:
+            registry.pop(session_id, None)
+            live.closed.set()
+            with contextlib.suppress(Exception):
+                await socket.close()
+
+
+@websocket("/ws/sessions/{session_id:uuid}/watch")
+async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> None:
+    """Read-only live events of a session, for its owner or a holder of its share token.
+    First a `snapshot` event with the transcript so far, then every event as it happens."""
+    state = socket.app.state
+    await socket.accept()
+    if not origin_allowed(socket, state.settings.allowed_origins):
+        await _close(socket, POLICY_VIOLATION, "origin_not_allowed", "this origin may not open watch sockets")
+        return
+    try:
+        kind, subject = await _authenticate(socket, (ACCESS, WATCH))
+        async with state.db_sessions() as db:
+            if kind == ACCESS:
+                await active_user(db, subject)
+                session = await interviews.get_owned_session(db, subject, session_id, with_details=True)
+            elif subject != session_id:
+                raise AuthError("this share token is for another session")
+            else:
+                session = await interviews.get_session_for_watch(db, session_id)
+            snapshot = _snapshot(session)
+    except (AuthError, NotFound) as error:
+        await _close(socket, POLICY_VIOLATION, "unauthorized", str(error))
+        return
+    except WebSocketDisconnect:
+        return
+
+    channels: ChannelsPlugin = state.channels
+    async with channels.start_subscription([channel_name(session_id)]) as subscriber:
+        await socket.send_text(wire.encode_event(snapshot))
+
+        async def forward() -> None:
+            async for message in subscriber.iter_events():
+                await socket.send_text(message.decode() if isinstance(message, bytes) else message)
+
+        async def drain_client() -> None:
+            while (await socket.receive())["type"] != "websocket.disconnect":
+                pass  # watchers are read-only: anything they send is ignored
+
+        tasks = [asyncio.create_task(forward()), asyncio.create_task(drain_client()), asyncio.create_task(state.shutting_down.wait())]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await socket.close(code=1012 if state.shutting_down.is_set() else 1000)
+
+
+def _snapshot(session: Any) -> wire.Generic:
+    return wire.Generic(
+        name="snapshot",
+        data={
+            "session_id": str(session.id),
+            "status": session.status.value,
+            "title": session.title,
+            "questions": [
+                {
+                    "number": q.question_number,
+                    "text": q.question_text,
+                    "transcript": q.transcript,
+                    "answered": q.answered_at is not None,
+                    "overall_score": q.overall_score,
+                }
+                for q in session.questions
+            ],
+        },
+    )

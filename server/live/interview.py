@@ -1,0 +1,474 @@
+"""LiveInterview: drives one candidate's interview over one WebSocket connection.
+
+It owns the answer being recorded (a `streaming.AnswerStream`, its WAV writer) and the decode
+pump that feeds the stream's jobs to the shared DecodeScheduler. It persists every final
+segment as it is produced (database row + sidecar file), so nothing transcribed is lost when the
+socket drops, and rebuilds the open answer from storage when the candidate reconnects.
+
+Concurrency: the socket's receive loop calls `on_audio` inline and queues control messages,
+which one task handles in order (`run_controls`); the pump is one task per open answer.
+Everything the candidate should see goes through `emit`, which numbers the events and also
+publishes them to the session's watchers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+from sqlalchemy import select
+
+from persistence import answers, interviews
+from persistence.models import InterviewQuestion, InterviewSession, InterviewStatus
+from server.live import protocol as wire
+from server.live.audio_store import (
+    AnswerAudioWriter,
+    answer_path,
+    append_segment,
+    load_stored_answer,
+)
+from server.live.options import LiveOptions
+from server.live.scheduler import DecodeScheduler
+from streaming import events as stream_events
+from streaming.options import StreamingOptions
+from streaming.stream import AnswerStream
+
+log = logging.getLogger("server.live")
+
+Emit = Callable[[wire.ServerEvent], None]
+
+
+class Phase(enum.Enum):
+    WAITING = "waiting"  # connected, interview not started by this connection yet
+    ANSWERING = "answering"  # a question is open and audio is accepted
+    FINISHING = "finishing"  # the answer is closed, final decodes are draining
+    ENDED = "ended"
+
+
+@dataclass
+class LiveDeps:
+    db_sessions: async_sessionmaker[AsyncSession]
+    scheduler: DecodeScheduler
+    streaming: StreamingOptions
+    options: LiveOptions
+    audio_dir: Path
+    #: Called after each answer with words is stored: (owner, question, timed words, audio
+    #: seconds, emit); may emit events (scores) and insert the next question (a follow-up).
+    after_answer: Callable[..., Awaitable[None]] | None = None
+    #: Called when the session completes: (owner, session, emit); emits the feedback report.
+    after_session: Callable[..., Awaitable[None]] | None = None
+
+
+class LiveInterview:
+    def __init__(self, *, session_id: uuid.UUID, user_id: uuid.UUID, deps: LiveDeps, emit: Emit) -> None:
+        self.session_id = session_id
+        self.user_id = user_id
+        self.deps = deps
+        self._emit = emit
+        self.phase = Phase.WAITING
+        #: Set when the socket is gone (finals still being stored), then `closed` when done.
+        self.disconnecting = False
+        self.closed = asyncio.Event()
+        self.question: InterviewQuestion | None = None
+        self.num_questions = 0
+        self.stream: AnswerStream | None = None
+        self.writer: AnswerAudioWriter | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._warned = False
+        self._limit_reached = False
+        self._controls: asyncio.Queue[wire.ClientMessage] = asyncio.Queue(maxsize=32)
+        self._dropped_audio_notice = False
+        #: Question numbers that are follow-ups to an earlier answer (from metadata.progress).
+        self._follow_up_numbers: set[int] = set()
+
+    # --- events -------------------------------------------------------------------------------
+
+    def emit(self, event: wire.ServerEvent) -> None:
+        if event.question is None and self.question is not None:
+            event.question = self.question.question_number
+        self._emit(event)
+
+    def error(self, code: str, message: str, *, fatal: bool = False) -> None:
+        self.emit(wire.ErrorEvent(code=code, message=message, fatal=fatal))
+
+    # --- inputs from the socket ---------------------------------------------------------------
+
+    async def on_audio(self, pcm: bytes) -> None:
+        """One binary frame. Accepted only while a question is open; applies backpressure."""
+        if self._limit_reached:
+            return
+        if self.phase is not Phase.ANSWERING or self.stream is None or self.writer is None:
+            if not self._dropped_audio_notice:
+                self._dropped_audio_notice = True
+                self.error("audio_not_expected", "audio is accepted only after a question event; send {\"type\": \"start\"} first")
+            return
+        self._dropped_audio_notice = False
+        self.writer.append(pcm)
+        for event in self.stream.feed(pcm):
+            self.emit(_to_wire(event))
+        self._wake.set()
+        await self._check_time_limit()
+        while self.phase is Phase.ANSWERING and self._backlog() > self.deps.options.max_backlog_seconds:
+            self._progress.clear()
+            await self._progress.wait()
+
+    def on_control(self, message: wire.ClientMessage) -> None:
+        if isinstance(message, wire.Ping):
+            self.emit(wire.Pong(id=message.id))
+            return
+        try:
+            self._controls.put_nowait(message)
+        except asyncio.QueueFull:
+            self.error("too_many_messages", "control messages are arriving faster than they can be handled")
+
+    async def run_controls(self) -> None:
+        """Handle control messages one at a time, in order (runs for the connection's lifetime)."""
+        while True:
+            message = await self._controls.get()
+            if isinstance(message, wire.Start):
+                await self.start()
+            elif isinstance(message, wire.AnswerDone):
+                await self.finish_answer(skipped=False)
+            elif isinstance(message, wire.Skip):
+                await self.finish_answer(skipped=True)
+            elif isinstance(message, wire.Repeat):
+                self._ask_current()
+            elif isinstance(message, wire.End):
+                await self.end()
+            elif isinstance(message, wire.Auth):
+                self.error("already_authenticated", "this connection is already authenticated")
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start or resume: move the session to in_progress and open its current question."""
+        if self.phase is not Phase.WAITING:
+            self.error("already_started", "the interview is already running on this connection")
+            return
+        async with self.deps.db_sessions.begin() as db:
+            session = await self.load_session(db)
+            if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+                self.error("session_closed", f"this interview is {session.status.value}", fatal=True)
+                self.phase = Phase.ENDED
+                return
+            await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
+            question = _current_question(session)
+            self.num_questions = len(session.questions)
+            self._follow_up_numbers = _follow_up_numbers(session)
+        if question is None:
+            await self._complete_session()
+            return
+        await self._open_answer(question)
+
+    async def finish_answer(self, *, skipped: bool) -> None:
+        """Close the open answer: flush finals, store it, then ask the next question (or complete)."""
+        if self.phase is not Phase.ANSWERING:
+            self.error("no_open_answer", "there is no answer in progress")
+            return
+        question = await self._close_answer(skipped=skipped)
+        await self._advance(after=question)
+
+    async def end(self) -> None:
+        """End the interview early: keep the open answer, then complete the session."""
+        if self.phase is Phase.ANSWERING:
+            await self._close_answer(skipped=False)
+        if self.phase is not Phase.ENDED:
+            await self._complete_session()
+
+    async def disconnect(self) -> None:
+        """The socket is gone: finalise what was heard and persist it, keeping the answer open
+        (unanswered) so that a reconnect continues it."""
+        if self.stream is None:
+            return
+        self.stream.finish()
+        self._wake.set()
+        if self._pump is not None:
+            await self._pump
+        self._close_writer()
+        self.phase = Phase.ENDED
+
+    # --- internals ----------------------------------------------------------------------------
+
+    async def _open_answer(self, question: InterviewQuestion) -> None:
+        path = answer_path(self.deps.audio_dir, self.user_id, self.session_id, question.id)
+        stored = load_stored_answer(path)
+        prior = [_segment_from_json(segment) for segment in stored.segments]
+        self.question = question
+        self.stream = AnswerStream(
+            self.deps.streaming,
+            context_prompt=question.question_text,
+            hotwords=" ".join(question.expected_topics or []) or None,
+            prior_segments=prior,
+            audio_offset=stored.audio_seconds,
+        )
+        self.writer = AnswerAudioWriter(path)
+        self._warned = False
+        self._limit_reached = False
+        self.phase = Phase.ANSWERING
+        self._ask_current()
+        if prior or stored.audio_seconds:
+            self.emit(
+                wire.Resumed(
+                    transcript=" ".join(segment.text for segment in prior),
+                    segments=stored.segments,
+                    audio_duration=stored.audio_seconds,
+                )
+            )
+        self._pump = asyncio.create_task(self._run_pump(), name=f"pump-{question.id}")
+
+    def _ask_current(self) -> None:
+        question = self.question
+        if question is None or self.phase is not Phase.ANSWERING:
+            self.error("no_open_question", "there is no question to repeat")
+            return
+        self.emit(
+            wire.QuestionAsked(
+                number=question.question_number,
+                of=self.num_questions,
+                text=question.question_text,
+                category=question.category,
+                difficulty=question.difficulty,
+                time_limit=question.time_limit or 120,
+                follow_up=question.question_number in self._follow_up_numbers,
+            )
+        )
+
+    async def _close_answer(self, *, skipped: bool) -> InterviewQuestion:
+        assert self.stream is not None and self.question is not None
+        self.phase = Phase.FINISHING
+        for event in self.stream.finish():
+            self.emit(_to_wire(event))
+        self._wake.set()
+        if self._pump is not None:
+            await self._pump
+        complete = self.stream.answer_complete()
+        audio = self._close_writer()
+        question = self.question
+        async with self.deps.db_sessions.begin() as db:
+            await answers.record_answer(
+                db,
+                question.id,
+                answers.AnswerTranscript(
+                    text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count
+                ),
+                audio,
+            )
+            session = await self.load_session(db)
+            if skipped and complete.word_count == 0:
+                skipped_numbers = set(_progress(session).get("skipped", []))
+                await answers.set_progress(db, session, skipped=sorted(skipped_numbers | {question.question_number}))
+            session.questions_answered = await answers.count_answered(db, self.session_id)
+        self.emit(
+            wire.AnswerComplete(
+                transcript=complete.transcript,
+                word_count=complete.word_count,
+                audio_duration=round(complete.audio_duration, 2),
+                confidence=complete.confidence,
+                skipped=skipped and complete.word_count == 0,
+            )
+        )
+        self.stream = None
+        if self.deps.after_answer is not None and complete.word_count > 0:
+            async with self.deps.db_sessions() as db:
+                stored = await db.get(InterviewQuestion, question.id)
+            words = [word for segment in complete.segments for word in segment.words]
+            try:
+                await self.deps.after_answer(self, stored, words, complete.audio_duration, self.emit)
+            except Exception:  # scoring must never cost the candidate the interview
+                log.exception("reviewing answer %s failed", question.id)
+                self.error("scoring_failed", "this answer could not be scored; it is saved and the interview goes on")
+        return question
+
+    async def _advance(self, *, after: InterviewQuestion) -> None:
+        async with self.deps.db_sessions() as db:
+            session = await self.load_session(db)
+            following = _current_question(session)
+            self.num_questions = len(session.questions)
+            self._follow_up_numbers = _follow_up_numbers(session)
+        if following is None:
+            await self._complete_session()
+        else:
+            await self._open_answer(following)
+
+    async def _complete_session(self) -> None:
+        async with self.deps.db_sessions.begin() as db:
+            session = await self.load_session(db)
+            if session.status is InterviewStatus.IN_PROGRESS:
+                await interviews.change_status(db, session, InterviewStatus.COMPLETED)
+            session.questions_answered = await answers.count_answered(db, self.session_id)
+            answered, duration = session.questions_answered, session.total_duration
+        self.phase = Phase.ENDED
+        self.question = None
+        self.emit(wire.SessionComplete(questions_answered=answered or 0, total_duration=duration))
+        if self.deps.after_session is not None:
+            async with self.deps.db_sessions() as db:
+                session = await self.load_session(db)
+            try:
+                await self.deps.after_session(self, session, self.emit)
+            except Exception:
+                log.exception("building the report of session %s failed", self.session_id)
+                self.error("feedback_failed", "the feedback report could not be built; the answers are saved")
+
+    async def _run_pump(self) -> None:
+        """Feed the stream's decode jobs to the scheduler until the answer is drained."""
+        stream = self.stream
+        assert stream is not None
+        scheduler = self.deps.scheduler
+        while not stream.is_drained:
+            job = stream.next_job()
+            if job is None:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            if job.kind == "partial":
+                if not scheduler.try_partial_slot():
+                    stream.discard(job)
+                    await _first_of(self._wake.wait(), scheduler.slot_released())
+                    self._wake.clear()
+                    continue
+            else:
+                await scheduler.final_slot()
+            try:
+                result = await scheduler.run(job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind == "final")
+            finally:
+                scheduler.release()
+            for event in stream.complete(job, result):
+                if isinstance(event, stream_events.FinalSegment):
+                    await self._store_final(event)
+                self.emit(_to_wire(event))
+            self._progress.set()
+        self._progress.set()
+
+    async def _store_final(self, segment: stream_events.FinalSegment) -> None:
+        assert self.stream is not None and self.question is not None and self.writer is not None
+        self.writer.flush()
+        append_segment(self.writer.path, _segment_to_json(segment))
+        transcript = " ".join(s.text for s in self.stream.segments) or segment.text
+        async with self.deps.db_sessions.begin() as db:
+            await answers.record_progress(db, self.question.id, transcript, self._audio_info())
+
+    async def _check_time_limit(self) -> None:
+        assert self.stream is not None and self.question is not None
+        limit = float(self.question.time_limit or 120)
+        elapsed = self.stream.audio_duration
+        if not self._warned and elapsed >= limit - self.deps.options.time_warning_seconds:
+            self._warned = True
+            self.emit(wire.TimeWarning(remaining=round(max(0.0, limit - elapsed), 1)))
+        if elapsed >= limit and not self._limit_reached:
+            # Gently: the answer is closed and kept, never thrown away; later audio is ignored.
+            self._limit_reached = True
+            self.error("time_limit_reached", "the time for this answer is up: it has been saved")
+            self.on_control(wire.AnswerDone())
+
+    def _backlog(self) -> float:
+        """Audio received beyond the last finalised word: roughly what the stream still buffers."""
+        stream = self.stream
+        if stream is None:
+            return 0.0
+        finalised = stream.segments[-1].end if stream.segments else 0.0
+        return stream.audio_duration - finalised
+
+    def _audio_info(self) -> answers.AnswerAudio:
+        assert self.writer is not None
+        return answers.AnswerAudio(
+            path=str(self.writer.path), duration_seconds=self.writer.duration, size_bytes=self.writer.size_bytes
+        )
+
+    def _close_writer(self) -> answers.AnswerAudio | None:
+        if self.writer is None:
+            return None
+        self.writer.close()
+        info = self._audio_info()
+        self.writer = None
+        return info
+
+    async def load_session(self, db: AsyncSession) -> InterviewSession:
+        session = await db.scalar(
+            select(InterviewSession)
+            .where(InterviewSession.id == self.session_id, InterviewSession.user_id == self.user_id)
+            .options(selectinload(InterviewSession.questions))
+            .execution_options(populate_existing=True)
+        )
+        if session is None:
+            from persistence.errors import NotFound
+
+            raise NotFound("interview session not found")
+        return session
+
+
+def _current_question(session: InterviewSession) -> InterviewQuestion | None:
+    """The first question neither answered nor skipped."""
+    skipped = set(_progress(session).get("skipped", []))
+    for question in session.questions:
+        if question.answered_at is None and question.question_number not in skipped:
+            return question
+    return None
+
+
+def _progress(session: InterviewSession) -> dict[str, Any]:
+    """`metadata.progress`: {"skipped": [numbers], "follow_ups": {number: parent number}}."""
+    return (session.meta or {}).get("progress") or {}
+
+
+def _follow_up_numbers(session: InterviewSession) -> set[int]:
+    return {int(number) for number in _progress(session).get("follow_ups", {})}
+
+
+async def _first_of(*awaitables: Awaitable[Any]) -> None:
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+def _to_wire(event: stream_events.Event) -> wire.ServerEvent:
+    if isinstance(event, stream_events.SpeechStarted):
+        return wire.SpeechStarted(at=round(event.at, 2))
+    if isinstance(event, stream_events.SpeechStopped):
+        return wire.SpeechStopped(at=round(event.at, 2))
+    if isinstance(event, stream_events.PartialTranscript):
+        return wire.Partial(utterance=event.utterance, committed=event.committed, tail=event.tail)
+    if isinstance(event, stream_events.FinalSegment):
+        return wire.Final(
+            utterance=event.utterance,
+            text=event.text,
+            start=round(event.start, 2),
+            end=round(event.end, 2),
+            confidence=round(event.confidence, 3),
+        )
+    raise TypeError(f"no wire form for {type(event).__name__}")
+
+
+def _segment_to_json(segment: stream_events.FinalSegment) -> dict[str, Any]:
+    return {
+        "utterance": segment.utterance,
+        "text": segment.text,
+        "start": segment.start,
+        "end": segment.end,
+        "confidence": segment.confidence,
+        "words": [[w.text, w.start, w.end, w.probability] for w in segment.words],
+    }
+
+
+def _segment_from_json(data: dict[str, Any]) -> stream_events.FinalSegment:
+    words: Sequence[stream_events.Word] = tuple(stream_events.Word(*word) for word in data.get("words", []))
+    return stream_events.FinalSegment(
+        utterance=data["utterance"],
+        text=data["text"],
+        start=data["start"],
+        end=data["end"],
+        confidence=data["confidence"],
+        words=tuple(words),
+    )
