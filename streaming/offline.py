@@ -9,6 +9,7 @@ and the benchmark to compare streaming with offline decoding.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,13 +44,20 @@ def transcribe_offline(
     stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
     # Partials exist only to commit words; offline they matter only near the trim length.
     needed_from = options.max_utterance_s - 2.5 * options.partial_interval_s
+    heard = {"utterance": -1, "nothing": False}
+
+    def partials_wanted(job_utterance: int) -> bool:
+        return stream.open_utterance_seconds >= needed_from and not (
+            heard["utterance"] == job_utterance and heard["nothing"]
+        )
+
     step = max(1, round(chunk_s * SAMPLE_RATE)) * 2
     pcm = float32_to_pcm16(audio)
     for begin in range(0, len(pcm), step):
         stream.feed(pcm[begin : begin + step])
-        _run(stream, transcriber, partials=lambda: stream.open_utterance_seconds >= needed_from)
+        _run(stream, transcriber, partials=partials_wanted, heard=heard)
     stream.finish()
-    _run(stream, transcriber, partials=lambda: False)
+    _run(stream, transcriber, partials=lambda _: False)
     return stream.answer_complete()
 
 
@@ -70,19 +78,29 @@ def simulate_live(
     counts = {"partial": 0, "final": 0}
     for begin in range(0, len(pcm), step):
         events.extend(stream.feed(pcm[begin : begin + step]))
-        events.extend(_run(stream, transcriber, partials=lambda: True, counts=counts))
+        events.extend(_run(stream, transcriber, partials=lambda _: True, counts=counts))
     events.extend(stream.finish())
-    events.extend(_run(stream, transcriber, partials=lambda: False, counts=counts))
+    events.extend(_run(stream, transcriber, partials=lambda _: False, counts=counts))
     return LiveRun(stream.answer_complete(), tuple(events), counts["partial"], counts["final"])
 
 
-def _run(stream: AnswerStream, transcriber: Transcriber, *, partials, counts: dict[str, int] | None = None) -> list[Event]:
+def _run(
+    stream: AnswerStream,
+    transcriber: Transcriber,
+    *,
+    partials: Callable[[int], bool],
+    counts: dict[str, int] | None = None,
+    heard: dict | None = None,
+) -> list[Event]:
     events: list[Event] = []
     while (job := stream.next_job()) is not None:
-        if job.kind == "partial" and not partials():
+        if job.kind == "partial" and not partials(job.utterance):
             stream.discard(job)
             break  # finals come first, so nothing else is waiting
         result = transcriber.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords)
+        if heard is not None and job.kind == "partial":
+            # Offline partials only serve trimming; one that hears nothing says "noise": stop.
+            heard["utterance"], heard["nothing"] = job.utterance, not result.words
         events.extend(stream.complete(job, result))
         if counts is not None:
             counts[job.kind] += 1

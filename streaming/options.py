@@ -63,6 +63,7 @@ class TranscriberOptions:
     short_encoder: encode only the audio's length (rounded up) instead of the padded 30 s window;
         see `WhisperTranscriber` for the measurement. `encoder_step_s`/`encoder_floor_s` shape it.
     filler_prompt: always put before the caller's prompt so "um"/"uh" are transcribed; "" disables.
+    max_tokens_per_second: caps the tokens a decode may generate (repetition loops on noise).
     """
 
     model: str = "tiny.en"
@@ -82,6 +83,7 @@ class TranscriberOptions:
     encoder_margin_s: float = 1.0
     filler_prompt: str = DEFAULT_FILLER_PROMPT
     max_prompt_chars: int = 500
+    max_tokens_per_second: float = 8.0
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Policy (shared/ARCHITECTURE.md, "Streaming: what the field has learned"):
   consecutive hypotheses agree on are committed (LocalAgreement-2, streaming/agreement.py).
 * At most one partial is outstanding, always for the latest audio; finals are handed out first.
   A skipped (`discard`ed) partial is offered again with newer audio on the next `next_job`.
+  Partials that hear nothing (noise the VAD let through) double the interval, up to 8x.
 * Past `max_utterance_s` the utterance is trimmed after its last committed word and that part is
   finalised, so a decode never covers more than ~`max_utterance_s` of audio; if nothing could be
   committed by `hard_max_utterance_s` the utterance is cut there and decoded whole.
@@ -69,6 +70,7 @@ class _Utterance:
     partial: DecodeJob | None = None
     shown: tuple[str, str] = ("", "")
     carried: tuple[Word, ...] = ()  # tail words of the trimmed piece before it (boundary check)
+    empty_partials: int = 0  # consecutive partial decodes that heard no words (noise?)
 
 
 @dataclass
@@ -203,7 +205,9 @@ class AnswerStream:
         if utterance is None or utterance.partial is not None or self._finished:
             return None
         new_speech = (self._fed - utterance.last_partial_end) / SAMPLE_RATE
-        if new_speech < self.options.partial_interval_s or self.open_utterance_seconds < self.options.min_partial_audio_s:
+        # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
+        interval = self.options.partial_interval_s * 2 ** min(utterance.empty_partials, 3)
+        if new_speech < interval or self.open_utterance_seconds < self.options.min_partial_audio_s:
             return None
         job = DecodeJob(
             kind="partial",
@@ -345,6 +349,7 @@ class AnswerStream:
         if utterance is None or utterance.partial is not job:
             return []  # the utterance was finalised or trimmed meanwhile: a stale hypothesis
         utterance.partial = None
+        utterance.empty_partials = 0 if words else utterance.empty_partials + 1
         utterance.agreement.insert(words)
         events: list[Event] = []
         if self.open_utterance_seconds > self.options.max_utterance_s and utterance.agreement.committed:

@@ -211,6 +211,9 @@ class WhisperTranscriber:
             vad_filter=False,
             without_timestamps=False,
             suppress_blank=True,
+            # A hallucinating decoder (noise, loops) otherwise runs to 448 tokens, at every
+            # fallback temperature; real speech stays far below this many tokens per second.
+            max_new_tokens=min(220, math.ceil(options.max_tokens_per_second * audio.size / SAMPLE_RATE) + 8),
         )
         words: list[Word] = []
         no_speech = 0.0
