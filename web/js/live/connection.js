@@ -40,6 +40,7 @@ export class InterviewConnection {
     this.pingTimer = null;
     this.lastSeq = 0;
     this.gaps = 0;
+    this.counts = {}; // events received by type (shown by the test hook, useful when debugging)
   }
 
   get isOpen() {
@@ -85,6 +86,8 @@ export class InterviewConnection {
       if (this.lastSeq && event.seq > this.lastSeq + 1) this.gaps += 1;
       this.lastSeq = event.seq;
     }
+    const kind = event.type === "partial" && (event.tail || "").trim() ? "partial_with_tail" : event.type;
+    this.counts[kind] = (this.counts[kind] || 0) + 1;
     if (event.type === "error" && event.fatal) this.lastError = event;
     if (event.type === "ready" || (this.watch && !this.ready)) {
       this.ready = true;

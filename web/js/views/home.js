@@ -16,7 +16,7 @@ export function sessionItem(session, { onDelete } = {}) {
       h(
         "div",
         h("div.session-item__title", session.title),
-        h("div.session-item__meta", h(`span.status.status--${session.status}`, titleCase(session.status)), " · ", meta, session.num_questions ? ` · ${session.questions_answered || 0}/${session.num_questions} answered` : ""),
+        h("div.session-item__meta", h(`span.status.status--${session.status}`, titleCase(session.status)), " · ", meta, answeredText(session)),
       ),
       h("div.session-item__score", done && session.overall_score !== null ? h("span", { "aria-label": `Score ${score(session.overall_score)} out of 100` }, score(session.overall_score)) : ""),
       h(
@@ -29,6 +29,13 @@ export function sessionItem(session, { onDelete } = {}) {
       ),
     ),
   );
+}
+
+function answeredText(session) {
+  const answered = session.questions_answered || 0;
+  if (!session.num_questions) return "";
+  // Follow-up questions can make the answered count exceed the planned number.
+  return answered > session.num_questions ? ` · ${answered} answers` : ` · ${answered}/${session.num_questions} answered`;
 }
 
 export async function render(root) {

@@ -361,6 +361,7 @@ export async function render(root, { params, navigate, setTitle }) {
   }
 
   function onAnswerComplete(event) {
+    if (state.phase === "reviewing" && state.ending) return; // `end` closed the unstarted next question
     state.lastAnswer = {
       number: event.question ?? (state.question && state.question.number),
       question: state.question,
@@ -400,6 +401,9 @@ export async function render(root, { params, navigate, setTitle }) {
 
   function onSessionComplete() {
     state.finished = true;
+    endButton.hidden = true;
+    repeatButton.hidden = true;
+    shareBox.hidden = true;
     progressFill.style.width = "100%";
     if (state.phase === "answering" || state.phase === "closing" || !state.lastAnswer) {
       setPhase("reviewing");
