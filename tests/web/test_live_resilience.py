@@ -4,6 +4,7 @@ read-only watch page following the same answer live."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import httpx
@@ -138,3 +139,19 @@ async def test_a_second_tab_is_told_the_interview_is_open_elsewhere(server, cont
     await expect(first.get_by_test_id("connection-message")).to_be_hidden()  # the first tab is unaffected
     await second.close()
     await first.close()
+
+
+async def test_the_timer_warns_and_the_answer_is_kept_at_the_limit(server, context, shot) -> None:
+    questions = [{"text": "Describe your backend experience briefly.", "category": "technical", "expected_topics": ["Python"], "time_limit": 30}]
+    tokens, session = await account_and_session(server, questions=questions)
+    page = await open_interview(context, server, tokens, session)
+    await pass_microphone_check(page)
+    await page.get_by_test_id("start-interview").click()
+    await expect(page.get_by_text("suggested 0:30")).to_be_visible(timeout=30_000)
+    await expect(page.get_by_text(re.compile(r"About \d+ seconds left"))).to_be_visible(timeout=40_000)
+    await expect(page.locator(".timer")).to_have_class(re.compile("timer--warning"))
+    await shot(page, "time-warning")
+    # At the limit the server closes the answer itself; nothing is cut off or lost.
+    await expect(page.get_by_test_id("score-card")).to_be_visible(timeout=60_000)
+    assert spoken(await page.get_by_test_id("score-card").locator(".annotated").inner_text(), at_least=3)
+    assert page.script_errors == []

@@ -102,7 +102,7 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
                   annotated.notes.map((note) =>
                     h(
                       "li",
-                      h("q", note.excerpt),
+                      h("span.quote-inline", `“${note.excerpt}”`),
                       ": ",
                       note.message,
                       note.replacements && note.replacements.length ? h("span", " Suggested: ", h("span.fix", note.replacements.slice(0, 3).join(" / "))) : null,
