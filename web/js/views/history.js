@@ -37,7 +37,7 @@ export async function render(root) {
 
   root.append(
     h(
-      "section.grid.grid--3",
+      "section.grid.grid--3.stats",
       { "aria-label": "Summary" },
       stat(stats.total_interviews, "completed interviews"),
       stat(score(stats.average_score), "average score"),

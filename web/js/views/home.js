@@ -49,7 +49,7 @@ export async function render(root) {
       h("div.row", h("a.button.button--primary.button--large", { href: "#/new" }, "Start a practice interview"), h("a.button", { href: "#/history" }, "See your progress")),
     ),
   );
-  const statsBox = h("section.grid.grid--3", { "aria-label": "Your numbers" });
+  const statsBox = h("section.grid.grid--3.stats", { "aria-label": "Your numbers" });
   const openBox = h("section.card", { hidden: true }, h("h2", "Unfinished interviews"));
   const recentBox = h("section.card", h("h2", "Recent sessions"), h("p.muted", "Loading…"));
   root.append(statsBox, h("div", { style: { height: "1rem" } }), openBox, recentBox);

@@ -111,7 +111,7 @@ export async function render(root, { params, navigate, setTitle }) {
   const speaking = h("span.speaking", { "data-testid": "speaking" }, h("span.speaking__bars", { "aria-hidden": "true" }, h("i"), h("i"), h("i")), h("span.speaking__label", "Waiting for you to speak"));
   const doneButton = h("button.button.button--primary.button--large", { type: "button", "data-testid": "answer-done" }, icon.done(), "I’m done");
   const skipButton = h("button.button", { type: "button" }, icon.skip(), "Skip question");
-  const repeatButton = h("button.button.button--quiet", { type: "button" }, icon.repeat(), "Repeat question");
+  const repeatButton = h("button.button.button--quiet.repeat", { type: "button" }, icon.repeat(), "Repeat question");
   const endButton = h("button.button.button--quiet", { type: "button" }, "End interview");
   const answerCard = h(
     "section.card.stack",
@@ -129,7 +129,7 @@ export async function render(root, { params, navigate, setTitle }) {
     banner,
     h("div.interview__bar", h("h1.visually-hidden", session.title), h("span.muted", session.title), h("div.row", shareBox, endButton)),
     h("div.progress", { "aria-hidden": "true" }, progressFill),
-    h("section.card.question-card", { "aria-labelledby": "question-label" }, h("div.row.row--between", h("span#question-label", counter), repeatButton), followNote, questionText),
+    h("section.card.question-card", { "aria-labelledby": "question-label" }, h("span#question-label", counter), followNote, questionText, repeatButton),
     answerCard,
     reviewCard,
   );
