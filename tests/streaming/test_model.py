@@ -152,7 +152,8 @@ def test_noise_recordings_give_no_text(transcriber: WhisperTranscriber) -> None:
     rows = [row for row in speech.shared_manifest() if row["file"].startswith("noise/")]
     assert rows
     for row in rows:
-        audio = speech.load_audio_file(speech.SHARED_AUDIO / row["file"])
+        # The first 12 s of each keeps the run short; the VAD lets all of it through anyway.
+        audio = speech.load_audio_file(speech.SHARED_AUDIO / row["file"])[: 12 * SAMPLE_RATE]
         answer = transcribe_offline(transcriber, audio, OPTIONS)
         assert answer.transcript == "", (row["file"], answer.transcript)
 
