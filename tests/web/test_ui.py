@@ -195,3 +195,43 @@ async def test_the_score_card_marks_fillers_and_grammar(server, page, shot) -> N
     await expect(suggestions.nth(1)).to_contain_text("Mention Kubernetes")
     await shot(page, "score-card")
     assert page.script_errors == []
+
+
+DOWNSAMPLE = """async ([rate, frequency, seconds]) => {
+  // Feed a pure tone at `rate` through the capture worklet and collect what it would send.
+  const context = new OfflineAudioContext(1, Math.round(rate * seconds), rate);
+  await context.audioWorklet.addModule('/app/js/audio/pcm-worklet.js');
+  const node = new AudioWorkletNode(context, 'pcm-downsampler', { processorOptions: { targetRate: 16000, frameMs: 100 } });
+  const frames = [];
+  node.port.onmessage = (event) => { if (event.data.type === 'pcm') frames.push(event.data.buffer); };
+  const oscillator = new OscillatorNode(context, { frequency });
+  const gain = new GainNode(context, { gain: 0.5 });
+  oscillator.connect(gain).connect(node).connect(context.destination);
+  oscillator.start();
+  await context.startRendering();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const sizes = frames.map((b) => b.byteLength);
+  const samples = [];
+  for (const buffer of frames) samples.push(...new Int16Array(buffer));
+  const steady = samples.slice(800);  // skip the filter's warm-up
+  const peak = Math.max(...steady.map(Math.abs));
+  let crossings = 0;
+  for (let i = 1; i < steady.length; i++) if ((steady[i - 1] < 0) !== (steady[i] < 0)) crossings++;
+  return { sizes, count: samples.length, peak, crossingsPerSecond: crossings / (steady.length / 16000) };
+}"""
+
+
+@pytest.mark.parametrize("rate", [48000, 44100])
+async def test_the_capture_worklet_sends_16_khz_pcm_frames(server, page, rate) -> None:
+    await page.goto(server + "/app/#/login")
+    speech_band = await page.evaluate(DOWNSAMPLE, [rate, 1000, 2.0])
+    # 100 ms frames of 16-bit samples: 3200 bytes each, 16 000 samples a second
+    assert set(speech_band["sizes"][:-1]) == {3200}
+    assert abs(speech_band["count"] - 32000) <= 1600
+    # a 1 kHz tone keeps its frequency (2000 zero crossings a second) and its level (0.5 of full scale)
+    assert abs(speech_band["crossingsPerSecond"] - 2000) < 20
+    assert 0.45 * 32767 < speech_band["peak"] < 0.55 * 32767
+    # a 12 kHz tone cannot be represented at 16 kHz: the low-pass filter removes it instead of
+    # letting it fold back into the speech band as a 4 kHz alias
+    alias = await page.evaluate(DOWNSAMPLE, [rate, 12000, 1.0])
+    assert alias["peak"] < 0.01 * 32767
