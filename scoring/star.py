@@ -31,7 +31,10 @@ _CUES = {
         r"\bi (decided|set up|organi[sz]ed|talked|spoke|met|proposed|suggested|implemented|wrote|built|"
         r"created|introduced|scheduled|asked|listened|started|reached out|took|ran|worked|explained|"
         r"repeated|practi[sc]ed|changed|added|reviewed|tested|analy[sz]ed|investigated|called|"
-        r"brought|split|mentored|helped|made sure)\b",
+        r"brought|split|mentored|helped|made sure|profiled|optimi[sz]ed|refactored|fixed|designed|deployed|"
+        r"automated|migrated|measured|rewrote|removed|moved|replaced|configured|debugged|coordinated|"
+        r"negotiated|prioriti[sz]ed|documented|presented|trained|identified|drafted|contacted|escalated|"
+        r"resolved)\b",
         r"\bso i\b", r"\bwhat i did\b", r"\bmy approach\b", r"\bfirst,? i\b", r"\bthen i\b",
     ),
     "result": (

@@ -126,9 +126,11 @@ class Reviewer:
             parent.question_number,
             {
                 "question_text": follow_up.text,
-                "category": parent.category,
+                # A follow-up asks for one missing piece, not a whole STAR story: judging its
+                # answer as a behavioural answer would flag the parts told the first time.
+                "category": "general" if parent.category in ("behavioral", "situational") else parent.category,
                 "difficulty": parent.difficulty,
-                "expected_topics": [follow_up.topic] if follow_up.topic else [],
+                "expected_topics": [],
                 "time_limit": FOLLOW_UP_TIME_LIMIT,
             },
         )

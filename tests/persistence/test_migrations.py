@@ -60,13 +60,15 @@ async def test_upgrade_downgrade_upgrade_round_trips(empty_database: str) -> Non
     assert await _drift(empty_database) == []
 
 
-async def test_ready_reports_unmigrated_database(empty_database: str, tmp_path) -> None:
+async def test_ready_reports_unmigrated_database(empty_database: str, tmp_path, transcriber, embedder) -> None:
     from litestar.testing import AsyncTestClient
 
     from server.app import create_app
-    from server.settings import Settings
+    from server.settings import ReviewSettings, Settings
+    from tests.conftest import LANGUAGETOOL_URL
 
-    app = create_app(Settings(data_dir=tmp_path / "data").with_database(empty_database))
+    settings = Settings(data_dir=tmp_path / "data", review=ReviewSettings(languagetool_url=LANGUAGETOOL_URL))
+    app = create_app(settings.with_database(empty_database), transcriber=transcriber, embedder=embedder)
     async with AsyncTestClient(app) as client:
         response = await client.get("/ready")
     assert response.status_code == 503
