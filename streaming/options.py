@@ -98,6 +98,9 @@ class StreamingOptions:
     no_speech_threshold / log_prob_threshold: a decode whose no-speech probability is above the
         first *and* whose average log-probability is below the second is noise, not text.
     min_word_probability: a decode whose mean word probability is below this is dropped as noise.
+    doubtful_word_probability / doubtful_log_prob: a decode below *both* is dropped as noise too
+        (a hallucination on babble/noise: mean word probability ~0.3, avg log-prob ~ -0.9, while
+        real speech decodes at ~0.8 and -0.2 .. -0.5).
     context_words: how many words of the answer so far go into the prompt (question text aside).
     """
 
@@ -110,6 +113,8 @@ class StreamingOptions:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     min_word_probability: float = 0.2
+    doubtful_word_probability: float = 0.5
+    doubtful_log_prob: float = -0.7
     context_words: int = 40
     question_words: int = 40
 

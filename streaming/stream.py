@@ -23,6 +23,7 @@ Policy (shared/ARCHITECTURE.md, "Streaming: what the field has learned"):
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from .transcriber import Transcription
 from .vad import VadStart, VadStop, VoiceActivityDetector
 
 _job_ids = count(1)
+_HUM = re.compile(r"(h?m+|mhm+|hmm+|m+hm+)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -335,8 +337,13 @@ class AnswerStream:
             return []
         if result.no_speech_prob > options.no_speech_threshold and result.avg_logprob < options.log_prob_threshold:
             return []
-        if float(np.mean([w.probability for w in result.words])) < options.min_word_probability:
+        mean_probability = float(np.mean([w.probability for w in result.words]))
+        if mean_probability < options.min_word_probability:
             return []
+        if mean_probability < options.doubtful_word_probability and result.avg_logprob < options.doubtful_log_prob:
+            return []
+        if all(_HUM.fullmatch(normalise_word(w.text)) for w in result.words):
+            return []  # "Mmm... hmm.": a hum on noise; "um"/"uh" alone are kept (fluency counts them)
         end = job.offset + job.duration + 0.5
         return [
             Word(w.text, round(job.offset + w.start, 3), round(job.offset + w.end, 3), w.probability)

@@ -120,7 +120,8 @@ def _drop_echo(words: list[Word]) -> list[Word]:
             continue
         said = first[-1].end - first[0].start
         echo = second[-1].end - second[0].start
-        if echo < 0.6 * said or second[0].start >= second[-1].end:
+        # Four or more words said twice verbatim is a decoder loop too (seen on noise).
+        if size >= 4 or echo < 0.6 * said or second[0].start >= second[-1].end:
             return words[:-size]
         break
     return words

@@ -254,3 +254,31 @@ def test_resume_continues_numbers_times_and_transcript() -> None:
     assert complete.segments[:2] == prior
     assert complete.audio_duration == pytest.approx(5.0 + speech.audio.size / SAMPLE_RATE)
     assert oracle.calls[-1][2].endswith("Then the API.")
+
+
+class _Fixed:
+    """Answers every decode with the same words (times relative to the buffer)."""
+
+    def __init__(self, words: list[tuple[str, float]], avg_logprob: float = -0.3, no_speech: float = 0.05) -> None:
+        self.result = Transcription(
+            tuple(Word(text, 0.5 + 0.3 * i, 0.7 + 0.3 * i, p) for i, (text, p) in enumerate(words)), no_speech, avg_logprob, "en"
+        )
+
+    def transcribe(self, audio, *, prompt=None, hotwords=None) -> Transcription:
+        return self.result
+
+
+@pytest.mark.parametrize(
+    ("decoded", "avg_logprob", "no_speech", "kept"),
+    [
+        ([("So,", 0.03), ("we", 0.6), ("got", 0.25), ("this.", 0.3)], -0.94, 0.4, False),  # babble hallucination
+        ([("Thank", 0.5), ("you.", 0.6)], -1.2, 0.8, False),  # the classic, on silence
+        ([("Mmm...", 0.7), ("hmm.", 0.8)], -0.4, 0.1, False),  # a hum
+        ([("Um...", 0.8)], -0.4, 0.1, True),  # a lone filler is speech (fluency counts it)
+        ([("We", 0.9), ("shipped", 0.4), ("it.", 0.6)], -0.5, 0.1, True),
+    ],
+)
+def test_noise_like_decodes_give_no_text(decoded, avg_logprob, no_speech, kept) -> None:
+    speech = make_speech([4])
+    answer = transcribe_offline(_Fixed(decoded, avg_logprob, no_speech), speech.audio, OPTIONS)
+    assert bool(answer.transcript) is kept
