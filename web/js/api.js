@@ -112,6 +112,22 @@ export async function accessToken() {
   return tokens.access || (await refreshTokens());
 }
 
+/** An access token valid for at least `margin` more seconds (for WebSocket handshakes, which
+ * cannot be retried transparently like a fetch): refreshes first when it is about to expire. */
+export async function freshAccessToken(margin = 60) {
+  const token = tokens.access;
+  if (token) {
+    try {
+      const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+      if (!payload.exp || payload.exp - margin > Date.now() / 1000) return token;
+    } catch {
+      /* not a JWT we can read: let the server decide */
+      return token;
+    }
+  }
+  return refreshTokens();
+}
+
 async function rawFetch(path, { method = "GET", body, token, headers = {} } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers } };
   if (body !== undefined) {

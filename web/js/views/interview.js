@@ -6,7 +6,7 @@
 // Audio is sent only while answering: while the candidate reads a score card the next question
 // is already open on the server, but its clock (audio time) does not run.
 
-import { api, accessToken, refreshTokens, signOut } from "../api.js";
+import { api, freshAccessToken, refreshTokens, signOut } from "../api.js";
 import { h, clear, announce, formatClock, titleCase } from "../dom.js";
 import { Microphone } from "../audio/microphone.js";
 import { InterviewConnection, socketUrl } from "../live/connection.js";
@@ -181,7 +181,7 @@ export async function render(root, { params, navigate, setTitle }) {
     questionText.textContent = "Connecting to your interviewer…";
     connection = new InterviewConnection({
       url: socketUrl(`/ws/sessions/${sessionId}`),
-      getToken: accessToken,
+      getToken: () => freshAccessToken(),
       refreshToken: refreshTokens,
       onEvent,
       onStatus,

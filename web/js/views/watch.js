@@ -1,7 +1,7 @@
 // Watch a session live (read-only): /ws/sessions/{id}/watch?token=... with the owner's access
 // token or a share token. The first event is `event`/`snapshot` with the transcript so far.
 
-import { accessToken, tokens } from "../api.js";
+import { freshAccessToken, tokens } from "../api.js";
 import { h, clear, score } from "../dom.js";
 import { InterviewConnection, socketUrl } from "../live/connection.js";
 import { LiveTranscript } from "../live/transcript.js";
@@ -9,7 +9,7 @@ import { LiveTranscript } from "../live/transcript.js";
 export async function render(root, { params, navigate, setTitle }) {
   const [sessionId, shareToken] = params;
   if (!shareToken && !tokens.signedIn) return navigate(`/login?next=${encodeURIComponent(`/watch/${sessionId}`)}`, { replace: true });
-  const token = shareToken || (await accessToken());
+  const token = shareToken || (await freshAccessToken());
 
   const title = h("h1", "Watching live");
   const status = h("p.muted", { role: "status" }, "Connecting…");
