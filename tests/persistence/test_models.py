@@ -146,3 +146,29 @@ async def test_owner_scoped_lookups(db: AsyncSession) -> None:
         await interviews.get_owned_session(db, other.id, session.id)
     with pytest.raises(NotFound):
         await interviews.get_owned_question(db, other.id, session.id, session.questions[0].id)
+
+
+async def test_comparison_percentile_needs_enough_peers_of_the_same_role_and_difficulty(db: AsyncSession) -> None:
+    from persistence import reviews
+
+    me = await _user(db, "me@example.com")
+    mine = await interviews.create_session(db, user_id=me.id, fields={"title": "t", "target_role": "Backend", "difficulty": "medium"})
+
+    async def peer(number: int, score: float, role: str = "backend", difficulty: str = "medium") -> None:
+        user = await _user(db, f"peer{number}@example.com")
+        session = await interviews.create_session(
+            db, user_id=user.id, fields={"title": "p", "target_role": role, "difficulty": difficulty}
+        )
+        session.status, session.overall_score = InterviewStatus.COMPLETED, score
+
+    for number, score in enumerate((10.0, 20.0, 30.0, 40.0)):
+        await peer(number, score)
+    await peer(10, 99.0, role="designer")  # another role: not a peer
+    await peer(11, 99.0, difficulty="hard")  # another difficulty: not a peer
+    await db.flush()
+    assert await reviews.comparison_percentile(db, mine, 45.0) is None  # 4 peers: too few
+    await peer(4, 50.0)
+    await peer(5, 45.0)
+    await db.flush()
+    # 6 peers: 4 below, 1 tie (counts half), 1 above -> 75th percentile.
+    assert await reviews.comparison_percentile(db, mine, 45.0) == 75

@@ -201,3 +201,48 @@ async def test_resume_between_questions_and_cancel(server) -> None:
     await closed.send(type="start")
     error = await closed.wait_for("error")
     assert error["code"] == "session_closed" and error["fatal"]
+
+
+async def test_skip_repeat_and_end_early(server, database) -> None:
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        tokens = await _register(http)
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        questions = [
+            {"text": "What motivates you at work?", "category": "general", "time_limit": 60},
+            QUESTIONS[1],
+            {"text": "Where do you see yourself in five years?", "category": "general", "time_limit": 60},
+        ]
+        session = (
+            await http.post("/api/sessions", json={"title": "t", "num_questions": 3, "custom_questions": questions}, headers=headers)
+        ).json()
+    client = await _connect(server, session["id"], tokens["access_token"])
+    await client.send(type="start")
+    first = await client.wait_for("question")
+    await client.send(type="repeat")
+    repeated = await client.wait_for("question")
+    assert (repeated["number"], repeated["text"]) == (first["number"], first["text"])
+    await client.send(type="skip")
+    skipped = await client.wait_for("answer_complete")
+    assert skipped["skipped"] and skipped["word_count"] == 0
+    second = await client.wait_for("question")
+    assert second["number"] == 2
+    await client.stream(_pcm(ANSWERS[PERFORMANCE]), realtime_factor=4.0)
+    await client.send(type="end")  # mid-answer: the answer is kept, the interview ends
+    kept = await client.wait_for("answer_complete")
+    assert "caching" in normalise_words(kept["transcript"]) or "latency" in normalise_words(kept["transcript"])
+    done = await client.wait_for("session_complete")
+    assert done["questions_answered"] == 1
+    await client.connection.close()
+
+    engine = create_async_engine(database.url)
+    async with engine.connect() as connection:
+        row = (await connection.execute(select(InterviewSession).where(InterviewSession.id == uuid.UUID(session["id"])))).one()
+        rows = (
+            await connection.execute(
+                select(InterviewQuestion).where(InterviewQuestion.session_id == row.id).order_by(InterviewQuestion.question_number)
+            )
+        ).all()
+    await engine.dispose()
+    assert row.status.value == "completed" and row.questions_answered == 1
+    assert row.metadata["progress"]["skipped"] == [1]
+    assert rows[0].word_count == 0 and rows[1].word_count > 10 and rows[2].answered_at is None
