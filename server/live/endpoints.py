@@ -92,7 +92,8 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         _, user_id = await _authenticate(socket, (ACCESS,))
         async with state.db_sessions() as db:
             await active_user(db, user_id)
-            await interviews.get_owned_session(db, user_id, session_id)
+            session = await interviews.get_owned_session(db, user_id, session_id, with_details=True)
+            session_status, num_questions = session.status.value, len(session.questions)
     except (AuthError, NotFound) as error:
         await _close(socket, POLICY_VIOLATION, "unauthorized", str(error))
         return
@@ -127,7 +128,7 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
 
     live = LiveInterview(session_id=session_id, user_id=user_id, deps=state.live_deps, emit=emit)
     registry[session_id] = live
-    emit(wire.Ready(max_frame_bytes=settings.live.max_frame_bytes))
+    emit(wire.Ready(max_frame_bytes=settings.live.max_frame_bytes, session_status=session_status, num_questions=num_questions))
 
     async def send_loop() -> None:
         while True:

@@ -14,6 +14,7 @@ publishes them to the session's watchers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import uuid
@@ -179,23 +180,46 @@ class LiveInterview:
         await self._advance(after=question)
 
     async def end(self) -> None:
-        """End the interview early: keep the open answer, then complete the session."""
-        if self.phase is Phase.ANSWERING:
+        """End the interview early: keep the open answer (one with no audio at all stays
+        unanswered), then complete the session."""
+        if self.phase is Phase.ANSWERING and self._heard_nothing():
+            self._abandon_answer()
+        elif self.phase is Phase.ANSWERING:
             await self._close_answer(skipped=False)
         if self.phase is not Phase.ENDED:
             await self._complete_session()
 
     async def disconnect(self) -> None:
         """The socket is gone: finalise what was heard and persist it, keeping the answer open
-        (unanswered) so that a reconnect continues it."""
+        (unanswered) so that a reconnect continues it. Runs to the end even if the handler is
+        being cancelled (server shutdown): the finals in flight are stored first."""
         if self.stream is None:
             return
         self.stream.finish()
         self._wake.set()
         if self._pump is not None:
-            await self._pump
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._pump)
         self._close_writer()
         self.phase = Phase.ENDED
+
+    def _heard_nothing(self) -> bool:
+        stream = self.stream
+        return stream is not None and not stream.segments and (self.writer is None or self.writer.duration == 0)
+
+    def _abandon_answer(self) -> None:
+        """Close an answer that never received audio without recording it (no empty answers)."""
+        assert self.stream is not None
+        self.stream.finish()
+        self._wake.set()
+        if self._pump is not None:
+            self._pump.cancel()
+        if self.writer is not None:
+            path = self.writer.path
+            self.writer.close()
+            self.writer = None
+            path.unlink(missing_ok=True)
+        self.stream = None
 
     # --- internals ----------------------------------------------------------------------------
 
