@@ -96,7 +96,8 @@ def drop_trailing_hallucination(words: list[Word]) -> tuple[Word, ...]:
     and/or a very improbable one ("Thanks[7.40-7.52 p=.02] for[7.52-7.52] watching.[7.52-7.52]",
     "one.[p=.02]", a repeat of the whole clip at one instant). A trailing run of such suspects
     is dropped when it holds an improbable word or is three or more words long; one short
-    confident last word ("were.") is kept.
+    confident last word ("were.") is kept. So is anything after an improbable (p < 0.25) word
+    among the last three when only clipped (< 150 ms) words follow it.
     """
     cut = len(words)
     while cut > 0 and _suspect(words[cut - 1]):
@@ -104,6 +105,12 @@ def drop_trailing_hallucination(words: list[Word]) -> tuple[Word, ...]:
     run = words[cut:]
     if run and (len(run) >= 3 or any(word.probability < 0.15 for word in run)):
         words = words[:cut]
+    # "...the process. us.[p=.19, 80 ms]", "...your country. Thank[p=.11] you.[100 ms]": an
+    # improbable word among the last three, followed only by clipped ones.
+    for i in range(max(0, len(words) - 3), len(words)):
+        if words[i].probability < 0.25 and all(w.end - w.start < 0.15 for w in words[i + 1 :]):
+            words = words[:i]
+            break
     return tuple(_drop_echo(words))
 
 

@@ -20,6 +20,9 @@ def test_invented_words_after_the_speech_are_dropped() -> None:
     tail = words(("Thanks", 7.40, 7.52, 0.02), ("for", 7.52, 7.52, 0.35), ("watching.", 7.52, 7.52, 0.81))
     assert texts(drop_trailing_hallucination(said + tail)) == "movable types."
     assert texts(drop_trailing_hallucination(said + words(("one.", 7.4, 7.5, 0.02)))) == "movable types."
+    thanks = words(("Thank", 7.5, 7.7, 0.11), ("you.", 7.7, 7.8, 0.98))
+    assert texts(drop_trailing_hallucination(said + thanks)) == "movable types."
+    assert texts(drop_trailing_hallucination(said + words(("us.", 7.42, 7.5, 0.19)))) == "movable types."
 
 
 def test_a_short_confident_last_word_is_kept() -> None:
