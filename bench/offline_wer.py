@@ -5,10 +5,10 @@
 Every configuration decodes the same files; WER is corpus-level (tests/streaming/wer.py).
 With --stream it also runs the VAD-segmented offline path and a live simulation (20 ms chunks,
 every partial decoded). Results are summarised in streaming/transcriber.py's docstring; e.g.
-`--sets human,piper --every 3 --configs full,short --stream` on a loaded 2-core machine:
+`--sets human,piper --every 3 --configs full,short --stream` on the idle 2-core machine:
 
-    full   WER 0.081 decode 41.3 s | VAD-segmented WER 0.098 (36.8 s) | streaming 20 ms WER 0.098 (181.0 s)
-    short  WER 0.093 decode 13.4 s | VAD-segmented WER 0.106 (14.9 s) | streaming 20 ms WER 0.106 (78.5 s)
+    full   WER 0.081 decode 9.9 s | VAD-segmented WER 0.098 (11.1 s) | streaming 20 ms WER 0.098 (73.3 s)
+    short  WER 0.093 decode 6.6 s | VAD-segmented WER 0.098 (9.0 s)  | streaming 20 ms WER 0.098 (58.7 s)
 """
 
 from __future__ import annotations

@@ -22,11 +22,14 @@ Measured with bench/offline_wer.py (tiny.en int8, 2 threads, beam 1, filler prom
   margin after the speech, made tiny.en loop or drop words (WER 0.09-0.15), and on one-word
   Asterisk prompts a 10 s floor still repeated words ("Record mode. Record mode."); 15 s did
   not, hence the defaults: floor 15 s, 1 s of padding after the speech, 1 s steps.
-* 15 files (every 3rd of the above, loaded machine): whole-file WER 0.081 padded vs 0.093
-  shortened, decode time 41 s vs 13 s; streaming through AnswerStream at 20 ms chunks 0.098 vs
-  0.106 with 181 s vs 79 s of decode time for 100 s of audio (partials every second).
-So the short window costs about one point of WER on these sets for a 2-3x throughput gain, which
-is what decides how many live streams fit on 2 cores; `short_encoder=False` restores the standard
+* 15 files (every 3rd of the above, 100 s), idle machine, final settings: whole-file WER 0.081
+  padded vs 0.093 shortened (decode 9.9 s vs 6.6 s); through AnswerStream (VAD utterances)
+  0.098 vs 0.098 offline (11.1 s vs 9.0 s) and 0.098 vs 0.098 live at 20 ms chunks with a
+  partial every second (73 s vs 59 s of decode time). Under CPU contention the gap widened
+  (41 s vs 13 s whole-file), as the padded encoder is the part that scales worst.
+So the short window costs no accuracy on the streaming path here, about one point on whole
+30 s-padded files, and saves 20-35% of decode time idle (more when loaded); `short_encoder=False`
+restores the standard
 path for deployments that prefer the last point of accuracy.
 """
 
