@@ -157,13 +157,19 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         asyncio.create_task(live.run_controls(), name="ws-controls"),
         asyncio.create_task(too_slow.wait(), name="ws-too-slow"),
         asyncio.create_task(state.shutting_down.wait(), name="ws-shutdown"),
+        asyncio.create_task(live.fatal.wait(), name="ws-fatal"),
     ]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             if not task.cancelled() and task.exception() and not isinstance(task.exception(), WebSocketDisconnect):
                 log.error("interview socket %s failed", session_id, exc_info=task.exception())
-        if too_slow.is_set():
+        if live.fatal.is_set():
+            with contextlib.suppress(Exception):
+                while not outbox.empty():  # the error event says why: deliver it first
+                    await socket.send_text(outbox.get_nowait())
+                await socket.close(code=POLICY_VIOLATION, reason="interview closed")
+        elif too_slow.is_set():
             await _close(socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume")
         elif state.shutting_down.is_set():
             await _close(socket, 1012, "server_restarting", "the server is restarting: reconnect to resume")

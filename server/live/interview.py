@@ -78,6 +78,7 @@ class LiveInterview:
         #: Set when the socket is gone (finals still being stored), then `closed` when done.
         self.disconnecting = False
         self.closed = asyncio.Event()
+        self.fatal = asyncio.Event()
         self.question: InterviewQuestion | None = None
         self.num_questions = 0
         self.stream: AnswerStream | None = None
@@ -100,7 +101,10 @@ class LiveInterview:
         self._emit(event)
 
     def error(self, code: str, message: str, *, fatal: bool = False) -> None:
+        """Tell the client; a fatal error also asks the socket handler to close the connection."""
         self.emit(wire.ErrorEvent(code=code, message=message, fatal=fatal))
+        if fatal:
+            self.fatal.set()
 
     # --- inputs from the socket ---------------------------------------------------------------
 
@@ -176,8 +180,8 @@ class LiveInterview:
         if self.phase is not Phase.ANSWERING:
             self.error("no_open_answer", "there is no answer in progress")
             return
-        question = await self._close_answer(skipped=skipped)
-        await self._advance(after=question)
+        await self._close_answer(skipped=skipped)
+        await self._advance()
 
     async def end(self) -> None:
         """End the interview early: keep the open answer (one with no audio at all stays
@@ -313,7 +317,7 @@ class LiveInterview:
                 self.error("scoring_failed", "this answer could not be scored; it is saved and the interview goes on")
         return question
 
-    async def _advance(self, *, after: InterviewQuestion) -> None:
+    async def _advance(self) -> None:
         async with self.deps.db_sessions() as db:
             session = await self.load_session(db)
             following = _current_question(session)

@@ -201,6 +201,9 @@ async def test_resume_between_questions_and_cancel(server) -> None:
     await closed.send(type="start")
     error = await closed.wait_for("error")
     assert error["code"] == "session_closed" and error["fatal"]
+    with pytest.raises(websockets.ConnectionClosed) as ended:
+        await closed.next_event(timeout=15)
+    assert ended.value.rcvd.code == 1008
 
 
 async def test_skip_repeat_and_end_early(server, database) -> None:
