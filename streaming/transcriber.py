@@ -110,8 +110,12 @@ def drop_trailing_hallucination(words: list[Word]) -> tuple[Word, ...]:
         words = words[:cut]
     # "...the process. us.[p=.19, 80 ms]", "...your country. Thank[p=.11] you.[100 ms]": an
     # improbable word among the last three, followed only by clipped ones.
+    # A real last word that is merely unsure ("...services in Python.[p=.2, 300 ms]", a domain
+    # term) is kept: only an improbable word that is itself clipped, or followed by clipped
+    # words, is a tail Whisper invented.
     for i in range(max(0, len(words) - 3), len(words)):
-        if words[i].probability < 0.25 and all(w.end - w.start < 0.15 for w in words[i + 1 :]):
+        rest = words[i:] if i == len(words) - 1 else words[i + 1 :]
+        if words[i].probability < 0.25 and all(w.end - w.start < 0.15 for w in rest):
             words = words[:i]
             break
     return tuple(_drop_echo(words))
