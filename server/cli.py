@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # faster-whisper logs every decode at INFO ("Processing audio with duration ..."): several a
+    # second per live stream. Our own metrics (/metrics) carry what matters.
+    logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, logging.getLogger().level))
 
     from server import migrate
 

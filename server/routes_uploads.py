@@ -44,10 +44,7 @@ async def upload_answer(
     state = request.app.state
     owner = _Owner(request.user.id, session_id)
     body = await request.body()
-    audio_format = sniff_audio_format(body[:16])
-    if audio_format is None:
-        raise UnsupportedAudioError("not a wav, mp3, webm, ogg or flac recording")
-    async with state.db_sessions.begin() as db:
+    async with state.db_sessions() as db:
         session = await interviews.get_owned_session(db, owner.user_id, session_id)
         question = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
         if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
@@ -56,10 +53,13 @@ async def upload_answer(
             raise Conflict("this question is already answered")
         if session_id in state.live_sessions:
             raise Conflict("this interview is streaming live right now")
+    audio_format = sniff_audio_format(body[:16])
+    if audio_format is None:
+        raise UnsupportedAudioError("not a wav, mp3, webm, ogg or flac recording")
+    audio = await asyncio.to_thread(decode_audio_bytes, body, max_seconds=MAX_UPLOAD_SECONDS)
+    async with state.db_sessions.begin() as db:
+        session = await interviews.get_owned_session(db, owner.user_id, session_id)
         await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
-    audio = await asyncio.to_thread(decode_audio_bytes, body)
-    if len(audio) / 16_000 > MAX_UPLOAD_SECONDS:
-        raise UnsupportedAudioError(f"recordings are limited to {MAX_UPLOAD_SECONDS // 60} minutes")
 
     path = answer_path(state.settings.audio_dir, owner.user_id, session_id, question_id).with_suffix(f".{audio_format}")
     path.parent.mkdir(parents=True, exist_ok=True)

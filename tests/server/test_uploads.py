@@ -1,0 +1,105 @@
+"""Recorded answers uploaded over HTTP: recognised by content, transcribed by the real model
+through the shared pool, stored and scored like live answers; bad uploads refused clearly."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import av
+import httpx
+import numpy as np
+import pytest
+
+from server.app import create_app
+from tests.support.live_server import serve
+from tests.support.speech import synthesize, write_wav
+from tests.support.text import normalise_words
+
+pytestmark = pytest.mark.model
+
+SCRIPT = ("Um, in my last role I built the billing service in Python.", 0.8, "We moved it to Kubernetes and cut costs by a third.")
+
+
+def _encode(audio: np.ndarray, container: str, codec: str, rate: int) -> bytes:
+    """Encode with PyAV (ffmpeg), as a browser's MediaRecorder (webm/opus) or an app would."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=container) as output:
+        stream = output.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray((audio * 32767).astype(np.int16)[None, :], format="s16", layout="mono")
+        frame.sample_rate = 16000
+        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=rate)
+        for resampled in resampler.resample(frame) + resampler.resample(None):
+            for packet in stream.encode(resampled):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+async def api(settings, transcriber, embedder):
+    async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+            tokens = (
+                await http.post(
+                    "/api/auth/register",
+                    json={"email": f"{uuid.uuid4().hex[:8]}@example.com", "password": "long password", "full_name": "U"},
+                )
+            ).json()
+            http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+            yield http
+
+
+async def _session(http: httpx.AsyncClient, questions: int = 2) -> dict:
+    custom = [
+        {"text": f"Tell me about a project you are proud of ({n}).", "expected_topics": ["Python", "Kubernetes"]}
+        for n in range(questions)
+    ]
+    response = await http.post("/api/sessions", json={"title": "u", "num_questions": questions, "custom_questions": custom})
+    return response.json()
+
+
+@pytest.mark.parametrize(("container", "codec", "rate", "expected_format"), [("wav", None, 16000, "wav"), ("webm", "libopus", 48000, "webm")])
+async def test_an_uploaded_recording_is_transcribed_stored_and_scored(api, container, codec, rate, expected_format) -> None:
+    speech = np.concatenate([np.zeros(8000, np.float32), synthesize(SCRIPT), np.zeros(8000, np.float32)])
+    if container == "wav":
+        buffer = io.BytesIO()
+        write_wav(buffer, speech)
+        body = buffer.getvalue()
+    else:
+        body = _encode(speech, container, codec, rate)
+    session = await _session(api)
+    question = session["questions"][0]
+    # The name and declared type are lies on purpose: only the content counts.
+    response = await api.post(
+        f"/api/sessions/{session['id']}/questions/{question['id']}/audio",
+        content=body,
+        headers={"Content-Type": "text/plain"},
+    )
+    assert response.status_code == 200, response.text
+    row = response.json()
+    words = set(normalise_words(row["transcript"]))
+    assert {"python", "kubernetes"} <= words and row["word_count"] >= 15
+    assert row["audio_format"] == expected_format and row["audio_size_bytes"] == len(body)
+    assert row["is_evaluated"] and 0 <= row["overall_score"] <= 100 and row["answered_at"]
+    playback = await api.get(f"/api/sessions/{session['id']}/questions/{question['id']}/audio")
+    assert playback.status_code == 200 and playback.content == body
+    again = await api.post(f"/api/sessions/{session['id']}/questions/{question['id']}/audio", content=body)
+    assert again.status_code == 409
+
+
+async def test_bad_uploads_are_refused_with_a_clear_error(api, settings) -> None:
+    session = await _session(api)
+    url = f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/audio"
+    not_audio = await api.post(url, content=b"this is a text file pretending to be a wav" * 10)
+    assert not_audio.status_code == 415 and "wav" in not_audio.json()["detail"]
+    broken = await api.post(url, content=b"RIFF\x00\x00\x00\x00WAVEfmt " + b"\x00" * 200)
+    assert broken.status_code == 415
+    too_big = await api.post(url, content=b"RIFF" + b"\x00" * (26 * 1024 * 1024))
+    assert too_big.status_code == 413
+    other = await api.post(f"/api/sessions/{session['id']}/questions/{uuid.uuid4()}/audio", content=b"RIFF")
+    assert other.status_code == 404
+    detail = (await api.get(f"/api/sessions/{session['id']}")).json()
+    assert all(q["transcript"] is None for q in detail["questions"])
