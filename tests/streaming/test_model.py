@@ -121,12 +121,25 @@ def test_fillers_come_back(transcriber: WhisperTranscriber) -> None:
     assert heard >= 5, f"only {heard} of {said} fillers transcribed"
 
 
-def test_hotwords_fix_a_domain_term(transcriber: WhisperTranscriber) -> None:
-    audio = speech.synthesize("We deployed every service on Kubernetes and scaled the pods automatically.")
-    plain = transcribe_offline(transcriber, audio, OPTIONS).transcript
-    biased = transcribe_offline(transcriber, audio, OPTIONS, context_prompt="Tell me about a deployment.", hotwords="Kubernetes").transcript
-    assert "kubernetes" not in plain.lower()  # tiny.en hears "tubernase": the reason hotwords exist
-    assert "kubernetes" in biased.lower()
+def test_the_questions_vocabulary_fixes_domain_terms(transcriber: WhisperTranscriber) -> None:
+    """The server prompts with the question and passes its expected topics as hotwords."""
+    sentences = {
+        "Kubernetes": "We deployed every service on Kubernetes and scaled the pods automatically.",
+        "PostgreSQL": "Our orders live in PostgreSQL with a read replica for reports.",
+        "TypeScript": "The frontend is written in TypeScript with strict null checks.",
+    }
+    missed_without = 0
+    for term, sentence in sentences.items():
+        audio = speech.synthesize(sentence)
+        plain = transcribe_offline(transcriber, audio, OPTIONS).transcript
+        biased = transcribe_offline(
+            transcriber, audio, OPTIONS, context_prompt=f"Tell me about your work with {term}.", hotwords=term
+        ).transcript
+        missed_without += term.lower() not in plain.lower().replace(" ", "")
+        assert term.lower() in biased.lower().replace(" ", ""), biased
+    # tiny.en mishears such terms ("tubernase", "Post -Gur SQL", "tight script"): the reason
+    # hotwords exist. At least one of the three must show it, or this test proves nothing.
+    assert missed_without >= 1
 
 
 def _noise(kind: str, seconds: float = 6.0) -> np.ndarray:
