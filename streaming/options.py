@@ -73,10 +73,10 @@ class TranscriberOptions:
     num_workers: int = 1
     beam_size: int = 1
     language: str = "en"
-    #: Greedy only: sampling fallbacks (0.2, 0.4) made the same audio give different text from
-    #: run to run (CTranslate2's sampling is not seedable from here), and the loop and noise
-    #: filters above catch what the fallbacks were for.
-    temperatures: tuple[float, ...] = (0.0,)
+    #: The fallbacks (0.2, 0.4) sample, so a decode that needs them is not reproducible run to
+    #: run; greedy-only was tried and made long looping audio (a browser's fake microphone)
+    #: stall its final, so they stay until that is understood.
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4)
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     no_speech_threshold: float = 0.6

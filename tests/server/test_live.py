@@ -274,7 +274,7 @@ async def test_silence_and_noise_produce_no_text(server, connect) -> None:
 
 
 async def test_time_limit_closes_and_keeps_the_answer(server, connect) -> None:
-    short = [{"text": "Describe yourself in one sentence.", "category": "general", "time_limit": 30}]
+    short = [{"text": "Describe yourself in one sentence.", "category": "general", "expected_topics": ["Kubernetes"], "time_limit": 30}]
     tokens, session = await _account_and_session(server, questions=short)
     client = await connect(session["id"], tokens["access_token"])
     await client.send(type="start")
