@@ -15,11 +15,9 @@ import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-
-class Transcriber(Protocol):
-    def transcribe(self, audio: Any, *, prompt: str | None = None, hotwords: str | None = None) -> Any: ...
+from streaming.transcriber import Transcriber
 
 
 #: Upper bounds (seconds) of the decode-latency histogram buckets.

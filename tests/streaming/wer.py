@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from tests.support.text import edit_distance
+
 _NUMBER_WORDS = {
     "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
     "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten",
@@ -30,14 +32,6 @@ def normalise(text: str, *, drop_fillers: bool = False) -> list[str]:
     return words
 
 
-def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref_word in enumerate(reference, 1):
-        current = [i] + [0] * len(hypothesis)
-        for j, hyp_word in enumerate(hypothesis, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
-        previous = current
-    return previous[-1]
 
 
 def wer(reference: str, hypothesis: str, *, drop_fillers: bool = True) -> float:

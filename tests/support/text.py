@@ -12,18 +12,23 @@ def normalise_words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("-", " "))
 
 
+def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
+    """Levenshtein distance over words (substitutions, insertions, deletions cost 1)."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref_word in enumerate(reference, start=1):
+        current = [i] + [0] * len(hypothesis)
+        for j, hyp_word in enumerate(hypothesis, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
+        previous = current
+    return previous[-1]
+
+
 def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Levenshtein distance over normalised words, divided by the reference length."""
+    """Word edit distance over normalised words, divided by the reference length."""
     ref, hyp = normalise_words(reference), normalise_words(hypothesis)
     if not ref:
         return float(bool(hyp))
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        current = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
-        previous = current
-    return previous[-1] / len(ref)
+    return edit_distance(ref, hyp) / len(ref)
 
 
 def repeated_ngrams(text: str, n: int = 3) -> list[tuple[str, ...]]:
