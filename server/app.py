@@ -34,6 +34,7 @@ from server.jwt_secret import resolve_jwt_secret
 from server.live.endpoints import interview_socket, watch_socket
 from server.live.interview import LiveDeps
 from server.live.scheduler import DecodeScheduler
+from server.openapi import StrictStructSchemaPlugin
 from server.settings import Settings
 from streaming.transcriber import WhisperTranscriber
 
@@ -103,7 +104,7 @@ def create_app(
     )
     app = Litestar(
         route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController, upload_answer, interview_socket, watch_socket, metrics, index, web_router()],
-        plugins=[channels],
+        plugins=[channels, StrictStructSchemaPlugin()],
         dependencies={"db": Provide(provide_db)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
