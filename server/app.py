@@ -10,8 +10,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
-from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -20,6 +18,7 @@ from litestar.openapi.config import OpenAPIConfig
 from persistence.engine import create_engine, create_session_factory
 from server.auth import AUTH_ROUTES, TokenService, build_jwt_auth
 from server.db import provide_db
+from server.dbhealth import DATABASE_ERROR_HANDLERS
 from server.errors import EXCEPTION_HANDLERS
 from server.resources import follow_up_generator, load_embedder, start_grammar
 from server.review import Reviewer
@@ -33,9 +32,12 @@ from server.interview import FollowUpPolicy
 from server.jwt_secret import resolve_jwt_secret
 from server.live.endpoints import interview_socket, watch_socket
 from server.live.interview import LiveDeps
+from server.live.locks import LocalSessionLocks, RedisSessionLocks
+from server.live.pubsub import channels_plugin, create_redis
 from server.live.scheduler import DecodeScheduler
+from server.live.spool import WriteSpool
 from server.openapi import StrictStructSchemaPlugin
-from server.settings import Settings
+from server.settings import Settings, node_name
 from streaming.transcriber import WhisperTranscriber
 
 log = logging.getLogger("server")
@@ -53,7 +55,10 @@ def create_app(
     benchmark) share one loaded model; by default each app loads its own at start-up."""
     secret = resolve_jwt_secret(settings.auth.jwt_secret, settings.data_dir)
     jwt_auth = build_jwt_auth(secret, settings.auth)
-    channels = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
+    # Redis (when configured) carries live events between nodes and the per-session leases; the
+    # client connects lazily, inside the server's event loop.
+    redis = create_redis(settings.redis_url) if settings.redis_url else None
+    channels, channels_backend = channels_plugin(redis)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -63,8 +68,18 @@ def create_app(
         app.state.shutting_down = asyncio.Event()
         app.state.live_sessions = {}
         app.state.live_counters = {}
+        app.state.live_watchers = 0
+        app.state.spool = WriteSpool(app.state.db_sessions)
+        app.state.session_locks = (
+            RedisSessionLocks(redis, ttl_s=settings.cluster.session_lock_ttl_s)
+            if redis is not None
+            else LocalSessionLocks()
+        )
         async with AsyncExitStack() as stack:
             stack.push_async_callback(engine.dispose)
+            if redis is not None:
+                stack.push_async_callback(redis.aclose)
+            stack.push_async_callback(app.state.spool.close)
             grammar = await start_grammar(settings.review, stack)
             model = transcriber or await asyncio.to_thread(WhisperTranscriber, settings.streaming.transcriber)
             scheduler = DecodeScheduler(model, workers=settings.live.decode_workers)
@@ -89,14 +104,15 @@ def create_app(
                 streaming=settings.streaming,
                 options=settings.live,
                 audio_dir=settings.audio_dir,
+                spool=app.state.spool,
                 after_answer=reviewer.review_answer,
                 after_session=reviewer.review_session,
             )
+            log.info("node %s ready (pub/sub: %s, audio: %s)", app.state.node, "redis" if redis else "memory", settings.audio_dir)
             try:
                 yield
             finally:
-                app.state.shutting_down.set()
-                await _wait_for_live_sessions(app)
+                await drain_live_sessions(app, settings.cluster.shutdown_grace_s)
 
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.auth.login_rate_limit_per_minute),
@@ -106,7 +122,7 @@ def create_app(
         route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController, upload_answer, interview_socket, watch_socket, metrics, index, web_router()],
         plugins=[channels, StrictStructSchemaPlugin()],
         dependencies={"db": Provide(provide_db)},
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**EXCEPTION_HANDLERS, **DATABASE_ERROR_HANDLERS},  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
         lifespan=[lifespan],
@@ -122,12 +138,22 @@ def create_app(
     app.state.settings = settings
     app.state.tokens = TokenService(secret, settings.auth)
     app.state.channels = channels
+    app.state.channels_backend = channels_backend
+    app.state.node = node_name(settings)
     return app
 
 
-async def _wait_for_live_sessions(app: Litestar, timeout: float = 10.0) -> None:
-    """Graceful shutdown: live sockets see `shutting_down`, flush their finals, persist and close
-    with 1012; wait (bounded) for them to get there."""
+async def drain_live_sessions(app: Litestar, timeout: float) -> None:
+    """Graceful shutdown: live sockets see `shutting_down`, stop taking audio, flush their finals,
+    persist, send them and close with 1012; wait (bounded) for them to get there. Idempotent."""
+    state = app.state
+    if not hasattr(state, "shutting_down"):
+        return  # the lifespan never started
+    if not state.shutting_down.is_set():
+        log.info("shutting down: draining %d live interviews", len(state.live_sessions))
+        state.shutting_down.set()
     deadline = asyncio.get_running_loop().time() + timeout
-    while app.state.live_sessions and asyncio.get_running_loop().time() < deadline:
+    while (state.live_sessions or state.live_watchers) and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
+    if state.live_sessions:
+        log.error("%d live interviews did not finish within %.0f s", len(state.live_sessions), timeout)

@@ -8,11 +8,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
-from server.settings import Settings, SettingsError
+from server.settings import Settings, SettingsError, node_name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,11 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    # faster-whisper logs every decode at INFO ("Processing audio with duration ..."): several a
-    # second per live stream. Our own metrics (/metrics) carry what matters.
-    logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, logging.getLogger().level))
+    from server.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format, node_name(settings))
 
     from server import migrate
 
@@ -53,17 +50,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.no_migrate:
         migrate.upgrade(settings.database.url)
-    import uvicorn
-
     from server.app import create_app
+    from server.serve import run
 
-    uvicorn.run(
+    run(
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level,
-        ws_max_size=1 << 20,
-        timeout_graceful_shutdown=10,
+        grace_s=settings.cluster.shutdown_grace_s,
     )
     return 0
 
@@ -75,6 +70,8 @@ def _describe(settings: Settings) -> str:
         f"database: {make_url(settings.database.url).render_as_string(hide_password=True)}",
         f"redis: {'(in-process pub/sub)' if not settings.redis_url else make_url(settings.redis_url).render_as_string(hide_password=True)}",
         f"data dir: {settings.data_dir}",
+        f"audio dir: {settings.audio_dir}",
+        f"node: {node_name(settings)}",
         f"listen: {settings.host}:{settings.port}",
         f"jwt secret: {'set' if settings.auth.jwt_secret else 'generated, kept in the data dir'}",
     ]

@@ -7,6 +7,8 @@ Every variable is documented in README.md ("Configuration") and .env.example.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +20,11 @@ from streaming.options import StreamingOptions, TranscriberOptions, VadOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "var"
+
+
+def node_name(settings: Settings) -> str:
+    """NODE_ID, or `<hostname>-<pid>`: unique among the processes sharing Redis and PostgreSQL."""
+    return settings.cluster.node_id or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def sqlite_in(data_dir: Path) -> str:
@@ -57,6 +64,19 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class ClusterOptions:
+    """Running several server processes side by side (shared PostgreSQL, Redis, audio storage)."""
+
+    #: This process's name in logs and /metrics; None: `<hostname>-<pid>`.
+    node_id: str | None = None
+    #: A live session's lock lives this long without a heartbeat (refreshed every third of it):
+    #: how long a candidate whose node died waits before another node takes the session over.
+    session_lock_ttl_s: float = 5.0
+    #: SIGTERM: how long live sockets get to flush their finals and close with 1012.
+    shutdown_grace_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseOptions = field(default_factory=lambda: DatabaseOptions(url=sqlite_in(DEFAULT_DATA_DIR)))
     auth: AuthOptions = field(default_factory=AuthOptions)
@@ -68,6 +88,11 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     max_request_bytes: int = 1_048_576
     log_level: str = "info"
+    #: "text" (human lines) or "json" (one JSON object per line, with session ids).
+    log_format: str = "text"
+    #: Answer audio; None: `<data_dir>/audio`. Several nodes must share it (the same path).
+    audio_root: Path | None = None
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
     live: LiveOptions = field(default_factory=LiveOptions)
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
@@ -75,7 +100,7 @@ class Settings:
 
     @property
     def audio_dir(self) -> Path:
-        return self.data_dir / "audio"
+        return self.audio_root or self.data_dir / "audio"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -104,6 +129,13 @@ class Settings:
             allowed_origins=tuple(o for o in env.text("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", default.max_request_bytes, 1024),
             log_level=env.text("LOG_LEVEL", default.log_level).lower(),
+            log_format=env.choice("LOG_FORMAT", default.log_format, ("text", "json")),
+            audio_root=Path(audio) if (audio := env.text("AUDIO_DIR", None)) else None,
+            cluster=ClusterOptions(
+                node_id=env.text("NODE_ID", None),
+                session_lock_ttl_s=env.number("SESSION_LOCK_TTL_S", default.cluster.session_lock_ttl_s, 1.0),
+                shutdown_grace_s=env.number("SHUTDOWN_GRACE_S", default.cluster.shutdown_grace_s, 0.0),
+            ),
             streaming=_streaming_from_env(env, default.streaming),
             live=_live_from_env(env, default.live),
             scoring=_scoring_from_env(env, default.scoring),
@@ -179,6 +211,12 @@ class _Env:
     def text(self, name: str, default):
         value = self._environ.get(name, "").strip()
         return value if value else default
+
+    def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
+        value = self.text(name, default).lower()
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        return value
 
     def integer(self, name: str, default: int, low: int | None = None, high: int | None = None) -> int:
         raw = self.text(name, None)

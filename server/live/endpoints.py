@@ -1,9 +1,14 @@
 """The two WebSocket endpoints: the candidate's interview socket and the read-only watch socket.
 
 Handshake order on the interview socket (each failure closes before any audio is accepted):
-Origin allow-list (1008) -> admission control (1013 when the server is full) -> token from the
-`token` query parameter or a first `{"type": "auth"}` message (1008) -> ownership of the session
-(1008) -> one live connection per session (4409) -> `ready`.
+server stopping (1012) -> Origin allow-list (1008) -> admission control (1013 when the server
+is full) -> token from the `token` query parameter or a first `{"type": "auth"}` message (1008)
+-> ownership of the session (1008; 1013 while the database is unreachable) -> the session's
+lease, one live connection per session across every node (4409; 1013 while Redis is
+unreachable) -> `ready`.
+
+Shutdown (SIGTERM, see server/serve.py): the socket stops taking audio, the open answer's last
+utterance is finalised and stored, those finals are sent, then the socket closes with 1012.
 """
 
 from __future__ import annotations
@@ -22,19 +27,23 @@ from litestar.params import FromPath
 from persistence import interviews
 from persistence.errors import NotFound
 from server.auth import ACCESS, WATCH, active_user
+from server.dbhealth import database_unavailable
 from server.errors import AuthError
 from server.live import protocol as wire
 from server.live.interview import LiveInterview
+from server.live.locks import LockUnavailable
 from server.live.origins import origin_allowed
+from server.live.pubsub import RESYNC
+from server.logs import bind_session
 
 log = logging.getLogger("server.live")
 
 POLICY_VIOLATION = 1008
 TOO_BIG = 1009
 TRY_AGAIN_LATER = 1013
+SERVICE_RESTART = 1012
 SESSION_BUSY = 4409
 AUTH_TIMEOUT_SECONDS = 10
-RECONNECT_WAIT_SECONDS = 20
 
 
 def channel_name(session_id: uuid.UUID) -> str:
@@ -45,6 +54,7 @@ async def _close(socket: WebSocket, code: int, error_code: str, message: str) ->
     """Tell the client why (an error event), then close with `code` (counted for /metrics)."""
     counters = socket.app.state.live_counters
     counters[error_code] = counters.get(error_code, 0) + 1
+    log.info("closing socket %s with %d (%s)", socket.url.path, code, error_code)
     with contextlib.suppress(Exception):
         await socket.send_text(wire.encode_event(wire.ErrorEvent(code=error_code, message=message, fatal=True)))
         await socket.close(code=code, reason=message[:120])
@@ -81,6 +91,9 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
     state = socket.app.state
     settings = state.settings
     await socket.accept()
+    if state.shutting_down.is_set():
+        await _close(socket, SERVICE_RESTART, "server_restarting", "the server is restarting: reconnect to resume")
+        return
     if not origin_allowed(socket, settings.allowed_origins):
         await _close(socket, POLICY_VIOLATION, "origin_not_allowed", "this origin may not open interview sockets")
         return
@@ -99,16 +112,34 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         return
     except WebSocketDisconnect:
         return
-    previous = registry.get(session_id)
-    if previous is not None and previous.disconnecting:
-        # The candidate's old socket dropped and it is still storing its last finals: a
-        # reconnect waits for that instead of being refused (bounded).
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(previous.closed.wait(), RECONNECT_WAIT_SECONDS)
-    if session_id in registry:
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        log.warning("interview socket %s: database unavailable (%s)", session_id, type(error).__name__)
+        await _close(socket, TRY_AGAIN_LATER, "database_unavailable", "the database is unavailable: please try again in a moment")
+        return
+    try:
+        lease = await state.session_locks.acquire(session_id)
+    except LockUnavailable as error:
+        log.warning("interview socket %s: %s", session_id, error)
+        await _close(socket, TRY_AGAIN_LATER, "lock_unavailable", "sessions cannot be checked right now: please try again in a moment")
+        return
+    if lease is None:
         await _close(socket, SESSION_BUSY, "session_busy", "this interview is already streaming from another connection")
         return
+    with bind_session(session_id):
+        try:
+            await _run_interview(socket, session_id, user_id, lease, session_status, num_questions)
+        finally:
+            await lease.release()
 
+
+async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid.UUID, lease, session_status: str, num_questions: int) -> None:
+    """The connection's life once it holds the session's lease; returns when it is closed and
+    everything heard is stored."""
+    state = socket.app.state
+    settings = state.settings
+    registry: dict[uuid.UUID, LiveInterview] = state.live_sessions
     outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=settings.live.outbox_size)
     too_slow = asyncio.Event()
     channels: ChannelsPlugin = state.channels
@@ -127,7 +158,9 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
                 too_slow.set()
 
     live = LiveInterview(session_id=session_id, user_id=user_id, deps=state.live_deps, emit=emit)
+    live.outbox = outbox
     registry[session_id] = live
+    log.info("interview socket open (user %s, %d live on this node)", user_id, len(registry))
     emit(wire.Ready(max_frame_bytes=settings.live.max_frame_bytes, session_status=session_status, num_questions=num_questions))
 
     async def send_loop() -> None:
@@ -151,40 +184,67 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
             except wire.ProtocolError as error:
                 live.error(error.code, str(error))
 
-    tasks = [
-        asyncio.create_task(send_loop(), name="ws-send"),
-        asyncio.create_task(receive_loop(), name="ws-receive"),
-        asyncio.create_task(live.run_controls(), name="ws-controls"),
+    receiving = asyncio.create_task(receive_loop(), name="ws-receive")
+    controls = asyncio.create_task(live.run_controls(), name="ws-controls")
+    sending = asyncio.create_task(send_loop(), name="ws-send")
+    watchers = [
         asyncio.create_task(too_slow.wait(), name="ws-too-slow"),
         asyncio.create_task(state.shutting_down.wait(), name="ws-shutdown"),
         asyncio.create_task(live.fatal.wait(), name="ws-fatal"),
+        asyncio.create_task(lease.lost.wait(), name="ws-lease-lost"),
     ]
+    tasks = [receiving, controls, sending, *watchers]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             if not task.cancelled() and task.exception() and not isinstance(task.exception(), WebSocketDisconnect):
                 log.error("interview socket %s failed", session_id, exc_info=task.exception())
         if live.fatal.is_set():
+            await _deliver(socket, outbox)  # the error event says why: deliver it first
             with contextlib.suppress(Exception):
-                while not outbox.empty():  # the error event says why: deliver it first
-                    await socket.send_text(outbox.get_nowait())
                 await socket.close(code=POLICY_VIOLATION, reason="interview closed")
         elif too_slow.is_set():
             await _close(socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume")
-        elif state.shutting_down.is_set():
-            await _close(socket, 1012, "server_restarting", "the server is restarting: reconnect to resume")
+        elif lease.lost.is_set():
+            await _close(socket, SESSION_BUSY, "session_busy", "this interview was taken over by another connection")
+        elif state.shutting_down.is_set() and not receiving.done():
+            await _shut_down(socket, live, receiving, controls, sending, outbox)
     finally:
         live.disconnecting = True
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await lease.mark_draining()  # a reconnect elsewhere waits for the finals below
         try:
             await live.disconnect()
         finally:
             registry.pop(session_id, None)
             live.closed.set()
+            log.info("interview socket closed")
             with contextlib.suppress(Exception):
                 await socket.close()
+
+
+async def _shut_down(socket: WebSocket, live: LiveInterview, receiving, controls, sending, outbox: asyncio.Queue[str]) -> None:
+    """Graceful shutdown of one interview: no more audio, let a control in progress (an answer
+    being closed) finish, finalise and store the open answer's last utterance, send everything
+    queued, then 1012. The server bounds the whole drain (SHUTDOWN_GRACE_S)."""
+    receiving.cancel()
+    while live.handling and not controls.done():
+        await asyncio.sleep(0.05)
+    controls.cancel()
+    await live.disconnect()
+    sending.cancel()
+    await asyncio.gather(receiving, controls, sending, return_exceptions=True)
+    await _deliver(socket, outbox)
+    await _close(socket, SERVICE_RESTART, "server_restarting", "the server is restarting: reconnect to resume")
+
+
+async def _deliver(socket: WebSocket, outbox: asyncio.Queue[str]) -> None:
+    with contextlib.suppress(Exception):
+        while not outbox.empty():
+            await socket.send_text(outbox.get_nowait())
 
 
 @websocket("/ws/sessions/{session_id:uuid}/watch")
@@ -212,13 +272,30 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
         return
     except WebSocketDisconnect:
         return
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        await _close(socket, TRY_AGAIN_LATER, "database_unavailable", "the database is unavailable: please try again in a moment")
+        return
+    state.live_watchers += 1
+    try:
+        with bind_session(session_id):
+            await _watch(socket, session_id, snapshot)
+    finally:
+        state.live_watchers -= 1
 
+
+async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generic) -> None:
+    state = socket.app.state
     channels: ChannelsPlugin = state.channels
     async with channels.start_subscription([channel_name(session_id)]) as subscriber:
         await socket.send_text(wire.encode_event(snapshot))
 
         async def forward() -> None:
             async for message in subscriber.iter_events():
+                if message == RESYNC:
+                    await _resync(socket, session_id)
+                    continue
                 await socket.send_text(message.decode() if isinstance(message, bytes) else message)
 
         async def drain_client() -> None:
@@ -233,7 +310,19 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             with contextlib.suppress(Exception):
-                await socket.close(code=1012 if state.shutting_down.is_set() else 1000)
+                await socket.close(code=SERVICE_RESTART if state.shutting_down.is_set() else 1000)
+
+
+async def _resync(socket: WebSocket, session_id: uuid.UUID) -> None:
+    """Redis came back after an outage and events may have been missed: send the watcher the
+    session as stored now (a new `snapshot`); live events follow again."""
+    try:
+        async with socket.app.state.db_sessions() as db:
+            session = await interviews.get_session_for_watch(db, session_id)
+    except Exception as error:
+        log.warning("watcher resync of %s failed (%s); live events continue", session_id, type(error).__name__)
+        return
+    await socket.send_text(wire.encode_event(_snapshot(session)))
 
 
 def _snapshot(session: Any) -> wire.Generic:

@@ -36,8 +36,10 @@ from server.live.audio_store import (
     append_segment,
     load_stored_answer,
 )
+from server.dbhealth import database_unavailable
 from server.live.options import LiveOptions
 from server.live.scheduler import DecodeScheduler
+from server.live.spool import WriteSpool
 from streaming import events as stream_events
 from streaming.options import StreamingOptions
 from streaming.stream import AnswerStream
@@ -66,6 +68,12 @@ class LiveDeps:
     after_answer: Callable[..., Awaitable[None]] | None = None
     #: Called when the session completes: (owner, session, emit); emits the feedback report.
     after_session: Callable[..., Awaitable[None]] | None = None
+    #: Keeps per-final database writes through a database outage; None: write directly.
+    spool: WriteSpool | None = None
+
+
+class _StillSpooled(Exception):
+    """Earlier writes are still waiting for the database: later ones must wait their turn."""
 
 
 class LiveInterview:
@@ -92,6 +100,12 @@ class LiveInterview:
         self._dropped_audio_notice = False
         #: Question numbers that are follow-ups to an earlier answer (from metadata.progress).
         self._follow_up_numbers: set[int] = set()
+        #: The connection's outbound event queue (its depth is reported by /metrics).
+        self.outbox: asyncio.Queue[str] | None = None
+        #: True while a control message (start, answer_done, ...) is being handled.
+        self.handling = False
+        self._disconnected = False
+        self._told_db_down = False
 
     # --- events -------------------------------------------------------------------------------
 
@@ -140,18 +154,25 @@ class LiveInterview:
         """Handle control messages one at a time, in order (runs for the connection's lifetime)."""
         while True:
             message = await self._controls.get()
-            if isinstance(message, wire.Start):
-                await self.start()
-            elif isinstance(message, wire.AnswerDone):
-                await self.finish_answer(skipped=False)
-            elif isinstance(message, wire.Skip):
-                await self.finish_answer(skipped=True)
-            elif isinstance(message, wire.Repeat):
-                self._ask_current()
-            elif isinstance(message, wire.End):
-                await self.end()
-            elif isinstance(message, wire.Auth):
-                self.error("already_authenticated", "this connection is already authenticated")
+            self.handling = True
+            try:
+                await self._handle(message)
+            finally:
+                self.handling = False
+
+    async def _handle(self, message: wire.ClientMessage) -> None:
+        if isinstance(message, wire.Start):
+            await self.start()
+        elif isinstance(message, wire.AnswerDone):
+            await self.finish_answer(skipped=False)
+        elif isinstance(message, wire.Skip):
+            await self.finish_answer(skipped=True)
+        elif isinstance(message, wire.Repeat):
+            self._ask_current()
+        elif isinstance(message, wire.End):
+            await self.end()
+        elif isinstance(message, wire.Auth):
+            self.error("already_authenticated", "this connection is already authenticated")
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -160,16 +181,22 @@ class LiveInterview:
         if self.phase is not Phase.WAITING:
             self.error("already_started", "the interview is already running on this connection")
             return
-        async with self.deps.db_sessions.begin() as db:
-            session = await self.load_session(db)
-            if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
-                self.error("session_closed", f"this interview is {session.status.value}", fatal=True)
-                self.phase = Phase.ENDED
-                return
-            await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
-            question = _current_question(session)
-            self.num_questions = len(session.questions)
-            self._follow_up_numbers = _follow_up_numbers(session)
+
+        async def begin() -> tuple[InterviewStatus, InterviewQuestion | None]:
+            async with self.deps.db_sessions.begin() as db:
+                session = await self.load_session(db)
+                if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+                    return session.status, None
+                await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
+                self.num_questions = len(session.questions)
+                self._follow_up_numbers = _follow_up_numbers(session)
+                return session.status, _current_question(session)
+
+        status, question = await self._retrying(begin)
+        if status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+            self.error("session_closed", f"this interview is {status.value}", fatal=True)
+            self.phase = Phase.ENDED
+            return
         if question is None:
             await self._complete_session()
             return
@@ -194,11 +221,13 @@ class LiveInterview:
             await self._complete_session()
 
     async def disconnect(self) -> None:
-        """The socket is gone: finalise what was heard and persist it, keeping the answer open
-        (unanswered) so that a reconnect continues it. Runs to the end even if the handler is
-        being cancelled (server shutdown): the finals in flight are stored first."""
-        if self.stream is None:
+        """The socket is gone (or the server is stopping): finalise what was heard and persist
+        it, keeping the answer open (unanswered) so that a reconnect continues it. Runs to the
+        end even if the handler is being cancelled: the finals in flight are stored first.
+        Idempotent."""
+        if self.stream is None or self._disconnected:
             return
+        self._disconnected = True
         self.stream.finish()
         self._wake.set()
         if self._pump is not None:
@@ -282,20 +311,24 @@ class LiveInterview:
         complete = self.stream.answer_complete()
         audio = self._close_writer()
         question = self.question
-        async with self.deps.db_sessions.begin() as db:
-            await answers.record_answer(
-                db,
-                question.id,
-                answers.AnswerTranscript(
-                    text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count
-                ),
-                audio,
-            )
-            session = await self.load_session(db)
-            if skipped and complete.word_count == 0:
-                skipped_numbers = set(_progress(session).get("skipped", []))
-                await answers.set_progress(db, session, skipped=sorted(skipped_numbers | {question.question_number}))
-            session.questions_answered = await answers.count_answered(db, self.session_id)
+
+        async def store() -> None:
+            async with self.deps.db_sessions.begin() as db:
+                await answers.record_answer(
+                    db,
+                    question.id,
+                    answers.AnswerTranscript(
+                        text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count
+                    ),
+                    audio,
+                )
+                session = await self.load_session(db)
+                if skipped and complete.word_count == 0:
+                    skipped_numbers = set(_progress(session).get("skipped", []))
+                    await answers.set_progress(db, session, skipped=sorted(skipped_numbers | {question.question_number}))
+                session.questions_answered = await answers.count_answered(db, self.session_id)
+
+        await self._retrying(store)
         self.emit(
             wire.AnswerComplete(
                 transcript=complete.transcript,
@@ -318,23 +351,29 @@ class LiveInterview:
         return question
 
     async def _advance(self) -> None:
-        async with self.deps.db_sessions() as db:
-            session = await self.load_session(db)
-            following = _current_question(session)
-            self.num_questions = len(session.questions)
-            self._follow_up_numbers = _follow_up_numbers(session)
+        async def read() -> InterviewQuestion | None:
+            async with self.deps.db_sessions() as db:
+                session = await self.load_session(db)
+                self.num_questions = len(session.questions)
+                self._follow_up_numbers = _follow_up_numbers(session)
+                return _current_question(session)
+
+        following = await self._retrying(read)
         if following is None:
             await self._complete_session()
         else:
             await self._open_answer(following)
 
     async def _complete_session(self) -> None:
-        async with self.deps.db_sessions.begin() as db:
-            session = await self.load_session(db)
-            if session.status is InterviewStatus.IN_PROGRESS:
-                await interviews.change_status(db, session, InterviewStatus.COMPLETED)
-            session.questions_answered = await answers.count_answered(db, self.session_id)
-            answered, duration = session.questions_answered, session.total_duration
+        async def complete() -> tuple[int | None, int | None]:
+            async with self.deps.db_sessions.begin() as db:
+                session = await self.load_session(db)
+                if session.status is InterviewStatus.IN_PROGRESS:
+                    await interviews.change_status(db, session, InterviewStatus.COMPLETED)
+                session.questions_answered = await answers.count_answered(db, self.session_id)
+                return session.questions_answered, session.total_duration
+
+        answered, duration = await self._retrying(complete)
         self.phase = Phase.ENDED
         self.question = None
         self.emit(wire.SessionComplete(questions_answered=answered or 0, total_duration=duration))
@@ -382,8 +421,46 @@ class LiveInterview:
         self.writer.flush()
         append_segment(self.writer.path, _segment_to_json(segment))
         transcript = " ".join(s.text for s in self.stream.segments) or segment.text
-        async with self.deps.db_sessions.begin() as db:
-            await answers.record_progress(db, self.question.id, transcript, self._audio_info())
+        question_id, audio = self.question.id, self._audio_info()
+
+        async def write(db: AsyncSession) -> None:
+            await answers.record_progress(db, question_id, transcript, audio)
+
+        if self.deps.spool is None:
+            async with self.deps.db_sessions.begin() as db:
+                await write(db)
+        elif not await self.deps.spool.write(("progress", question_id), write):
+            self._database_down()
+
+    def _database_down(self) -> None:
+        """Tell the candidate once per outage that nothing is lost (it is on the shared storage)."""
+        if not self._told_db_down:
+            self._told_db_down = True
+            self.error(
+                "database_unavailable",
+                "the database is unavailable: your answer is kept and will be saved as soon as it is back",
+            )
+
+    async def _retrying(self, operation: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a database operation of the interview flow, waiting out a database outage with
+        capped back-off (the candidate is told once; the socket stays open). Spooled writes of
+        this node go first, so an answer is never closed before its own last progress."""
+        delay = 0.5
+        while True:
+            try:
+                spool = self.deps.spool
+                if spool is not None and spool.pending and not await spool.flush(delay):
+                    raise _StillSpooled()
+                result = await operation()
+                self._told_db_down = False
+                return result
+            except Exception as error:
+                if not isinstance(error, _StillSpooled) and not database_unavailable(error):
+                    raise
+                log.warning("database unavailable (%s): retrying in %.1f s", type(error).__name__, delay)
+                self._database_down()
+                await asyncio.sleep(delay)
+                delay = min(5.0, delay * 2)
 
     async def _check_time_limit(self) -> None:
         assert self.stream is not None and self.question is not None

@@ -1,0 +1,167 @@
+"""Live events across nodes: a Litestar channels backend on Redis pub/sub that survives Redis
+restarts, and the choice between it and the in-process memory backend.
+
+Litestar's own `RedisChannelsPubSubBackend` ends its event stream on the first connection error,
+and ChannelsPlugin's publish and subscribe workers die with it (events then pile up in the
+plugin's unbounded publish queue). This backend keeps the same contract (channels in, `(channel,
+payload)` out) but never lets a Redis error escape:
+
+- `publish` drops the event while Redis is unreachable (live events are a view of what is stored
+  in the database, not the record) and counts it; after a failure it does not try again for
+  `retry_after_s`, so an outage cannot stall the publish worker on connection attempts.
+- `stream_events` reconnects with capped exponential back-off, subscribes again to every channel
+  still wanted, and then yields `RESYNC` once per channel: watchers re-read the session from
+  the database (a fresh snapshot), so what they missed during the outage is not lost to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, Iterable
+from typing import Any
+
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.base import ChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
+
+log = logging.getLogger("server.live.pubsub")
+
+#: Payload delivered to a channel's subscribers after a reconnect: "you may have missed events".
+RESYNC = b"\x00resync"
+
+
+def redis_errors() -> tuple[type[BaseException], ...]:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError, OSError, TimeoutError)
+
+
+class ResilientRedisChannelsBackend(ChannelsBackend):
+    def __init__(self, redis: Any, *, retry_after_s: float = 1.0, max_backoff_s: float = 5.0) -> None:
+        self._redis = redis
+        self._errors = redis_errors()
+        self._retry_after_s = retry_after_s
+        self._max_backoff_s = max_backoff_s
+        self._wanted: set[str] = set()
+        self._has_channels = asyncio.Event()
+        self._pubsub: Any = None
+        self._down_until = 0.0
+        self.connected = True
+        self.publish_failures = 0
+        self.reconnects = 0
+
+    async def on_startup(self) -> None:
+        self._pubsub = self._redis.pubsub()
+
+    async def on_shutdown(self) -> None:
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        if time.monotonic() < self._down_until:
+            self.publish_failures += 1
+            return
+        try:
+            for channel in set(channels):
+                await self._redis.publish(channel, data)
+        except self._errors as error:
+            self.publish_failures += 1
+            self._down_until = time.monotonic() + self._retry_after_s
+            if self.connected:
+                log.warning("Redis publish failed (%s): live events are dropped until it is back", error)
+            self.connected = False
+
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        channels = set(channels)
+        self._wanted |= channels
+        self._has_channels.set()
+        with contextlib.suppress(*self._errors):  # the reconnect loop subscribes again
+            await self._pubsub.subscribe(*channels)
+
+    async def unsubscribe(self, channels: Iterable[str]) -> None:
+        channels = set(channels)
+        self._wanted -= channels
+        if not self._wanted:
+            self._has_channels.clear()
+        with contextlib.suppress(*self._errors):
+            await self._pubsub.unsubscribe(*channels)
+
+    async def stream_events(self) -> AsyncGenerator[tuple[str, bytes], None]:
+        backoff = 0.1
+        while True:
+            await self._has_channels.wait()
+            try:
+                message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except (*self._errors, RuntimeError) as error:  # RuntimeError: never connected yet
+                if self.connected:
+                    log.warning("Redis subscription lost (%s): reconnecting", error)
+                self.connected = False
+                await asyncio.sleep(backoff)
+                backoff = min(self._max_backoff_s, backoff * 2)
+                if await self._reconnect():
+                    backoff = 0.1
+                    for channel in sorted(self._wanted):
+                        yield channel, RESYNC
+                continue
+            if not self.connected:
+                self.connected = True
+                self._down_until = 0.0
+            if message is None or message.get("type") != "message":
+                continue
+            channel = message["channel"]
+            channel = channel.decode() if isinstance(channel, bytes) else channel
+            if channel in self._wanted:  # an unsubscribe is acknowledged later than it is asked
+                yield channel, message["data"]
+
+    async def _reconnect(self) -> bool:
+        """A fresh pub/sub connection subscribed to every wanted channel; False if Redis is still away."""
+        old, self._pubsub = self._pubsub, self._redis.pubsub()
+        with contextlib.suppress(Exception):
+            await old.aclose()
+        try:
+            await self._redis.ping()
+            if self._wanted:
+                await self._pubsub.subscribe(*self._wanted)
+        except self._errors:
+            return False
+        self.connected = True
+        self._down_until = 0.0
+        self.reconnects += 1
+        log.info("Redis subscription restored (%d channels)", len(self._wanted))
+        return True
+
+    async def get_history(self, channel: str, limit: int | None = None) -> list[bytes]:
+        raise NotImplementedError("live events keep no history: watchers start from a database snapshot")
+
+
+def create_redis(url: str) -> Any:
+    """An asyncio Redis client with short timeouts: an unreachable Redis must fail fast, not hang."""
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+
+    # One quick retry per command: a Redis restart must not stall a call for seconds (redis-py's
+    # default retries with back-off up to 10 s); our own loops (pub/sub reconnect, lease
+    # heartbeat) do the long-term retrying.
+    return Redis.from_url(
+        url,
+        socket_connect_timeout=2.0,
+        socket_timeout=5.0,
+        health_check_interval=10,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 1),
+    )
+
+
+def channels_plugin(redis: Any | None) -> tuple[ChannelsPlugin, ChannelsBackend]:
+    """The app's ChannelsPlugin: Redis pub/sub when a client is given, the memory backend otherwise."""
+    backend: ChannelsBackend = ResilientRedisChannelsBackend(redis) if redis is not None else MemoryChannelsBackend()
+    # A slow watcher must not grow memory without bound: past the backlog, its oldest events go.
+    plugin = ChannelsPlugin(
+        backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=1000, subscriber_backlog_strategy="dropleft"
+    )
+    return plugin, backend

@@ -1,0 +1,81 @@
+"""Logging set-up: human lines or JSON lines, each record carrying the node and, inside a live
+interview, its session id.
+
+The session id travels in a context variable: the interview socket binds it once, and every task
+it starts (asyncio copies the context into new tasks) logs with it, down to the decode pump.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterator
+
+session_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("session_id", default=None)
+_node = "-"
+
+
+@contextlib.contextmanager
+def bind_session(session_id: object) -> Iterator[None]:
+    """Log records made inside (and in tasks started inside) carry `session_id`."""
+    token = session_id_var.set(str(session_id))
+    try:
+        yield
+    finally:
+        session_id_var.reset(token)
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.node = _node
+        record.session_id = session_id_var.get() or "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts (UTC, ISO 8601), level, logger, message, node, session_id,
+    and `exc` with the traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "node": getattr(record, "node", _node),
+        }
+        session = getattr(record, "session_id", "-")
+        if session != "-":
+            entry["session_id"] = session
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(node)s %(session_id)s] %(message)s"
+
+
+def configure_logging(level: str, fmt: str, node: str) -> None:
+    """Root handler on stderr in `fmt` ("text" or "json"); uvicorn's loggers propagate to it."""
+    global _node
+    _node = node
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_ContextFilter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # faster-whisper logs every decode at INFO ("Processing audio with duration ..."): several a
+    # second per live stream. Our own metrics (/metrics) carry what matters.
+    logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,149 @@
+"""Two server nodes side by side (two real uvicorn servers sharing PostgreSQL, the real Redis and
+the audio storage): watchers, exclusivity and resume across nodes, and the session leases' rules.
+
+Both nodes run in the test's process and share one loaded model (a node each as a subprocess is
+what tests/faults does, where processes must be killed)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from dataclasses import replace
+
+import httpx
+import pytest
+import websockets
+
+from server.app import create_app
+from server.live.locks import RedisSessionLocks
+from server.live.pubsub import create_redis
+from tests.server.test_live import ANSWER_ONE, ANSWER_TWO, _account_and_session, _pcm
+from tests.support.live_server import InterviewClient, serve, ws_url
+from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not REDIS_URL and os.environ.get("CI", "").lower() != "true", reason="TEST_REDIS_URL is not set"),
+]
+
+
+@pytest.fixture
+async def two_nodes(settings, database, transcriber, embedder):
+    if database.backend == "sqlite":
+        pytest.skip("several nodes share one PostgreSQL; SQLite is the one-process default")
+    shared = replace(settings, redis_url=REDIS_URL)
+    async with contextlib.AsyncExitStack() as stack:
+        a = await stack.enter_async_context(serve(create_app(replace(shared, cluster=replace(shared.cluster, node_id="a")), transcriber=transcriber, embedder=embedder)))
+        b = await stack.enter_async_context(serve(create_app(replace(shared, cluster=replace(shared.cluster, node_id="b")), transcriber=transcriber, embedder=embedder)))
+        yield a, b
+
+
+async def _open(base: str, session_id: str, token: str) -> InterviewClient:
+    return InterviewClient(await websockets.connect(ws_url(base, f"/ws/sessions/{session_id}?token={token}"), max_size=1 << 22))
+
+
+async def _closed_with(client: InterviewClient) -> int:
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await client.wait_for("never", timeout=30)
+    return closed.value.rcvd.code
+
+
+@pytest.mark.model
+async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two_nodes) -> None:
+    node_a, node_b = two_nodes
+    tokens, session = await _account_and_session(node_a)
+    async with httpx.AsyncClient(base_url=node_b) as http:
+        share = await http.post(f"/api/sessions/{session['id']}/share", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    watcher = InterviewClient(await websockets.connect(ws_url(node_b, share.json()["watch_path"])))
+    assert (await watcher.wait_for("event"))["name"] == "snapshot"
+
+    candidate = await _open(node_a, session["id"], tokens["access_token"])
+    await candidate.send(type="start")
+    await candidate.wait_for("question")
+    await candidate.stream(_pcm(ANSWER_ONE), realtime_factor=3.0)
+    await candidate.send(type="answer_done")
+    complete = await candidate.wait_for("answer_complete")
+
+    watched = await watcher.wait_for("answer_complete")
+    assert watched["transcript"] == complete["transcript"] and "kubernetes" in normalise_words(watched["transcript"])
+    assert [e["text"] for e in watcher.of_type("final")] == [e["text"] for e in candidate.of_type("final")]
+    assert watcher.of_type("partial"), "partials travel through Redis too"
+    await watcher.connection.close()
+    await candidate.connection.close()
+
+
+async def test_a_second_socket_for_a_session_is_refused_on_the_other_node(two_nodes) -> None:
+    node_a, node_b = two_nodes
+    tokens, session = await _account_and_session(node_a)
+    first = await _open(node_a, session["id"], tokens["access_token"])
+    await first.wait_for("ready")
+    for base in (node_b, node_a):
+        twin = await _open(base, session["id"], tokens["access_token"])
+        assert await _closed_with(twin) == 4409
+        assert twin.of_type("error")[-1]["code"] == "session_busy"
+    await first.connection.close()
+    # Released on close (after its finals are stored): the other node may take it now.
+    again = await _open(node_b, session["id"], tokens["access_token"])
+    assert (await again.wait_for("ready"))["type"] == "ready"
+    await again.connection.close()
+
+
+@pytest.mark.model
+async def test_an_answer_dropped_on_node_a_continues_on_node_b(two_nodes) -> None:
+    node_a, node_b = two_nodes
+    tokens, session = await _account_and_session(node_a)
+    first = await _open(node_a, session["id"], tokens["access_token"])
+    await first.send(type="start")
+    await first.wait_for("question")
+    part_one = _pcm(ANSWER_ONE)
+    await first.stream(part_one, realtime_factor=4.0)
+    await first.wait_for("final")
+    await first.connection.close()  # the network drops; the candidate lands on the other node
+
+    second = await _open(node_b, session["id"], tokens["access_token"])
+    await second.send(type="start")
+    assert (await second.wait_for("question"))["number"] == 1
+    resumed = await second.wait_for("resumed")
+    assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
+    assert resumed["audio_duration"] == pytest.approx(len(part_one) / 32000, abs=0.01)
+    await second.stream(_pcm(ANSWER_TWO), realtime_factor=4.0)
+    await second.send(type="answer_done")
+    complete = await second.wait_for("answer_complete")
+    words = normalise_words(complete["transcript"])
+    assert not repeated_ngrams(complete["transcript"])
+    reference = " ".join(p for p in ANSWER_ONE + ANSWER_TWO if isinstance(p, str))
+    assert word_error_rate(reference, complete["transcript"]) < 0.3, complete["transcript"]
+    assert "kubernetes" in words and "measured" in words, complete["transcript"]
+    assert words[: len(normalise_words(resumed["transcript"]))] == normalise_words(resumed["transcript"])
+    await second.connection.close()
+
+
+async def test_session_leases_refuse_a_live_holder_and_outlive_a_dead_one() -> None:
+    redis = create_redis(REDIS_URL)
+    try:
+        locks = RedisSessionLocks(redis, ttl_s=1.5, reconnect_wait_s=5)
+        other_node = RedisSessionLocks(redis, ttl_s=1.5, reconnect_wait_s=5)
+        session = uuid.uuid4()
+        lease = await locks.acquire(session)
+        assert lease is not None
+        assert await other_node.acquire(session) is None  # a heartbeating holder: refused
+
+        await lease.mark_draining()  # its socket dropped; it is storing finals
+        waiting = asyncio.create_task(other_node.acquire(session))
+        await asyncio.sleep(0.8)
+        assert not waiting.done()  # a reconnect waits for a draining holder...
+        await lease.release()
+        taken = await waiting  # ...and gets the session once it is released
+        assert taken is not None
+
+        taken._heartbeat.cancel()  # the holder's node dies without releasing
+        successor = await locks.acquire(session)
+        assert successor is not None  # the lease expired: taken over
+        await taken.release()  # too late: it no longer owns the key, which stays the successor's
+        assert await other_node.acquire(session) is None
+        await successor.release()
+    finally:
+        await redis.aclose()
