@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import ctranslate2
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -23,6 +24,11 @@ from persistence.engine import normalise_url
 from persistence.models import Base
 from server import migrate
 from server.settings import AuthOptions, ReviewSettings, Settings
+
+# Whisper's temperature fallbacks sample at random; a fixed seed, set before any model is
+# loaded, makes a given test run decode the same way every time (CTranslate2 seeds each worker
+# thread's generator from it on first use).
+ctranslate2.set_random_seed(20261126)
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL")
 #: scripts/test.sh starts a LanguageTool server; without one, grammar is simply unavailable

