@@ -23,7 +23,7 @@ from persistence import users
 from persistence.errors import NotFound
 from persistence.models import User
 from server.db import Db
-from server.errors import AuthError
+from server.errors import AuthError, error_responses
 from server.passwords import hash_password, verify_password
 from server.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserOut, from_row
 from server.settings import AuthOptions
@@ -33,6 +33,9 @@ ACCESS, REFRESH, WATCH = "access", "refresh", "watch"
 #: Paths that need no access token (the auth routes themselves, health, docs, the static UI,
 #: and WebSockets, which authenticate inside the handler).
 PUBLIC_PATHS = ["^/api/auth/", "^/health", "^/ready", "^/schema", "^/ws/", "^/metrics", "^/$", "^/static/", "^/app"]
+#: The OpenAPI security of a public operation: `{}` is "no credentials needed", which overrides
+#: the document-wide bearer requirement that JWTAuth adds (an empty list would be dropped).
+PUBLIC: list[dict[str, list[str]]] = [{}]
 
 
 class TokenService:
@@ -110,7 +113,14 @@ def _pair(tokens: TokenService, user: User) -> TokenPair:
     return TokenPair(**tokens.issue(user), user=from_row(UserOut, user))
 
 
-@post("/api/auth/register", status_code=201, tags=["auth"], summary="Create an account")
+@post(
+    "/api/auth/register",
+    status_code=201,
+    tags=["auth"],
+    summary="Create an account",
+    security=PUBLIC,
+    responses=error_responses(409, 413, 429),
+)
 async def register(data: JSONBody[RegisterRequest], db: Db, request: Request) -> TokenPair:
     """Create an account and log it in. 409 if the e-mail address is already registered."""
     rounds = request.app.state.settings.auth.bcrypt_rounds
@@ -128,7 +138,14 @@ async def register(data: JSONBody[RegisterRequest], db: Db, request: Request) ->
     return _pair(request.app.state.tokens, user)
 
 
-@post("/api/auth/login", status_code=200, tags=["auth"], summary="Log in with e-mail and password")
+@post(
+    "/api/auth/login",
+    status_code=200,
+    tags=["auth"],
+    summary="Log in with e-mail and password",
+    security=PUBLIC,
+    responses=error_responses(401, 413, 429),
+)
 async def login(data: JSONBody[LoginRequest], db: Db, request: Request) -> TokenPair:
     """401 with the same message whether the e-mail is unknown, the password wrong or the account disabled."""
     rounds = request.app.state.settings.auth.bcrypt_rounds
@@ -142,7 +159,14 @@ async def login(data: JSONBody[LoginRequest], db: Db, request: Request) -> Token
     return _pair(request.app.state.tokens, user)
 
 
-@post("/api/auth/refresh", status_code=200, tags=["auth"], summary="Exchange a refresh token for a new pair")
+@post(
+    "/api/auth/refresh",
+    status_code=200,
+    tags=["auth"],
+    summary="Exchange a refresh token for a new pair",
+    security=PUBLIC,
+    responses=error_responses(401, 413, 429),
+)
 async def refresh(data: JSONBody[RefreshRequest], db: Db, request: Request) -> TokenPair:
     tokens: TokenService = request.app.state.tokens
     user = await active_user(db, tokens.subject(data.refresh_token, REFRESH))

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
 
 from persistence.errors import Conflict, IllegalTransition, NotFound
 from server.interview.errors import PlanError
@@ -83,6 +87,41 @@ def _unexpected_error(request: Request, error: Exception) -> Response:
         return Response(body, status_code=error.status_code, headers=error.headers)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response({"status_code": 500, "code": "internal", "detail": "internal server error"}, status_code=500)
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    """Every error response's body: the status again, a stable `code` for domain errors, a human
+    `detail`, and for validation errors the offending fields in `extra`."""
+
+    status_code: int
+    detail: str
+    code: str | None = None
+    extra: list[dict[str, Any]] | dict[str, Any] | None = None
+
+
+#: Why each documented error status happens (the OpenAPI description of the response).
+_WHY = {
+    401: "No valid access token: missing, malformed, expired, of the wrong kind, or the account is gone",
+    404: "No such resource among the caller's own (another user's ids are 404 too)",
+    409: "The resource is in a state that does not allow this",
+    413: "The request body is larger than allowed",
+    415: "The body is not a recording in a supported format",
+    429: "Too many requests from this client: try again in a minute",
+    503: "Not ready: the database is unreachable or not migrated",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI `responses` for a handler that can answer the given error statuses, so the
+    document lists every status a client must handle (400 is added by Litestar itself)."""
+    return {
+        status: ResponseSpec(
+            data_container=ErrorBody,
+            generate_examples=False,
+            description=_WHY.get(status, HTTPStatus(status).phrase),
+        )
+        for status in statuses
+    }
 
 
 EXCEPTION_HANDLERS = {

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy import text
 
+from server.auth import PUBLIC
 from server.migrate import current_revision, head_revision
 
 
-@get("/health", tags=["health"], summary="Liveness: the process answers", sync_to_thread=False)
+@get("/health", tags=["health"], summary="Liveness: the process answers", sync_to_thread=False, security=PUBLIC)
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/ready", tags=["health"], summary="Readiness: database reachable and migrated to head")
+@get(
+    "/ready",
+    tags=["health"],
+    summary="Readiness: database reachable and migrated to head",
+    security=PUBLIC,
+    responses={503: ResponseSpec(dict[str, object], generate_examples=False, description="Not ready; `checks` says why")},
+)
 async def ready(request: Request) -> Response[dict[str, object]]:
     checks: dict[str, object] = {}
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, delete, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import File
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -16,6 +17,7 @@ from persistence import interviews, users
 from persistence.errors import NotFound
 from persistence.models import InterviewSession, InterviewStatus, User
 from server.db import Db
+from server.errors import RequestError, error_responses
 from server.planning import plan_questions
 from server.schemas import (
     CreateSessionRequest,
@@ -28,6 +30,19 @@ from server.schemas import (
     from_row,
 )
 
+
+#: The largest offset a page may start at: any SQL integer holds it (larger ones would overflow the
+#: database driver instead of just returning an empty page).
+MAX_OFFSET = 2**31 - 1
+#: The list's query parameters. Any other is a 400, as unknown body fields are: a misspelt
+#: `?stauts=` must not quietly return the unfiltered list.
+LIST_QUERY = frozenset({"status", "limit", "offset"})
+#: The playback route's success response as it really is: audio bytes of the answer's own type.
+#: (Litestar's default File document has an empty media type and calls the HTTP-date
+#: `last-modified` header an RFC 3339 date-time.)
+RECORDING = ResponseSpec(
+    bytes, media_type="audio/*", generate_examples=False, description="The recording: audio/wav for live answers, an upload's own type"
+)
 
 AUDIO_MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "webm": "audio/webm", "ogg": "audio/ogg", "flac": "audio/flac"}
 
@@ -45,7 +60,7 @@ class SessionController(Controller):
     path = "/api/sessions"
     tags = ["sessions"]
 
-    @post("/", summary="Create an interview session with its planned questions", status_code=201)
+    @post("/", summary="Create an interview session with its planned questions", status_code=201, responses=error_responses(401, 413))
     async def create(
         self, request: Request[User, object, object], data: JSONBody[CreateSessionRequest], db: Db
     ) -> SessionDetailOut:
@@ -68,15 +83,18 @@ class SessionController(Controller):
         )
         return session_detail(await interviews.get_owned_session(db, user.id, session.id, with_details=True))
 
-    @get("/", summary="My sessions, newest first")
+    @get("/", summary="My sessions, newest first", responses=error_responses(401))
     async def list(
         self,
         request: Request[User, object, object],
         db: Db,
         status: FromQuery[Literal["created", "in_progress", "completed", "cancelled"] | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> SessionPage:
+        unknown = sorted(set(request.query_params) - LIST_QUERY)
+        if unknown:
+            raise RequestError(f"unknown query parameter {unknown[0]!r}", field=unknown[0])
         page = await interviews.list_sessions(
             db, request.user.id, status=InterviewStatus(status) if status else None, limit=limit, offset=offset
         )
@@ -84,21 +102,36 @@ class SessionController(Controller):
             items=[from_row(SessionOut, s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
         )
 
-    @get("/{session_id:uuid}", summary="One session with its questions and feedback")
+    @get("/{session_id:uuid}", summary="One session with its questions and feedback", responses=error_responses(401, 404))
     async def read(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> SessionDetailOut:
         return session_detail(await interviews.get_owned_session(db, request.user.id, session_id, with_details=True))
 
-    @post("/{session_id:uuid}/cancel", summary="Cancel a session that is not finished", status_code=200)
+    @post(
+        "/{session_id:uuid}/cancel",
+        summary="Cancel a session that is not finished",
+        status_code=200,
+        responses=error_responses(401, 404, 409),
+    )
     async def cancel(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> SessionOut:
         session = await interviews.get_owned_session(db, request.user.id, session_id)
         await interviews.change_status(db, session, InterviewStatus.CANCELLED)
         return from_row(SessionOut, session)
 
-    @delete("/{session_id:uuid}", summary="Delete a session with its questions and feedback", status_code=204)
+    @delete(
+        "/{session_id:uuid}",
+        summary="Delete a session with its questions and feedback",
+        status_code=204,
+        responses=error_responses(401, 404),
+    )
     async def remove(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> None:
         await interviews.delete_session(db, await interviews.get_owned_session(db, request.user.id, session_id))
 
-    @post("/{session_id:uuid}/share", summary="A read-only token to watch this session's live transcript", status_code=200)
+    @post(
+        "/{session_id:uuid}/share",
+        summary="A read-only token to watch this session's live transcript",
+        status_code=200,
+        responses=error_responses(401, 404),
+    )
     async def share(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> ShareOut:
         await interviews.get_owned_session(db, request.user.id, session_id)
         hours = request.app.state.settings.live.share_token_hours
@@ -110,6 +143,7 @@ class SessionController(Controller):
     @get(
         "/{session_id:uuid}/questions/{question_id:uuid}/audio",
         summary="Play back the recorded answer (WAV for live answers; uploads in their own format)",
+        responses={200: RECORDING, **error_responses(401, 404)},
     )
     async def audio(
         self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
@@ -126,7 +160,11 @@ class SessionController(Controller):
             content_disposition_type="inline",
         )
 
-    @get("/{session_id:uuid}/questions/{question_id:uuid}", summary="One question with its transcript and scores")
+    @get(
+        "/{session_id:uuid}/questions/{question_id:uuid}",
+        summary="One question with its transcript and scores",
+        responses=error_responses(401, 404),
+    )
     async def question(
         self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
     ) -> QuestionOut:

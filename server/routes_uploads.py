@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from persistence import answers, interviews
 from persistence.errors import Conflict
 from persistence.models import InterviewStatus, User
+from server.errors import error_responses
 from server.live.audio_store import answer_path
 from server.live.endpoints import channel_name
 from server.live import protocol as wire
@@ -36,6 +37,7 @@ class _Owner:
     tags=["sessions"],
     summary="Upload a recorded answer (wav, mp3, webm/opus, ogg, flac; at most 25 MB)",
     request_max_body_size=MAX_UPLOAD_BYTES,
+    responses=error_responses(401, 404, 409, 413, 415),
     status_code=200,
 )
 async def upload_answer(

@@ -8,6 +8,7 @@ from litestar import Controller, Request, delete, get, patch
 from persistence import stats, users
 from persistence.models import User
 from server.db import Db
+from server.errors import error_responses
 from server.schemas import ProfileFields, StatisticsOut, TrendPointOut, UserOut, from_row
 
 
@@ -15,21 +16,21 @@ class MeController(Controller):
     path = "/api/users/me"
     tags = ["users"]
 
-    @get("/", summary="My profile")
+    @get("/", summary="My profile", responses=error_responses(401))
     async def read(self, request: Request[User, object, object], db: Db) -> UserOut:
         return from_row(UserOut, await users.get_user(db, request.user.id))
 
-    @patch("/", summary="Update my profile and preferences")
+    @patch("/", summary="Update my profile and preferences", responses=error_responses(401, 413))
     async def update(self, request: Request[User, object, object], data: JSONBody[ProfileFields], db: Db) -> UserOut:
         user = await users.get_user(db, request.user.id)
         await users.update_profile(db, user, data.changes())
         return from_row(UserOut, user)
 
-    @delete("/", summary="Delete my account and everything in it", status_code=204)
+    @delete("/", summary="Delete my account and everything in it", status_code=204, responses=error_responses(401))
     async def remove(self, request: Request[User, object, object], db: Db) -> None:
         await users.delete_user(db, await users.get_user(db, request.user.id))
 
-    @get("/stats", summary="My interview statistics and score trend")
+    @get("/stats", summary="My interview statistics and score trend", responses=error_responses(401))
     async def statistics(self, request: Request[User, object, object], db: Db) -> StatisticsOut:
         result = await stats.user_statistics(db, request.user.id)
         return StatisticsOut(
@@ -41,5 +42,5 @@ class MeController(Controller):
             fluency_avg=result.fluency_avg,
             keyword_avg=result.keyword_avg,
             sessions_by_status=result.sessions_by_status,
-            trend=[TrendPointOut(**point.__dict__) for point in result.trend],
+            trend=[from_row(TrendPointOut, point) for point in result.trend],
         )

@@ -7,23 +7,47 @@ instead of a database error. Enumerated fields use Literal types: unknown values
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
 
-Email = Annotated[str, Meta(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Password = Annotated[str, Meta(min_length=8, max_length=72)]
-Name = Annotated[str, Meta(min_length=1, max_length=100)]
-Text20 = Annotated[str, Meta(max_length=20)]
-Text50 = Annotated[str, Meta(max_length=50)]
-Text100 = Annotated[str, Meta(max_length=100)]
-Text500 = Annotated[str, Meta(max_length=500)]
-Skills = Annotated[list[Annotated[str, Meta(min_length=1, max_length=60)]], Meta(max_length=50)]
+#: A character allowed in an e-mail address here: anything but "@", controls and white space. Spelt
+#: out because `\s` means different sets in Python (the validator) and ECMA-262 (the OpenAPI
+#: document's regex dialect), and the two must agree on what is valid.
+_ADDRESS_CHAR = r"[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+Email = Annotated[
+    str, Meta(min_length=3, max_length=255, pattern=rf"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}+$")
+]
+#: PostgreSQL text cannot hold NUL characters (SQLite can): every string the server stores or
+#: looks up refuses them at validation, so both databases answer the same 400.
+_NO_NUL = r"^[^\x00]*$"
+
+
+def _text(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[str, Meta(min_length=min_length, max_length=max_length, pattern=_NO_NUL)]
+
+
+Password = Annotated[str, Meta(min_length=8, max_length=72)]  # hashed, never stored as text: NUL is fine
+Name = _text(100, min_length=1)
+Text20 = _text(20)
+Text50 = _text(50)
+Text100 = _text(100)
+Text500 = _text(500)
+Skills = Annotated[list[_text(60, min_length=1)], Meta(max_length=50)]
+Language = _text(10, min_length=2)
+LoginEmail = _text(255)  # any text: an unknown address is a 401 like a wrong password
+Title = _text(200, min_length=1)
+Description = _text(5000)
+QuestionText = _text(1000, min_length=5)
+Topic = _text(100)
+Seed = _text(64)
 Difficulty = Literal["easy", "medium", "hard"]
 InterviewType = Literal["behavioral", "technical", "mixed"]
 Status = Literal["created", "in_progress", "completed", "cancelled"]
+#: Timestamps in responses: always with a UTC offset (RFC 3339 `date-time`), see `as_utc`.
+UtcTime = Annotated[datetime, Meta(tz=True)]
 
 
 class ProfileFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -37,7 +61,7 @@ class ProfileFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, om
     experience_years: Annotated[int, Meta(ge=0, le=70)] | msgspec.UnsetType = msgspec.UNSET
     education_level: Text50 | None | msgspec.UnsetType = msgspec.UNSET
     skills: Skills | None | msgspec.UnsetType = msgspec.UNSET
-    preferred_language: Annotated[str, Meta(min_length=2, max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+    preferred_language: Language | msgspec.UnsetType = msgspec.UNSET
     notification_email: bool | msgspec.UnsetType = msgspec.UNSET
     notification_push: bool | msgspec.UnsetType = msgspec.UNSET
 
@@ -52,7 +76,7 @@ class RegisterRequest(ProfileFields, kw_only=True, forbid_unknown_fields=True):
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    email: Annotated[str, Meta(max_length=255)]
+    email: LoginEmail
     password: Annotated[str, Meta(max_length=72)]
 
 
@@ -68,9 +92,9 @@ class UserOut(msgspec.Struct):
     full_name: str
     is_active: bool | None
     is_verified: bool | None
-    created_at: datetime | None
-    updated_at: datetime | None
-    last_login: datetime | None
+    created_at: UtcTime | None
+    updated_at: UtcTime | None
+    last_login: UtcTime | None
     profile_picture: str | None
     phone_number: str | None
     target_role: str | None
@@ -95,22 +119,22 @@ class TokenPair(msgspec.Struct):
 
 
 class CustomQuestion(msgspec.Struct, forbid_unknown_fields=True):
-    text: Annotated[str, Meta(min_length=5, max_length=1000)]
+    text: QuestionText
     category: Literal["behavioral", "technical", "situational", "general"] | None = None
-    expected_topics: Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=10)] = []
+    expected_topics: Annotated[list[Topic], Meta(max_length=10)] = []
     time_limit: Annotated[int, Meta(ge=30, le=600)] | None = None
 
 
 class CreateSessionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    title: Annotated[str, Meta(min_length=1, max_length=200)]
-    description: Annotated[str, Meta(max_length=5000)] | None = None
+    title: Title
+    description: Description | None = None
     target_role: Text100 | None = None
     target_company: Text100 | None = None
     difficulty: Difficulty = "medium"
     interview_type: InterviewType = "mixed"
     num_questions: Annotated[int, Meta(ge=1, le=20)] = 5
     custom_questions: Annotated[list[CustomQuestion], Meta(max_length=20)] = []
-    seed: Annotated[str, Meta(max_length=64)] | None = None
+    seed: Seed | None = None
 
 
 class QuestionOut(msgspec.Struct):
@@ -122,8 +146,8 @@ class QuestionOut(msgspec.Struct):
     difficulty: str | None
     expected_topics: list[str] | None
     time_limit: int | None
-    created_at: datetime | None
-    answered_at: datetime | None
+    created_at: UtcTime | None
+    answered_at: UtcTime | None
     audio_file_path: str | None
     audio_duration: int | None
     audio_format: str | None
@@ -155,8 +179,8 @@ class FeedbackOut(msgspec.Struct):
     readiness_score: int | None
     readiness_level: str | None
     next_steps: list[Any] | None
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: UtcTime | None
+    updated_at: UtcTime | None
     question_feedback: list[Any] | None
     ai_insights: str | None
     comparison_percentile: int | None
@@ -172,9 +196,9 @@ class SessionOut(msgspec.Struct):
     target_company: str | None
     difficulty: str | None
     interview_type: str | None
-    created_at: datetime | None
-    started_at: datetime | None
-    completed_at: datetime | None
+    created_at: UtcTime | None
+    started_at: UtcTime | None
+    completed_at: UtcTime | None
     total_duration: int | None
     num_questions: int | None
     questions_answered: int | None
@@ -208,7 +232,7 @@ class ShareOut(msgspec.Struct):
 class TrendPointOut(msgspec.Struct):
     session_id: uuid.UUID
     title: str
-    completed_at: datetime | None
+    completed_at: UtcTime | None
     overall_score: float | None
     relevance: float | None
     grammar: float | None
@@ -228,8 +252,18 @@ class StatisticsOut(msgspec.Struct):
     trend: list[TrendPointOut]
 
 
+def as_utc(value: Any) -> Any:
+    """The database keeps naive UTC timestamps (the schema's `TIMESTAMP`); the API says so, with
+    an offset, because a naive time is not an RFC 3339 `date-time` and a browser would read it as
+    local time."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
 def from_row(struct: type[msgspec.Struct], row: object, **overrides: Any) -> Any:
-    """Build a response struct from an ORM row by field name (`metadata` maps to `row.meta`)."""
+    """Build a response struct from an ORM row (or any object) by field name (`metadata` maps to
+    `row.meta`); timestamps come out in UTC with an offset."""
     values = {}
     for name in struct.__struct_fields__:
         if name in overrides:
@@ -238,5 +272,5 @@ def from_row(struct: type[msgspec.Struct], row: object, **overrides: Any) -> Any
             values[name] = getattr(row, "meta")
         elif hasattr(row, name):
             value = getattr(row, name)
-            values[name] = value.value if hasattr(value, "value") and name == "status" else value
+            values[name] = value.value if hasattr(value, "value") and name == "status" else as_utc(value)
     return struct(**values)
