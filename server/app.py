@@ -126,6 +126,7 @@ def create_app(
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
         lifespan=[lifespan],
+        logging_config=None,  # server.logs configures logging (text or JSON lines, session ids)
         request_max_body_size=settings.max_request_bytes,
         cors_config=CORSConfig(allow_origins=list(settings.allowed_origins)) if settings.allowed_origins else None,
         openapi_config=OpenAPIConfig(

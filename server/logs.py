@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -29,10 +30,18 @@ def bind_session(session_id: object) -> Iterator[None]:
         session_id_var.reset(token)
 
 
+#: Tokens travel in WebSocket query strings (browsers cannot set headers there), and uvicorn
+#: logs the path of every WebSocket it accepts: never let one reach a log.
+_TOKEN = re.compile(r"(token=)[^&\s\"']+")
+
+
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.node = _node
         record.session_id = session_id_var.get() or "-"
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg, record.args = _TOKEN.sub(r"\1[redacted]", message), None
         return True
 
 

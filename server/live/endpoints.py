@@ -196,6 +196,7 @@ async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid
     tasks = [receiving, controls, sending, *watchers]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        log.info("interview socket ending (%s)", ", ".join(sorted(task.get_name() for task in done)))
         for task in done:
             if not task.cancelled() and task.exception() and not isinstance(task.exception(), WebSocketDisconnect):
                 log.error("interview socket %s failed", session_id, exc_info=task.exception())

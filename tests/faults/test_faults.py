@@ -1,0 +1,249 @@
+"""Faults survived, with real processes: server nodes as `interview-server run` subprocesses, a
+PostgreSQL cluster and a Redis server of the test's own (stopped, killed and restarted here), the
+real faster-whisper model and real synthesised speech over real WebSockets.
+
+What a candidate has seen as `final` must be in the database exactly once, whatever dies."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import uuid
+
+import httpx
+import numpy as np
+import pytest
+import websockets
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from persistence.models import InterviewQuestion
+from server.live.pubsub import create_redis
+from tests.faults.conftest import Cluster
+from tests.faults.services import Node
+from tests.support.live_server import InterviewClient
+from tests.support.speech import synthesize, to_pcm16
+from tests.support.text import normalise_words, repeated_ngrams
+
+pytestmark = [pytest.mark.model, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+PART_ONE = (
+    "I have five years of experience building backend services in Python.", 1.0,
+    "Last year I led the migration of our payment system to Kubernetes.", 1.0,
+    "We wrote a runbook for every service before we moved it.", 1.0,
+    "The hardest part was the database, which we moved last.",
+)
+PART_TWO = ("After the move, our deployments took minutes instead of hours.", 0.8, "The team was proud of it.")
+QUESTIONS = [
+    {"text": "Tell me about a migration you led.", "category": "technical", "expected_topics": ["Kubernetes"], "time_limit": 180},
+    {"text": "What did you learn?", "category": "behavioral", "expected_topics": ["runbook"], "time_limit": 120},
+]
+
+
+def _pcm(script) -> bytes:
+    return to_pcm16(np.concatenate([np.zeros(8000, np.float32), synthesize(script), np.zeros(16000, np.float32)]))
+
+
+async def _candidate(node: Node) -> tuple[str, str]:
+    """(access token, session id) of a new account with a two-question session, made on `node`."""
+    async with httpx.AsyncClient(base_url=node.base, timeout=30) as http:
+        email = f"{uuid.uuid4().hex[:10]}@example.com"
+        tokens = (await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})).json()
+        session = await http.post(
+            "/api/sessions",
+            json={"title": "Faults", "num_questions": 2, "custom_questions": QUESTIONS},
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
+        assert session.status_code == 201, session.text
+        return tokens["access_token"], session.json()["id"]
+
+
+async def _connect(node: Node, session_id: str, token: str) -> InterviewClient:
+    return InterviewClient(await websockets.connect(f"{node.ws}/ws/sessions/{session_id}?token={token}", max_size=1 << 22))
+
+
+async def _until_closed(client: InterviewClient, timeout: float = 60) -> int:
+    """Read events until the server closes the socket; the close code."""
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await client.next_event(timeout=timeout)
+    assert closed.value.rcvd is not None, "the connection dropped without a close frame"
+    return closed.value.rcvd.code
+
+
+async def _stored_question(cluster: Cluster, session_id: str, number: int = 1) -> InterviewQuestion:
+    engine = create_async_engine(cluster.database_url)
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(InterviewQuestion).where(
+                        InterviewQuestion.session_id == uuid.UUID(session_id), InterviewQuestion.question_number == number
+                    )
+                )
+            ).one()
+            return row
+    finally:
+        await engine.dispose()
+
+
+async def _lease_reclaimed(cluster: Cluster, session_id: str) -> None:
+    """Wait until the lease heartbeat of the serving node has written its key into the new Redis."""
+    redis = create_redis(cluster.redis.url)
+    try:
+        for _ in range(100):
+            if await redis.exists(f"interview:lease:{session_id}"):
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError("the serving node never claimed its lease again after the Redis restart")
+    finally:
+        await redis.aclose()
+
+
+def _occurrences(words: list[str], phrase: list[str]) -> int:
+    return sum(1 for i in range(len(words) - len(phrase) + 1) if words[i : i + len(phrase)] == phrase)
+
+
+def _assert_each_final_once(finals: list[str], transcript: str) -> None:
+    words = normalise_words(transcript)
+    for text in finals:
+        assert _occurrences(words, normalise_words(text)) == 1, (text, transcript)
+
+
+async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Cluster) -> None:
+    node_a, node_b = cluster.node("a"), cluster.node("b")
+    token, session_id = await _candidate(node_a)
+    first = await _connect(node_a, session_id, token)
+    await first.send(type="start")
+    await first.wait_for("question")
+    streaming = asyncio.create_task(first.stream(_pcm(PART_ONE), realtime_factor=1.0))
+    await first.wait_for("final")
+    await first.wait_for("final")  # two utterances committed, more speech still arriving
+    node_a.kill()  # kill -9 mid-answer
+    with pytest.raises(websockets.ConnectionClosed):
+        while True:
+            await first.next_event(timeout=30)
+    streaming.cancel()
+    await asyncio.gather(streaming, return_exceptions=True)
+    seen = [event["text"] for event in first.of_type("final")]
+
+    stored = await _stored_question(cluster, session_id)
+    _assert_each_final_once(seen, stored.transcript)  # every final sent before the kill is stored
+
+    # The candidate reconnects and the load balancer sends it to node B. A's lease expires.
+    second = await _connect(node_b, session_id, token)
+    await second.send(type="start")
+    assert (await second.wait_for("question"))["number"] == 1
+    resumed = await second.wait_for("resumed")
+    _assert_each_final_once(seen, resumed["transcript"])
+    assert resumed["audio_duration"] > 0
+    await second.stream(_pcm(PART_TWO), realtime_factor=2.0)
+    await second.send(type="answer_done")
+    complete = await second.wait_for("answer_complete")
+    _assert_each_final_once(seen + [event["text"] for event in second.of_type("final")], complete["transcript"])
+    assert not repeated_ngrams(complete["transcript"])
+    assert {"kubernetes", "deployments"} <= set(normalise_words(complete["transcript"]))
+    stored = await _stored_question(cluster, session_id)
+    assert stored.transcript == complete["transcript"] and stored.answered_at is not None
+    await second.connection.close()
+
+
+async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> None:
+    node_a, node_b = cluster.node("a"), cluster.node("b")
+    token, session_id = await _candidate(node_a)
+    async with httpx.AsyncClient(base_url=node_b.base) as http:
+        share = (await http.post(f"/api/sessions/{session_id}/share", headers={"Authorization": f"Bearer {token}"})).json()
+    watcher = InterviewClient(await websockets.connect(node_b.ws + share["watch_path"]))
+    assert (await watcher.wait_for("event"))["name"] == "snapshot"
+    candidate = await _connect(node_a, session_id, token)
+    await candidate.send(type="start")
+    await candidate.wait_for("question")
+    await candidate.stream(_pcm(PART_TWO), realtime_factor=2.0)
+    await watcher.wait_for("final")
+
+    cluster.redis.stop()  # every key and subscription is gone
+    await asyncio.sleep(1.0)
+    cluster.redis.start()
+
+    # The watcher's node resubscribes by itself and sends a fresh snapshot (events were missed).
+    resync = await watcher.wait_for("event")
+    assert resync["name"] == "snapshot"
+    # The interview went on on its node; its lease was claimed again: a twin is still refused.
+    await _lease_reclaimed(cluster, session_id)
+    twin = await _connect(node_b, session_id, token)
+    assert await _until_closed(twin) == 4409
+    await candidate.stream(_pcm(PART_ONE[:3]), realtime_factor=2.0)
+    await candidate.send(type="answer_done")
+    complete = await candidate.wait_for("answer_complete")
+    assert {"kubernetes", "deployments"} <= set(normalise_words(complete["transcript"]))
+    watched = await watcher.wait_for("answer_complete")  # live events flow again
+    assert watched["transcript"] == complete["transcript"]
+    await candidate.connection.close()
+    await watcher.connection.close()
+
+
+async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
+    node_a, node_b = cluster.node("a"), cluster.node("b")
+    token, session_id = await _candidate(node_a)
+    other_token, other_session = await _candidate(node_b)
+    candidate = await _connect(node_a, session_id, token)
+    await candidate.send(type="start")
+    await candidate.wait_for("question")
+
+    cluster.postgres.stop()
+    try:
+        await candidate.stream(_pcm(PART_ONE), realtime_factor=2.0)
+        await candidate.wait_for("final")
+        notice = [e for e in candidate.of_type("error") if e["code"] == "database_unavailable"]
+        assert notice and not notice[0]["fatal"]  # told once, the interview goes on
+        async with httpx.AsyncClient(base_url=node_b.base) as http:
+            refused = await http.post(
+                "/api/sessions", json={"title": "New", "num_questions": 2, "custom_questions": QUESTIONS},
+                headers={"Authorization": f"Bearer {other_token}"},
+            )
+        assert refused.status_code == 503 and refused.json()["code"] == "database_unavailable"
+        assert "try again" in refused.json()["detail"] and refused.headers["retry-after"]
+        newcomer = await _connect(node_b, other_session, other_token)
+        assert await _until_closed(newcomer) == 1013
+        assert newcomer.of_type("error")[-1]["code"] == "database_unavailable"
+        await candidate.send(type="answer_done")  # closing the answer waits for the database
+        await asyncio.sleep(2.0)
+        assert not candidate.of_type("answer_complete")
+    finally:
+        cluster.postgres.start()
+    complete = await candidate.wait_for("answer_complete")
+    finals = [e["text"] for e in candidate.of_type("final")]
+    _assert_each_final_once(finals, complete["transcript"])
+    stored = await _stored_question(cluster, session_id)
+    assert stored.transcript == complete["transcript"] and stored.answered_at is not None
+    assert (await candidate.wait_for("question"))["number"] == 2
+    await candidate.connection.close()
+
+
+async def test_sigterm_drains_live_answers_then_exits(cluster: Cluster) -> None:
+    node_a = cluster.node("a")
+    token, session_id = await _candidate(node_a)
+    candidate = await _connect(node_a, session_id, token)
+    await candidate.send(type="start")
+    await candidate.wait_for("question")
+    streaming = asyncio.create_task(candidate.stream(_pcm(PART_ONE), realtime_factor=1.0))
+    first_final = await candidate.wait_for("final")
+    while (started := await candidate.wait_for("speech_started"))["at"] < first_final["end"]:
+        pass
+    await asyncio.sleep(1.2)  # mid-utterance: about a second of speech heard, not finalised yet
+    node_a.signal(signal.SIGTERM)
+    code = await _until_closed(candidate)
+    streaming.cancel()
+    await asyncio.gather(streaming, return_exceptions=True)
+    assert code == 1012
+    assert candidate.of_type("error")[-1]["code"] == "server_restarting"
+    finals = [e["text"] for e in candidate.of_type("final")]
+    assert candidate.of_type("final")[-1]["end"] > started["at"], "the utterance in flight was finalised and sent before the close"
+    # A bound, not a measurement: the drain is capped by SHUTDOWN_GRACE_S. uvicorn re-raises the
+    # signal once it has shut down cleanly, so "terminated by SIGTERM" is the clean exit status.
+    assert node_a.process.wait(timeout=60) in (0, -signal.SIGTERM), node_a.logs()[-3000:]
+    assert "did not finish" not in node_a.logs()
+    stored = await _stored_question(cluster, session_id)
+    _assert_each_final_once(finals, stored.transcript)
+    with pytest.raises(OSError):  # it stopped accepting
+        await websockets.connect(f"{node_a.ws}/ws/sessions/{session_id}?token={token}", open_timeout=5)
