@@ -160,13 +160,14 @@ def score_answer(
     # slower of the two, not their sum. Its result does not depend on timing.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar") as pool:
         grammar_future = pool.submit(_check_grammar_matches, transcript, grammar)
-        # One embedding call: the two prompts, the answer's sentences and the topics.
+        # The question's prompts and topics recur for every answer to it (remembered by the
+        # embedder); the answer's sentences are new each time.
         prompts = question_prompts(answer.question_text, topics)
-        vectors = embedder.embed([*prompts, *sentences, *topics])
+        references = embedder.embed_references([*prompts, *topics])
+        sentence_vectors = embedder.embed(sentences)
         matches = grammar_future.result()
-    prompt_vectors = vectors[:2]
-    sentence_vectors = vectors[2 : 2 + len(sentences)]
-    topic_vectors = vectors[2 + len(sentences) :]
+    prompt_vectors = references[:2]
+    topic_vectors = references[2:]
     answer_vector = answer_embedding(sentence_vectors, sentences)
 
     fluency = score_fluency(
@@ -192,7 +193,7 @@ def score_answer(
             tokens,
             sentences=sentences,
             topic_vectors=topic_vectors,
-            sentence_vectors=sentence_vectors if len(sentence_vectors) else np.zeros((0, vectors.shape[1])),
+            sentence_vectors=sentence_vectors,
             structure_factor=structure,
             threshold=options.topic_similarity_threshold,
             semantic_credit=options.semantic_topic_credit,

@@ -37,6 +37,8 @@ class HashEmbedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.clip(norms, 1e-9, None)
 
+    embed_references = embed
+
 
 class FakeGrammar:
     """Flags every occurrence of the given phrases as a GRAMMAR error."""
