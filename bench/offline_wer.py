@@ -39,6 +39,8 @@ PIPER_SCRIPTS = [
 CONFIGS = {
     "full": dict(short_encoder=False),
     "short": dict(short_encoder=True),
+    "full-tail0": dict(short_encoder=False, min_tail_window_s=0.0),
+    "short-tail0": dict(short_encoder=True, min_tail_window_s=0.0),
     "short-m0": dict(short_encoder=True, encoder_margin_s=0.0),
     "short-m2": dict(short_encoder=True, encoder_margin_s=2.0),
     "short-f10": dict(short_encoder=True, encoder_floor_s=10.0),

@@ -10,7 +10,7 @@ and the benchmark to compare streaming with offline decoding.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,12 +23,14 @@ from .transcriber import Transcriber
 
 @dataclass(frozen=True)
 class LiveRun:
-    """What `simulate_live` saw: the final answer, every event in order, and the decode count."""
+    """What `simulate_live` saw: the final answer, every event in order, and the decode counts
+    (a final whose closing decode was reused is not decoded again and not counted)."""
 
     answer: AnswerComplete
     events: tuple[Event, ...]
     partial_decodes: int
     final_decodes: int
+    closing_decodes: int = 0
 
 
 def transcribe_offline(
@@ -41,7 +43,8 @@ def transcribe_offline(
     chunk_s: float = 0.5,
 ) -> AnswerComplete:
     """A whole recording (16 kHz mono float32) -> its AnswerComplete, finals only."""
-    stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
+    # Closing decodes buy latency, which a recording does not need.
+    stream = AnswerStream(replace(options, closing_decode=False), context_prompt=context_prompt, hotwords=hotwords)
     # Partials exist only to commit words; offline they matter only near the trim length.
     needed_from = options.max_utterance_s - 2.5 * options.partial_interval_s
     heard = {"utterance": -1, "nothing": False}
@@ -75,13 +78,13 @@ def simulate_live(
     step = SAMPLE_RATE * chunk_ms // 1000 * 2
     pcm = float32_to_pcm16(audio)
     events: list[Event] = []
-    counts = {"partial": 0, "final": 0}
+    counts = {"partial": 0, "closing": 0, "final": 0}
     for begin in range(0, len(pcm), step):
         events.extend(stream.feed(pcm[begin : begin + step]))
         events.extend(_run(stream, transcriber, partials=lambda _: True, counts=counts))
     events.extend(stream.finish())
     events.extend(_run(stream, transcriber, partials=lambda _: False, counts=counts))
-    return LiveRun(stream.answer_complete(), tuple(events), counts["partial"], counts["final"])
+    return LiveRun(stream.answer_complete(), tuple(events), counts["partial"], counts["final"], counts["closing"])
 
 
 def _run(
@@ -97,6 +100,9 @@ def _run(
         if job.kind == "partial" and not partials(job.utterance):
             stream.discard(job)
             break  # finals come first, so nothing else is waiting
+        if job.known is not None:  # a closing decode already transcribed this final's audio
+            events.extend(stream.complete(job, job.known))
+            continue
         result = transcriber.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords)
         if heard is not None and job.kind == "partial":
             # Offline partials only serve trimming; one that hears nothing says "noise": stop.

@@ -64,6 +64,9 @@ class TranscriberOptions:
         see `WhisperTranscriber` for the measurement. `encoder_step_s`/`encoder_floor_s` shape it.
     filler_prompt: always put before the caller's prompt so "um"/"uh" are transcribed; "" disables.
     max_tokens_per_second: caps the tokens a decode may generate (repetition loops on noise).
+    min_tail_window_s: after the first 30 s window faster-whisper decodes whatever follows the
+        last word in another window; a rest shorter than this (the trailing silence of a complete
+        decode) is not decoded. 0 decodes every rest, as faster-whisper does.
     """
 
     model: str = "tiny.en"
@@ -87,6 +90,7 @@ class TranscriberOptions:
     filler_prompt: str = DEFAULT_FILLER_PROMPT
     max_prompt_chars: int = 500
     max_tokens_per_second: float = 8.0
+    min_tail_window_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ class StreamingOptions:
         (a hallucination on babble/noise: mean word probability ~0.3, avg log-prob ~ -0.9, while
         real speech decodes at ~0.8 and -0.2 .. -0.5).
     context_words: how many words of the answer so far go into the prompt (question text aside).
+    closing_decode: decode an utterance as soon as its final audio is known (after the VAD's
+        hang-over) so the final is ready when the end-of-utterance silence has passed; live
+        streams want it, a recording decoded as fast as possible does not (streaming/stream.py).
     """
 
     vad: VadOptions = field(default_factory=VadOptions)
@@ -120,6 +127,7 @@ class StreamingOptions:
     doubtful_log_prob: float = -0.7
     context_words: int = 40
     question_words: int = 40
+    closing_decode: bool = True
 
     def __post_init__(self) -> None:
         if not 0 < self.max_utterance_s < self.hard_max_utterance_s <= 29.0:

@@ -16,9 +16,18 @@ Policy (shared/ARCHITECTURE.md, "Streaming: what the field has learned"):
   committed by `hard_max_utterance_s` the utterance is cut there and decoded whole.
 * When the VAD hears the end of an utterance, the whole utterance (from the last trim) is decoded
   once more; that final decode is the transcript of the utterance (it may revise the partials).
+* The end of an utterance costs the VAD's end-of-utterance silence plus that decode. Most of the
+  silence is only waiting: once `hangover_ms` of it was heard (a `VadPause`), the audio the final
+  will cover is known, so a *closing* decode of it is handed out at once, ranked with the finals.
+  If the VAD then stops the utterance exactly there, the final job carries that result
+  (`DecodeJob.known`) and needs no decode of its own; if speech resumes, the closing decode was
+  simply a partial. (`StreamingOptions.closing_decode`; the offline drivers turn it off.)
 * Finals are delivered in utterance order; every utterance that was heard gets its final decode,
   and `finish` turns the open utterance into one, so nothing is left un-finalised.
 * Prompts carry the question and the end of the answer so far; hotwords are passed through.
+* Skipped partial updates are counted (`pop_partials_skipped`): an update is due after every
+  partial interval of new audio; a partial decode that covers n intervals stands for n-1 skipped
+  updates, and an utterance that stops with k intervals no decode covered skipped k.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
 from typing import Literal
 
@@ -38,7 +47,7 @@ from .errors import StreamStateError, UnknownJobError
 from .events import AnswerComplete, Event, FinalSegment, PartialTranscript, SpeechStarted, SpeechStopped, Word
 from .options import SAMPLE_RATE, StreamingOptions
 from .transcriber import Transcription
-from .vad import VadStart, VadStop, VoiceActivityDetector
+from .vad import VadEvent, VadPause, VadResume, VadStart, VadStop, VoiceActivityDetector
 
 _job_ids = count(1)
 _HUM = re.compile(r"(h?m+|mhm+|hmm+|m+hm+)")
@@ -47,14 +56,20 @@ _HUM = re.compile(r"(h?m+|mhm+|hmm+|m+hm+)")
 @dataclass(frozen=True, eq=False)
 class DecodeJob:
     """Decode `audio` (16 kHz mono float32) with `prompt`/`hotwords`; word times in the result
-    are relative to the audio and `offset` (answer seconds) places them. Compared by identity."""
+    are relative to the audio and `offset` (answer seconds) places them. Compared by identity.
 
-    kind: Literal["partial", "final"]
+    kind: "final" (the transcript: always run, in order), "closing" (the utterance as it will end
+    if the current pause lasts: run it like a final, it is likely to become one) or "partial"
+    (may be skipped). `known`: a final whose audio a closing decode already transcribed; pass
+    `known` to `complete` instead of decoding again (decoding it again is correct too)."""
+
+    kind: Literal["partial", "closing", "final"]
     utterance: int
     audio: np.ndarray = field(repr=False)
     prompt: str | None
     hotwords: str | None
     offset: float
+    known: Transcription | None = field(default=None, repr=False)
     id: int = field(default_factory=lambda: next(_job_ids))
 
     @property
@@ -73,6 +88,12 @@ class _Utterance:
     shown: tuple[str, str] = ("", "")
     carried: tuple[Word, ...] = ()  # tail words of the trimmed piece before it (boundary check)
     empty_partials: int = 0  # consecutive partial decodes that heard no words (noise?)
+    partial_skips: int = 0  # skipped updates counted for the outstanding partial (undone on discard)
+    paused_at: int | None = None  # during a pause: where the utterance ends if no speech follows
+    closing_due: bool = False  # a closing decode of [start, paused_at) is to be handed out
+    closing: DecodeJob | None = None  # the closing decode handed out, and the end it covers
+    closing_end: int = 0
+    closed: tuple[int, Transcription] | None = None  # (end, result) of a finished closing decode
 
 
 @dataclass
@@ -91,6 +112,8 @@ class _FinalSpec:
     start: int
     end: int
     carried: tuple[Word, ...]
+    known: Transcription | None = None  # a closing decode of exactly this audio
+    awaiting: int | None = None  # id of the closing decode (still out) that will be this final
 
 
 class AnswerStream:
@@ -127,6 +150,7 @@ class AnswerStream:
         self._slots: deque[_Slot] = deque()
         self._delivered: list[FinalSegment] = []
         self._finished = False
+        self._partials_skipped = 0
         keep_ms = options.vad.pre_roll_ms + options.vad.onset_window_ms + 2 * options.vad.frame_ms
         self._silence_keep = SAMPLE_RATE * keep_ms // 1000
 
@@ -149,7 +173,7 @@ class AnswerStream:
     @property
     def is_drained(self) -> bool:
         """`finish` was called and every final was decoded and delivered."""
-        finals_out = any(job.kind == "final" for job in self._handed_out.values())
+        finals_out = any(job.kind != "partial" for job in self._handed_out.values())
         return self._finished and not self._pending_finals and not finals_out and not self._slots
 
     @property
@@ -185,13 +209,22 @@ class AnswerStream:
         self._finished = True
         return events
 
+    def pop_partials_skipped(self) -> int:
+        """Partial updates skipped since the last call (see the module docstring)."""
+        skipped, self._partials_skipped = self._partials_skipped, 0
+        return skipped
+
     # --- decode jobs ----------------------------------------------------------------------------
 
     def next_job(self) -> DecodeJob | None:
-        """The next decode to run: pending finals first (in order), else one partial of the open
-        utterance when enough new speech arrived and no partial is outstanding, else None."""
+        """The next decode to run: pending finals first (in order), then the closing decode of a
+        pausing utterance, else one partial of the open utterance when enough new speech arrived
+        and no partial is outstanding, else None."""
         if self._pending_finals:
-            spec = self._pending_finals.popleft()
+            spec = self._pending_finals[0]
+            if spec.awaiting is not None:
+                return None  # its closing decode is still out; later finals are delivered after it
+            self._pending_finals.popleft()
             job = DecodeJob(
                 kind="final",
                 utterance=spec.number,
@@ -199,18 +232,35 @@ class AnswerStream:
                 prompt=self._prompt(),
                 hotwords=self._hotwords,
                 offset=self._seconds(spec.start),
+                known=spec.known,
             )
             self._handed_out[job.id] = job
             self._final_carried[job.id] = spec.carried
             return job
         utterance = self._open
-        if utterance is None or utterance.partial is not None or self._finished:
+        if utterance is None or self._finished:
             return None
+        if utterance.closing_due and utterance.closing is None and utterance.paused_at is not None:
+            utterance.closing_due = False
+            job = DecodeJob(
+                kind="closing",
+                utterance=utterance.number,
+                audio=self._audio(utterance.start, utterance.paused_at),
+                prompt=self._prompt(),
+                hotwords=self._hotwords,
+                offset=self._seconds(utterance.start),
+            )
+            utterance.closing, utterance.closing_end = job, utterance.paused_at
+            self._handed_out[job.id] = job
+            return job
+        if utterance.partial is not None or utterance.closing is not None or utterance.closed is not None:
+            return None  # nothing new to hear: a closing decode covers the utterance so far
         new_speech = (self._fed - utterance.last_partial_end) / SAMPLE_RATE
-        # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
-        interval = self.options.partial_interval_s * 2 ** min(utterance.empty_partials, 3)
+        interval = self._partial_interval(utterance)
         if new_speech < interval or self.open_utterance_seconds < self.options.min_partial_audio_s:
             return None
+        utterance.partial_skips = max(0, int(new_speech / interval) - 1)
+        self._partials_skipped += utterance.partial_skips
         job = DecodeJob(
             kind="partial",
             utterance=utterance.number,
@@ -227,24 +277,36 @@ class AnswerStream:
 
     def discard(self, job: DecodeJob) -> None:
         """The caller will not run `job` (a partial skipped under load). A discarded final is
-        put back at the head of the queue: finals always run."""
+        put back at the head of the queue: finals always run. A discarded closing decode is not
+        offered again for that pause (the final is decoded when the utterance stops)."""
         self._take(job)
         if job.kind == "final":
             carried = self._final_carried.pop(job.id, ())
             start = round((job.offset - self._offset) * SAMPLE_RATE)
-            self._pending_finals.appendleft(_FinalSpec(job.utterance, start, start + job.audio.size, carried))
+            self._pending_finals.appendleft(_FinalSpec(job.utterance, start, start + job.audio.size, carried, job.known))
             return
         utterance = self._open
+        if job.kind == "closing":
+            for index, spec in enumerate(self._pending_finals):
+                if spec.awaiting == job.id:
+                    self._pending_finals[index] = replace(spec, awaiting=None)
+            if utterance is not None and utterance.closing is job:
+                utterance.closing = None
+            return
         if utterance is not None and utterance.partial is job:
             utterance.partial = None
             utterance.last_partial_end = utterance.previous_partial_end
+            self._partials_skipped -= utterance.partial_skips
+            utterance.partial_skips = 0
 
     def complete(self, job: DecodeJob, result: Transcription) -> list[Event]:
         """The result of a job handed out by `next_job`; returns PartialTranscript/FinalSegment."""
         self._take(job)
         words = self._accept(job, result)
         if job.kind == "final":
-            return self._complete_final(job, words)
+            return self._finalise(job.utterance, words, self._final_carried.pop(job.id, ()), job.offset)
+        if job.kind == "closing":
+            return self._complete_closing(job, result, words)
         return self._complete_partial(job, words)
 
     # --- the end --------------------------------------------------------------------------------
@@ -278,19 +340,45 @@ class AnswerStream:
         begin = max(0, start - self._buffer_start)
         return self._buffer[begin : end - self._buffer_start].copy()
 
-    def _on_vad(self, event: VadStart | VadStop) -> list[Event]:
+    def _is_speech(self, utterance: _Utterance, voiced_ms: int) -> bool:
+        return voiced_ms >= self.options.vad.min_speech_ms or bool(utterance.agreement.committed or utterance.carried)
+
+    def _partial_interval(self, utterance: _Utterance) -> float:
+        # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
+        return self.options.partial_interval_s * 2 ** min(utterance.empty_partials, 3)
+
+    def _on_vad(self, event: VadEvent) -> list[Event]:
         if isinstance(event, VadStart):
             number = self._new_number()
             self._open = _Utterance(number, event.sample, HypothesisBuffer(committed_end=self._seconds(event.sample)), event.sample)
             self._slots.append(_Slot(number))
             return [SpeechStarted(at=self._seconds(event.sample))]
         utterance = self._open
+        if isinstance(event, VadPause):
+            if utterance is not None and event.sample > utterance.start:
+                utterance.paused_at = event.sample
+                utterance.closing_due = self.options.closing_decode and self._is_speech(utterance, event.voiced_ms)
+            return []
+        if isinstance(event, VadResume):
+            if utterance is not None:
+                utterance.paused_at, utterance.closing_due, utterance.closed = None, False, None
+            return []
         self._open = None
         if utterance is not None:
             if utterance.partial is not None:
                 utterance.partial = None  # its result, if any, is now stale
-            if event.voiced_ms >= self.options.vad.min_speech_ms or utterance.agreement.committed or utterance.carried:
-                self._pending_finals.append(_FinalSpec(utterance.number, utterance.start, event.sample, utterance.carried))
+            if self._is_speech(utterance, event.voiced_ms):
+                spec = _FinalSpec(utterance.number, utterance.start, event.sample, utterance.carried)
+                if utterance.closing is not None and utterance.closing_end == event.sample:
+                    spec = replace(spec, awaiting=utterance.closing.id)
+                elif utterance.closed is not None and utterance.closed[0] == event.sample:
+                    spec = replace(spec, known=utterance.closed[1])
+                else:
+                    # Updates that were due but never decoded (the scheduler had no turn free).
+                    if (event.sample - utterance.start) / SAMPLE_RATE >= self.options.min_partial_audio_s:
+                        uncovered = (event.sample - utterance.last_partial_end) / SAMPLE_RATE
+                        self._partials_skipped += int(uncovered / self._partial_interval(utterance))
+                self._pending_finals.append(spec)
             else:
                 self._settle(utterance.number, None)  # a click, not speech
         return [SpeechStopped(at=self._seconds(event.sample))]
@@ -315,7 +403,7 @@ class AnswerStream:
         for spec in self._pending_finals:
             keep_from = min(keep_from, spec.start)
         for job in self._handed_out.values():
-            if job.kind == "final":
+            if job.kind != "partial":
                 keep_from = min(keep_from, round((job.offset - self._offset) * SAMPLE_RATE))
         if self._open is not None:
             keep_from = min(keep_from, self._open.start)
@@ -356,6 +444,24 @@ class AnswerStream:
         if utterance is None or utterance.partial is not job:
             return []  # the utterance was finalised or trimmed meanwhile: a stale hypothesis
         utterance.partial = None
+        return self._hypothesis(utterance, words)
+
+    def _complete_closing(self, job: DecodeJob, result: Transcription, words: list[Word]) -> list[Event]:
+        for index, spec in enumerate(self._pending_finals):
+            if spec.awaiting == job.id:  # the utterance stopped where this decode ends: the final
+                del self._pending_finals[index]
+                return self._finalise(spec.number, words, spec.carried, job.offset)
+        utterance = self._open
+        if utterance is None or utterance.closing is not job:
+            return []  # stale: the utterance went on and stopped elsewhere, or was trimmed
+        utterance.closing = None
+        if utterance.paused_at == utterance.closing_end:
+            utterance.closed = (utterance.closing_end, result)  # the final, if the stop comes there
+        utterance.last_partial_end = max(utterance.last_partial_end, utterance.closing_end)
+        return self._hypothesis(utterance, words)
+
+    def _hypothesis(self, utterance: _Utterance, words: list[Word]) -> list[Event]:
+        """A decode of the open utterance so far: LocalAgreement, trimming, a partial event."""
         utterance.empty_partials = 0 if words else utterance.empty_partials + 1
         utterance.agreement.insert(words)
         events: list[Event] = []
@@ -388,13 +494,12 @@ class AnswerStream:
         )
         return self._settle(utterance.number, segment)
 
-    def _complete_final(self, job: DecodeJob, words: list[Word]) -> list[Event]:
-        carried = self._final_carried.pop(job.id, ())
+    def _finalise(self, number: int, words: list[Word], carried: tuple[Word, ...], offset: float) -> list[Event]:
         if carried:
             # A trimmed piece ends where this audio starts: a word on the boundary may be in both.
-            words = _drop_boundary_repeat(carried, words, job.offset)
-        segment = _segment(job.utterance, words) if words else None
-        return self._settle(job.utterance, segment)
+            words = _drop_boundary_repeat(carried, words, offset)
+        segment = _segment(number, words) if words else None
+        return self._settle(number, segment)
 
     def _slot(self, number: int) -> _Slot:
         for slot in self._slots:

@@ -149,22 +149,51 @@ def _encoder_frames(content_frames: int, step_frames: int, floor_frames: int, ma
     return frames + (frames % 2)
 
 
+class _OnlyTailLeft(Exception):
+    """Raised inside faster-whisper's window loop to end it: what is left is the tail after the
+    last word, not speech worth another window."""
+
+
 def _make_model_class():
     from faster_whisper import WhisperModel
 
     class _ShortWindowWhisperModel(WhisperModel):
-        """WhisperModel whose encoder sees only the non-padding part of each 30 s window."""
+        """WhisperModel whose encoder sees only the non-padding part of each 30 s window, and
+        which does not open a further window for a short tail after the last word."""
 
         short_step_frames = 100
         short_floor_frames = 500
         short_margin_frames = 100
+        #: a window after the first one is skipped when it holds fewer content frames than this
+        min_tail_frames = 100
+        _calls = threading.local()  # windows encoded by the transcribe running on this thread
+
+        def generate_segments(self, *args, **kwargs):
+            # Runs (lazily) on the thread that consumes the segments: one transcribe at a time.
+            self._calls.windows = 0
+            try:
+                yield from super().generate_segments(*args, **kwargs)
+            except _OnlyTailLeft:
+                return
+            finally:
+                self._calls.windows = None
 
         def encode(self, features: np.ndarray):
             max_frames = self.feature_extractor.nb_max_frames
+            columns = features if features.ndim == 2 else features[0]
+            nonzero = np.flatnonzero(np.any(columns != 0.0, axis=0))
+            content = int(nonzero[-1]) + 1 if nonzero.size else 0
+            windows = getattr(self._calls, "windows", None)
+            if windows is not None:
+                self._calls.windows = windows + 1
+                # faster-whisper moves `seek` to the last word's end and decodes what follows
+                # in a new window: after a complete decode that is the utterance's trailing
+                # silence (20-600 ms), which costs a whole encoder pass and decodes to nothing
+                # or to an invented "Thanks.". A longer rest (the decoder stopped early) is
+                # still decoded.
+                if windows >= 1 and content < self.min_tail_frames:
+                    raise _OnlyTailLeft
             if self.short_step_frames and features.shape[-1] == max_frames:
-                columns = features if features.ndim == 2 else features[0]
-                nonzero = np.flatnonzero(np.any(columns != 0.0, axis=0))
-                content = int(nonzero[-1]) + 1 if nonzero.size else 0
                 frames = _encoder_frames(
                     content, self.short_step_frames, self.short_floor_frames, max_frames, self.short_margin_frames
                 )
@@ -201,6 +230,7 @@ class WhisperTranscriber:
             self.model.short_margin_frames = round(options.encoder_margin_s * frames_per_second)
         else:
             self.model.short_step_frames = 0
+        self.model.min_tail_frames = round(options.min_tail_window_s * frames_per_second)
         self._lock = threading.Lock()  # guards nothing hot: only lazy statistics below
         self.calls = 0
 

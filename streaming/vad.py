@@ -4,6 +4,10 @@ Silence never reaches Whisper: an utterance opens after `onset_ms` of voiced fra
 `onset_window_ms`), starts `pre_roll_ms` before them, and closes after `end_of_utterance_ms` of
 unvoiced frames, keeping `hangover_ms` of the trailing silence as padding. An utterance is only a
 piece of an answer: candidates pause to think, and the *answer* never ends on silence here.
+
+Between the two, once `hangover_ms` of silence followed the last voiced frame, the audio the
+utterance would end with is known: a `VadPause` says so (its `sample` is where a `VadStop` without
+further speech will put the end), and a `VadResume` withdraws it when speech comes back first.
 """
 
 from __future__ import annotations
@@ -33,7 +37,24 @@ class VadStop:
     voiced_ms: int
 
 
-VadEvent = VadStart | VadStop
+@dataclass(frozen=True, slots=True)
+class VadPause:
+    """`hangover_ms` of silence after the last voiced frame: if no speech follows, the utterance
+    will stop at `sample` (exclusive), so its final audio is already known. `voiced_ms` as in
+    `VadStop`."""
+
+    sample: int
+    voiced_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class VadResume:
+    """Speech came back during a pause: the last `VadPause` no longer predicts the end."""
+
+    sample: int
+
+
+VadEvent = VadStart | VadStop | VadPause | VadResume
 
 
 class VoiceActivityDetector:
@@ -53,6 +74,7 @@ class VoiceActivityDetector:
         self._silence_ms = 0
         self._voiced_ms = 0
         self._last_stop = 0
+        self._paused = False
         # int16 RMS below which a frame is silence whatever webrtcvad says
         self._floor = 32768.0 * 10 ** (options.energy_floor_dbfs / 20)
 
@@ -85,6 +107,7 @@ class VoiceActivityDetector:
         if not self._in_speech:
             return []
         self._in_speech = False
+        self._paused = False
         end = min(self._last_voiced_end + self._ms(self.options.hangover_ms), total_samples)
         self._last_stop = end
         return [VadStop(max(end, self._last_voiced_end), self._voiced_ms)]
@@ -107,17 +130,25 @@ class VoiceActivityDetector:
             self._silence_ms = 0
             self._voiced_ms = len(voiced_frames) * options.frame_ms
             self._last_voiced_end = frame_end
+            self._paused = False
             start = voiced_frames[0] * self._frame - self._ms(options.pre_roll_ms)
             return VadStart(max(start, self._last_stop, 0))
         if voiced:
             self._silence_ms = 0
             self._voiced_ms += options.frame_ms
             self._last_voiced_end = frame_end
+            if self._paused:
+                self._paused = False
+                return VadResume(index * self._frame)
             return None
         self._silence_ms += options.frame_ms
         if self._silence_ms < options.end_of_utterance_ms:
+            if not self._paused and self._silence_ms >= options.hangover_ms:
+                self._paused = True
+                return VadPause(self._last_voiced_end + self._ms(options.hangover_ms), self._voiced_ms)
             return None
         self._in_speech = False
+        self._paused = False
         end = min(self._last_voiced_end + self._ms(options.hangover_ms), frame_end)
         self._last_stop = end
         return VadStop(end, self._voiced_ms)

@@ -392,24 +392,7 @@ class LiveInterview:
         assert stream is not None
         scheduler = self.deps.scheduler
         while not stream.is_drained:
-            job = stream.next_job()
-            if job is None:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            if job.kind == "partial":
-                if not scheduler.try_partial_slot():
-                    stream.discard(job)
-                    await _first_of(self._wake.wait(), scheduler.slot_released())
-                    self._wake.clear()
-                    continue
-            else:
-                await scheduler.final_slot()
-            try:
-                result = await scheduler.run(job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind == "final")
-            finally:
-                scheduler.release()
-            for event in stream.complete(job, result):
+            for event in await scheduler.step(stream, self._wake):
                 if isinstance(event, stream_events.FinalSegment):
                     await self._store_final(event)
                 self.emit(_to_wire(event))
@@ -527,15 +510,6 @@ def _progress(session: InterviewSession) -> dict[str, Any]:
 
 def _follow_up_numbers(session: InterviewSession) -> set[int]:
     return {int(number) for number in _progress(session).get("follow_ups", {})}
-
-
-async def _first_of(*awaitables: Awaitable[Any]) -> None:
-    tasks = [asyncio.ensure_future(a) for a in awaitables]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
 
 
 def _to_wire(event: stream_events.Event) -> wire.ServerEvent:

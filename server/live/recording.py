@@ -10,6 +10,8 @@ the utterance as noise and no more partials are asked for it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from server.live.scheduler import DecodeScheduler
@@ -30,7 +32,8 @@ async def transcribe_recording(
     hotwords: str | None = None,
 ) -> AnswerComplete:
     """The answer in `audio` (16 kHz mono float32), as the live path would have transcribed it."""
-    stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
+    # Closing decodes (decoding during the end-of-utterance silence) buy live latency only.
+    stream = AnswerStream(replace(options, closing_decode=False), context_prompt=context_prompt, hotwords=hotwords)
     needed_from = options.max_utterance_s - 2.5 * options.partial_interval_s
     silent_utterances: set[int] = set()
     pcm = float32_to_pcm16(audio)

@@ -1,22 +1,35 @@
-"""Shares one transcriber between every live stream, off the event loop, finals first.
+"""Shares one transcriber between every live stream, off the event loop: finals first, and the
+partials shared out fairly.
 
-The model runs in a small thread pool (`workers` slots; CTranslate2 releases the GIL). Final
-decodes wait for a slot in arrival order and always run: they are the transcript. Partial decodes
-never wait: `try_partial_slot` hands one out only when a slot is free *and* no final is waiting,
-otherwise the caller drops that partial and asks again with newer audio later. Under load the
-partial cadence therefore falls by itself instead of building a queue (and latency) behind
-finals, which is the failure mode of servers whose lag grows with every extra client.
+The model runs in a small thread pool (`workers` slots; CTranslate2 releases the GIL).
+
+* Finals, and closing decodes (an utterance decoded during its end-of-utterance silence, which
+  will most likely be its final: streaming/stream.py), wait for a slot in arrival order and
+  always run: they are the transcript, and their latency is what the candidate sees.
+* A partial runs only when no final or closing waits. When no slot is free the stream joins a
+  queue of streams that want a partial, ordered by how long they have been waiting; a freed slot
+  goes to the longest-waiting one. A stream waits with its place kept while its audio grows, and
+  takes the audio it has *when its turn comes*, so no decode ever runs on stale audio and nothing
+  builds up behind the finals: under load every stream's partial cadence stretches to the same
+  round (one turn per stream in the queue) instead of the quickest pumps taking every free slot
+  and starving the others, which is how a first partial could wait 15 s at 8 streams.
+* A stream has at most one decode in flight (its pump runs one `step` at a time).
+
+`step` is the whole per-stream policy; the live interview's pump calls it in a loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
+import weakref
 from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from streaming.events import Event
+from streaming.stream import AnswerStream, DecodeJob
 from streaming.transcriber import Transcriber
 
 
@@ -26,11 +39,17 @@ LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.0, 5.0)
 
 @dataclass
 class SchedulerStats:
-    """Cumulative counters for /metrics and the benchmark."""
+    """Cumulative counters for /metrics and the benchmark.
+
+    `finals` counts every decode ranked as a final (closing decodes included); `partials_skipped`
+    counts partial *updates* that were due but never decoded (AnswerStream.pop_partials_skipped),
+    not attempts to get a slot.
+    """
 
     finals: int = 0
     partials: int = 0
     partials_skipped: int = 0
+    finals_reused: int = 0  # finals delivered from a closing decode, without decoding again
     decode_seconds_total: float = 0.0
     audio_seconds_total: float = 0.0
     latency_buckets: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BUCKETS))
@@ -57,28 +76,118 @@ class DecodeScheduler:
         self._workers = workers
         self._busy = 0
         self._waiting_finals: deque[asyncio.Future[None]] = deque()
+        # Streams waiting for a partial turn, oldest first. The value is the future a waiting
+        # pump awaits (None while it is looking at new audio: it keeps its place, but a slot is
+        # only ever handed to a pump that is waiting for it). Weak keys: an abandoned stream
+        # never holds a place.
+        self._partial_queue: weakref.WeakKeyDictionary[AnswerStream, asyncio.Future[None] | None] = weakref.WeakKeyDictionary()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
-        self._released = asyncio.Event()
         self.stats = SchedulerStats()
 
     @property
     def queue_depth(self) -> int:
+        """Finals (and closing decodes) waiting for a slot."""
         return len(self._waiting_finals)
+
+    @property
+    def partials_waiting(self) -> int:
+        """Streams waiting for a partial turn."""
+        return len(self._partial_queue)
 
     @property
     def busy(self) -> int:
         return self._busy
 
-    def try_partial_slot(self) -> bool:
-        """Take a slot for a partial decode if one is free and no final waits; never blocks."""
-        if self._busy < self._workers and not self._waiting_finals:
-            self._busy += 1
+    # --- the per-stream policy ------------------------------------------------------------------
+
+    async def step(self, stream: AnswerStream, wake: asyncio.Event) -> list[Event]:
+        """Run `stream`'s next due decode once its turn comes and return the transcript events it
+        produced; return [] at once if the stream is drained, or after `wake` (set whenever the
+        stream got audio or was finished) when nothing could run yet. Call it in a loop until
+        `stream.is_drained`; at most one call per stream at a time."""
+        try:
+            wake.clear()  # whatever arrives from here on wakes us again: nothing is missed
+            job = stream.next_job()
+            if job is not None and job.known is not None:
+                return self._reuse(stream, job)
+            if job is None:
+                self._leave_partial_queue(stream)
+                if not stream.is_drained:
+                    await wake.wait()
+                return []
+            if job.kind == "partial":
+                if not self._take_partial_turn(stream):
+                    stream.discard(job)
+                    if not await self._await_partial_turn(stream, wake):
+                        return []  # new audio: look again (keeping the place in the queue)
+                    # The turn came: decode the audio as it is now, whatever is due now.
+                    job = stream.next_job()
+                    if job is None or job.known is not None:
+                        self.release()
+                        return [] if job is None else self._reuse(stream, job)
+            else:
+                self._leave_partial_queue(stream)
+                await self.final_slot()
+            try:
+                result = await self.run(job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial")
+            finally:
+                self.release()
+            return stream.complete(job, result)
+        except BaseException:
+            self._leave_partial_queue(stream)
+            raise
+        finally:
+            self.stats.partials_skipped += stream.pop_partials_skipped()
+
+    def _reuse(self, stream: AnswerStream, job: DecodeJob) -> list[Event]:
+        self.stats.finals_reused += 1
+        assert job.known is not None
+        return stream.complete(job, job.known)
+
+    # --- slots ----------------------------------------------------------------------------------
+
+    def _slot_free(self) -> bool:
+        return self._busy < self._workers and not self._waiting_finals
+
+    def _take_partial_turn(self, stream: AnswerStream) -> bool:
+        """A slot for `stream`'s partial now, if one is free, no final waits and no stream that
+        is waiting for a partial has waited longer."""
+        if not self._slot_free():
+            return False
+        for other, waiter in self._partial_queue.items():
+            if other is stream:
+                break
+            if waiter is not None and not waiter.done():
+                return False  # someone older is waiting for this slot
+        self._busy += 1
+        self._partial_queue.pop(stream, None)
+        return True
+
+    async def _await_partial_turn(self, stream: AnswerStream, wake: asyncio.Event) -> bool:
+        """Wait for a slot handed over by `release` (True: the slot is ours) or for `wake`
+        (False: the place in the queue is kept)."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._partial_queue[stream] = waiter  # a new stream joins at the back; others keep their place
+        woken = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait((waiter, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+        if waiter.done():
+            self._partial_queue.pop(stream, None)
             return True
-        self.stats.partials_skipped += 1
+        waiter.cancel()
+        if stream in self._partial_queue:
+            self._partial_queue[stream] = None
         return False
 
+    def _leave_partial_queue(self, stream: AnswerStream) -> None:
+        waiter = self._partial_queue.pop(stream, None)
+        if waiter is not None and waiter.done() and not waiter.cancelled():
+            self.release()  # a slot was handed to us that we will not use
+
     async def final_slot(self) -> None:
-        """Wait (FIFO) for a slot for a final decode."""
+        """Wait (FIFO) for a slot for a final decode; finals go before every partial."""
         if self._busy < self._workers and not self._waiting_finals:
             self._busy += 1
             return
@@ -94,18 +203,18 @@ class DecodeScheduler:
             raise
 
     def release(self) -> None:
+        """Give a slot back: to the oldest waiting final, else to the stream that has waited
+        longest for a partial, else free it."""
         while self._waiting_finals:
             waiter = self._waiting_finals.popleft()
             if not waiter.done():
                 waiter.set_result(None)  # hand the slot straight to the oldest final
                 return
+        for waiter in self._partial_queue.values():
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)  # the slot now belongs to that pump
+                return
         self._busy -= 1
-        self._released.set()
-        self._released = asyncio.Event()
-
-    async def slot_released(self) -> None:
-        """Wait until some decode finishes (to retry a skipped partial)."""
-        await self._released.wait()
 
     async def run(self, audio: Any, *, prompt: str | None, hotwords: str | None, final: bool) -> Any:
         """Transcribe in the pool; the caller must hold a slot (and release it afterwards)."""

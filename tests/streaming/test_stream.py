@@ -282,3 +282,114 @@ def test_noise_like_decodes_give_no_text(decoded, avg_logprob, no_speech, kept) 
     speech = make_speech([4])
     answer = transcribe_offline(_Fixed(decoded, avg_logprob, no_speech), speech.audio, OPTIONS)
     assert bool(answer.transcript) is kept
+
+
+def _pause_point(speech: SyntheticSpeech, word: int) -> float:
+    """Seconds into the pause after `word`: past the VAD's hang-over, before its end of utterance."""
+    vad = OPTIONS.vad
+    return speech.words[word].end + (vad.hangover_ms + vad.end_of_utterance_ms) / 2000
+
+
+def test_a_closing_decode_during_the_pause_becomes_the_final_without_a_second_decode() -> None:
+    speech = make_speech([5, 2.0, 3])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    feed_seconds(stream, speech, 0, _pause_point(speech, 4))
+    job = stream.next_job()
+    assert job is not None and job.kind == "closing" and job.utterance == 0
+    events = stream.complete(job, oracle.transcribe(job.audio))
+    assert not finals(events)
+    shown = [e for e in events if isinstance(e, PartialTranscript)][-1]
+    assert normalise(f"{shown.committed} {shown.tail}") == normalise("w0 w1 w2 w3 w4")
+    assert stream.next_job() is None  # nothing new to hear while the pause lasts
+    decodes = len(oracle.calls)
+    feed_seconds(stream, speech, _pause_point(speech, 4), speech.words[5].start - 0.5)  # the VAD stops it
+    final = stream.next_job()
+    assert final is not None and final.kind == "final" and final.known is not None
+    assert [s.text for s in finals(stream.complete(final, final.known))] == ["w0 w1 w2 w3 w4"]
+    assert len(oracle.calls) == decodes
+
+
+def test_a_closing_decode_still_running_when_the_utterance_stops_is_its_final() -> None:
+    speech = make_speech([5, 2.0, 3])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    feed_seconds(stream, speech, 0, _pause_point(speech, 4))
+    job = stream.next_job()
+    assert job is not None and job.kind == "closing"
+    feed_seconds(stream, speech, _pause_point(speech, 4), speech.words[5].start + 1.5)  # stopped, next one started
+    assert stream.next_job() is None  # the final is that decode: nothing overtakes it
+    events = stream.complete(job, oracle.transcribe(job.audio))
+    assert [s.text for s in finals(events)] == ["w0 w1 w2 w3 w4"]
+    stream.finish()
+    run_jobs(stream, oracle)
+    assert stream.is_drained
+    assert re.sub(r"\?\d+", "", stream.answer_complete().transcript) == speech.text  # flushed: last word unstable
+
+
+def test_speech_after_the_pause_turns_the_closing_decode_into_a_partial() -> None:
+    speech = make_speech([4, 0.55, 4])  # longer than the hang-over, shorter than end of utterance
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    feed_seconds(stream, speech, 0, speech.words[3].end + OPTIONS.vad.hangover_ms / 1000 + 0.1)
+    job = stream.next_job()
+    assert job is not None and job.kind == "closing"
+    feed_seconds(stream, speech, speech.words[3].end + OPTIONS.vad.hangover_ms / 1000 + 0.1, speech.words[5].end)
+    events = stream.complete(job, oracle.transcribe(job.audio))
+    assert not finals(events) and any(isinstance(e, PartialTranscript) for e in events)
+    feed_seconds(stream, speech, speech.words[5].end, speech.audio.size / SAMPLE_RATE)
+    stream.finish()
+    jobs_seen = []
+    while (next_ := stream.next_job()) is not None:
+        jobs_seen.append(next_)
+        stream.complete(next_, next_.known or oracle.transcribe(next_.audio))
+    assert any(j.kind == "final" and j.known is None for j in jobs_seen)  # decoded afresh
+    assert stream.answer_complete().transcript == speech.text
+
+
+def test_a_discarded_closing_decode_leaves_the_final_to_a_decode_of_its_own() -> None:
+    speech = make_speech([5, 2.0, 3])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    feed_seconds(stream, speech, 0, _pause_point(speech, 4))
+    job = stream.next_job()
+    assert job is not None and job.kind == "closing"
+    stream.discard(job)
+    again = stream.next_job()
+    assert again is None or again.kind == "partial"  # not offered again for this pause
+    if again is not None:
+        stream.discard(again)
+    feed_seconds(stream, speech, _pause_point(speech, 4), speech.words[5].start - 0.5)
+    final = stream.next_job()
+    assert final is not None and final.kind == "final" and final.known is None
+    assert [s.text for s in finals(stream.complete(final, oracle.transcribe(final.audio)))] == ["w0 w1 w2 w3 w4"]
+
+
+def test_without_closing_decodes_every_final_is_decoded_after_the_stop() -> None:
+    speech = make_speech([6, 1.5, 5, 2.0, 4])
+    with_closing = simulate_live(OracleTranscriber(speech), speech.audio, OPTIONS)
+    without = simulate_live(OracleTranscriber(speech), speech.audio, replace(OPTIONS, closing_decode=False))
+    assert with_closing.closing_decodes == 3 and with_closing.final_decodes == 0
+    assert without.closing_decodes == 0 and without.final_decodes == 3
+    assert with_closing.answer.transcript == without.answer.transcript == speech.text
+
+
+def test_skipped_partial_updates_are_counted_once_each() -> None:
+    speech = make_speech([14])
+    stream = AnswerStream(replace(OPTIONS, closing_decode=False))
+    oracle = OracleTranscriber(speech)
+    start = speech.words[0].start
+    feed_seconds(stream, speech, 0, start + 1.2)
+    job = stream.next_job()
+    assert job is not None and job.kind == "partial"
+    stream.discard(job)  # no turn for it: not skipped yet, it is still due
+    assert stream.pop_partials_skipped() == 0
+    feed_seconds(stream, speech, start + 1.2, start + 3.5)
+    job = stream.next_job()
+    assert job is not None and job.kind == "partial"  # its turn came: it covers three intervals
+    stream.complete(job, oracle.transcribe(job.audio))
+    assert stream.pop_partials_skipped() == 2
+    assert stream.pop_partials_skipped() == 0
+    feed_seconds(stream, speech, start + 3.5, speech.audio.size / SAMPLE_RATE)
+    stream.finish()  # no decode for the last 3+ s of speech
+    assert stream.pop_partials_skipped() >= 2

@@ -8,17 +8,22 @@ import numpy as np
 import pytest
 
 from streaming.options import SAMPLE_RATE, VadOptions
-from streaming.vad import VadStart, VadStop, VoiceActivityDetector
+from streaming.vad import VadEvent, VadPause, VadResume, VadStart, VadStop, VoiceActivityDetector
 from tests.streaming.fakes import make_speech
 from tests.support import speech
 
 
-def run(pcm: np.ndarray, options: VadOptions = VadOptions(), chunk: int = 320) -> list[VadStart | VadStop]:
+def run_all(pcm: np.ndarray, options: VadOptions = VadOptions(), chunk: int = 320) -> list[VadEvent]:
     vad = VoiceActivityDetector(options)
     events = []
     for begin in range(0, pcm.size, chunk):
         events.extend(vad.process(pcm[begin : begin + chunk]))
     return events + vad.flush(pcm.size)
+
+
+def run(pcm: np.ndarray, options: VadOptions = VadOptions(), chunk: int = 320) -> list[VadStart | VadStop]:
+    """Utterance boundaries only (pauses and resumptions left out)."""
+    return [e for e in run_all(pcm, options, chunk) if isinstance(e, (VadStart, VadStop))]
 
 
 def seconds(event: VadStart | VadStop) -> float:
@@ -59,6 +64,23 @@ def test_a_long_pause_ends_the_utterance_and_the_next_starts_after_it() -> None:
 def test_every_webrtcvad_frame_size_works(frame_ms: int) -> None:
     options = replace(VadOptions(), frame_ms=frame_ms)
     assert [type(e) for e in run(make_speech([4]).pcm, options, chunk=333)] == [VadStart, VadStop]
+
+
+def test_a_pause_predicts_where_the_utterance_stops() -> None:
+    events = run_all(make_speech([4, 2.0, 3]).pcm)
+    assert [type(e) for e in events] == [VadStart, VadPause, VadStop, VadStart, VadPause, VadStop]
+    assert events[1].sample == events[2].sample and events[4].sample == events[5].sample
+    assert events[1].voiced_ms > 0
+
+
+def test_speech_after_a_short_pause_withdraws_it() -> None:
+    speech_ = make_speech([3, 0.5, 3])
+    events = run_all(speech_.pcm)
+    assert [type(e) for e in events] == [VadStart, VadPause, VadResume, VadPause, VadStop]
+    pause, resume, stop = events[1], events[2], events[4]
+    assert pause.sample < resume.sample < stop.sample
+    assert abs(resume.sample / SAMPLE_RATE - speech_.words[3].start) < 0.1
+    assert events[3].sample == stop.sample
 
 
 def test_a_short_click_does_not_start_an_utterance() -> None:
