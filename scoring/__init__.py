@@ -6,7 +6,7 @@ LanguageTool client are passed in by the caller (server/); nothing here does net
 downloads anything.
 """
 
-from scoring.answer import AnswerDetails, AnswerInput, AnswerScore, score_answer, weighted_overall
+from scoring.answer import AnswerDetails, AnswerInput, AnswerScore, reference_texts, score_answer, weighted_overall
 from scoring.embedding import Embedder, OnnxMiniLmEmbedder
 from scoring.errors import GrammarUnavailable, InvalidAnswer, InvalidOptions, ModelUnavailable, ScoringError
 from scoring.feedback import SessionFeedback, build_session_feedback
@@ -37,6 +37,7 @@ __all__ = [
     "TimedWord",
     "Weights",
     "build_session_feedback",
+    "reference_texts",
     "score_answer",
     "weighted_overall",
 ]

@@ -136,6 +136,21 @@ def weighted_overall(scores: dict[str, float | None], weights: dict[str, float])
     return round(sum(weights[k] * v for k, v in present.items()) / total, 1)
 
 
+def clean_topics(expected_topics: Sequence[str]) -> list[str]:
+    """The expected topics that say something, stripped."""
+    return [t.strip() for t in expected_topics if t and t.strip()]
+
+
+def reference_texts(question_text: str, expected_topics: Sequence[str]) -> list[str]:
+    """What every answer to this question is compared with: its two prompts, then its topics.
+
+    A caller may hand these to `Embedder.embed_references` while the candidate is still
+    speaking, so that scoring the answer only embeds the answer itself.
+    """
+    topics = clean_topics(expected_topics)
+    return [*question_prompts(question_text, topics), *topics]
+
+
 def score_answer(
     answer: AnswerInput,
     *,
@@ -152,7 +167,7 @@ def score_answer(
     if not answer.words:
         flags.append("no_word_timestamps")
     sentences = split_sentences(transcript)
-    topics = [t.strip() for t in answer.expected_topics if t and t.strip()]
+    topics = clean_topics(answer.expected_topics)
     if not topics:
         flags.append("no_expected_topics")
 
@@ -162,8 +177,7 @@ def score_answer(
         grammar_future = pool.submit(_check_grammar_matches, transcript, grammar)
         # The question's prompts and topics recur for every answer to it (remembered by the
         # embedder); the answer's sentences are new each time.
-        prompts = question_prompts(answer.question_text, topics)
-        references = embedder.embed_references([*prompts, *topics])
+        references = embedder.embed_references(reference_texts(answer.question_text, topics))
         sentence_vectors = embedder.embed(sentences)
         matches = grammar_future.result()
     prompt_vectors = references[:2]

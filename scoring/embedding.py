@@ -69,6 +69,11 @@ class OnnxMiniLmEmbedder:
         self._reference_cache_size = reference_cache_size
         self._cache_lock = threading.Lock()
 
+    def remembers(self, text: str) -> bool:
+        """Whether `text`'s vector is in the reference cache (for monitoring and tests)."""
+        with self._cache_lock:
+            return text in self._references
+
     def embed_references(self, texts: Sequence[str]) -> np.ndarray:
         """`embed`, remembering the vectors of the last `reference_cache_size` texts.
 

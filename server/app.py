@@ -105,6 +105,7 @@ def create_app(
                 options=settings.live,
                 audio_dir=settings.audio_dir,
                 spool=app.state.spool,
+                before_answer=reviewer.prepare_question,
                 after_answer=reviewer.review_answer,
                 after_session=reviewer.review_session,
             )

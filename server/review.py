@@ -20,7 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from persistence import interviews, reviews
 from persistence.answers import set_progress
 from persistence.models import InterviewQuestion, InterviewSession
-from scoring import AnswerInput, AnswerScore, Embedder, GrammarChecker, QuestionResult, ScoringOptions, build_session_feedback, score_answer
+from scoring import (
+    AnswerInput,
+    AnswerScore,
+    Embedder,
+    GrammarChecker,
+    QuestionResult,
+    ScoringOptions,
+    build_session_feedback,
+    reference_texts,
+    score_answer,
+)
 from server.interview import FollowUp, FollowUpContext, FollowUpGenerator, FollowUpPolicy, should_ask
 from server.live import protocol as wire
 
@@ -49,6 +59,16 @@ class Reviewer:
     follow_ups: FollowUpGenerator
     follow_up_policy: FollowUpPolicy
     options: ScoringOptions
+
+    async def prepare_question(self, question: InterviewQuestion) -> None:
+        """Embed what the answer will be compared with while the candidate speaks, so that
+        scoring after the answer only embeds the answer. Best effort: a failure here only
+        means scoring embeds these texts itself."""
+        texts = reference_texts(question.question_text, question.expected_topics or ())
+        try:
+            await asyncio.to_thread(self.embedder.embed_references, texts)
+        except Exception:  # the embedder raises onnxruntime's assorted errors
+            log.warning("preparing question %s for scoring failed", question.id, exc_info=True)
 
     async def review_answer(
         self, owner: Owner, question: InterviewQuestion, words: list[Any], audio_duration: float, emit: Emit

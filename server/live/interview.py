@@ -63,6 +63,8 @@ class LiveDeps:
     streaming: StreamingOptions
     options: LiveOptions
     audio_dir: Path
+    #: Called (in the background) when a question is asked: (question); prepares its scoring.
+    before_answer: Callable[[InterviewQuestion], Awaitable[None]] | None = None
     #: Called after each answer with words is stored: (owner, question, timed words, audio
     #: seconds, emit); may emit events (scores) and insert the next question (a follow-up).
     after_answer: Callable[..., Awaitable[None]] | None = None
@@ -92,6 +94,7 @@ class LiveInterview:
         self.stream: AnswerStream | None = None
         self.writer: AnswerAudioWriter | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._preparing: asyncio.Task[None] | None = None  # held so the task is not collected
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._warned = False
@@ -269,6 +272,8 @@ class LiveInterview:
             audio_offset=stored.audio_seconds,
         )
         self.writer = AnswerAudioWriter(path)
+        if self.deps.before_answer is not None:
+            self._preparing = asyncio.create_task(self.deps.before_answer(question), name=f"prepare-{question.id}")
         self._warned = False
         self._limit_reached = False
         self.phase = Phase.ANSWERING

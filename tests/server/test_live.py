@@ -124,6 +124,30 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
         assert playback.content == path.read_bytes()
 
 
+async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, connect, embedder) -> None:
+    """When a question is asked, its prompts and topics are embedded in the background, so
+    scoring the answer later embeds only the answer (see bench/scoring_latency.py)."""
+    from scoring import reference_texts
+
+    import uuid
+
+    # A text no other test (or database parameter) asked, so the shared embedder has not seen it.
+    unseen = f"Which message queue did you choose for billing service {uuid.uuid4().hex[:6]}, and why?"
+    questions = [{**QUESTIONS[0], "text": unseen}]
+    tokens, session = await _account_and_session(server, questions)
+    texts = reference_texts(questions[0]["text"], questions[0]["expected_topics"])
+    assert not any(embedder.remembers(text) for text in texts[:2])  # the prompts carry the question
+    client = await connect(session["id"], tokens["access_token"])
+    await client.wait_for("ready")
+    await client.send(type="start")
+    await client.wait_for("question")
+    for _ in range(100):  # the preparation runs in a worker thread: wait for it, not for a time
+        if all(embedder.remembers(text) for text in texts):
+            break
+        await asyncio.sleep(0.1)
+    assert all(embedder.remembers(text) for text in texts)
+
+
 async def test_handshake_refusals_close_with_policy_codes(server, connect) -> None:
     tokens, session = await _account_and_session(server)
     other_tokens, other_session = await _account_and_session(server)
