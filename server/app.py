@@ -37,6 +37,7 @@ from server.live.pubsub import channels_plugin, create_redis
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
 from server.openapi import StrictStructSchemaPlugin
+from server.security_headers import security_headers
 from server.settings import Settings, node_name
 from streaming.transcriber import WhisperTranscriber
 
@@ -126,6 +127,7 @@ def create_app(
         exception_handlers={**EXCEPTION_HANDLERS, **DATABASE_ERROR_HANDLERS},  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
+        before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         lifespan=[lifespan],
         logging_config=None,  # server.logs configures logging (text or JSON lines, session ids)
         request_max_body_size=settings.max_request_bytes,

@@ -87,6 +87,8 @@ class Settings:
     #: Origins allowed to open WebSockets and call the API cross-site; the server's own origin always is.
     allowed_origins: tuple[str, ...] = ()
     max_request_bytes: int = 1_048_576
+    #: Strict-Transport-Security max-age; 0: no HSTS header (set it only when served over HTTPS only).
+    hsts_seconds: int = 0
     log_level: str = "info"
     #: "text" (human lines) or "json" (one JSON object per line, with session ids).
     log_format: str = "text"
@@ -128,6 +130,7 @@ class Settings:
             port=env.integer("PORT", default.port, 1, 65535),
             allowed_origins=tuple(o for o in env.text("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", default.max_request_bytes, 1024),
+            hsts_seconds=env.integer("HSTS_SECONDS", default.hsts_seconds, 0),
             log_level=env.text("LOG_LEVEL", default.log_level).lower(),
             log_format=env.choice("LOG_FORMAT", default.log_format, ("text", "json")),
             audio_root=Path(audio) if (audio := env.text("AUDIO_DIR", None)) else None,
