@@ -201,8 +201,10 @@ async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
                 "/api/sessions", json={"title": "New", "num_questions": 2, "custom_questions": QUESTIONS},
                 headers={"Authorization": f"Bearer {other_token}"},
             )
+            login = await http.post("/api/auth/login", json={"email": "someone@example.com", "password": "long password"})
         assert refused.status_code == 503 and refused.json()["code"] == "database_unavailable"
         assert "try again" in refused.json()["detail"] and refused.headers["retry-after"]
+        assert login.status_code == 503 and login.json()["code"] == "database_unavailable"
         newcomer = await _connect(node_b, other_session, other_token)
         assert await _until_closed(newcomer) == 1013
         assert newcomer.of_type("error")[-1]["code"] == "database_unavailable"
