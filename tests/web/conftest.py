@@ -143,10 +143,12 @@ async def page(context):
 
 
 async def new_page(context):
-    """A page that records uncaught script errors in `page.script_errors` (tests assert none)."""
+    """A page that records uncaught script errors and Content-Security-Policy violations (the
+    browser reports them on the console) in `page.script_errors` (tests assert none)."""
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None)
     page.script_errors = errors
     return page
 
