@@ -4,7 +4,8 @@ Each answer is one 16 kHz mono 16-bit WAV at `<audio_dir>/<user>/<session>/<ques
 built from ids only (never from anything the client sends). The header's sizes are rewritten on
 every flush, so the file is a valid WAV even if the process dies mid-answer; a reconnect appends
 to the same file. Final segments are appended to a `.segments.jsonl` sidecar, so a resumed answer
-(on this node or another sharing the storage) gets its committed transcript and timings back.
+(on this node or another sharing the storage) gets its committed transcript and timings back,
+and, through each final's `covered_to`, knows which recorded audio no final has settled yet.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ class StoredAnswer:
 
     audio_seconds: float
     segments: list[dict[str, Any]]
+
+    @property
+    def covered_seconds(self) -> float:
+        """Audio settled by the stored finals: nothing before it can produce another final.
+        (`covered_to` is written with each final; older sidecars fall back to its last word.)"""
+        if not self.segments:
+            return 0.0
+        last = self.segments[-1]
+        return float(last.get("covered_to", last["end"]))
 
 
 class AnswerAudioWriter:
@@ -111,3 +121,12 @@ def load_stored_answer(audio_path: Path) -> StoredAnswer:
             except json.JSONDecodeError:
                 continue
     return StoredAnswer(audio_seconds=seconds, segments=segments)
+
+
+def read_pcm(audio_path: Path, from_seconds: float) -> bytes:
+    """The recording's samples from `from_seconds` to its end (whole samples, s16le)."""
+    start = HEADER_BYTES + int(from_seconds * SAMPLE_RATE) * BYTES_PER_SAMPLE
+    with open(audio_path, "rb") as recording:
+        recording.seek(start)
+        data = recording.read()
+    return data[: len(data) // BYTES_PER_SAMPLE * BYTES_PER_SAMPLE]

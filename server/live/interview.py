@@ -35,6 +35,7 @@ from server.live.audio_store import (
     answer_path,
     append_segment,
     load_stored_answer,
+    read_pcm,
 )
 from server.dbhealth import database_unavailable
 from server.live.options import LiveOptions
@@ -108,6 +109,8 @@ class LiveInterview:
         #: True while a control message (start, answer_done, ...) is being handled.
         self.handling = False
         self._disconnected = False
+        #: Where the VAD heard utterances of the open answer stop (seconds into the answer).
+        self._stops: list[float] = []
         self._told_db_down = False
 
     # --- events -------------------------------------------------------------------------------
@@ -136,8 +139,7 @@ class LiveInterview:
             return
         self._dropped_audio_notice = False
         self.writer.append(pcm)
-        for event in self.stream.feed(pcm):
-            self.emit(_to_wire(event))
+        self._emit_stream(self.stream.feed(pcm))
         self._wake.set()
         await self._check_time_limit()
         while self.phase is Phase.ANSWERING and self._backlog() > self.deps.options.max_backlog_seconds:
@@ -231,7 +233,7 @@ class LiveInterview:
         if self.stream is None or self._disconnected:
             return
         self._disconnected = True
-        self.stream.finish()
+        self._emit_stream(self.stream.finish())  # speech_stopped at the end of what was heard
         self._wake.set()
         if self._pump is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -263,13 +265,17 @@ class LiveInterview:
         path = answer_path(self.deps.audio_dir, self.user_id, self.session_id, question.id)
         stored = load_stored_answer(path)
         prior = [_segment_from_json(segment) for segment in stored.segments]
+        # Audio recorded after the last settled final was heard but never finalised (its node
+        # died): it goes through the stream again, bounded like any backlog.
+        replay_from = max(stored.covered_seconds, stored.audio_seconds - self.deps.options.max_backlog_seconds)
         self.question = question
+        self._stops = []
         self.stream = AnswerStream(
             self.deps.streaming,
             context_prompt=question.question_text,
             hotwords=" ".join(question.expected_topics or []) or None,
             prior_segments=prior,
-            audio_offset=stored.audio_seconds,
+            audio_offset=replay_from,
         )
         self.writer = AnswerAudioWriter(path)
         if self.deps.before_answer is not None:
@@ -286,6 +292,9 @@ class LiveInterview:
                     audio_duration=stored.audio_seconds,
                 )
             )
+        if stored.audio_seconds > replay_from:
+            log.info("replaying %.1f s of unfinalised audio of question %s", stored.audio_seconds - replay_from, question.id)
+            self._emit_stream(self.stream.feed(read_pcm(path, replay_from)))
         self._pump = asyncio.create_task(self._run_pump(), name=f"pump-{question.id}")
 
     def _ask_current(self) -> None:
@@ -308,8 +317,7 @@ class LiveInterview:
     async def _close_answer(self, *, skipped: bool) -> InterviewQuestion:
         assert self.stream is not None and self.question is not None
         self.phase = Phase.FINISHING
-        for event in self.stream.finish():
-            self.emit(_to_wire(event))
+        self._emit_stream(self.stream.finish())
         self._wake.set()
         if self._pump is not None:
             await self._pump
@@ -400,14 +408,25 @@ class LiveInterview:
             for event in await scheduler.step(stream, self._wake):
                 if isinstance(event, stream_events.FinalSegment):
                     await self._store_final(event)
-                self.emit(_to_wire(event))
+                self._emit_stream((event,))
             self._progress.set()
         self._progress.set()
+
+    def _emit_stream(self, events: Sequence[stream_events.Event]) -> None:
+        """Send the stream's events, remembering where the VAD heard each utterance stop."""
+        for event in events:
+            if isinstance(event, stream_events.SpeechStopped):
+                self._stops.append(event.at)
+            self.emit(_to_wire(event))
 
     async def _store_final(self, segment: stream_events.FinalSegment) -> None:
         assert self.stream is not None and self.question is not None and self.writer is not None
         self.writer.flush()
-        append_segment(self.writer.path, _segment_to_json(segment))
+        # How far into the answer's audio this final settles everything: the VAD stop that ended
+        # its utterance (silence after it), or its last word when it was cut from a longer one.
+        # A resume after a crash transcribes the recording again from there (see _open_answer).
+        covered = min((stop for stop in self._stops if stop >= segment.end - 0.05), default=segment.end)
+        append_segment(self.writer.path, {**_segment_to_json(segment), "covered_to": max(covered, segment.end)})
         transcript = " ".join(s.text for s in self.stream.segments) or segment.text
         question_id, audio = self.question.id, self._audio_info()
 

@@ -30,7 +30,8 @@ pytestmark = [pytest.mark.model, pytest.mark.postgres, pytest.mark.redis, pytest
 PART_ONE = (
     "I have five years of experience building backend services in Python.", 1.0,
     "Last year I led the migration of our payment system to Kubernetes.", 1.0,
-    "We wrote a runbook for every service before we moved it.", 1.0,
+    "We wrote a runbook for every service, tested each one on a staging cluster, "
+    "and moved the services one team at a time over three months.", 1.0,
     "The hardest part was the database, which we moved last.",
 )
 PART_TWO = ("After the move, our deployments took minutes instead of hours.", 0.8, "The team was proud of it.")
@@ -118,14 +119,20 @@ async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Clu
     await first.wait_for("question")
     streaming = asyncio.create_task(first.stream(_pcm(PART_ONE), realtime_factor=1.0))
     await first.wait_for("final")
-    await first.wait_for("final")  # two utterances committed, more speech still arriving
-    node_a.kill()  # kill -9 mid-answer
+    last_final = await first.wait_for("final")  # two utterances committed, more speech arriving
+    while True:  # words of the next utterance heard, not finalised yet
+        partial = await first.wait_for("partial")
+        if partial["utterance"] > last_final["utterance"] and len(normalise_words(partial["committed"])) >= 2:
+            break
+    await asyncio.sleep(1.2)  # the recording on disk is flushed about once a second
+    node_a.kill()  # kill -9 mid-answer, mid-utterance
     with pytest.raises(websockets.ConnectionClosed):
         while True:
             await first.next_event(timeout=30)
     streaming.cancel()
     await asyncio.gather(streaming, return_exceptions=True)
     seen = [event["text"] for event in first.of_type("final")]
+    assert all(event["utterance"] < partial["utterance"] for event in first.of_type("final")), "killed after that utterance ended"
 
     stored = await _stored_question(cluster, session_id)
     _assert_each_final_once(seen, stored.transcript)  # every final sent before the kill is stored
@@ -142,6 +149,10 @@ async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Clu
     complete = await second.wait_for("answer_complete")
     _assert_each_final_once(seen + [event["text"] for event in second.of_type("final")], complete["transcript"])
     assert not repeated_ngrams(complete["transcript"])
+    # What node A had heard but not finalised was in the recording: node B transcribed it.
+    in_flight = normalise_words(partial["committed"])
+    after_seen = normalise_words(complete["transcript"])[len(normalise_words(" ".join(seen))) :]
+    assert len(set(in_flight) & set(after_seen)) >= len(set(in_flight)) / 2, (partial, complete["transcript"])
     assert {"kubernetes", "deployments"} <= set(normalise_words(complete["transcript"]))
     stored = await _stored_question(cluster, session_id)
     assert stored.transcript == complete["transcript"] and stored.answered_at is not None
