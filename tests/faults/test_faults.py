@@ -101,6 +101,12 @@ async def _lease_reclaimed(cluster: Cluster, session_id: str) -> None:
         await redis.aclose()
 
 
+def _metrics(node: Node) -> dict[str, float]:
+    """The node's /metrics as {"name{labels}": value}."""
+    text = httpx.get(node.base + "/metrics", timeout=30).text
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line and not line.startswith("#")}
+
+
 def _occurrences(words: list[str], phrase: list[str]) -> int:
     return sum(1 for i in range(len(words) - len(phrase) + 1) if words[i : i + len(phrase)] == phrase)
 
@@ -173,7 +179,7 @@ async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> No
     await watcher.wait_for("final")
 
     cluster.redis.stop()  # every key and subscription is gone
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(1.5)  # longer than a lease heartbeat (TTL 3 s / 3)
     cluster.redis.start()
 
     # The watcher's node resubscribes by itself and sends a fresh snapshot (events were missed).
@@ -189,6 +195,10 @@ async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> No
     assert {"kubernetes", "deployments"} <= set(normalise_words(complete["transcript"]))
     watched = await watcher.wait_for("answer_complete")  # live events flow again
     assert watched["transcript"] == complete["transcript"]
+    metrics = _metrics(node_b)
+    assert metrics["interview_pubsub_reconnects_total"] >= 1 and metrics["interview_pubsub_connected"] == 1
+    assert metrics['interview_refused_connections_total{reason="session_busy"}'] >= 1
+    assert _metrics(node_a)["interview_lease_heartbeat_failures_total"] >= 1
     await candidate.connection.close()
     await watcher.connection.close()
 
@@ -231,6 +241,9 @@ async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
     assert stored.transcript == complete["transcript"] and stored.answered_at is not None
     assert (await candidate.wait_for("question"))["number"] == 2
     await candidate.connection.close()
+    metrics = _metrics(node_a)
+    assert metrics["interview_spooled_writes_total"] >= 1 and metrics["interview_spooled_writes"] == 0
+    assert _metrics(node_b)['interview_refused_connections_total{reason="database_unavailable"}'] >= 1
 
 
 async def test_sigterm_drains_live_answers_then_exits(cluster: Cluster) -> None:
