@@ -111,6 +111,8 @@ def create_app(
                 after_session=reviewer.review_session,
             )
             log.info("node %s ready (pub/sub: %s, audio: %s)", app.state.node, "redis" if redis else "memory", settings.audio_dir)
+            if redis is not None and settings.auth.jwt_secret is None:
+                log.warning("REDIS_URL is set but JWT_SECRET is not: nodes sharing Redis must share JWT_SECRET, or each rejects the others' tokens")
             try:
                 yield
             finally:
