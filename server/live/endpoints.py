@@ -232,7 +232,10 @@ async def _shut_down(socket: WebSocket, live: LiveInterview, receiving, controls
     being closed) finish, finalise and store the open answer's last utterance, send everything
     queued, then 1012. The server bounds the whole drain (SHUTDOWN_GRACE_S)."""
     receiving.cancel()
-    while live.handling and not controls.done():
+    # An answer being closed finishes first, within half the grace period: one stuck on an
+    # unreachable database is cut short and resumed later (its finals are already stored).
+    deadline = asyncio.get_running_loop().time() + socket.app.state.settings.cluster.shutdown_grace_s / 2
+    while live.handling and not controls.done() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
     controls.cancel()
     await live.disconnect()
