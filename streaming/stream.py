@@ -25,6 +25,9 @@ Policy (shared/ARCHITECTURE.md, "Streaming: what the field has learned"):
 * Finals are delivered in utterance order; every utterance that was heard gets its final decode,
   and `finish` turns the open utterance into one, so nothing is left un-finalised.
 * Prompts carry the question and the end of the answer so far; hotwords are passed through.
+* While the utterance has been silent for `partial_hold_silence_ms` no partial is handed out:
+  nothing new was said, and a partial running when the pause turns out to be the end would
+  delay the closing decode.
 * Skipped partial updates are counted (`pop_partials_skipped`): an update is due after every
   partial interval of new audio; a partial decode that covers n intervals stands for n-1 skipped
   updates, and an utterance that stops with k intervals no decode covered skipped k.
@@ -258,6 +261,10 @@ class AnswerStream:
         new_speech = (self._fed - utterance.last_partial_end) / SAMPLE_RATE
         interval = self._partial_interval(utterance)
         if new_speech < interval or self.open_utterance_seconds < self.options.min_partial_audio_s:
+            return None
+        if self.options.closing_decode and self._vad.silence_ms >= self.options.partial_hold_silence_ms:
+            # Silent for a moment: no new words to show, and if the utterance is ending, a
+            # partial now would only hold up its closing decode. Due again when speech resumes.
             return None
         utterance.partial_skips = max(0, int(new_speech / interval) - 1)
         self._partials_skipped += utterance.partial_skips

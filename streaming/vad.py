@@ -83,6 +83,11 @@ class VoiceActivityDetector:
         return self._in_speech
 
     @property
+    def silence_ms(self) -> int:
+        """Inside an utterance: how long it has been silent since the last voiced frame."""
+        return self._silence_ms if self._in_speech else 0
+
+    @property
     def frame_samples(self) -> int:
         return self._frame
 

@@ -10,9 +10,11 @@ The model runs in a small thread pool (`workers` slots; CTranslate2 releases the
   queue of streams that want a partial, ordered by how long they have been waiting; a freed slot
   goes to the longest-waiting one. A stream waits with its place kept while its audio grows, and
   takes the audio it has *when its turn comes*, so no decode ever runs on stale audio and nothing
-  builds up behind the finals: under load every stream's partial cadence stretches to the same
-  round (one turn per stream in the queue) instead of the quickest pumps taking every free slot
-  and starving the others, which is how a first partial could wait 15 s at 8 streams.
+  builds up behind the finals. It keeps its place when its utterance ends before the turn came
+  (the next utterance's partial is first in line); only a partial turn sends it to the back.
+  Under load every stream's partial cadence stretches to the same round (one turn per stream)
+  instead of the quickest pumps taking every free slot and starving the others, which is how a
+  first partial could wait 15 s at 8 streams.
 * A stream has at most one decode in flight (its pump runs one `step` at a time).
 
 `step` is the whole per-stream policy; the live interview's pump calls it in a loop.
@@ -111,8 +113,9 @@ class DecodeScheduler:
             if job is not None and job.known is not None:
                 return self._reuse(stream, job)
             if job is None:
-                self._leave_partial_queue(stream)
-                if not stream.is_drained:
+                if stream.is_drained:
+                    self._leave_partial_queue(stream)
+                else:
                     await wake.wait()
                 return []
             if job.kind == "partial":
@@ -126,8 +129,7 @@ class DecodeScheduler:
                         self.release()
                         return [] if job is None else self._reuse(stream, job)
             else:
-                self._leave_partial_queue(stream)
-                await self.final_slot()
+                await self.final_slot()  # a place in the partial queue is kept meanwhile
             try:
                 result = await self.run(job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial")
             finally:

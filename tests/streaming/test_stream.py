@@ -328,7 +328,8 @@ def test_a_closing_decode_still_running_when_the_utterance_stops_is_its_final() 
 
 
 def test_speech_after_the_pause_turns_the_closing_decode_into_a_partial() -> None:
-    speech = make_speech([4, 0.55, 4])  # longer than the hang-over, shorter than end of utterance
+    vad = OPTIONS.vad
+    speech = make_speech([4, (vad.hangover_ms + vad.end_of_utterance_ms) / 2000, 4])  # a pause, not an end
     stream = AnswerStream(OPTIONS)
     oracle = OracleTranscriber(speech)
     feed_seconds(stream, speech, 0, speech.words[3].end + OPTIONS.vad.hangover_ms / 1000 + 0.1)

@@ -48,7 +48,7 @@ def test_a_word_train_is_one_utterance_with_padding() -> None:
 
 
 def test_a_thinking_pause_shorter_than_end_of_utterance_keeps_one_utterance() -> None:
-    events = run(make_speech([3, 0.45, 3]).pcm)
+    events = run(make_speech([3, VadOptions().end_of_utterance_ms / 1000 - 0.1, 3]).pcm)
     assert [type(e) for e in events] == [VadStart, VadStop]
 
 
@@ -74,7 +74,8 @@ def test_a_pause_predicts_where_the_utterance_stops() -> None:
 
 
 def test_speech_after_a_short_pause_withdraws_it() -> None:
-    speech_ = make_speech([3, 0.5, 3])
+    options = VadOptions()
+    speech_ = make_speech([3, (options.hangover_ms + options.end_of_utterance_ms) / 2000, 3])
     events = run_all(speech_.pcm)
     assert [type(e) for e in events] == [VadStart, VadPause, VadResume, VadPause, VadStop]
     pause, resume, stop = events[1], events[2], events[4]
