@@ -31,6 +31,17 @@ So the short window costs no accuracy on the streaming path here, about one poin
 30 s-padded files, and saves 20-35% of decode time idle (more when loaded); `short_encoder=False`
 restores the standard
 path for deployments that prefer the last point of accuracy.
+
+No window for the tail
+----------------------
+With word timestamps on, faster-whisper moves its seek point to the last word's end and, if any
+audio is left, decodes it as a further window: a whole second encoder pass (and a generate, with
+temperature fallbacks on a silent window) for what, after a complete utterance, is its trailing
+silence. Every one of 64 decodes of the benchmark's clips did this (20-580 ms left; the extra
+windows produced nothing or "Thanks."). Ending the loop when less than `min_tail_window_s`
+(1 s) is left cut CPU per decode from 0.59 s to 0.375 s with identical transcripts, and left
+the WER of 15 files (human and Piper speech) at 0.093 whole-file / 0.102 streaming either way.
+A longer rest, where the decoder stopped early, is still decoded.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ The model runs in a small thread pool (`workers` slots; CTranslate2 releases the
   goes to the longest-waiting one. A stream waits with its place kept while its audio grows, and
   takes the audio it has *when its turn comes*, so no decode ever runs on stale audio and nothing
   builds up behind the finals. It keeps its place when its utterance ends before the turn came
-  (the next utterance's partial is first in line); only a partial turn sends it to the back.
+  (its next utterance's partial is not sent to the back); only a partial turn does that.
   Under load every stream's partial cadence stretches to the same round (one turn per stream)
   instead of the quickest pumps taking every free slot and starving the others, which is how a
   first partial could wait 15 s at 8 streams.
