@@ -50,34 +50,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.support.live_server import free_port  # noqa: E402
-from tests.support.speech import synthesize, to_pcm16  # noqa: E402
+from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip, script_text  # noqa: E402
+from tests.support.speech import SAMPLE_RATE, to_pcm16  # noqa: E402
 from tests.support.text import word_error_rate  # noqa: E402
 
-ANSWERS = [
-    ("In my last role I was the backend engineer responsible for our payments service.", 0.9,
-     "We had a problem with slow database queries during the holiday peak.", 1.3,
-     "I profiled the slowest endpoints, added two indexes and moved reporting to a read replica.", 0.8,
-     "Latency dropped by sixty percent and we handled twice the traffic without new servers."),
-    ("Um, I think the most important thing in code review is kindness.", 1.0,
-     "Reviews are about the code, not the person, so I ask questions instead of giving orders.", 1.2,
-     "I also try to review small changes quickly, usually within a few hours.", 0.7,
-     "That keeps the team moving and makes feedback feel like help rather than judgement."),
-    ("When two teammates disagreed about our deployment strategy, I set up a short meeting.", 1.1,
-     "Each of them wrote down the risks they saw, and we compared them with real incident data.", 0.9,
-     "We chose blue green deployments with automatic rollback.", 1.0,
-     "Since then we have had no failed releases, and both of them felt heard."),
-]
-SAMPLE_RATE = 16_000
+ANSWERS = [PAYMENTS, CODE_REVIEW, DISAGREEMENT]
 FRAME_SECONDS = 0.1
 
 
 def answer_audio() -> list[tuple[np.ndarray, str]]:
-    lead = np.zeros(SAMPLE_RATE // 2, np.float32)
-    tail = np.zeros(SAMPLE_RATE, np.float32)
-    return [
-        (np.concatenate([lead, synthesize(script), tail]), " ".join(p for p in script if isinstance(p, str)))
-        for script in ANSWERS
-    ]
+    return [(answer_clip(script), script_text(script)) for script in ANSWERS]
 
 
 def speech_ends(audio: np.ndarray, *, quiet_s: float = 0.3, floor_dbfs: float = -45.0) -> list[float]:

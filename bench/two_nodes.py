@@ -44,26 +44,16 @@ sys.path.insert(0, str(REPO))
 
 from server import migrate  # noqa: E402
 from tests.faults.services import Node, PostgresCluster, RedisServer, node_env  # noqa: E402
-from tests.support.speech import synthesize, to_pcm16  # noqa: E402
+from tests.support.bench_answers import DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
+from tests.support.speech import SAMPLE_RATE, to_pcm16  # noqa: E402
 from tests.support.text import normalise_words  # noqa: E402
 
-ANSWERS = [
-    ("In my last role I was the backend engineer responsible for our payments service.", 0.9,
-     "We had a problem with slow database queries during the holiday peak.", 1.3,
-     "I profiled the slowest endpoints, added two indexes and moved reporting to a read replica.", 0.8,
-     "Latency dropped by sixty percent and we handled twice the traffic without new servers."),
-    ("When two teammates disagreed about our deployment strategy, I set up a short meeting.", 1.1,
-     "Each of them wrote down the risks they saw, and we compared them with real incident data.", 0.9,
-     "We chose blue green deployments with automatic rollback.", 1.0,
-     "Since then we have had no failed releases, and both of them felt heard."),
-]
-SAMPLE_RATE = 16_000
+ANSWERS = [PAYMENTS, DISAGREEMENT]
 FRAME_SECONDS = 0.1
 
 
 def clips() -> list[np.ndarray]:
-    lead, tail = np.zeros(SAMPLE_RATE // 2, np.float32), np.zeros(SAMPLE_RATE, np.float32)
-    return [np.concatenate([lead, synthesize(script), tail]) for script in ANSWERS]
+    return [answer_clip(script) for script in ANSWERS]
 
 
 def rss_mb(pid: int) -> float:
