@@ -352,7 +352,9 @@ class AnswerStream:
 
     def _partial_interval(self, utterance: _Utterance) -> float:
         # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
-        return self.options.partial_interval_s * 2 ** min(utterance.empty_partials, 3)
+        # Not after the first empty decode: a sentence that opens with "Um," and a pause often
+        # decodes to nothing once, and doubling at once delayed its first words by ~2 s.
+        return self.options.partial_interval_s * 2 ** min(max(utterance.empty_partials - 1, 0), 3)
 
     def _on_vad(self, event: VadEvent) -> list[Event]:
         if isinstance(event, VadStart):

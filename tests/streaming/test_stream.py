@@ -114,6 +114,25 @@ def test_a_partial_is_due_only_after_enough_new_speech() -> None:
     assert stream.next_job() is not None
 
 
+def test_partials_back_off_from_the_second_empty_decode_in_a_row() -> None:
+    speech = make_speech([40], gap_s=0.05)
+    stream = AnswerStream(OPTIONS)
+    nothing = Transcription((), 0.9, -1.0, "en")
+    interval = OPTIONS.partial_interval_s
+    fed, waited, gaps = 0.0, 0.0, []
+    while len(gaps) < 4:  # how much new speech each partial waited for, after empty decodes
+        if (job := stream.next_job()) is None:
+            feed_seconds(stream, speech, fed, fed + 0.1)
+            fed, waited = fed + 0.1, waited + 0.1
+            continue
+        assert job.kind == "partial"
+        stream.complete(job, nothing)
+        gaps.append(round(waited / interval))
+        waited = 0.0
+    gaps.pop(0)  # the first one waited for the speech to start
+    assert gaps == [1, 2, 4]  # an "Um," and a pause at the start is retried at the usual pace
+
+
 def test_finals_are_delivered_in_utterance_order_whatever_the_completion_order() -> None:
     speech = make_speech([3, 1.5, 3, 1.5, 3])
     stream = AnswerStream(OPTIONS)
