@@ -21,7 +21,7 @@ from persistence.models import InterviewQuestion
 from server.live.pubsub import create_redis
 from tests.faults.conftest import Cluster
 from tests.faults.services import Node
-from tests.support.live_server import InterviewClient
+from tests.support.live_server import InterviewClient, parse_metrics
 from tests.support.speech import synthesize, to_pcm16
 from tests.support.text import normalise_words, repeated_ngrams
 
@@ -103,8 +103,7 @@ async def _lease_reclaimed(cluster: Cluster, session_id: str) -> None:
 
 def _metrics(node: Node) -> dict[str, float]:
     """The node's /metrics as {"name{labels}": value}."""
-    text = httpx.get(node.base + "/metrics", timeout=30).text
-    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line and not line.startswith("#")}
+    return parse_metrics(httpx.get(node.base + "/metrics", timeout=30).text)
 
 
 def _occurrences(words: list[str], phrase: list[str]) -> int:

@@ -15,7 +15,7 @@ import pytest
 import websockets
 
 from server.app import create_app
-from tests.support.live_server import InterviewClient, serve, ws_url
+from tests.support.live_server import InterviewClient, parse_metrics, serve, ws_url
 from tests.support.speech import synthesize, to_pcm16
 from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
 
@@ -122,6 +122,14 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
         playback = await http.get(f"/api/sessions/{session['id']}/questions/{row['id']}/audio", headers=headers)
         assert playback.status_code == 200 and playback.headers["content-type"] == "audio/wav"
         assert playback.content == path.read_bytes()
+
+        metrics = parse_metrics((await http.get("/metrics")).text)
+        assert metrics["interview_live_streams"] == 1
+        assert metrics['interview_decodes_total{kind="final"}'] >= 1 and metrics['interview_decodes_total{kind="partial"}'] >= 1
+        assert metrics["interview_decode_seconds_count"] >= metrics['interview_decodes_total{kind="final"}']
+        # Every final was decoded once, during its closing silence or after it.
+        assert metrics["interview_finals_reused_total"] <= metrics['interview_decodes_total{kind="final"}']
+        assert 0 < metrics["interview_decode_real_time_factor"] < 1
 
 
 async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, connect, embedder) -> None:

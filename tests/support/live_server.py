@@ -75,3 +75,9 @@ class InterviewClient:
 
 def ws_url(base: str, path: str) -> str:
     return base.replace("http://", "ws://") + path
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text exposition as {"name{labels}": value}."""
+    samples = (line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return {name: float(value) for name, value in samples}
