@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from streaming.events import FinalSegment, Word
+
 SAMPLE_RATE = 16_000
 BYTES_PER_SAMPLE = 2
 HEADER_BYTES = 44
@@ -49,6 +51,20 @@ class StoredAnswer:
             return 0.0
         last = self.segments[-1]
         return float(last.get("covered_to", last["end"]))
+
+    def final_segments(self) -> list[FinalSegment]:
+        """The stored finals, as the stream produced them (words and timings included)."""
+        return [
+            FinalSegment(
+                utterance=data["utterance"],
+                text=data["text"],
+                start=data["start"],
+                end=data["end"],
+                confidence=data["confidence"],
+                words=tuple(Word(*word) for word in data.get("words", [])),
+            )
+            for data in self.segments
+        ]
 
 
 class AnswerAudioWriter:
@@ -101,9 +117,20 @@ def segments_path(audio_path: Path) -> Path:
     return audio_path.with_suffix(".segments.jsonl")
 
 
-def append_segment(audio_path: Path, segment: dict[str, Any]) -> None:
+def append_segment(audio_path: Path, segment: FinalSegment, *, covered_to: float) -> None:
+    """Append one final to the answer's sidecar, with `covered_to`: the second of the recording
+    up to which this final settles everything."""
+    record = {
+        "utterance": segment.utterance,
+        "text": segment.text,
+        "start": segment.start,
+        "end": segment.end,
+        "confidence": segment.confidence,
+        "words": [[w.text, w.start, w.end, w.probability] for w in segment.words],
+        "covered_to": covered_to,
+    }
     with open(segments_path(audio_path), "a", encoding="utf-8") as sidecar:
-        sidecar.write(json.dumps(segment) + "\n")
+        sidecar.write(json.dumps(record) + "\n")
 
 
 def load_stored_answer(audio_path: Path) -> StoredAnswer:

@@ -264,7 +264,7 @@ class LiveInterview:
     async def _open_answer(self, question: InterviewQuestion) -> None:
         path = answer_path(self.deps.audio_dir, self.user_id, self.session_id, question.id)
         stored = load_stored_answer(path)
-        prior = [_segment_from_json(segment) for segment in stored.segments]
+        prior = stored.final_segments()
         # Audio recorded after the last settled final was heard but never finalised (its node
         # died): it goes through the stream again, bounded like any backlog.
         replay_from = max(stored.covered_seconds, stored.audio_seconds - self.deps.options.max_backlog_seconds)
@@ -417,7 +417,7 @@ class LiveInterview:
         for event in events:
             if isinstance(event, stream_events.SpeechStopped):
                 self._stops.append(event.at)
-            self.emit(_to_wire(event))
+            self.emit(wire.from_stream_event(event))
 
     async def _store_final(self, segment: stream_events.FinalSegment) -> None:
         assert self.stream is not None and self.question is not None and self.writer is not None
@@ -426,7 +426,7 @@ class LiveInterview:
         # its utterance (silence after it), or its last word when it was cut from a longer one.
         # A resume after a crash transcribes the recording again from there (see _open_answer).
         covered = min((stop for stop in self._stops if stop >= segment.end - 0.05), default=segment.end)
-        append_segment(self.writer.path, {**_segment_to_json(segment), "covered_to": max(covered, segment.end)})
+        append_segment(self.writer.path, segment, covered_to=max(covered, segment.end))
         transcript = " ".join(s.text for s in self.stream.segments) or segment.text
         question_id, audio = self.question.id, self._audio_info()
 
@@ -535,43 +535,3 @@ def _progress(session: InterviewSession) -> dict[str, Any]:
 def _follow_up_numbers(session: InterviewSession) -> set[int]:
     return {int(number) for number in _progress(session).get("follow_ups", {})}
 
-
-def _to_wire(event: stream_events.Event) -> wire.ServerEvent:
-    if isinstance(event, stream_events.SpeechStarted):
-        return wire.SpeechStarted(at=round(event.at, 2))
-    if isinstance(event, stream_events.SpeechStopped):
-        return wire.SpeechStopped(at=round(event.at, 2))
-    if isinstance(event, stream_events.PartialTranscript):
-        return wire.Partial(utterance=event.utterance, committed=event.committed, tail=event.tail)
-    if isinstance(event, stream_events.FinalSegment):
-        return wire.Final(
-            utterance=event.utterance,
-            text=event.text,
-            start=round(event.start, 2),
-            end=round(event.end, 2),
-            confidence=round(event.confidence, 3),
-        )
-    raise TypeError(f"no wire form for {type(event).__name__}")
-
-
-def _segment_to_json(segment: stream_events.FinalSegment) -> dict[str, Any]:
-    return {
-        "utterance": segment.utterance,
-        "text": segment.text,
-        "start": segment.start,
-        "end": segment.end,
-        "confidence": segment.confidence,
-        "words": [[w.text, w.start, w.end, w.probability] for w in segment.words],
-    }
-
-
-def _segment_from_json(data: dict[str, Any]) -> stream_events.FinalSegment:
-    words: Sequence[stream_events.Word] = tuple(stream_events.Word(*word) for word in data.get("words", []))
-    return stream_events.FinalSegment(
-        utterance=data["utterance"],
-        text=data["text"],
-        start=data["start"],
-        end=data["end"],
-        confidence=data["confidence"],
-        words=tuple(words),
-    )

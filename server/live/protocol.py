@@ -11,6 +11,8 @@ from typing import Any
 
 import msgspec
 
+from streaming import events as stream_events
+
 PROTOCOL_VERSION = 1
 MAX_TEXT_FRAME_BYTES = 4096
 
@@ -174,3 +176,22 @@ _encoder = msgspec.json.Encoder()
 
 def encode_event(event: ServerEvent) -> str:
     return _encoder.encode(event).decode()
+
+
+def from_stream_event(event: stream_events.Event) -> ServerEvent:
+    """The wire form of an event of the streaming core (times rounded for the client)."""
+    if isinstance(event, stream_events.SpeechStarted):
+        return SpeechStarted(at=round(event.at, 2))
+    if isinstance(event, stream_events.SpeechStopped):
+        return SpeechStopped(at=round(event.at, 2))
+    if isinstance(event, stream_events.PartialTranscript):
+        return Partial(utterance=event.utterance, committed=event.committed, tail=event.tail)
+    if isinstance(event, stream_events.FinalSegment):
+        return Final(
+            utterance=event.utterance,
+            text=event.text,
+            start=round(event.start, 2),
+            end=round(event.end, 2),
+            confidence=round(event.confidence, 3),
+        )
+    raise TypeError(f"no wire form for {type(event).__name__}")
