@@ -353,7 +353,7 @@ class AnswerStream:
     def _partial_interval(self, utterance: _Utterance) -> float:
         # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
         # Not after the first empty decode: a sentence that opens with "Um," and a pause often
-        # decodes to nothing once, and doubling at once delayed its first words by ~2 s.
+        # decodes to nothing once, and doubling at once delayed its first words by a second more.
         return self.options.partial_interval_s * 2 ** min(max(utterance.empty_partials - 1, 0), 3)
 
     def _on_vad(self, event: VadEvent) -> list[Event]:
