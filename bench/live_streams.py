@@ -50,8 +50,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.support.live_server import free_port  # noqa: E402
-from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip, script_text  # noqa: E402
-from tests.support.speech import SAMPLE_RATE, to_pcm16  # noqa: E402
+from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
+from tests.support.speech import SAMPLE_RATE, script_text, to_pcm16  # noqa: E402
 from tests.support.text import word_error_rate  # noqa: E402
 
 ANSWERS = [PAYMENTS, CODE_REVIEW, DISAGREEMENT]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoring import AnswerInput
+from tests.support.speech import script_text
 
 SET_PATH = Path(__file__).with_name("evaluation_set.json")
 KINDS = ("strong", "filler_heavy", "grammar_poor", "mediocre", "keyword_stuffed", "off_topic")
@@ -67,10 +68,6 @@ def cases() -> Iterator[Case]:
                 question["id"], kind, data["labels"][kind], question, tuple(answer["script"]),
                 answer["fillers"], answer["long_pauses"],
             )
-
-
-def script_text(script: Sequence[str | float]) -> str:
-    return " ".join(piece for piece in script if isinstance(piece, str))
 
 
 def synthetic_words(script: Sequence[str | float], wpm: float = 145.0) -> list[Word]:

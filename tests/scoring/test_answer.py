@@ -10,6 +10,7 @@ import pytest
 from scoring import AnswerInput, InvalidAnswer, InvalidOptions, ScoringOptions, Weights, score_answer, weighted_overall
 from tests.scoring.conftest import DownGrammar, FakeGrammar
 from tests.scoring.evalset import synthetic_words
+from tests.support.speech import script_text
 
 QUESTION = "Tell me about a time you had a conflict with a teammate and how you resolved it."
 TOPICS = ("communication", "compromise", "outcome")
@@ -67,7 +68,7 @@ def test_grammar_errors_lower_grammar_and_are_quoted(fake_embedder) -> None:
 
 def test_suggestions_cite_fillers_rate_and_missing_topics(fake_embedder) -> None:
     script = ["Um, so, uh, I had a conflict, um, with a teammate.", 2.0, "Uh, we, um, we talked, you know.", 2.0, "Um, it was fine, uh."]
-    text = " ".join(p for p in script if isinstance(p, str))
+    text = script_text(script)
     result = score_answer(answer(text, script), embedder=fake_embedder, grammar=FakeGrammar())
     messages = " ".join(s.message for s in result.suggestions)
     assert 1 <= len(result.suggestions) <= 5

@@ -16,7 +16,7 @@ import websockets
 
 from server.app import create_app
 from tests.support.live_server import InterviewClient, parse_metrics, serve, ws_url
-from tests.support.speech import synthesize, to_pcm16
+from tests.support.speech import script_text, synthesize, to_pcm16
 from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
 
 pytestmark = pytest.mark.model
@@ -93,7 +93,7 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
     assert (question["number"], question["of"]) == (1, 2)
 
     complete = await _answer(client, _pcm(ANSWER_ONE), realtime_factor=2.0)
-    reference = " ".join(piece for piece in ANSWER_ONE if isinstance(piece, str))
+    reference = script_text(ANSWER_ONE)
     assert word_error_rate(reference, complete["transcript"]) < 0.25, complete["transcript"]
     assert not repeated_ngrams(complete["transcript"])
     assert {"kubernetes", "migration"} <= set(normalise_words(complete["transcript"]))
@@ -246,7 +246,7 @@ async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> 
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
     assert resumed["audio_duration"] == pytest.approx(len(part_one) / 32000, abs=0.01)
     complete = await _answer(second, _pcm(ANSWER_TWO), realtime_factor=4.0)
-    reference = " ".join(p for p in ANSWER_ONE + ANSWER_TWO if isinstance(p, str))
+    reference = script_text(ANSWER_ONE + ANSWER_TWO)
     assert word_error_rate(reference, complete["transcript"]) < 0.3, complete["transcript"]
     assert not repeated_ngrams(complete["transcript"])
     assert complete["audio_duration"] == pytest.approx((len(part_one) + len(_pcm(ANSWER_TWO))) / 32000, abs=0.05)

@@ -21,6 +21,7 @@ from server.live.locks import RedisSessionLocks
 from server.live.pubsub import create_redis
 from tests.server.test_live import ANSWER_ONE, ANSWER_TWO, _account_and_session, _pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
+from tests.support.speech import script_text
 from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -114,7 +115,7 @@ async def test_an_answer_dropped_on_node_a_continues_on_node_b(two_nodes) -> Non
     complete = await second.wait_for("answer_complete")
     words = normalise_words(complete["transcript"])
     assert not repeated_ngrams(complete["transcript"])
-    reference = " ".join(p for p in ANSWER_ONE + ANSWER_TWO if isinstance(p, str))
+    reference = script_text(ANSWER_ONE + ANSWER_TWO)
     assert word_error_rate(reference, complete["transcript"]) < 0.3, complete["transcript"]
     assert "kubernetes" in words and "measured" in words, complete["transcript"]
     assert words[: len(normalise_words(resumed["transcript"]))] == normalise_words(resumed["transcript"])

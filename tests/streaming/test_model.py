@@ -35,10 +35,6 @@ ANSWER = [
 ]
 
 
-def text_of(script) -> str:
-    return " ".join(piece for piece in script if isinstance(piece, str))
-
-
 @pytest.fixture(scope="module")
 def transcriber() -> WhisperTranscriber:
     return WhisperTranscriber(OPTIONS.transcriber)
@@ -79,7 +75,7 @@ def test_human_speech(transcriber: WhisperTranscriber) -> None:
 
 
 def _streaming_cases() -> list[tuple[str, np.ndarray, str]]:
-    cases = [("piper answer", answer_audio(), text_of(ANSWER))]
+    cases = [("piper answer", answer_audio(), speech.script_text(ANSWER))]
     if HAVE_SHARED:
         for row in speech.shared_manifest():
             if row["file"] in {"whisper/jfk.flac", "lhotse/librispeech_2412-153948-0000.flac"}:
@@ -114,7 +110,7 @@ def test_fillers_come_back(transcriber: WhisperTranscriber) -> None:
     ]
     said = heard = 0
     for script in scripts:
-        reference = normalise(text_of([script] if isinstance(script, str) else script))
+        reference = normalise(speech.script_text(script))
         answer = transcribe_offline(transcriber, speech.synthesize(script), OPTIONS)
         hypothesis = normalise(answer.transcript)
         for filler in ("um", "uh"):
@@ -188,7 +184,7 @@ def test_a_resumed_answer_continues_the_transcript(transcriber: WhisperTranscrib
         stream.complete(job, transcriber.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords))
     complete = stream.answer_complete()
     assert complete.transcript.startswith(first.transcript)
-    assert wer(text_of(ANSWER), complete.transcript) <= 0.2
+    assert wer(speech.script_text(ANSWER), complete.transcript) <= 0.2
     assert complete.audio_duration == pytest.approx(audio.size / SAMPLE_RATE, abs=0.01)
     starts = [s.start for s in complete.segments]
     assert starts == sorted(starts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.support.speech import SAMPLE_RATE, synthesize
+from tests.support.speech import SAMPLE_RATE, ScriptPiece, synthesize
 
 PAYMENTS = (
     "In my last role I was the backend engineer responsible for our payments service.", 0.9,
@@ -31,13 +31,8 @@ DISAGREEMENT = (
 )
 
 
-def script_text(script: tuple[str | float, ...]) -> str:
-    """The words of a script, pauses left out: the reference transcript."""
-    return " ".join(part for part in script if isinstance(part, str))
-
-
-def answer_clip(script: tuple[str | float, ...]) -> np.ndarray:
+def answer_clip(script: tuple[ScriptPiece, ...]) -> np.ndarray:
     """The script spoken by Piper, float32 at 16 kHz, with the lead and tail silence."""
     lead = np.zeros(SAMPLE_RATE // 2, np.float32)
     tail = np.zeros(SAMPLE_RATE, np.float32)
-    return np.concatenate([lead, synthesize(list(script)), tail])
+    return np.concatenate([lead, synthesize(script), tail])

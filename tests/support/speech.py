@@ -63,6 +63,11 @@ def to_pcm16(audio: np.ndarray) -> bytes:
     return (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
 
 
+def script_text(script: Sequence[ScriptPiece] | str) -> str:
+    """The words a script speaks, pauses left out: its reference transcript."""
+    return script if isinstance(script, str) else " ".join(piece for piece in script if isinstance(piece, str))
+
+
 def synthesize(script: Sequence[ScriptPiece] | str, *, length_scale: float = 1.0) -> np.ndarray:
     """Speak a script with the Joe (en_US, medium) Piper voice; pauses are true digital silence.
 
