@@ -28,7 +28,7 @@ from server.routes_sessions import SessionController
 from server.routes_uploads import upload_answer
 from server.routes_users import MeController
 from server.routes_web import index, web_router
-from server.interview import FollowUpPolicy
+from interview import FollowUpPolicy
 from server.jwt_secret import resolve_jwt_secret
 from server.live.endpoints import interview_socket, watch_socket
 from server.live.interview import LiveDeps

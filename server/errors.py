@@ -17,7 +17,7 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
 from persistence.errors import Conflict, IllegalTransition, NotFound
-from server.interview.errors import PlanError
+from interview.errors import PlanError
 from streaming.errors import UnsupportedAudioError
 
 log = logging.getLogger("server.errors")

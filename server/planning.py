@@ -1,5 +1,5 @@
 """Choosing a new session's questions: the user's profile and recent history, handed to the pure
-planner in server.interview, turned into `interview_questions` rows."""
+planner in interview, turned into `interview_questions` rows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import InterviewQuestion, InterviewSession, User
-from server.interview import CustomQuestion, PlanRequest, default_question_bank, plan_session
+from interview import CustomQuestion, PlanRequest, default_question_bank, plan_session
 from server.schemas import CreateSessionRequest
 
 #: Questions asked in this many of the user's latest sessions are not asked again (if avoidable).

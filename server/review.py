@@ -2,7 +2,7 @@
 
 `Reviewer` holds the scoring resources that `create_app` made (the MiniLM embedder, the
 LanguageTool checker or nothing while LanguageTool is down, the follow-up generator) and runs
-the pure `scoring` and `server.interview` code in worker threads, storing what it returns and
+the pure `scoring` and `interview` code in worker threads, storing what it returns and
 pushing it to the candidate on the interview socket.
 """
 
@@ -31,7 +31,7 @@ from scoring import (
     reference_texts,
     score_answer,
 )
-from server.interview import FollowUp, FollowUpContext, FollowUpGenerator, FollowUpPolicy, should_ask
+from interview import FollowUp, FollowUpContext, FollowUpGenerator, FollowUpPolicy, should_ask
 from server.live import protocol as wire
 
 log = logging.getLogger("server.review")

@@ -1,6 +1,7 @@
 """The dependency rule of shared/ARCHITECTURE.md, checked on the import statements themselves:
-the leaf packages (streaming, scoring, persistence) import neither `server`, nor each other, nor
-litestar or redis; migrations import only persistence of the project's packages."""
+the leaf packages (streaming, scoring, interview, persistence) import neither `server`, nor each
+other, nor litestar or redis; the pure ones (scoring, interview) import no database or network
+client either; migrations import only persistence of the project's packages."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT = {"server", "streaming", "scoring", "persistence", "migrations"}
+PROJECT = {"server", "streaming", "scoring", "interview", "persistence", "migrations"}
+NETWORK_CLIENTS = {"httpx", "requests", "urllib3", "aiohttp", "asyncpg", "aiosqlite", "websockets"}
 FORBIDDEN = {
     "streaming": PROJECT - {"streaming"} | {"litestar", "redis", "sqlalchemy", "asyncio"},
-    "scoring": PROJECT - {"scoring"} | {"litestar", "redis", "sqlalchemy"},
+    "scoring": PROJECT - {"scoring"} | {"litestar", "redis", "sqlalchemy"} | NETWORK_CLIENTS,
+    "interview": PROJECT - {"interview"} | {"litestar", "redis", "sqlalchemy"} | NETWORK_CLIENTS,
     "persistence": PROJECT - {"persistence"} | {"litestar", "redis"},
     "migrations": PROJECT - {"persistence", "migrations"} | {"litestar", "redis"},
 }

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from server.interview import (
+from interview import (
     CATEGORIES,
     DIFFICULTIES,
     QuestionBankError,
@@ -20,8 +20,8 @@ from server.interview import (
     normalise_skill,
     skill_set,
 )
-from server.interview.bank import DEFAULT_BANK_PATH, normalise_text
-from server.interview.roles import GENERAL, ROLES
+from interview.bank import DEFAULT_BANK_PATH, normalise_text
+from interview.roles import GENERAL, ROLES
 
 SPECIFIC_ROLES = [r for r in ROLES if r != GENERAL]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.interview import (
+from interview import (
     FollowUp,
     FollowUpContext,
     FollowUpGenerator,
@@ -14,7 +14,7 @@ from server.interview import (
     RuleBasedFollowUps,
     should_ask,
 )
-from server.interview.answer_text import has_concrete_marker, has_quantity, salient_terms
+from interview.answer_text import has_concrete_marker, has_quantity, salient_terms
 
 STAR = frozenset({"situation", "task", "action", "result"})
 BEHAVIOURAL_Q = "Tell me about a production incident you owned. What happened, and what changed afterwards?"

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from server.interview import FollowUpContext, OpenAICompatibleFollowUps, RuleBasedFollowUps
-from server.interview.followups import parse_model_follow_ups
+from interview import FollowUpContext, RuleBasedFollowUps
+from interview.followups import parse_model_follow_ups
+from server.llm_followups import OpenAICompatibleFollowUps
 
 CTX = FollowUpContext(
     question_text="Tell me about a time you improved a slow system.",

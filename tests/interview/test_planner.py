@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from server.interview import (
+from interview import (
     CustomQuestion,
     PlanError,
     PlanRequest,
@@ -16,7 +16,7 @@ from server.interview import (
     load_question_bank,
     plan_session,
 )
-from server.interview.bank import BankQuestion, normalise_text
+from interview.bank import BankQuestion, normalise_text
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class InterviewError(Exception):
-    """Base of every error raised by `server.interview`."""
+    """Base of every error raised by `interview`."""
 
 
 class QuestionBankError(InterviewError):

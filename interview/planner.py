@@ -16,15 +16,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from server.interview.bank import (
+from interview.bank import (
     CATEGORIES,
     DIFFICULTIES,
     BankQuestion,
     QuestionBank,
     normalise_text,
 )
-from server.interview.errors import PlanError
-from server.interview.roles import GENERAL, normalise_role, skill_set
+from interview.errors import PlanError
+from interview.roles import GENERAL, normalise_role, skill_set
 
 INTERVIEW_TYPES = ("behavioral", "technical", "mixed")
 MAX_QUESTIONS = 20

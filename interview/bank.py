@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from server.interview.errors import QuestionBankError
-from server.interview.roles import GENERAL, ROLES, normalise_role
+from interview.errors import QuestionBankError
+from interview.roles import GENERAL, ROLES, normalise_role
 
 DEFAULT_BANK_PATH = Path(__file__).with_name("data") / "question_bank.json"
 

@@ -1,0 +1,91 @@
+"""Follow-up questions from a chat model behind an OpenAI-compatible `/chat/completions` endpoint.
+
+The network half of the follow-up generator: the pure rules and the reply parser live in
+`interview.followups`; this adapter satisfies the same `FollowUpGenerator` protocol.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+from interview import FollowUpContext, FollowUpGenerator, RuleBasedFollowUps
+from interview.followups import FollowUp, parse_model_follow_ups
+
+log = logging.getLogger("server.llm_followups")
+
+
+class OpenAICompatibleFollowUps:
+    """Follow-ups from a chat model behind an OpenAI-compatible `/chat/completions` endpoint
+    (OpenAI, vLLM, llama.cpp server, Ollama, ...). Blocking: call it from a worker thread.
+
+    Any timeout, HTTP error or reply that is not the requested JSON yields the fallback
+    generator's suggestions instead; a well-formed empty list is respected as "no follow-up".
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        timeout_s: float = 8.0,
+        api_key: str | None = None,
+        fallback: FollowUpGenerator | None = None,
+        *,
+        max_follow_ups: int = 2,
+        temperature: float = 0.3,
+    ) -> None:
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self.timeout_s = timeout_s
+        self.api_key = api_key
+        self.fallback: FollowUpGenerator = fallback if fallback is not None else RuleBasedFollowUps()
+        self.max_follow_ups = max_follow_ups
+        self.temperature = temperature
+
+    def suggest(self, ctx: FollowUpContext) -> list[FollowUp]:
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        try:
+            with httpx.Client(timeout=self.timeout_s) as client:
+                response = client.post(self.url, json=self._payload(ctx), headers=headers)
+                response.raise_for_status()
+                content = response.json()["choices"][0]["message"]["content"]
+        except httpx.HTTPError as exc:
+            log.warning("follow-up model unavailable (%s: %s); using the fallback", type(exc).__name__, exc)
+            return self.fallback.suggest(ctx)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            log.warning("follow-up model sent an unexpected response (%s); using the fallback", exc)
+            return self.fallback.suggest(ctx)
+        parsed = parse_model_follow_ups(content, limit=self.max_follow_ups)
+        if parsed is None:
+            log.warning("follow-up model reply was not the requested JSON; using the fallback")
+            return self.fallback.suggest(ctx)
+        return parsed
+
+    def _payload(self, ctx: FollowUpContext) -> dict[str, Any]:
+        star = "not a behavioural question" if ctx.star_parts is None else (
+            ", ".join(sorted(ctx.star_parts)) or "none"
+        )
+        user = (
+            f"Question ({ctx.category}): {ctx.question_text}\n"
+            f"Candidate's answer (speech transcript): {ctx.transcript[:4000]}\n"
+            f"Topics a strong answer covers: {', '.join(ctx.expected_topics) or 'not given'}\n"
+            f"Topics the answer missed: {', '.join(ctx.missing_topics) or 'none'}\n"
+            f"STAR parts present: {star}\n"
+            f"Follow-ups already asked for this question: {ctx.asked_count}"
+        )
+        system = (
+            "You are an experienced, friendly interviewer running a spoken mock interview. Propose "
+            f"at most {self.max_follow_ups} short follow-up questions that help the candidate show "
+            "more: ask for the outcome if it is missing, for numbers or a concrete example if the "
+            "answer is vague, about a missed topic, or probe something specific they said. If the "
+            "answer is complete and concrete, propose none. Reply with JSON only, exactly: "
+            '{"follow_ups": [{"question": "...", "reason": "missing_result|vague|missing_topic|probe"}]}'
+        )
+        return {
+            "model": self.model,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            "temperature": self.temperature,
+            "max_tokens": 300,
+        }
