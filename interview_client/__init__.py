@@ -1,0 +1,1 @@
+"""`interview-client`: a command-line candidate for the interview server (see README, "Command line")."""
