@@ -49,7 +49,7 @@ import websockets
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support.live_server import free_port  # noqa: E402
+from tests.support.live_server import METRICS_TOKEN, free_port  # noqa: E402
 from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
 from tests.support.speech import SAMPLE_RATE, script_text, to_pcm16  # noqa: E402
 from tests.support.text import word_error_rate  # noqa: E402
@@ -86,6 +86,7 @@ def start_server(port: int, data_dir: Path, max_streams: int, extra_env: dict[st
         "LOG_LEVEL": "warning",
         "LANGUAGETOOL_URL": os.environ.get("LANGUAGETOOL_URL", "http://127.0.0.1:9"),
         "JWT_SECRET": "bench-" + "x" * 40,
+        "METRICS_TOKEN": METRICS_TOKEN,
         **(extra_env or {}),
     }
     process = subprocess.Popen([str(REPO / ".venv/bin/interview-server"), "run"], env=env)
@@ -230,7 +231,7 @@ async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, st
             )
             wall = time.perf_counter() - started
             cpu1, rss1 = process_stats(server.pid)
-            metrics = httpx.get(f"{base}/metrics").text
+            metrics = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -45,6 +45,7 @@ sys.path.insert(0, str(REPO))
 from server import migrate  # noqa: E402
 from tests.faults.services import Node, PostgresCluster, RedisServer, node_env  # noqa: E402
 from tests.support.bench_answers import DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
+from tests.support.live_server import METRICS_HEADERS  # noqa: E402
 from tests.support.speech import SAMPLE_RATE, to_pcm16  # noqa: E402
 from tests.support.text import normalise_words  # noqa: E402
 
@@ -170,7 +171,7 @@ async def sample_rss(nodes: list[Node], peaks: dict[str, float], stop: asyncio.E
 async def run_level(streams: int, seconds: float, nodes: list[Node], audio) -> dict:
     idle = {node.name: rss_mb(node.process.pid) for node in nodes}
     cpu0 = {node.name: cpu_seconds(node.process.pid) for node in nodes}
-    before = {node.name: httpx.get(node.base + "/metrics", timeout=30).text for node in nodes}
+    before = {node.name: httpx.get(node.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text for node in nodes}
     peaks: dict[str, float] = {}
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_rss(nodes, peaks, stop))
@@ -185,7 +186,7 @@ async def run_level(streams: int, seconds: float, nodes: list[Node], audio) -> d
     per_node = {}
     for node in nodes:
         served = sum(1 for p in placed if p is node)
-        text = httpx.get(node.base + "/metrics", timeout=30).text
+        text = httpx.get(node.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text
         per_node[node.name] = {
             "streams": served,
             "rss_idle_mb": round(idle[node.name], 1),

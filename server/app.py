@@ -36,6 +36,7 @@ from server.live.locks import LocalSessionLocks, RedisSessionLocks
 from server.live.pubsub import channels_plugin, create_redis
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
+from server.metrics import AppMetrics, HttpMetricsMiddleware, serve_metrics_port
 from server.openapi import StrictStructSchemaPlugin
 from server.security_headers import security_headers
 from server.settings import Settings, node_name
@@ -81,6 +82,10 @@ def create_app(
             if redis is not None:
                 stack.push_async_callback(redis.aclose)
             stack.push_async_callback(app.state.spool.close)
+            if settings.metrics.port is not None:
+                listener = await serve_metrics_port(app.state.metrics, settings.metrics.host, settings.metrics.port)
+                stack.push_async_callback(listener.wait_closed)
+                stack.callback(listener.close)
             grammar = await start_grammar(settings.review, stack)
             model = transcriber or await asyncio.to_thread(WhisperTranscriber, settings.streaming.transcriber)
             scheduler = DecodeScheduler(model, workers=settings.live.decode_workers)
@@ -128,7 +133,7 @@ def create_app(
         dependencies={"db": Provide(provide_db)},
         exception_handlers={**EXCEPTION_HANDLERS, **DATABASE_ERROR_HANDLERS},  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[rate_limit.middleware],
+        middleware=[HttpMetricsMiddleware, rate_limit.middleware],
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         lifespan=[lifespan],
         logging_config=None,  # server.logs configures logging (text or JSON lines, session ids)
@@ -146,6 +151,7 @@ def create_app(
     app.state.channels = channels
     app.state.channels_backend = channels_backend
     app.state.node = node_name(settings)
+    app.state.metrics = AppMetrics(app.state)
     return app
 
 

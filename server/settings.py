@@ -77,6 +77,18 @@ class ClusterOptions:
 
 
 @dataclass(frozen=True)
+class MetricsOptions:
+    """Who may read /metrics (README, "Observability"): nobody by default."""
+
+    #: A scraper sends `Authorization: Bearer <token>` to /metrics on the public port; None: that
+    #: route answers 404.
+    token: str | None = None
+    #: A separate listener for metrics only (no token: keep it on a private interface); None: none.
+    port: int | None = None
+    host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseOptions = field(default_factory=lambda: DatabaseOptions(url=sqlite_in(DEFAULT_DATA_DIR)))
     auth: AuthOptions = field(default_factory=AuthOptions)
@@ -95,6 +107,7 @@ class Settings:
     #: Answer audio; None: `<data_dir>/audio`. Several nodes must share it (the same path).
     audio_root: Path | None = None
     cluster: ClusterOptions = field(default_factory=ClusterOptions)
+    metrics: MetricsOptions = field(default_factory=MetricsOptions)
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
     live: LiveOptions = field(default_factory=LiveOptions)
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
@@ -139,6 +152,7 @@ class Settings:
                 session_lock_ttl_s=env.number("SESSION_LOCK_TTL_S", default.cluster.session_lock_ttl_s, 1.0),
                 shutdown_grace_s=env.number("SHUTDOWN_GRACE_S", default.cluster.shutdown_grace_s, 0.0),
             ),
+            metrics=_metrics_from_env(env),
             streaming=_streaming_from_env(env, default.streaming),
             live=_live_from_env(env, default.live),
             scoring=_scoring_from_env(env, default.scoring),
@@ -147,6 +161,14 @@ class Settings:
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database=replace(self.database, url=url))
+
+
+def _metrics_from_env(env: _Env) -> MetricsOptions:
+    token = env.text("METRICS_TOKEN", None)
+    if token is not None and len(token) < 16:
+        raise SettingsError("METRICS_TOKEN must be at least 16 characters")
+    port = env.integer("METRICS_PORT", 0, 0, 65535)
+    return MetricsOptions(token=token, port=port or None, host=env.text("METRICS_HOST", MetricsOptions.host))
 
 
 def _streaming_from_env(env: _Env, default: StreamingOptions) -> StreamingOptions:

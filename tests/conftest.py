@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from persistence.engine import normalise_url
 from persistence.models import Base
 from server import migrate
-from server.settings import AuthOptions, ReviewSettings, Settings
+from server.settings import AuthOptions, MetricsOptions, ReviewSettings, Settings
+from tests.support.live_server import METRICS_TOKEN
 
 # Whisper's temperature fallbacks sample at random; a fixed seed, set before any model is
 # loaded, makes a given test run decode the same way every time (CTranslate2 seeds each worker
@@ -111,6 +112,7 @@ def settings(database: TestDatabase, tmp_path: Path) -> Settings:
         base.with_database(database.url),
         auth=AuthOptions(jwt_secret="test-secret-" + "x" * 40, bcrypt_rounds=4, login_rate_limit_per_minute=1000),
         review=ReviewSettings(languagetool_url=LANGUAGETOOL_URL),
+        metrics=MetricsOptions(token=METRICS_TOKEN),
     )
 
 

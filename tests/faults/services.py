@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.live_server import free_port
+from tests.support.live_server import METRICS_TOKEN, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1] if Path("/usr/lib/postgresql").exists() else None
@@ -171,6 +171,7 @@ def node_env(*, database_url: str, redis_url: str | None, data_dir: Path, audio_
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "info",
         "SESSION_LOCK_TTL_S": "3",
+        "METRICS_TOKEN": METRICS_TOKEN,
         **extra,
     }
     if redis_url:

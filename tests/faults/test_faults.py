@@ -21,7 +21,7 @@ from persistence.models import InterviewQuestion
 from server.live.pubsub import create_redis
 from tests.faults.conftest import Cluster
 from tests.faults.services import Node
-from tests.support.live_server import InterviewClient, parse_metrics
+from tests.support.live_server import METRICS_HEADERS, InterviewClient, parse_metrics
 from tests.support.speech import synthesize, to_pcm16
 from tests.support.text import normalise_words, repeated_ngrams
 
@@ -103,7 +103,7 @@ async def _lease_reclaimed(cluster: Cluster, session_id: str) -> None:
 
 def _metrics(node: Node) -> dict[str, float]:
     """The node's /metrics as {"name{labels}": value}."""
-    return parse_metrics(httpx.get(node.base + "/metrics", timeout=30).text)
+    return parse_metrics(httpx.get(node.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text)
 
 
 def _occurrences(words: list[str], phrase: list[str]) -> int:

@@ -15,7 +15,7 @@ import pytest
 import websockets
 
 from server.app import create_app
-from tests.support.live_server import InterviewClient, parse_metrics, serve, ws_url
+from tests.support.live_server import METRICS_HEADERS, InterviewClient, parse_metrics, serve, ws_url
 from tests.support.speech import script_text, synthesize, to_pcm16
 from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
 
@@ -123,7 +123,7 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
         assert playback.status_code == 200 and playback.headers["content-type"] == "audio/wav"
         assert playback.content == path.read_bytes()
 
-        metrics = parse_metrics((await http.get("/metrics")).text)
+        metrics = parse_metrics((await http.get("/metrics", headers=METRICS_HEADERS)).text)
         assert metrics["interview_live_streams"] == 1
         assert metrics['interview_decodes_total{kind="final"}'] >= 1 and metrics['interview_decodes_total{kind="partial"}'] >= 1
         assert metrics["interview_decode_seconds_count"] >= metrics['interview_decodes_total{kind="final"}']

@@ -77,6 +77,11 @@ def ws_url(base: str, path: str) -> str:
     return base.replace("http://", "ws://") + path
 
 
+#: The metrics token of the test servers (METRICS_TOKEN): /metrics is not public.
+METRICS_TOKEN = "test-metrics-token-" + "m" * 16
+METRICS_HEADERS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
 def parse_metrics(text: str) -> dict[str, float]:
     """Prometheus text exposition as {"name{labels}": value}."""
     samples = (line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
