@@ -126,3 +126,8 @@ async def delete_session(db: AsyncSession, session: InterviewSession) -> None:
     """Delete a session; its questions and feedback go with it (ON DELETE CASCADE)."""
     await db.delete(session)
     await db.flush()
+
+
+async def owned_session_ids(db: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of every session of one user (to close their sockets before the account goes)."""
+    return list(await db.scalars(select(InterviewSession.id).where(InterviewSession.user_id == user_id)))

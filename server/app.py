@@ -32,6 +32,7 @@ from interview import FollowUpPolicy
 from server.jwt_secret import resolve_jwt_secret
 from server.live.endpoints import interview_socket, watch_socket
 from server.live.interview import LiveDeps
+from server.live.control import ControlListener, WatchRegistry
 from server.live.locks import LocalSessionLocks, RedisSessionLocks
 from server.live.pubsub import channels_plugin, create_redis
 from server.live.scheduler import DecodeScheduler
@@ -71,6 +72,7 @@ def create_app(
         app.state.live_sessions = {}
         app.state.live_counters = {}
         app.state.live_watchers = 0
+        app.state.watch_registry = WatchRegistry()
         app.state.spool = WriteSpool(app.state.db_sessions)
         app.state.session_locks = (
             RedisSessionLocks(redis, ttl_s=settings.cluster.session_lock_ttl_s)
@@ -136,6 +138,9 @@ def create_app(
         middleware=[HttpMetricsMiddleware, rate_limit.middleware],
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         lifespan=[lifespan],
+        # After the lifespans (the ChannelsPlugin's included): the control channel needs it running.
+        on_startup=[start_control_listener],
+        on_shutdown=[stop_control_listener],
         logging_config=None,  # server.logs configures logging (text or JSON lines, session ids)
         request_max_body_size=settings.max_request_bytes,
         cors_config=CORSConfig(allow_origins=list(settings.allowed_origins)) if settings.allowed_origins else None,
@@ -153,6 +158,18 @@ def create_app(
     app.state.node = node_name(settings)
     app.state.metrics = AppMetrics(app.state)
     return app
+
+
+async def start_control_listener(app: Litestar) -> None:
+    """Listen on the control channel: sessions deleted or cancelled through any node close here."""
+    app.state.control_listener = ControlListener(app.state)
+    app.state.control_listener.start()
+
+
+async def stop_control_listener(app: Litestar) -> None:
+    listener = getattr(app.state, "control_listener", None)
+    if listener is not None:
+        await listener.stop()
 
 
 async def drain_live_sessions(app: Litestar, timeout: float) -> None:

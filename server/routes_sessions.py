@@ -18,6 +18,7 @@ from persistence.errors import NotFound
 from persistence.models import InterviewSession, InterviewStatus, User
 from server.db import Db
 from server.errors import RequestError, error_responses
+from server.live import control
 from server.planning import plan_questions
 from server.schemas import (
     CreateSessionRequest,
@@ -113,9 +114,14 @@ class SessionController(Controller):
         responses=error_responses(401, 404, 409),
     )
     async def cancel(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> SessionOut:
-        session = await interviews.get_owned_session(db, request.user.id, session_id)
+        """A live interview of the session (on any node) stops at once without storing more."""
+        session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)
         await interviews.change_status(db, session, InterviewStatus.CANCELLED)
-        return from_row(SessionOut, session)
+        out = from_row(SessionOut, session)
+        open_questions = [q.id for q in session.questions if q.answered_at is None]
+        await db.commit()
+        await control.session_cancelled(request.app.state, request.user.id, session_id, open_questions)
+        return out
 
     @delete(
         "/{session_id:uuid}",
@@ -124,7 +130,10 @@ class SessionController(Controller):
         responses=error_responses(401, 404),
     )
     async def remove(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> None:
+        """Its sockets (on any node) close, and its recordings and sidecars are deleted."""
         await interviews.delete_session(db, await interviews.get_owned_session(db, request.user.id, session_id))
+        await db.commit()
+        await control.sessions_deleted(request.app.state, request.user.id, [session_id])
 
     @post(
         "/{session_id:uuid}/share",

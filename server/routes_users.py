@@ -5,10 +5,11 @@ from __future__ import annotations
 from litestar.params import JSONBody
 from litestar import Controller, Request, delete, get, patch
 
-from persistence import stats, users
+from persistence import interviews, stats, users
 from persistence.models import User
 from server.db import Db
 from server.errors import error_responses
+from server.live import control
 from server.schemas import ProfileFields, StatisticsOut, TrendPointOut, UserOut, from_row
 
 
@@ -28,7 +29,11 @@ class MeController(Controller):
 
     @delete("/", summary="Delete my account and everything in it", status_code=204, responses=error_responses(401))
     async def remove(self, request: Request[User, object, object], db: Db) -> None:
+        """Its sessions' sockets (on any node) close, and all its recordings are deleted."""
+        session_ids = await interviews.owned_session_ids(db, request.user.id)
         await users.delete_user(db, await users.get_user(db, request.user.id))
+        await db.commit()
+        await control.user_deleted(request.app.state, request.user.id, session_ids)
 
     @get("/stats", summary="My interview statistics and score trend", responses=error_responses(401))
     async def statistics(self, request: Request[User, object, object], db: Db) -> StatisticsOut:

@@ -180,6 +180,14 @@ class AnswerStream:
         return self._finished and not self._pending_finals and not finals_out and not self._slots
 
     @property
+    def buffered_seconds(self) -> float:
+        """Audio the stream still holds for decodes to come: the open utterance, finals waiting
+        for their decode, and the short pre-roll kept during silence. Silence and noise that
+        need no decode do not add to it (they are trimmed), so it measures how far decoding is
+        behind, and bounds the stream's memory."""
+        return (self._fed - self._buffer_start) / SAMPLE_RATE
+
+    @property
     def open_utterance_seconds(self) -> float:
         """Length of the audio the next decode of the open utterance would cover (0 if none)."""
         return 0.0 if self._open is None else (self._fed - self._open.start) / SAMPLE_RATE

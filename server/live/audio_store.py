@@ -11,6 +11,7 @@ and, through each final's `covered_to`, knows which recorded audio no final has 
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 import uuid
 from dataclasses import dataclass
@@ -25,7 +26,30 @@ HEADER_BYTES = 44
 
 
 def answer_path(audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID, question_id: uuid.UUID) -> Path:
-    return audio_dir / user_id.hex / session_id.hex / f"{question_id.hex}.wav"
+    return session_audio_dir(audio_dir, user_id, session_id) / f"{question_id.hex}.wav"
+
+
+def session_audio_dir(audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID) -> Path:
+    """Every file of one session: live recordings, uploads (`.ogg`, `.flac`...) and sidecars."""
+    return audio_dir / user_id.hex / session_id.hex
+
+
+def delete_session_audio(audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """Delete a session's recordings and sidecars (idempotent)."""
+    shutil.rmtree(session_audio_dir(audio_dir, user_id, session_id), ignore_errors=True)
+
+
+def delete_user_audio(audio_dir: Path, user_id: uuid.UUID) -> None:
+    """Delete every recording and sidecar of one account (idempotent)."""
+    shutil.rmtree(audio_dir / user_id.hex, ignore_errors=True)
+
+
+def delete_answer_audio(any_answer_file: Path) -> None:
+    """Delete one answer's files, whatever their format: `<question>.wav`, an upload's
+    `<question>.<format>`, `<question>.segments.jsonl` (idempotent)."""
+    stem = any_answer_file.name.split(".", 1)[0]
+    for path in any_answer_file.parent.glob(f"{stem}.*"):
+        path.unlink(missing_ok=True)
 
 
 def _header(data_bytes: int) -> bytes:

@@ -44,6 +44,9 @@ TRY_AGAIN_LATER = 1013
 SERVICE_RESTART = 1012
 SESSION_BUSY = 4409
 AUTH_TIMEOUT_SECONDS = 10
+#: Longest a close (its error event, then the close frame) may take: a peer that stopped reading
+#: (a dead but open connection) must not hold the handler, and the session's lease, forever.
+CLOSE_TIMEOUT_SECONDS = 2.0
 
 
 def channel_name(session_id: uuid.UUID) -> str:
@@ -56,8 +59,9 @@ async def _close(socket: WebSocket, code: int, error_code: str, message: str) ->
     counters[error_code] = counters.get(error_code, 0) + 1
     log.info("closing socket %s with %d (%s)", socket.url.path, code, error_code)
     with contextlib.suppress(Exception):
-        await socket.send_text(wire.encode_event(wire.ErrorEvent(code=error_code, message=message, fatal=True)))
-        await socket.close(code=code, reason=message[:120])
+        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+            await socket.send_text(wire.encode_event(wire.ErrorEvent(code=error_code, message=message, fatal=True)))
+            await socket.close(code=code, reason=message[:120])
 
 
 async def _token_from(socket: WebSocket) -> str:
@@ -177,7 +181,7 @@ async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid
                 if len(data) > settings.live.max_frame_bytes:
                     await _close(socket, TOO_BIG, "frame_too_big", f"audio frames are limited to {settings.live.max_frame_bytes} bytes")
                     return
-                await live.on_audio(data)
+                live.on_audio(data)  # never waits (backpressure drops, see LiveInterview)
                 continue
             try:
                 live.on_control(wire.decode_client_message(message.get("text") or ""))
@@ -203,7 +207,8 @@ async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid
         if live.fatal.is_set():
             await _deliver(socket, outbox)  # the error event says why: deliver it first
             with contextlib.suppress(Exception):
-                await socket.close(code=POLICY_VIOLATION, reason="interview closed")
+                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                    await socket.close(code=live.close_code, reason="interview closed")
         elif too_slow.is_set():
             await _close(socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume")
         elif lease.lost.is_set():
@@ -224,7 +229,8 @@ async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid
             live.closed.set()
             log.info("interview socket closed")
             with contextlib.suppress(Exception):
-                await socket.close()
+                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                    await socket.close()
 
 
 async def _shut_down(socket: WebSocket, live: LiveInterview, receiving, controls, sending, outbox: asyncio.Queue[str]) -> None:
@@ -246,9 +252,11 @@ async def _shut_down(socket: WebSocket, live: LiveInterview, receiving, controls
 
 
 async def _deliver(socket: WebSocket, outbox: asyncio.Queue[str]) -> None:
+    """Send what is queued, bounded: a client that does not read loses only the view (everything is stored)."""
     with contextlib.suppress(Exception):
-        while not outbox.empty():
-            await socket.send_text(outbox.get_nowait())
+        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+            while not outbox.empty():
+                await socket.send_text(outbox.get_nowait())
 
 
 @websocket("/ws/sessions/{session_id:uuid}/watch")
@@ -306,14 +314,24 @@ async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generi
             while (await socket.receive())["type"] != "websocket.disconnect":
                 pass  # watchers are read-only: anything they send is ignored
 
-        tasks = [asyncio.create_task(forward()), asyncio.create_task(drain_client()), asyncio.create_task(state.shutting_down.wait())]
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            with contextlib.suppress(Exception):
+        with state.watch_registry.watching(session_id) as session_closed:
+            tasks = [
+                asyncio.create_task(forward()),
+                asyncio.create_task(drain_client()),
+                asyncio.create_task(state.shutting_down.wait()),
+                asyncio.create_task(session_closed.wait()),
+            ]
+            try:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        if session_closed.is_set():
+            await _close(socket, POLICY_VIOLATION, "session_closed", "this interview was deleted or cancelled")
+            return
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
                 await socket.close(code=SERVICE_RESTART if state.shutting_down.is_set() else 1000)
 
 

@@ -28,16 +28,22 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy import select
 
 from persistence import answers, interviews
+from persistence.errors import NotFound
 from persistence.models import InterviewQuestion, InterviewSession, InterviewStatus
 from server.live import protocol as wire
 from server.live.audio_store import (
+    BYTES_PER_SAMPLE,
+    SAMPLE_RATE,
     AnswerAudioWriter,
     answer_path,
     append_segment,
+    delete_answer_audio,
+    delete_session_audio,
     load_stored_answer,
     read_pcm,
 )
 from server.dbhealth import database_unavailable
+from server.live.control import CloseReason
 from server.live.options import LiveOptions
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
@@ -48,6 +54,9 @@ from streaming.stream import AnswerStream
 log = logging.getLogger("server.live")
 
 Emit = Callable[[wire.ServerEvent], None]
+POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
+BYTES_PER_SECOND = SAMPLE_RATE * BYTES_PER_SAMPLE
 
 
 class Phase(enum.Enum):
@@ -75,6 +84,14 @@ class LiveDeps:
     spool: WriteSpool | None = None
 
 
+class _DecodingStalled(Exception):
+    """The open answer's last decodes did not finish within `drain_timeout_s`."""
+
+
+class _SessionClosed(Exception):
+    """The session was cancelled (or deleted) while this connection was using it."""
+
+
 class _StillSpooled(Exception):
     """Earlier writes are still waiting for the database: later ones must wait their turn."""
 
@@ -90,6 +107,8 @@ class LiveInterview:
         self.disconnecting = False
         self.closed = asyncio.Event()
         self.fatal = asyncio.Event()
+        #: The close code the socket handler uses once `fatal` is set.
+        self.close_code = POLICY_VIOLATION
         self.question: InterviewQuestion | None = None
         self.num_questions = 0
         self.stream: AnswerStream | None = None
@@ -97,7 +116,9 @@ class LiveInterview:
         self._pump: asyncio.Task[None] | None = None
         self._preparing: asyncio.Task[None] | None = None  # held so the task is not collected
         self._wake = asyncio.Event()
-        self._progress = asyncio.Event()
+        self._dropping = False
+        #: Seconds of audio refused by backpressure on this connection (see `on_audio`).
+        self.audio_dropped_seconds = 0.0
         self._warned = False
         self._limit_reached = False
         self._controls: asyncio.Queue[wire.ClientMessage] = asyncio.Queue(maxsize=32)
@@ -112,6 +133,9 @@ class LiveInterview:
         #: Where the VAD heard utterances of the open answer stop (seconds into the answer).
         self._stops: list[float] = []
         self._told_db_down = False
+        #: Set when the session was deleted or cancelled under this connection: nothing more is
+        #: stored, and the socket closes with `session_closed` (see server/live/control.py).
+        self.session_closed: CloseReason | None = None
 
     # --- events -------------------------------------------------------------------------------
 
@@ -120,16 +144,25 @@ class LiveInterview:
             event.question = self.question.question_number
         self._emit(event)
 
-    def error(self, code: str, message: str, *, fatal: bool = False) -> None:
-        """Tell the client; a fatal error also asks the socket handler to close the connection."""
+    def error(self, code: str, message: str, *, fatal: bool = False, close_code: int = POLICY_VIOLATION) -> None:
+        """Tell the client; a fatal error also asks the socket handler to close the connection
+        (with `close_code`)."""
         self.emit(wire.ErrorEvent(code=code, message=message, fatal=fatal))
-        if fatal:
+        if fatal and not self.fatal.is_set():
+            self.close_code = close_code
             self.fatal.set()
 
     # --- inputs from the socket ---------------------------------------------------------------
 
-    async def on_audio(self, pcm: bytes) -> None:
-        """One binary frame. Accepted only while a question is open; applies backpressure."""
+    def on_audio(self, pcm: bytes) -> None:
+        """One binary frame. Accepted only while a question is open. Never waits: the socket's
+        reader must stay free for pings and control messages whatever the decode backlog.
+
+        Backpressure: while the stream holds more than `max_backlog_seconds` of audio still to
+        decode (a client sending faster than real time, or decoding far behind), frames are
+        dropped, neither recorded nor transcribed (the recording and the transcript keep one
+        timeline), and the client is told once per episode (`audio_dropped`). Silence and noise
+        that need no decode never count: a candidate may think for the whole time limit."""
         if self._limit_reached:
             return
         if self.phase is not Phase.ANSWERING or self.stream is None or self.writer is None:
@@ -138,13 +171,21 @@ class LiveInterview:
                 self.error("audio_not_expected", "audio is accepted only after a question event; send {\"type\": \"start\"} first")
             return
         self._dropped_audio_notice = False
+        if self.stream.buffered_seconds > self.deps.options.max_backlog_seconds:
+            self.audio_dropped_seconds += len(pcm) / BYTES_PER_SECOND
+            if not self._dropping:
+                self._dropping = True
+                log.warning("decoding is %.0f s behind: dropping audio", self.stream.buffered_seconds)
+                self.error(
+                    "audio_dropped",
+                    "transcription is behind: audio is being dropped until it catches up (send audio at real time)",
+                )
+            return
+        self._dropping = False
         self.writer.append(pcm)
         self._emit_stream(self.stream.feed(pcm))
         self._wake.set()
-        await self._check_time_limit()
-        while self.phase is Phase.ANSWERING and self._backlog() > self.deps.options.max_backlog_seconds:
-            self._progress.clear()
-            await self._progress.wait()
+        self._check_time_limit()
 
     def on_control(self, message: wire.ClientMessage) -> None:
         if isinstance(message, wire.Ping):
@@ -162,6 +203,14 @@ class LiveInterview:
             self.handling = True
             try:
                 await self._handle(message)
+            except _DecodingStalled:
+                return  # the fatal error is out; the socket closes and a reconnect resumes
+            except NotFound:
+                self.close_session(CloseReason.DELETED)  # deleted before the message came
+                return
+            except _SessionClosed:
+                self.close_session(CloseReason.CANCELLED)
+                return
             finally:
                 self.handling = False
 
@@ -225,21 +274,53 @@ class LiveInterview:
         if self.phase is not Phase.ENDED:
             await self._complete_session()
 
+    def close_session(self, reason: CloseReason) -> None:
+        """The session was deleted or cancelled (by its owner, through any node): store nothing
+        more, tell the client, and have the socket closed (1008 `session_closed`). The open
+        answer's audio is thrown away by `disconnect`. Idempotent."""
+        if self.session_closed is not None:
+            return
+        self.session_closed = reason
+        if self._pump is not None:
+            self._pump.cancel()
+        self.error("session_closed", f"this interview was {reason.value}", fatal=True)
+
     async def disconnect(self) -> None:
         """The socket is gone (or the server is stopping): finalise what was heard and persist
         it, keeping the answer open (unanswered) so that a reconnect continues it. Runs to the
         end even if the handler is being cancelled: the finals in flight are stored first.
         Idempotent."""
+        if self.session_closed is not None:
+            await self._discard()
+            return
         if self.stream is None or self._disconnected:
             return
         self._disconnected = True
         self._emit_stream(self.stream.finish())  # speech_stopped at the end of what was heard
         self._wake.set()
-        if self._pump is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(self._pump)
+        with contextlib.suppress(asyncio.CancelledError, _DecodingStalled):
+            await self._drain_pump()
         self._close_writer()
         self.phase = Phase.ENDED
+
+    async def _discard(self) -> None:
+        """After `close_session`: stop the pump, close the recording and delete what must go
+        (the session's whole audio directory when it was deleted, else the open answer's files)."""
+        self._disconnected = True
+        self.phase = Phase.ENDED
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+        open_answer = self.writer.path if self.writer is not None else None
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        self.stream = None
+        if self.session_closed is not None and self.session_closed.purges_files:
+            await asyncio.to_thread(delete_session_audio, self.deps.audio_dir, self.user_id, self.session_id)
+        elif open_answer is not None:
+            await asyncio.to_thread(delete_answer_audio, open_answer)
 
     def _heard_nothing(self) -> bool:
         stream = self.stream
@@ -266,8 +347,9 @@ class LiveInterview:
         stored = load_stored_answer(path)
         prior = stored.final_segments()
         # Audio recorded after the last settled final was heard but never finalised (its node
-        # died): it goes through the stream again, bounded like any backlog.
-        replay_from = max(stored.covered_seconds, stored.audio_seconds - self.deps.options.max_backlog_seconds)
+        # died): it goes through the stream again, bounded by half the backlog limit so that
+        # the candidate's new audio still fits beside it.
+        replay_from = max(stored.covered_seconds, stored.audio_seconds - self.deps.options.max_backlog_seconds / 2)
         self.question = question
         self._stops = []
         self.stream = AnswerStream(
@@ -319,8 +401,18 @@ class LiveInterview:
         self.phase = Phase.FINISHING
         self._emit_stream(self.stream.finish())
         self._wake.set()
-        if self._pump is not None:
-            await self._pump
+        try:
+            await self._drain_pump()
+        except _DecodingStalled:
+            # Nothing is lost: the recording is on disk and a resume transcribes what no stored
+            # final covers. Closing the answer now would store it without those words.
+            self.error(
+                "transcription_stalled",
+                "transcription did not finish in time: reconnect to resume this answer",
+                fatal=True,
+                close_code=TRY_AGAIN_LATER,
+            )
+            raise
         complete = self.stream.answer_complete()
         audio = self._close_writer()
         question = self.question
@@ -336,6 +428,8 @@ class LiveInterview:
                     audio,
                 )
                 session = await self.load_session(db)
+                if session.status is InterviewStatus.CANCELLED:
+                    raise _SessionClosed()  # rolls the answer back: nothing more is stored
                 if skipped and complete.word_count == 0:
                     skipped_numbers = set(_progress(session).get("skipped", []))
                     await answers.set_progress(db, session, skipped=sorted(skipped_numbers | {question.question_number}))
@@ -352,7 +446,7 @@ class LiveInterview:
             )
         )
         self.stream = None
-        if self.deps.after_answer is not None and complete.word_count > 0:
+        if self.deps.after_answer is not None and complete.word_count > 0 and self.session_closed is None:
             async with self.deps.db_sessions() as db:
                 stored = await db.get(InterviewQuestion, question.id)
             words = [word for segment in complete.segments for word in segment.words]
@@ -381,6 +475,8 @@ class LiveInterview:
         async def complete() -> tuple[int | None, int | None]:
             async with self.deps.db_sessions.begin() as db:
                 session = await self.load_session(db)
+                if session.status is InterviewStatus.CANCELLED:
+                    raise _SessionClosed()  # no session_complete, no report
                 if session.status is InterviewStatus.IN_PROGRESS:
                     await interviews.change_status(db, session, InterviewStatus.COMPLETED)
                 session.questions_answered = await answers.count_answered(db, self.session_id)
@@ -390,7 +486,7 @@ class LiveInterview:
         self.phase = Phase.ENDED
         self.question = None
         self.emit(wire.SessionComplete(questions_answered=answered or 0, total_duration=duration))
-        if self.deps.after_session is not None:
+        if self.deps.after_session is not None and self.session_closed is None:
             async with self.deps.db_sessions() as db:
                 session = await self.load_session(db)
             try:
@@ -398,6 +494,19 @@ class LiveInterview:
             except Exception:
                 log.exception("building the report of session %s failed", self.session_id)
                 self.error("feedback_failed", "the feedback report could not be built; the answers are saved")
+
+    async def _drain_pump(self) -> None:
+        """Wait (at most `drain_timeout_s`) for the pump to deliver the finished stream's last
+        finals; past it the pump is cancelled and `_DecodingStalled` raised."""
+        pump = self._pump
+        if pump is None or pump.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(pump), self.deps.options.drain_timeout_s)
+        except TimeoutError:
+            log.error("the last decodes of question %s did not finish in %.0f s", self.question and self.question.id, self.deps.options.drain_timeout_s)
+            pump.cancel()
+            raise _DecodingStalled() from None
 
     async def _run_pump(self) -> None:
         """Feed the stream's decode jobs to the scheduler until the answer is drained."""
@@ -409,8 +518,6 @@ class LiveInterview:
                 if isinstance(event, stream_events.FinalSegment):
                     await self._store_final(event)
                 self._emit_stream((event,))
-            self._progress.set()
-        self._progress.set()
 
     def _emit_stream(self, events: Sequence[stream_events.Event]) -> None:
         """Send the stream's events, remembering where the VAD heard each utterance stop."""
@@ -421,6 +528,8 @@ class LiveInterview:
 
     async def _store_final(self, segment: stream_events.FinalSegment) -> None:
         assert self.stream is not None and self.question is not None and self.writer is not None
+        if self.session_closed is not None:
+            return
         self.writer.flush()
         # How far into the answer's audio this final settles everything: the VAD stop that ended
         # its utterance (silence after it), or its last word when it was cut from a longer one.
@@ -469,7 +578,7 @@ class LiveInterview:
                 await asyncio.sleep(delay)
                 delay = min(5.0, delay * 2)
 
-    async def _check_time_limit(self) -> None:
+    def _check_time_limit(self) -> None:
         assert self.stream is not None and self.question is not None
         limit = float(self.question.time_limit or 120)
         elapsed = self.stream.audio_duration
@@ -481,14 +590,6 @@ class LiveInterview:
             self._limit_reached = True
             self.error("time_limit_reached", "the time for this answer is up: it has been saved")
             self.on_control(wire.AnswerDone())
-
-    def _backlog(self) -> float:
-        """Audio received beyond the last finalised word: roughly what the stream still buffers."""
-        stream = self.stream
-        if stream is None:
-            return 0.0
-        finalised = stream.segments[-1].end if stream.segments else 0.0
-        return stream.audio_duration - finalised
 
     def _audio_info(self) -> answers.AnswerAudio:
         assert self.writer is not None
@@ -512,8 +613,6 @@ class LiveInterview:
             .execution_options(populate_existing=True)
         )
         if session is None:
-            from persistence.errors import NotFound
-
             raise NotFound("interview session not found")
         return session
 

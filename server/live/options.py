@@ -18,8 +18,16 @@ class LiveOptions:
     outbox_size: int = 512
     #: The candidate is warned this many seconds before the answer's time limit.
     time_warning_seconds: float = 15.0
-    #: Audio received but not yet finalised beyond which the socket is not read until decoding
-    #: catches up: bounds per-connection memory for clients sending faster than real time.
-    max_backlog_seconds: float = 30.0
+    #: Audio a stream may hold for decodes still to come (streaming's `buffered_seconds`);
+    #: beyond it frames are dropped with an `audio_dropped` error (docs/protocol.md) instead of
+    #: blocking the socket's reader. Bounds per-connection memory (60 s is 3.8 MB) for clients
+    #: sending faster than real time. Silence and noise that need no decode never count; one
+    #: utterance is at most `hard_max_utterance_s` (25 s), so at real time only decoding more
+    #: than ~35 s behind reaches it.
+    max_backlog_seconds: float = 60.0
+    #: Longest wait for an answer's last decodes when it is closed or its socket goes; past it
+    #: the socket closes with 1013 `transcription_stalled` and a reconnect resumes the answer
+    #: from its recording. Every wait of the live path is bounded like this.
+    drain_timeout_s: float = 90.0
     #: How long a watch (share) token stays valid.
     share_token_hours: int = 24

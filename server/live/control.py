@@ -1,0 +1,148 @@
+"""Closing a session's sockets on every node: deletion, cancellation, account deletion.
+
+The HTTP route that deletes or cancels a session (or deletes an account) may land on any node,
+while the session's interview socket and its watchers may be open on others. The route
+publishes one `SessionsClosed` message on the node-wide control channel of the app's
+ChannelsPlugin (Redis pub/sub with several nodes, in-process memory otherwise); every node
+listens (`ControlListener`) and closes what it serves of those sessions with 1008
+`session_closed`. A node holding the live interview stops it without storing anything more, and
+(when the session is gone) deletes its audio directory once its writer is closed, so a final
+written after the route deleted the files is deleted too.
+
+The route also deletes the files itself (the storage is shared): nothing depends on a message
+arriving when no socket is open. A message lost in a Redis outage leaves the socket open, but
+it can store nothing: the session's rows are gone (or cancelled, which the interview checks
+before every write that closes an answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+from litestar.channels import ChannelsPlugin
+
+from server.live.audio_store import answer_path, delete_answer_audio, delete_session_audio, delete_user_audio
+
+log = logging.getLogger("server.live.control")
+
+CONTROL_CHANNEL = "interview:control"
+
+
+class CloseReason(enum.Enum):
+    DELETED = "deleted"  # the session (or its owner's account) is gone: its files go too
+    CANCELLED = "cancelled"  # the session stays, cancelled: only the open answer's files go
+
+    @property
+    def purges_files(self) -> bool:
+        return self is CloseReason.DELETED
+
+
+class SessionsClosed(msgspec.Struct, frozen=True):
+    session_ids: list[uuid.UUID]
+    reason: CloseReason
+
+
+_decoder = msgspec.json.Decoder(SessionsClosed)
+
+
+def publish_sessions_closed(channels: ChannelsPlugin, session_ids: Iterable[uuid.UUID], reason: CloseReason) -> None:
+    """Tell every node (this one included) to close these sessions' sockets."""
+    ids = list(session_ids)
+    if ids:
+        channels.publish(msgspec.json.encode(SessionsClosed(ids, reason)), CONTROL_CHANNEL)
+
+
+class WatchRegistry:
+    """The watch sockets this node serves, by session: each waits on its own event."""
+
+    def __init__(self) -> None:
+        self._closers: dict[uuid.UUID, set[asyncio.Event]] = {}
+
+    @contextlib.contextmanager
+    def watching(self, session_id: uuid.UUID):
+        """Register one watcher; yields the event set when its session is closed."""
+        closed = asyncio.Event()
+        self._closers.setdefault(session_id, set()).add(closed)
+        try:
+            yield closed
+        finally:
+            closers = self._closers.get(session_id)
+            if closers is not None:
+                closers.discard(closed)
+                if not closers:
+                    del self._closers[session_id]
+
+    def close(self, session_id: uuid.UUID) -> int:
+        closers = self._closers.get(session_id, set())
+        for closed in closers:
+            closed.set()
+        return len(closers)
+
+
+class ControlListener:
+    """Consumes the control channel for one node for the app's lifetime."""
+
+    def __init__(self, state: Any) -> None:
+        self._state = state
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._listen(), name="live-control")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _listen(self) -> None:
+        channels: ChannelsPlugin = self._state.channels
+        async with channels.start_subscription([CONTROL_CHANNEL]) as subscriber:
+            async for payload in subscriber.iter_events():
+                try:
+                    message = _decoder.decode(payload)
+                except (msgspec.DecodeError, TypeError):
+                    continue  # a resync marker after a Redis outage, or garbage: nothing to close
+                self.apply(message)
+
+    def apply(self, message: SessionsClosed) -> None:
+        """Close this node's sockets of the message's sessions (idempotent)."""
+        for session_id in message.session_ids:
+            live = self._state.live_sessions.get(session_id)
+            if live is not None:
+                log.info("session %s was %s: closing its interview socket", session_id, message.reason.value)
+                live.close_session(message.reason)
+            self._state.watch_registry.close(session_id)
+
+
+# --- what the HTTP routes call, after their transaction committed ------------------------------
+
+
+async def sessions_deleted(state: Any, user_id: uuid.UUID, session_ids: Iterable[uuid.UUID]) -> None:
+    """Sessions were deleted: close their sockets everywhere and delete their files."""
+    ids = list(session_ids)
+    publish_sessions_closed(state.channels, ids, CloseReason.DELETED)
+    for session_id in ids:
+        await asyncio.to_thread(delete_session_audio, state.settings.audio_dir, user_id, session_id)
+
+
+async def user_deleted(state: Any, user_id: uuid.UUID, session_ids: Iterable[uuid.UUID]) -> None:
+    """An account was deleted: close its sessions' sockets everywhere and delete all its files."""
+    publish_sessions_closed(state.channels, session_ids, CloseReason.DELETED)
+    await asyncio.to_thread(delete_user_audio, state.settings.audio_dir, user_id)
+
+
+async def session_cancelled(state: Any, user_id: uuid.UUID, session_id: uuid.UUID, open_question_ids: Iterable[uuid.UUID]) -> None:
+    """A session was cancelled: close its sockets everywhere and delete the files of the answers
+    it will never store (stored answers keep their recordings; the rows still point at them)."""
+    publish_sessions_closed(state.channels, [session_id], CloseReason.CANCELLED)
+    audio_dir = state.settings.audio_dir
+    for question_id in open_question_ids:
+        await asyncio.to_thread(delete_answer_audio, answer_path(audio_dir, user_id, session_id, question_id))
