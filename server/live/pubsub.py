@@ -50,6 +50,7 @@ class ResilientRedisChannelsBackend(ChannelsBackend):
         self._has_channels = asyncio.Event()
         self._pubsub: Any = None
         self._down_until = 0.0
+        self._closed = False
         self.connected = True
         self.publish_failures = 0
         self.reconnects = 0
@@ -58,6 +59,9 @@ class ResilientRedisChannelsBackend(ChannelsBackend):
         self._pubsub = self._redis.pubsub()
 
     async def on_shutdown(self) -> None:
+        # A subscriber ending after the plugin stopped (the node's control listener stops after
+        # the lifespans) must not open a new connection just to unsubscribe.
+        self._closed = True
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
                 await self._pubsub.aclose()
@@ -79,15 +83,19 @@ class ResilientRedisChannelsBackend(ChannelsBackend):
     async def subscribe(self, channels: Iterable[str]) -> None:
         channels = set(channels)
         self._wanted |= channels
-        self._has_channels.set()
         with contextlib.suppress(*self._errors):  # the reconnect loop subscribes again
             await self._pubsub.subscribe(*channels)
+        # Only now: reading before the first subscribe is done fails ("connection not set") and
+        # would replace the pub/sub connection while it is being opened.
+        self._has_channels.set()
 
     async def unsubscribe(self, channels: Iterable[str]) -> None:
         channels = set(channels)
         self._wanted -= channels
         if not self._wanted:
             self._has_channels.clear()
+        if self._closed:
+            return
         with contextlib.suppress(*self._errors):
             await self._pubsub.unsubscribe(*channels)
 
