@@ -27,6 +27,15 @@ export function field({ name, label, type = "text", value = "", hint, required =
     input,
     h("p.error-text", { id: errorId, hidden: true }),
   );
+  // An error is about what was typed: once the candidate edits the field, it goes (the check
+  // runs again on submit), so a fixed field does not stay red.
+  input.addEventListener("input", () => {
+    if (input.getAttribute("aria-invalid") !== "true") return;
+    input.removeAttribute("aria-invalid");
+    const error = wrapper.querySelector(".error-text");
+    error.textContent = "";
+    error.hidden = true;
+  });
   wrapper.control = input;
   return wrapper;
 }

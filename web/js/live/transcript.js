@@ -48,16 +48,19 @@ export class LiveTranscript {
     const el = clear(this.element);
     const finalText = this.text;
     const committed = this.partial ? this.partial.committed.trim() : "";
-    const tail = this.partial ? this.partial.tail : "";
-    if (!finalText && !committed && !tail.trim()) {
+    const tail = this.partial ? this.partial.tail.trim() : "";
+    if (!finalText && !committed && !tail) {
       el.append(h("span.transcript__placeholder", this.placeholder));
       return;
     }
-    if (finalText) el.append(h("span.final", finalText));
-    if (committed) el.append(h("span.committed", (finalText ? " " : "") + committed));
-    if (tail.trim()) {
-      const lead = finalText || committed ? (/^\s/.test(tail) || !committed ? " " : "") : "";
-      el.append(h("span.tail", { title: "Still listening: this part may change" }, lead + tail.trim()));
+    // The pieces are whole words (the server joins each piece's words with spaces but not the
+    // pieces themselves): one space goes between pieces, else "spring," + "a" reads "spring,a".
+    let before = false;
+    for (const [kind, text] of [["final", finalText], ["committed", committed], ["tail", tail]]) {
+      if (!text) continue;
+      const attrs = kind === "tail" ? { title: "Still listening: this part may change" } : {};
+      el.append(h(`span.${kind}`, attrs, (before ? " " : "") + text));
+      before = true;
     }
     el.scrollTop = el.scrollHeight;
   }

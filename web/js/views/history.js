@@ -33,7 +33,13 @@ function cssVar(name) {
 export async function render(root) {
   const charts = [];
   root.append(h("div.page-head", h("h1", "Your progress"), h("p.lede", "Every session you finish adds a point. Look for the trend, not single scores.")));
-  const [stats, first] = await Promise.all([api("/api/users/me/stats"), api(`/api/sessions?limit=${PAGE}`)]);
+  // The chart library loads with the data, and the charts are drawn without an entry animation
+  // as soon as their canvases are on the page: no blank boxes while a script or an animation runs.
+  const chartLibrary = loadChart().then(
+    (Chart) => ({ Chart }),
+    (error) => ({ error }),
+  );
+  const [stats, first, library] = await Promise.all([api("/api/users/me/stats"), api(`/api/sessions?limit=${PAGE}`), chartLibrary]);
 
   root.append(
     h(
@@ -116,7 +122,8 @@ export async function render(root) {
 
   if (trend.length || stats.total_interviews) {
     try {
-      const Chart = await loadChart();
+      if (library.error) throw library.error;
+      const { Chart } = library;
       const text = cssVar("--muted");
       const grid = cssVar("--border");
       const primary = cssVar("--primary");
@@ -141,7 +148,7 @@ export async function render(root) {
             },
             options: {
               maintainAspectRatio: false,
-              animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? false : undefined,
+              animation: false,
               scales: { y: { min: 0, max: 100, grid: { color: grid } }, x: { grid: { display: false } } },
               plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => trend[items[0].dataIndex].title } } },
             },
@@ -158,7 +165,7 @@ export async function render(root) {
             },
             options: {
               maintainAspectRatio: false,
-              animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? false : undefined,
+              animation: false,
               scales: { y: { min: 0, max: 100, grid: { color: grid } }, x: { grid: { display: false } } },
               plugins: { legend: { display: false } },
             },

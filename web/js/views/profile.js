@@ -60,6 +60,7 @@ export async function render(root) {
       "section.card.form",
       h("h2", "Preferences"),
       selectField({ name: "preferred_language", label: "Interview language", options: languages, value: user.preferred_language || "en", required: true }),
+      checkbox({ name: "voice_enabled", label: "The interviewer reads the questions aloud", checked: user.voice_enabled !== false, hint: "You can also switch the voice on or off during an interview." }),
       h("fieldset", h("legend", "Notifications"), h("div.stack", checkbox({ name: "notification_email", label: "E-mail me my feedback reports", checked: user.notification_email !== false }), checkbox({ name: "notification_push", label: "Browser notifications", checked: Boolean(user.notification_push) }))),
     ),
     h("div.form-actions", submit, saved),
@@ -87,6 +88,7 @@ export async function render(root) {
       notification_push: e.notification_push.checked,
     };
     if (years) body.experience_years = Number(years);
+    if ("voice_enabled" in user) body.voice_enabled = e.voice_enabled.checked; // servers before the voice do not know it
     try {
       const updated = await busy(submit, "Saving…", () => api("/api/users/me", { method: "PATCH", body }));
       tokens.saveUser(updated);

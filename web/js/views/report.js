@@ -38,11 +38,22 @@ export async function render(root, { params, navigate }) {
     waiting.remove();
   }
 
+  const tree = questionTree(session);
+  const counts = {
+    planned: session.num_questions || tree.length,
+    answered: tree.filter((item) => answeredQuestion(item.question)).length,
+    skipped: tree.filter((item) => item.skipped).length,
+  };
   draw();
   return () => {
     stopped = true;
     for (const url of objectUrls) URL.revokeObjectURL(url);
   };
+
+  /** "2 of 3 answered · 1 skipped": planned questions only; follow-ups never count here. */
+  function answeredLine() {
+    return `${counts.answered} of ${counts.planned} answered${counts.skipped ? ` · ${counts.skipped} skipped` : ""}`;
+  }
 
   function draw() {
     const fb = session.feedback;
@@ -51,7 +62,7 @@ export async function render(root, { params, navigate }) {
         "div.page-head",
         h("p.muted", { style: { marginBottom: ".25rem" } }, "Feedback report"),
         h("h1", session.title),
-        h("p.muted", [titleCase(session.interview_type), titleCase(session.difficulty), formatDateTime(session.completed_at || session.created_at), `${session.questions_answered || 0} of ${session.questions.length} answered`].filter(Boolean).join(" · ")),
+        h("p.muted", { "data-testid": "report-meta" }, [titleCase(session.interview_type), titleCase(session.difficulty), formatDateTime(session.completed_at || session.created_at), answeredLine()].filter(Boolean).join(" · ")),
       ),
     );
     if (!fb) {
@@ -80,7 +91,7 @@ export async function render(root, { params, navigate }) {
                 h("dt", "Compared with others"),
                 h("dd", { "data-testid": "percentile" }, percentile === null || percentile === undefined ? h("span.small", { style: { fontWeight: 500 } }, "Not enough peers yet") : `Better than ${percentile}%`),
               ),
-              h("div", h("dt", "Questions answered"), h("dd", `${session.questions_answered || 0} of ${session.questions.length}`)),
+              h("div", h("dt", "Questions answered"), h("dd", { "data-testid": "answered-count" }, `${counts.answered} of ${counts.planned}`, counts.skipped ? h("span.muted.small", { style: { display: "block", fontWeight: 500 } }, `${counts.skipped} skipped`) : null)),
             ),
           ),
         ),
@@ -150,12 +161,18 @@ export async function render(root, { params, navigate }) {
       "section.card",
       { style: { marginTop: "1rem" }, "aria-labelledby": "breakdown-title" },
       h("h2#breakdown-title", "Question by question"),
-      session.questions.map((q) => questionBlock(q, byNumber.get(q.question_number))),
+      tree.map((item, i) =>
+        questionBlock(item.question, byNumber.get(item.question.question_number), {
+          label: `Question ${i + 1}`,
+          skipped: item.skipped,
+          followUps: item.followUps.map((f, k) => questionBlock(f.question, byNumber.get(f.question.question_number), { label: `Question ${i + 1} · follow-up${item.followUps.length > 1 ? ` ${k + 1}` : ""}`, skipped: f.skipped, followUp: true })),
+        }),
+      ),
     );
   }
 
-  function questionBlock(q, entry) {
-    const answered = Boolean(q.answered_at) && (q.word_count || 0) > 0;
+  function questionBlock(q, entry, { label, skipped = false, followUp = false, followUps = [] }) {
+    const answered = answeredQuestion(q) && !skipped;
     const scores = entry && entry.scores ? entry.scores : { relevance: q.relevance_score, grammar: q.grammar_score, fluency: q.fluency_score, keywords: q.keyword_score };
     const overall = entry && entry.overall_score !== undefined ? entry.overall_score : q.overall_score;
     const player = h("div");
@@ -167,7 +184,7 @@ export async function render(root, { params, navigate }) {
         const response = await api(`/api/sessions/${sessionId}/questions/${q.id}/audio`, { raw: true });
         const url = URL.createObjectURL(await response.blob());
         objectUrls.push(url);
-        const audio = h("audio", { controls: true, src: url, "aria-label": `Your answer to question ${q.question_number}` });
+        const audio = h("audio", { controls: true, src: url, "aria-label": `Your answer to ${label.toLowerCase()}` });
         clear(player).append(audio);
         playButton.remove();
         audio.play().catch(() => {});
@@ -182,9 +199,9 @@ export async function render(root, { params, navigate }) {
     if (entry && entry.speech_rate_wpm) details.push(`${entry.speech_rate_wpm} words/min`);
     if (entry && entry.filler_count !== undefined && answered) details.push(`${entry.filler_count} filler${entry.filler_count === 1 ? "" : "s"}`);
     return h(
-      "article.question-breakdown",
-      { "data-testid": "question-breakdown" },
-      h("div.row.row--between", h("h3", `Question ${q.question_number}`), answered ? h("span", { class: `rating rating--${band(overall)}`, style: { fontSize: "1.2rem" } }, `${score(overall)}/100`) : h("span.chip", "Not answered")),
+      `article.question-breakdown${followUp ? ".question-breakdown--follow-up" : ""}`,
+      { "data-testid": followUp ? "follow-up-breakdown" : "question-breakdown" },
+      h("div.row.row--between", h(followUp ? "h4" : "h3", label), answered ? h("span", { class: `rating rating--${band(overall)}`, style: { fontSize: "1.2rem" } }, `${score(overall)}/100`) : h("span.chip", { "data-testid": "question-state" }, skipped ? "Skipped" : "Not answered")),
       h("p", { style: { fontFamily: "var(--font-read)", fontSize: "1.05rem" } }, q.question_text),
       answered
         ? [
@@ -200,7 +217,88 @@ export async function render(root, { params, navigate }) {
             h("details", h("summary", "Your transcript"), h("p.quote", q.transcript)),
           ]
         : null,
-      q.audio_file_path ? h("div", playButton, player) : null,
+      answered && q.audio_file_path ? h("div", playButton, player) : null,
+      attemptsOf(q).length ? earlierAttempts(q, label) : null,
+      followUps,
     );
   }
+
+  /** Earlier attempts ("Try this answer again"): their transcript, scores and recording. */
+  function earlierAttempts(q, label) {
+    const attempts = attemptsOf(q);
+    return h(
+      "details.attempts",
+      { "data-testid": "earlier-attempts" },
+      h("summary", `${attempts.length} earlier attempt${attempts.length === 1 ? "" : "s"}`),
+      h(
+        "ol.attempt-list",
+        attempts.map((a, i) =>
+          h(
+            "li",
+            h("div.row.row--between", h("span", `Attempt ${a.attempt ?? i + 1}`), a.overall_score !== null && a.overall_score !== undefined ? h("span", { class: `rating rating--${band(a.overall_score)}` }, `${score(a.overall_score)}/100`) : null),
+            a.transcript ? h("p.quote", a.transcript) : h("p.muted.small", "No words were recognised."),
+            a.audio_url ? attemptPlayer(a.audio_url, `${label}, attempt ${a.attempt ?? i + 1}`) : null,
+          ),
+        ),
+      ),
+    );
+  }
+
+  function attemptPlayer(url, label) {
+    const slot = h("div");
+    const button = h("button.button", { type: "button" }, "Play this attempt");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const blobUrl = URL.createObjectURL(await (await api(url, { raw: true })).blob());
+        objectUrls.push(blobUrl);
+        const audio = h("audio", { controls: true, src: blobUrl, "aria-label": label });
+        clear(slot).append(audio);
+        audio.play().catch(() => {});
+      } catch (error) {
+        button.disabled = false;
+        clear(slot).append(button, h("p.small.muted", error.message));
+      }
+    });
+    slot.append(button);
+    return slot;
+  }
+}
+
+/** Answered with words (a skipped answer may have words too: the caller says so). */
+function answeredQuestion(q) {
+  return Boolean(q.answered_at) && (q.word_count || 0) > 0 && !q.skipped;
+}
+
+function attemptsOf(q) {
+  return Array.isArray(q.attempts) ? q.attempts.filter((a) => !a.current) : [];
+}
+
+/**
+ * The planned questions in order, each with its follow-ups that were asked. Follow-ups are
+ * recognised by `follow_up_of` (the question's id) or, from older servers, by
+ * `metadata.progress.follow_ups` ({number: parent number}); follow-ups never asked are left out.
+ */
+export function questionTree(session) {
+  const progress = (session.metadata && session.metadata.progress) || {};
+  const legacyParents = progress.follow_ups || {};
+  const skippedNumbers = new Set(progress.skipped || []);
+  const byId = new Map(session.questions.map((q) => [q.id, q]));
+  const parentOf = (q) => {
+    if (q.follow_up_of) return byId.get(q.follow_up_of) || null;
+    const number = legacyParents[String(q.question_number)];
+    return number ? session.questions.find((p) => p.question_number === number) || null : null;
+  };
+  const items = new Map();
+  const isSkipped = (q) => Boolean(q.skipped) || skippedNumbers.has(q.question_number);
+  for (const q of [...session.questions].sort((a, b) => a.question_number - b.question_number)) {
+    let parent = parentOf(q);
+    while (parent && parentOf(parent)) parent = parentOf(parent); // a follow-up of a follow-up
+    if (!parent) items.set(q.id, { question: q, skipped: isSkipped(q), followUps: [] });
+    else if (q.answered_at || q.transcript) {
+      const item = items.get(parent.id);
+      if (item) item.followUps.push({ question: q, skipped: isSkipped(q) });
+    }
+  }
+  return [...items.values()];
 }

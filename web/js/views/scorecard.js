@@ -56,8 +56,11 @@ function dimensionNote(key, data) {
 /**
  * The whole card. `transcript` is the answer's text (answer_complete.transcript): grammar
  * offsets and filler token indexes refer to it. `heading` is the card's heading level text.
+ * `compact` (the live interview, where the candidate reads it between questions, often on a
+ * phone): the score, the dimensions and the first suggestion show; the annotated answer, the
+ * talking points and STAR open on demand, so the card is not several screens tall.
  */
-export function scoreCard(data, { transcript = "", headingLevel = 3, title = "How that answer went" } = {}) {
+export function scoreCard(data, { transcript = "", headingLevel = 3, title = "How that answer went", compact = false } = {}) {
   const details = data.details || {};
   const fluency = details.fluency || {};
   const grammar = details.grammar || null;
@@ -65,6 +68,8 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
   const Heading = `h${headingLevel}`;
   const Sub = `h${Math.min(6, headingLevel + 1)}`;
 
+  const fold = (summary, ...content) => (compact ? h("details.score-card__more", h("summary", summary), ...content) : h("div", ...content));
+  const suggestions = [...(data.suggestions || [])].sort((a, b) => (a.priority || 9) - (b.priority || 9));
   const annotated = transcript ? annotate(transcript, { fillers: fluency.fillers || [], grammar: grammar ? grammar.matches : [] }) : null;
   const breakdown = fluency.filler_breakdown ? Object.entries(fluency.filler_breakdown) : [];
 
@@ -83,9 +88,9 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
     ),
     h("ul.dimensions", DIMENSIONS.map(([key, name]) => dimensionBar(name, data[key], dimensionNote(key, data)))),
     annotated
-      ? h(
-          "div",
-          h(Sub, "Your answer"),
+      ? fold(
+          annotated.notes.length || annotated.fillers ? "Your answer, with notes" : "Your answer",
+          compact ? null : h(Sub, "Your answer"),
           annotated.node,
           h(
             "p.legend",
@@ -113,19 +118,21 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
             : null,
         )
       : null,
-    topics(data, Sub),
-    star ? starPanel(star, Sub) : null,
-    data.suggestions && data.suggestions.length
+    suggestions.length
       ? h(
           "div",
           h(Sub, "Try this next time"),
-          h(
-            "ul.suggestions",
-            [...data.suggestions].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((s) => h("li", s.category ? h("span.cat", titleCase(s.category)) : null, s.message)),
-          ),
+          h("ul.suggestions", (compact ? suggestions.slice(0, 1) : suggestions).map(suggestion)),
         )
       : null,
+    topics(data, Sub) || star || (compact && suggestions.length > 1)
+      ? fold("Talking points, structure and more tips", topics(data, Sub), star ? starPanel(star, Sub) : null, compact && suggestions.length > 1 ? h("ul.suggestions", suggestions.slice(1).map(suggestion)) : null)
+      : null,
   );
+}
+
+function suggestion(s) {
+  return h("li", s.category ? h("span.cat", titleCase(s.category)) : null, s.message);
 }
 
 function topics(data, Sub) {

@@ -1,10 +1,25 @@
 // Watch a session live (read-only): /ws/sessions/{id}/watch?token=... with the owner's access
 // token or a share token. The first event is `event`/`snapshot` with the transcript so far.
+//
+// Only questions that were asked are listed, numbered as the candidate sees them ("Question 2
+// of 3", its follow-ups under it as "Question 2 · follow-up"); live events go to the question
+// asked last, so a follow-up never overwrites its question.
 
 import { freshAccessToken, tokens } from "../api.js";
 import { h, clear, score } from "../dom.js";
 import { InterviewConnection, socketUrl } from "../live/connection.js";
 import { LiveTranscript } from "../live/transcript.js";
+import { questionFromEvent } from "./interview/question-panel.js";
+
+/** A snapshot question as {number, followUpIndex, text, ...}; null when it was never asked. */
+export function snapshotQuestion(q, index, all) {
+  const asked = q.asked ?? (q.answered || Boolean(q.transcript));
+  if (!asked) return null;
+  const followUp = Boolean(q.follow_up);
+  // Older servers number follow-ups in the same sequence as questions: count planned ones.
+  const number = q.planned_number ?? (followUp ? null : all.slice(0, index + 1).filter((x) => !x.follow_up).length);
+  return { number: number ?? q.number, followUpIndex: followUp ? q.follow_up_index || 1 : 0, text: q.text, transcript: q.transcript, overall: q.overall_score, skipped: Boolean(q.skipped) };
+}
 
 export async function render(root, { params, navigate, setTitle }) {
   const [sessionId, shareToken] = params;
@@ -13,25 +28,38 @@ export async function render(root, { params, navigate, setTitle }) {
 
   const title = h("h1", "Watching live");
   const status = h("p.muted", { role: "status" }, "Connecting…");
-  const list = h("ol.stack", { style: { listStyle: "none", padding: 0 } });
+  const list = h("ol.stack.watch-list", { style: { listStyle: "none", padding: 0 } });
   root.append(h("div.page-head", h("p.muted", { style: { marginBottom: ".25rem" } }, "Live transcript (read-only)"), title, status), list);
 
-  const questions = new Map(); // number -> {el, transcript, scoreEl, textEl}
+  const entries = new Map(); // "number.followUpIndex" -> {el, textEl, scoreEl, transcript, followUps}
+  let current = null; // the entry asked last: live words go there
+  let total = null;
 
-  function questionEntry(number, text) {
-    let entry = questions.get(number);
-    if (!entry) {
+  function entry({ number, followUpIndex, text }) {
+    const key = `${number}.${followUpIndex}`;
+    let found = entries.get(key);
+    if (!found) {
+      const label = followUpIndex ? `Question ${number} · follow-up${followUpIndex > 1 ? ` ${followUpIndex}` : ""}` : `Question ${number}${total ? ` of ${total}` : ""}`;
       const textEl = h("p.question-text", text || "");
       const scoreEl = h("span.chip", { hidden: true });
-      const box = h("div.transcript", { "data-testid": `watch-transcript-${number}` });
-      const el = h("li.card.question-card", { "data-question": number }, h("div.row.row--between", h("p.eyebrow", `Question ${number}`), scoreEl), textEl, box);
-      entry = { el, textEl, scoreEl, transcript: new LiveTranscript(box, { placeholder: "Waiting for the answer…", announceFinals: false }) };
-      questions.set(number, entry);
-      const after = [...list.children].find((child) => Number(child.dataset.question) > number);
-      list.insertBefore(el, after || null);
+      const box = h("div.transcript", { "data-testid": `watch-transcript-${number}${followUpIndex ? `-f${followUpIndex}` : ""}` });
+      const followUps = h("ol.watch-follow-ups", { style: { listStyle: "none", padding: 0 } });
+      const el = h(`li.card.question-card${followUpIndex ? ".watch-follow-up" : ""}`, { "data-testid": "watch-question", "data-question": key }, h("div.row.row--between", h("p.eyebrow", { "data-testid": "watch-label" }, label), scoreEl), textEl, box, followUps);
+      found = { el, textEl, scoreEl, followUps, transcript: new LiveTranscript(box, { placeholder: "Waiting for the answer…", announceFinals: false }) };
+      entries.set(key, found);
+      const parent = followUpIndex ? entries.get(`${number}.0`) : null;
+      const into = parent ? parent.followUps : list;
+      const after = [...into.children].find((child) => !followUpIndex && Number(child.dataset.question.split(".")[0]) > number);
+      into.insertBefore(el, after || null);
     }
-    if (text) entry.textEl.textContent = text;
-    return entry;
+    if (text) found.textEl.textContent = text;
+    return found;
+  }
+
+  function showScore(found, value, skipped = false) {
+    if (!found) return;
+    found.scoreEl.hidden = false;
+    found.scoreEl.textContent = skipped ? "Skipped" : `Score ${score(value)}`;
   }
 
   function onEvent(event) {
@@ -39,31 +67,38 @@ export async function render(root, { params, navigate, setTitle }) {
       const data = event.data;
       title.textContent = data.title;
       setTitle(`Watching: ${data.title}`);
+      total = data.num_questions ?? null;
       clear(list);
-      questions.clear();
-      for (const q of data.questions) {
-        const entry = questionEntry(q.number, q.text);
-        if (q.transcript) entry.transcript.reset(q.transcript);
-        if (q.overall_score !== null && q.overall_score !== undefined) showScore(entry, q.overall_score);
-      }
+      entries.clear();
+      current = null;
+      data.questions.forEach((q, i, all) => {
+        const asked = snapshotQuestion(q, i, all);
+        if (!asked) return;
+        current = entry(asked);
+        if (asked.transcript) current.transcript.reset(asked.transcript);
+        if (asked.skipped) showScore(current, null, true);
+        else if (asked.overall !== null && asked.overall !== undefined) showScore(current, asked.overall);
+      });
       status.textContent = data.status === "completed" ? "This interview is complete." : data.status === "in_progress" ? "Live: new words appear as they are spoken." : "Waiting for the interview to start.";
       return;
     }
-    const number = event.question;
     if (event.type === "question") {
-      const entry = questionEntry(event.number, event.text);
-      status.textContent = `Live: question ${event.number} of ${event.of}.`;
-      entry.el.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    } else if (event.type === "partial" && number) questionEntry(number).transcript.onPartial(event);
-    else if (event.type === "final" && number) questionEntry(number).transcript.onFinal(event);
-    else if (event.type === "answer_complete" && number) questionEntry(number).transcript.reset(event.transcript);
-    else if (event.type === "event" && event.name === "score" && number) showScore(questionEntry(number), event.data.overall);
-    else if (event.type === "session_complete") status.textContent = "This interview is complete.";
-  }
-
-  function showScore(entry, value) {
-    entry.scoreEl.hidden = false;
-    entry.scoreEl.textContent = `Score ${score(value)}`;
+      const asked = questionFromEvent(event);
+      total = asked.of;
+      current = entry(asked);
+      current.transcript.reset(); // a new attempt starts afresh
+      current.scoreEl.hidden = true;
+      status.textContent = `Live: question ${asked.number} of ${asked.of}${asked.followUp ? " · follow-up" : ""}.`;
+      current.el.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    } else if (!current) {
+      // live words before any question was shown: nothing to attach them to yet
+    } else if (event.type === "partial") current.transcript.onPartial(event);
+    else if (event.type === "final") current.transcript.onFinal(event);
+    else if (event.type === "answer_complete") {
+      current.transcript.reset(event.transcript);
+      if (event.skipped) showScore(current, null, true);
+    } else if (event.type === "event" && event.name === "score") showScore(current, event.data.overall);
+    if (event.type === "session_complete") status.textContent = "This interview is complete.";
   }
 
   const connection = new InterviewConnection({

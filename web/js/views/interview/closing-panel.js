@@ -1,0 +1,39 @@
+// The end of the interview: "Interview complete", what happened, and the report link, which
+// takes keyboard focus (after End as after the last answer).
+
+import { h } from "../../dom.js";
+
+export class ClosingPanel {
+  constructor({ sessionId }) {
+    this.reportReady = false;
+    this.ended = false; // the candidate pressed End (rather than answering the last question)
+    this.heading = h("h2", { tabindex: "-1" }, "Interview complete");
+    this.message = h("p.muted", { "data-testid": "closing-message" });
+    this.link = h("a.button.button--primary.button--large", { href: `#/report/${sessionId}`, "data-testid": "see-report" });
+    this.element = h("section.card.closing", { "data-testid": "closing", "aria-labelledby": "closing-title", hidden: true }, h("div.row.row--between", h("div#closing-title", this.heading, this.message), this.link));
+    this.render();
+  }
+
+  /** Show the screen and put focus on the report link. `answered`: from session_complete. */
+  show({ ended, answered, keepScroll = false }) {
+    this.ended = ended;
+    this.answered = answered;
+    this.element.hidden = false;
+    this.render();
+    this.link.focus({ preventScroll: true });
+    // After the last score card the candidate is reading it: do not scroll it away.
+    if (!keepScroll) this.element.scrollIntoView({ block: "nearest" });
+  }
+
+  setReportReady() {
+    this.reportReady = true;
+    this.render();
+  }
+
+  render() {
+    const answered = Number.isInteger(this.answered) ? `You answered ${this.answered} question${this.answered === 1 ? "" : "s"}. ` : "";
+    const why = this.ended ? "You ended the interview; your answers so far are kept. " : "";
+    this.message.textContent = `${why}${answered}${this.reportReady ? "Your feedback report is ready." : "Preparing your feedback report…"}`;
+    this.link.textContent = this.reportReady ? "See your report" : "Open the report";
+  }
+}
