@@ -90,7 +90,7 @@ async def test_a_dropped_connection_reconnects_and_the_answer_continues(server, 
     await page.get_by_role("button", name="I’m done").click()
     card = page.get_by_test_id("score-card")
     await expect(card).to_be_visible(timeout=90_000)
-    answer = await card.locator(".annotated").inner_text()
+    answer = await card.locator(".annotated").text_content()
     assert spoken(answer, at_least=4) and len(words_of(answer) & words_of(before)) >= 2
 
     # The watcher saw the same answer.
@@ -153,5 +153,5 @@ async def test_the_timer_warns_and_the_answer_is_kept_at_the_limit(server, conte
     await shot(page, "time-warning")
     # At the limit the server closes the answer itself; nothing is cut off or lost.
     await expect(page.get_by_test_id("score-card")).to_be_visible(timeout=60_000)
-    assert spoken(await page.get_by_test_id("score-card").locator(".annotated").inner_text(), at_least=3)
+    assert spoken(await page.get_by_test_id("score-card").locator(".annotated").text_content(), at_least=3)
     assert page.script_errors == []

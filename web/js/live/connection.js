@@ -41,6 +41,7 @@ export class InterviewConnection {
     this.lastSeq = 0;
     this.gaps = 0;
     this.counts = {}; // events received by type (shown by the test hook, useful when debugging)
+    this.sentAudioBytes = 0; // audio sent to the server so far (the test hook checks when)
   }
 
   get isOpen() {
@@ -178,6 +179,7 @@ export class InterviewConnection {
   sendAudio(buffer) {
     if (this.isOpen && !this.holdAudio && this.queue.length === 0) {
       this.socket.send(buffer);
+      this.sentAudioBytes += buffer.byteLength;
       return;
     }
     this.queue.push(buffer);
@@ -192,6 +194,7 @@ export class InterviewConnection {
       const buffer = this.queue.shift();
       this.queuedBytes -= buffer.byteLength;
       this.socket.send(buffer);
+      this.sentAudioBytes += buffer.byteLength;
     }
   }
 

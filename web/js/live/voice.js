@@ -32,9 +32,9 @@ export class InterviewerVoice {
 
   /**
    * Speak `url`. Resolves `true` when it was played to the end, `false` when there was nothing
-   * to play, it could not play, or it was stopped. Never rejects.
+   * to play, it could not play, or it was stopped. Never rejects. `onStart()`: the first sound.
    */
-  async speak(url) {
+  async speak(url, { onStart = () => {} } = {}) {
     this.stop();
     if (!url || !this.enabled) return false;
     const blobUrl = await this.prefetch(url);
@@ -50,6 +50,7 @@ export class InterviewerVoice {
         this.finish = null;
         resolve(played);
       };
+      audio.addEventListener("playing", () => this.audio === audio && onStart(), { once: true });
       audio.addEventListener("ended", () => done(true));
       audio.addEventListener("error", () => done(false));
       audio.play().catch(() => done(false)); // autoplay refused: the text is on screen

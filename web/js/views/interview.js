@@ -56,6 +56,7 @@ export async function render(root, { params, navigate, setTitle }) {
   const user = tokens.user || {};
   const voice = new InterviewerVoice({ enabled: user.voice_enabled !== false });
   let connection = null;
+  const trace = []; // one entry per ask, for the tests: when the voice started, what was sent meanwhile
 
   const microphone = new Microphone({
     onFrame: (buffer) => {
@@ -143,8 +144,13 @@ export async function render(root, { params, navigate, setTitle }) {
 
   async function speak(current) {
     const seq = ++state.askSeq;
+    const entry = { key: current.key, label: question.counter.textContent, voiceUrl: current.voiceUrl, shownAt: performance.now(), firstSoundAt: null, played: false };
+    trace.push(entry);
     if (!(voice.enabled && current.voiceUrl) || !setPhase("asking")) return setPhase("answering");
-    await voice.speak(current.voiceUrl);
+    const sentBefore = connection ? connection.sentAudioBytes : 0;
+    entry.played = await voice.speak(current.voiceUrl, { onStart: () => (entry.firstSoundAt = performance.now()) });
+    entry.audioSentWhileSpeaking = (connection ? connection.sentAudioBytes : 0) - sentBefore;
+    entry.clockAfterSpeaking = answer.clock.textContent;
     if (seq === state.askSeq && state.phase === "asking") setPhase("answering");
   }
 
@@ -206,7 +212,7 @@ export async function render(root, { params, navigate, setTitle }) {
         if (banner.status(status, { retry: () => connection.retry(), signOut: () => signOut("expired") }) === "session_closed") navigate(`/report/${sessionId}`, { replace: true });
       },
     });
-    window.__interview = { connection, state, voice }; // a hook for tests and debugging
+    window.__interview = { connection, state, voice, trace }; // a hook for tests and debugging
     connection.connect();
     question.focus();
   }
@@ -298,12 +304,12 @@ export async function render(root, { params, navigate, setTitle }) {
     }
   }
 
-  function onSessionComplete(event) {
+  function onSessionComplete() {
     const scoredLast = state.phase === "reviewing" && review.answer && review.answer.score;
     setPhase("finished");
     review.finish();
     progressFill.style.width = "100%";
-    closing.show({ ended: state.closingBy === "end", answered: event.questions_answered, keepScroll: scoredLast });
+    closing.show({ ended: state.closingBy === "end", keepScroll: scoredLast });
     announce("The interview is complete. Your report is being prepared.");
     // The report comes as a `feedback` event; if it never does, the report page polls.
     setTimeout(() => closing.setReportReady(), 20000);

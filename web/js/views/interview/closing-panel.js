@@ -14,10 +14,9 @@ export class ClosingPanel {
     this.render();
   }
 
-  /** Show the screen and put focus on the report link. `answered`: from session_complete. */
-  show({ ended, answered, keepScroll = false }) {
+  /** Show the screen and put focus on the report link. */
+  show({ ended, keepScroll = false }) {
     this.ended = ended;
-    this.answered = answered;
     this.element.hidden = false;
     this.render();
     this.link.focus({ preventScroll: true });
@@ -31,9 +30,8 @@ export class ClosingPanel {
   }
 
   render() {
-    const answered = Number.isInteger(this.answered) ? `You answered ${this.answered} question${this.answered === 1 ? "" : "s"}. ` : "";
     const why = this.ended ? "You ended the interview; your answers so far are kept. " : "";
-    this.message.textContent = `${why}${answered}${this.reportReady ? "Your feedback report is ready." : "Preparing your feedback report…"}`;
+    this.message.textContent = `${why}${this.reportReady ? "Your feedback report is ready." : "Preparing your feedback report…"}`;
     this.link.textContent = this.reportReady ? "See your report" : "Open the report";
   }
 }

@@ -95,10 +95,9 @@ export class QuestionPanel {
     this.text.focus();
   }
 
-  /** The interview is over: nothing left to repeat. */
+  /** The interview is over: no question is open any more, so none is shown. */
   finish() {
-    this.repeatButton.hidden = true;
-    this.voiceSwitch.hidden = true;
     this.setSpeaking(false);
+    this.element.hidden = true;
   }
 }
