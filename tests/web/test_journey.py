@@ -13,10 +13,16 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from server.live import protocol as wire
 from tests.web.conftest import new_page, spoken, unique_email
 from tests.web.helpers import account_and_session, pass_microphone_check, sign_in, wait_until_spoken, watch_for_tails
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+#: The journey needs the server side of issue 13 (spoken questions, follow-ups numbered under
+#: their question, retry); until the protocol carries `voice_url` it cannot pass, so it waits.
+SERVER_SPEAKS = "voice_url" in wire.QuestionAsked.__struct_fields__
+needs_issue_13_server = pytest.mark.skipif(not SERVER_SPEAKS, reason="the server does not speak questions yet (issue 13, protocol `voice_url`)")
 
 #: Three planned questions. The first misses talking points the recorded answer never covers,
 #: so the interviewer follows up on it; the last is covered by the answer.
@@ -131,6 +137,7 @@ async def follow_ups(page, shot, number: int, step: str) -> tuple[int, str]:
     return answered, next_step
 
 
+@needs_issue_13_server
 @pytest.mark.parametrize("viewport", [{"width": 1100, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
 async def test_a_candidate_practises_an_interview_end_to_end(server, browser, shot, viewport) -> None:
     context = await browser.new_context(viewport=viewport)
@@ -266,6 +273,7 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     await context.close()
 
 
+@needs_issue_13_server
 async def test_ending_during_a_follow_up_shows_a_clear_closing_screen(server, page, shot) -> None:
     tokens, session = await account_and_session(server, questions=QUESTIONS[:1])
     await sign_in(page, tokens)
