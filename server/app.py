@@ -12,7 +12,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 
 from persistence.engine import create_engine, create_session_factory
@@ -39,14 +38,12 @@ from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
 from server.metrics import AppMetrics, HttpMetricsMiddleware, serve_metrics_port
 from server.openapi import StrictStructSchemaPlugin
+from server.ratelimit import rate_limit as rate_limit_config, rate_limit_stores
 from server.security_headers import security_headers
 from server.settings import Settings, node_name
 from streaming.transcriber import WhisperTranscriber
 
 log = logging.getLogger("server")
-
-RATE_LIMITED_PATHS = frozenset({"/api/auth/login", "/api/auth/register", "/api/auth/refresh"})
-
 
 def create_app(
     settings: Settings,
@@ -125,10 +122,7 @@ def create_app(
             finally:
                 await drain_live_sessions(app, settings.cluster.shutdown_grace_s)
 
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", settings.auth.login_rate_limit_per_minute),
-        check_throttle_handler=lambda request: request.url.path in RATE_LIMITED_PATHS,
-    )
+    rate_limit = rate_limit_config(settings.auth.login_rate_limit_per_minute)
     app = Litestar(
         route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController, upload_answer, interview_socket, watch_socket, metrics, index, web_router()],
         plugins=[channels, StrictStructSchemaPlugin()],
@@ -136,6 +130,7 @@ def create_app(
         exception_handlers={**EXCEPTION_HANDLERS, **DATABASE_ERROR_HANDLERS},  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
         middleware=[HttpMetricsMiddleware, rate_limit.middleware],
+        stores=rate_limit_stores(redis),
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         lifespan=[lifespan],
         # After the lifespans (the ChannelsPlugin's included): the control channel needs it running.

@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port or settings.port,
         log_level=settings.log_level,
         grace_s=settings.cluster.shutdown_grace_s,
+        trusted_proxies=settings.trusted_proxies,
     )
     return 0
 
@@ -80,6 +81,7 @@ def _describe(settings: Settings) -> str:
         f"audio dir: {settings.audio_dir}",
         f"node: {node_name(settings)}",
         f"listen: {settings.host}:{settings.port}",
+        f"trusted proxies: {', '.join(settings.trusted_proxies) or '(none: the peer is the client)'}",
         f"jwt secret: {'set' if settings.auth.jwt_secret else 'generated, kept in the data dir'}",
     ]
     return "\n".join(lines)

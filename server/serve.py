@@ -30,11 +30,16 @@ class GracefulServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def run(app: Litestar, *, host: str, port: int, log_level: str, grace_s: float) -> None:
+def run(app: Litestar, *, host: str, port: int, log_level: str, grace_s: float, trusted_proxies: tuple[str, ...] = ()) -> None:
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
+        # X-Forwarded-For names the client only when a trusted proxy sent it; uvicorn takes the
+        # rightmost address that is not a trusted proxy, so a forged prefix changes nothing. The
+        # rate limits key on that address (request.client.host).
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies) or None,
         log_level=log_level,
         log_config=None,  # our root handler (server.logs) formats uvicorn's records too
         ws_max_size=1 << 20,

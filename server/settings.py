@@ -96,6 +96,9 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Addresses (or networks) of the reverse proxies in front of this node (e.g. nginx): only
+    #: their X-Forwarded-For / X-Forwarded-Proto are believed; empty: the peer is the client.
+    trusted_proxies: tuple[str, ...] = ()
     #: Origins allowed to open WebSockets and call the API cross-site; the server's own origin always is.
     allowed_origins: tuple[str, ...] = ()
     max_request_bytes: int = 1_048_576
@@ -141,6 +144,7 @@ class Settings:
             data_dir=data_dir,
             host=env.text("HOST", default.host),
             port=env.integer("PORT", default.port, 1, 65535),
+            trusted_proxies=tuple(p.strip() for p in env.text("TRUSTED_PROXIES", "").split(",") if p.strip()),
             allowed_origins=tuple(o for o in env.text("ALLOWED_ORIGINS", "").split(",") if o.strip()),
             max_request_bytes=env.integer("MAX_REQUEST_BYTES", default.max_request_bytes, 1024),
             hsts_seconds=env.integer("HSTS_SECONDS", default.hsts_seconds, 0),

@@ -1,6 +1,7 @@
 """One throw-away environment per fault-test module: a PostgreSQL cluster and a Redis server of
-its own (tests stop and restart them), a shared audio folder, and server nodes started as
-`interview-server run` subprocesses. Everything is torn down even when a test fails."""
+its own (tests stop and restart them), a shared audio folder, server nodes started as
+`interview-server run` subprocesses, and nginx in front of nodes "a" and "b" (deploy/nginx.conf),
+through which the candidates connect. Everything is torn down even when a test fails."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from pathlib import Path
 import pytest
 
 from server import migrate
-from tests.faults.services import Node, PostgresCluster, RedisServer, node_env
+from tests.faults.services import Nginx, Node, PostgresCluster, RedisServer, node_env
+from tests.support.live_server import free_port
 
 pytestmark = [pytest.mark.slow]
 
 
 class Cluster:
-    """The environment of one module: `node(name)` starts (or returns) a running node."""
+    """The environment of one module: `node(name)` starts (or returns) a running node; a node
+    keeps its port across restarts, so `balancer` (nginx, round robin over "a" and "b", no
+    sticky sessions) always points at it."""
 
     def __init__(self, folder: Path, postgres: PostgresCluster, redis: RedisServer) -> None:
         self.folder = folder
@@ -27,6 +31,8 @@ class Cluster:
         self.redis = redis
         self.audio = folder / "audio"
         self.nodes: dict[str, Node] = {}
+        self.ports = {"a": free_port(), "b": free_port()}
+        self.balancer = Nginx(folder, [self.ports["a"], self.ports["b"]])
 
     @property
     def database_url(self) -> str:
@@ -43,13 +49,26 @@ class Cluster:
             audio_dir=self.audio,
             **extra,
         )
-        node = Node(name, env, self.folder / f"node-{name}.log")
+        node = Node(name, env, self.folder / f"node-{name}.log", port=self.ports.setdefault(name, free_port()))
         node.start()
         node.wait_ready()
         self.nodes[name] = node
         return node
 
+    def serving(self) -> Node:
+        """The one running node with a live interview socket open (from each node's /metrics)."""
+        live = [
+            node for node in self.nodes.values()
+            if node.process is not None and node.process.poll() is None and node.metrics()["interview_live_streams"] >= 1
+        ]
+        assert len(live) == 1, f"expected one node serving the interview, found {[n.name for n in live]}"
+        return live[0]
+
+    def other(self, node: Node) -> Node:
+        return next(n for n in self.nodes.values() if n is not node)
+
     def stop_all(self) -> None:
+        self.balancer.stop()
         for node in self.nodes.values():
             node.kill()
 
@@ -65,6 +84,7 @@ def cluster() -> Iterator[Cluster]:
         postgres.start()
         redis.start()
         migrate.upgrade(environment.database_url)
+        environment.balancer.start()
         yield environment
     finally:
         environment.stop_all()

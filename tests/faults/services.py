@@ -1,10 +1,12 @@
-"""Real processes a fault test can kill and restart: a Redis server, a PostgreSQL cluster and
-server nodes (`interview-server run` subprocesses), each on a free loopback port under a
-temporary folder, stopped by the fixtures even when the test fails."""
+"""Real processes a fault test can kill and restart: a Redis server, a PostgreSQL cluster,
+server nodes (`interview-server run` subprocesses) and nginx in front of them (the shipped
+deploy/nginx.conf), each on a free loopback port under a temporary folder, stopped by the
+fixtures even when the test fails."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.live_server import METRICS_TOKEN, free_port
+from tests.support.live_server import METRICS_HEADERS, METRICS_TOKEN, free_port, parse_metrics
 
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1] if Path("/usr/lib/postgresql").exists() else None
@@ -156,6 +158,81 @@ class Node:
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def metrics(self) -> dict[str, float]:
+        """This node's /metrics (scraped directly, never through the balancer) as {"name{labels}": value}."""
+        return parse_metrics(httpx.get(self.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text)
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+DEPLOY_CONF = REPO / "deploy" / "nginx.conf"
+
+
+@dataclass
+class Nginx:
+    """Debian's nginx running deploy/nginx.conf, with the test's nodes as its upstream servers
+    and its own loopback port, pid file, logs and buffer folders. One worker process, so that
+    round robin is strict: consecutive connections alternate between the nodes."""
+
+    folder: Path
+    backends: list[int]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def config(self) -> str:
+        """deploy/nginx.conf with the node list, the listen line and the paths replaced."""
+        text = DEPLOY_CONF.read_text()
+        nodes = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;" for port in self.backends)
+        text, replaced = re.subn(r"( *# nodes: begin\n).*?( *# nodes: end)", lambda m: m.group(1) + nodes + "\n" + m.group(2), text, flags=re.S)
+        assert replaced == 1, "deploy/nginx.conf lost its '# nodes: begin/end' markers"
+        text, replaced = re.subn(r"listen 80;", f"listen 127.0.0.1:{self.port};", text)
+        assert replaced == 1, "deploy/nginx.conf lost its 'listen 80;' line"
+        text = text.replace("worker_processes auto;", "worker_processes 1;")
+        logs = self.folder / "nginx"
+        text = re.sub(r"access_log [^;]+;", f"access_log {logs}/access.log;", text)
+        text = re.sub(r"error_log [^;]+;", f"error_log {logs}/error.log info;", text)
+        temp = "".join(f"    {kind}_temp_path {logs}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        text = text.replace("http {\n", "http {\n" + temp, 1)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        return f"{user}pid {logs}/nginx.pid;\ndaemon off;\n" + text
+
+    def start(self) -> None:
+        logs = self.folder / "nginx"
+        logs.mkdir(parents=True, exist_ok=True)
+        conf = logs / "nginx.conf"
+        conf.write_text(self.config())
+        subprocess.run([NGINX, "-t", "-q", "-c", str(conf), "-e", str(logs / "error.log")], check=True, capture_output=True)
+        with open(logs / "stdout.log", "ab") as log:
+            self.process = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(logs / "error.log")], stdout=log, stderr=subprocess.STDOUT)
+
+        def up() -> bool:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(logs / 'error.log').read_text()[-2000:]}")
+            try:
+                httpx.get(self.base + "/metrics", timeout=1)  # answered by nginx itself (404)
+                return True
+            except httpx.HTTPError:
+                return False
+
+        _wait(up, 10, "nginx")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: fast shutdown of master and worker
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+
 
 def node_env(*, database_url: str, redis_url: str | None, data_dir: Path, audio_dir: Path, **extra: str) -> dict[str, str]:
     """What every node of one test shares: database, Redis, audio storage and the JWT secret."""
@@ -172,6 +249,7 @@ def node_env(*, database_url: str, redis_url: str | None, data_dir: Path, audio_
         "LOG_LEVEL": "info",
         "SESSION_LOCK_TTL_S": "3",
         "METRICS_TOKEN": METRICS_TOKEN,
+        "TRUSTED_PROXIES": "127.0.0.1",  # nginx (tests/faults/services.py Nginx) connects from here
         **extra,
     }
     if redis_url:

@@ -1,6 +1,7 @@
-"""Faults survived, with real processes: server nodes as `interview-server run` subprocesses, a
-PostgreSQL cluster and a Redis server of the test's own (stopped, killed and restarted here), the
-real faster-whisper model and real synthesised speech over real WebSockets.
+"""Faults survived, with real processes: server nodes as `interview-server run` subprocesses
+behind nginx (deploy/nginx.conf, round robin, no sticky sessions: candidates only ever talk to
+nginx), a PostgreSQL cluster and a Redis server of the test's own (stopped, killed and restarted
+here), the real faster-whisper model and real synthesised speech over real WebSockets.
 
 What a candidate has seen as `final` must be in the database exactly once, whatever dies."""
 
@@ -20,8 +21,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from persistence.models import InterviewQuestion
 from server.live.pubsub import create_redis
 from tests.faults.conftest import Cluster
-from tests.faults.services import Node
-from tests.support.live_server import METRICS_HEADERS, InterviewClient, parse_metrics
+from tests.faults.services import Nginx, Node
+from tests.support.live_server import InterviewClient
 from tests.support.speech import synthesize, to_pcm16
 from tests.support.text import normalise_words, repeated_ngrams
 
@@ -45,7 +46,7 @@ def _pcm(script) -> bytes:
     return to_pcm16(np.concatenate([np.zeros(8000, np.float32), synthesize(script), np.zeros(16000, np.float32)]))
 
 
-async def _candidate(node: Node) -> tuple[str, str]:
+async def _candidate(node: Node | Nginx) -> tuple[str, str]:
     """(access token, session id) of a new account with a two-question session, made on `node`."""
     async with httpx.AsyncClient(base_url=node.base, timeout=30) as http:
         email = f"{uuid.uuid4().hex[:10]}@example.com"
@@ -59,7 +60,7 @@ async def _candidate(node: Node) -> tuple[str, str]:
         return tokens["access_token"], session.json()["id"]
 
 
-async def _connect(node: Node, session_id: str, token: str) -> InterviewClient:
+async def _connect(node: Node | Nginx, session_id: str, token: str) -> InterviewClient:
     return InterviewClient(await websockets.connect(f"{node.ws}/ws/sessions/{session_id}?token={token}", max_size=1 << 22))
 
 
@@ -101,9 +102,9 @@ async def _lease_reclaimed(cluster: Cluster, session_id: str) -> None:
         await redis.aclose()
 
 
-def _metrics(node: Node) -> dict[str, float]:
-    """The node's /metrics as {"name{labels}": value}."""
-    return parse_metrics(httpx.get(node.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text)
+def _summed(cluster: Cluster, name: str) -> float:
+    """A metric added up over the running nodes."""
+    return sum(node.metrics().get(name, 0.0) for node in cluster.nodes.values() if node.process and node.process.poll() is None)
 
 
 def _occurrences(words: list[str], phrase: list[str]) -> int:
@@ -117,11 +118,14 @@ def _assert_each_final_once(finals: list[str], transcript: str) -> None:
 
 
 async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Cluster) -> None:
-    node_a, node_b = cluster.node("a"), cluster.node("b")
-    token, session_id = await _candidate(node_a)
-    first = await _connect(node_a, session_id, token)
+    cluster.node("a"), cluster.node("b")
+    balancer = cluster.balancer
+    token, session_id = await _candidate(balancer)
+    first = await _connect(balancer, session_id, token)
     await first.send(type="start")
     await first.wait_for("question")
+    serving = cluster.serving()
+    other = cluster.other(serving)
     streaming = asyncio.create_task(first.stream(_pcm(PART_ONE), realtime_factor=1.0))
     await first.wait_for("final")
     last_final = await first.wait_for("final")  # two utterances committed, more speech arriving
@@ -130,7 +134,7 @@ async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Clu
         if partial["utterance"] > last_final["utterance"] and len(normalise_words(partial["committed"])) >= 2:
             break
     await asyncio.sleep(1.2)  # the recording on disk is flushed about once a second
-    node_a.kill()  # kill -9 mid-answer, mid-utterance
+    serving.kill()  # kill -9 mid-answer, mid-utterance
     with pytest.raises(websockets.ConnectionClosed):
         while True:
             await first.next_event(timeout=30)
@@ -142,10 +146,11 @@ async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Clu
     stored = await _stored_question(cluster, session_id)
     _assert_each_final_once(seen, stored.transcript)  # every final sent before the kill is stored
 
-    # The candidate reconnects and the load balancer sends it to node B. A's lease expires.
-    second = await _connect(node_b, session_id, token)
+    # The candidate reconnects through nginx, which skips the dead node; its lease expires.
+    second = await _connect(balancer, session_id, token)
     await second.send(type="start")
     assert (await second.wait_for("question"))["number"] == 1
+    assert other.metrics()["interview_live_streams"] == 1
     resumed = await second.wait_for("resumed")
     _assert_each_final_once(seen, resumed["transcript"])
     assert resumed["audio_duration"] > 0
@@ -165,15 +170,18 @@ async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Clu
 
 
 async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> None:
-    node_a, node_b = cluster.node("a"), cluster.node("b")
-    token, session_id = await _candidate(node_a)
-    async with httpx.AsyncClient(base_url=node_b.base) as http:
+    cluster.node("a"), cluster.node("b")
+    balancer = cluster.balancer
+    token, session_id = await _candidate(balancer)
+    async with httpx.AsyncClient(base_url=balancer.base) as http:
         share = (await http.post(f"/api/sessions/{session_id}/share", headers={"Authorization": f"Bearer {token}"})).json()
-    watcher = InterviewClient(await websockets.connect(node_b.ws + share["watch_path"]))
+    watcher = InterviewClient(await websockets.connect(balancer.ws + share["watch_path"]))
     assert (await watcher.wait_for("event"))["name"] == "snapshot"
-    candidate = await _connect(node_a, session_id, token)
+    candidate = await _connect(balancer, session_id, token)
     await candidate.send(type="start")
     await candidate.wait_for("question")
+    serving = cluster.serving()
+    watching = next(node for node in cluster.nodes.values() if node.metrics()["interview_live_watchers"] >= 1)
     await candidate.stream(_pcm(PART_TWO), realtime_factor=2.0)
     await watcher.wait_for("final")
 
@@ -186,7 +194,7 @@ async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> No
     assert resync["name"] == "snapshot"
     # The interview went on on its node; its lease was claimed again: a twin is still refused.
     await _lease_reclaimed(cluster, session_id)
-    twin = await _connect(node_b, session_id, token)
+    twin = await _connect(balancer, session_id, token)
     assert await _until_closed(twin) == 4409
     await candidate.stream(_pcm(PART_ONE[:3]), realtime_factor=2.0)
     await candidate.send(type="answer_done")
@@ -194,21 +202,23 @@ async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> No
     assert {"kubernetes", "deployments"} <= set(normalise_words(complete["transcript"]))
     watched = await watcher.wait_for("answer_complete")  # live events flow again
     assert watched["transcript"] == complete["transcript"]
-    metrics = _metrics(node_b)
+    metrics = watching.metrics()
     assert metrics["interview_pubsub_reconnects_total"] >= 1 and metrics["interview_pubsub_connected"] == 1
-    assert metrics['interview_refused_connections_total{reason="session_busy"}'] >= 1
-    assert _metrics(node_a)["interview_lease_heartbeat_failures_total"] >= 1
+    assert _summed(cluster, 'interview_refused_connections_total{reason="session_busy"}') >= 1
+    assert serving.metrics()["interview_lease_heartbeat_failures_total"] >= 1
     await candidate.connection.close()
     await watcher.connection.close()
 
 
 async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
-    node_a, node_b = cluster.node("a"), cluster.node("b")
-    token, session_id = await _candidate(node_a)
-    other_token, other_session = await _candidate(node_b)
-    candidate = await _connect(node_a, session_id, token)
+    cluster.node("a"), cluster.node("b")
+    balancer = cluster.balancer
+    token, session_id = await _candidate(balancer)
+    other_token, other_session = await _candidate(balancer)
+    candidate = await _connect(balancer, session_id, token)
     await candidate.send(type="start")
     await candidate.wait_for("question")
+    serving = cluster.serving()
 
     cluster.postgres.stop()
     try:
@@ -216,7 +226,7 @@ async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
         await candidate.wait_for("final")
         notice = [e for e in candidate.of_type("error") if e["code"] == "database_unavailable"]
         assert notice and not notice[0]["fatal"]  # told once, the interview goes on
-        async with httpx.AsyncClient(base_url=node_b.base) as http:
+        async with httpx.AsyncClient(base_url=balancer.base) as http:
             refused = await http.post(
                 "/api/sessions", json={"title": "New", "num_questions": 2, "custom_questions": QUESTIONS},
                 headers={"Authorization": f"Bearer {other_token}"},
@@ -225,7 +235,7 @@ async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
         assert refused.status_code == 503 and refused.json()["code"] == "database_unavailable"
         assert "try again" in refused.json()["detail"] and refused.headers["retry-after"]
         assert login.status_code == 503 and login.json()["code"] == "database_unavailable"
-        newcomer = await _connect(node_b, other_session, other_token)
+        newcomer = await _connect(balancer, other_session, other_token)
         assert await _until_closed(newcomer) == 1013
         assert newcomer.of_type("error")[-1]["code"] == "database_unavailable"
         await candidate.send(type="answer_done")  # closing the answer waits for the database
@@ -240,23 +250,25 @@ async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
     assert stored.transcript == complete["transcript"] and stored.answered_at is not None
     assert (await candidate.wait_for("question"))["number"] == 2
     await candidate.connection.close()
-    metrics = _metrics(node_a)
+    metrics = serving.metrics()
     assert metrics["interview_spooled_writes_total"] >= 1 and metrics["interview_spooled_writes"] == 0
-    assert _metrics(node_b)['interview_refused_connections_total{reason="database_unavailable"}'] >= 1
+    assert _summed(cluster, 'interview_refused_connections_total{reason="database_unavailable"}') >= 1
 
 
 async def test_sigterm_drains_live_answers_then_exits(cluster: Cluster) -> None:
-    node_a = cluster.node("a")
-    token, session_id = await _candidate(node_a)
-    candidate = await _connect(node_a, session_id, token)
+    cluster.node("a"), cluster.node("b")
+    balancer = cluster.balancer
+    token, session_id = await _candidate(balancer)
+    candidate = await _connect(balancer, session_id, token)
     await candidate.send(type="start")
     await candidate.wait_for("question")
+    serving = cluster.serving()
     streaming = asyncio.create_task(candidate.stream(_pcm(PART_ONE), realtime_factor=1.0))
     first_final = await candidate.wait_for("final")
     while (started := await candidate.wait_for("speech_started"))["at"] < first_final["end"]:
         pass
     await asyncio.sleep(1.2)  # mid-utterance: about a second of speech heard, not finalised yet
-    node_a.signal(signal.SIGTERM)
+    serving.signal(signal.SIGTERM)
     code = await _until_closed(candidate)
     streaming.cancel()
     await asyncio.gather(streaming, return_exceptions=True)
@@ -266,9 +278,55 @@ async def test_sigterm_drains_live_answers_then_exits(cluster: Cluster) -> None:
     assert candidate.of_type("final")[-1]["end"] > started["at"], "the utterance in flight was finalised and sent before the close"
     # A bound, not a measurement: the drain is capped by SHUTDOWN_GRACE_S. uvicorn re-raises the
     # signal once it has shut down cleanly, so "terminated by SIGTERM" is the clean exit status.
-    assert node_a.process.wait(timeout=60) in (0, -signal.SIGTERM), node_a.logs()[-3000:]
-    assert "did not finish" not in node_a.logs()
+    assert serving.process.wait(timeout=60) in (0, -signal.SIGTERM), serving.logs()[-3000:]
+    assert "did not finish" not in serving.logs()
     stored = await _stored_question(cluster, session_id)
     _assert_each_final_once(finals, stored.transcript)
     with pytest.raises(OSError):  # it stopped accepting
-        await websockets.connect(f"{node_a.ws}/ws/sessions/{session_id}?token={token}", open_timeout=5)
+        await websockets.connect(f"{serving.ws}/ws/sessions/{session_id}?token={token}", open_timeout=5)
+    # The candidate reconnects through nginx, lands on the other node and resumes the answer.
+    again = await _connect(balancer, session_id, token)
+    await again.send(type="start")
+    assert (await again.wait_for("question"))["number"] == 1
+    resumed = await again.wait_for("resumed")
+    _assert_each_final_once(finals, resumed["transcript"])
+    assert cluster.other(serving).metrics()["interview_live_streams"] == 1
+    await again.connection.close()
+
+
+async def test_credential_limits_hold_across_nodes_and_key_on_the_real_client(cluster: Cluster) -> None:
+    """Two nodes with a low limit behind their own nginx, counting in Redis. A client that is not
+    a trusted proxy (127.0.0.2) cannot reset its count by forging X-Forwarded-For, neither
+    through nginx nor straight to a node; another client (127.0.0.3) is counted apart."""
+    limit = 4
+    nodes = [cluster.node(name, LOGIN_RATE_LIMIT_PER_MINUTE=str(limit)) for name in ("c", "d")]
+    balancer = Nginx(cluster.folder / "limits", [node.port for node in nodes])
+    balancer.start()
+    login = {"email": "nobody@example.com", "password": "wrong password"}
+
+    def client(address: str, base: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=base, transport=httpx.AsyncHTTPTransport(local_address=address), timeout=30)
+
+    try:
+        async with client("127.0.0.2", balancer.base) as http:
+            statuses = [
+                (await http.post("/api/auth/login", json=login, headers={"X-Forwarded-For": f"203.0.113.{i}"})).status_code
+                for i in range(limit + 2)
+            ]
+        assert statuses == [401] * limit + [429, 429]
+        served = [node.metrics().get('interview_http_requests_total{method="POST",route="/api/auth/login",status="401"}', 0) for node in nodes]
+        assert all(count >= 1 for count in served), served  # both nodes counted the same client
+        async with client("127.0.0.2", nodes[0].base) as http:  # around nginx, forging: still the same key
+            bypass = await http.post("/api/auth/login", json=login, headers={"X-Forwarded-For": "198.51.100.7"})
+        assert bypass.status_code == 429
+        async with client("127.0.0.3", balancer.base) as http:  # someone else behind the same nginx
+            assert (await http.post("/api/auth/login", json=login)).status_code == 401
+        redis = create_redis(cluster.redis.url)
+        try:
+            assert await redis.keys("interview:ratelimit*"), "the counts are not in Redis"
+        finally:
+            await redis.aclose()
+    finally:
+        balancer.stop()
+        for node in nodes:
+            node.kill()

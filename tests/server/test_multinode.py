@@ -1,5 +1,7 @@
 """Two server nodes side by side (two real uvicorn servers sharing PostgreSQL, the real Redis and
-the audio storage): watchers, exclusivity and resume across nodes, and the session leases' rules.
+the audio storage) behind nginx (deploy/nginx.conf, round robin, no sticky sessions): watchers,
+exclusivity and resume across nodes, and the session leases' rules. Clients only talk to nginx;
+which node served a socket is read from the apps' own state.
 
 Both nodes run in the test's process and share one loaded model (a node each as a subprocess is
 what tests/faults does, where processes must be killed)."""
@@ -10,7 +12,8 @@ import asyncio
 import contextlib
 import os
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +22,7 @@ import websockets
 from server.app import create_app
 from server.live.locks import RedisSessionLocks
 from server.live.pubsub import create_redis
+from tests.faults.services import Nginx
 from tests.server.test_live import ANSWER_ONE, ANSWER_TWO, _account_and_session, _pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
 from tests.support.speech import script_text
@@ -31,15 +35,32 @@ pytestmark = [
 ]
 
 
+@dataclass
+class TwoNodes:
+    base: str  # nginx: the only address clients use
+    apps: dict[str, Any]
+
+    def serving(self) -> str:
+        """The node with a live interview socket open."""
+        (name,) = [name for name, app in self.apps.items() if app.state.live_sessions]
+        return name
+
+    def watched_on(self) -> set[str]:
+        return {name for name, app in self.apps.items() if app.state.live_watchers}
+
+
 @pytest.fixture
-async def two_nodes(settings, database, transcriber, embedder):
+async def two_nodes(settings, database, transcriber, embedder, tmp_path):
     if database.backend == "sqlite":
         pytest.skip("several nodes share one PostgreSQL; SQLite is the one-process default")
     shared = replace(settings, redis_url=REDIS_URL)
+    apps = {name: create_app(replace(shared, cluster=replace(shared.cluster, node_id=name)), transcriber=transcriber, embedder=embedder) for name in "ab"}
     async with contextlib.AsyncExitStack() as stack:
-        a = await stack.enter_async_context(serve(create_app(replace(shared, cluster=replace(shared.cluster, node_id="a")), transcriber=transcriber, embedder=embedder)))
-        b = await stack.enter_async_context(serve(create_app(replace(shared, cluster=replace(shared.cluster, node_id="b")), transcriber=transcriber, embedder=embedder)))
-        yield a, b
+        bases = [await stack.enter_async_context(serve(app)) for app in apps.values()]
+        balancer = Nginx(tmp_path, [int(base.rsplit(":", 1)[1]) for base in bases])
+        balancer.start()
+        stack.callback(balancer.stop)
+        yield TwoNodes(balancer.base, apps)
 
 
 async def _open(base: str, session_id: str, token: str) -> InterviewClient:
@@ -54,16 +75,22 @@ async def _closed_with(client: InterviewClient) -> int:
 
 @pytest.mark.model
 async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two_nodes) -> None:
-    node_a, node_b = two_nodes
-    tokens, session = await _account_and_session(node_a)
-    async with httpx.AsyncClient(base_url=node_b) as http:
+    base = two_nodes.base
+    tokens, session = await _account_and_session(base)
+    async with httpx.AsyncClient(base_url=base) as http:
         share = await http.post(f"/api/sessions/{session['id']}/share", headers={"Authorization": f"Bearer {tokens['access_token']}"})
-    watcher = InterviewClient(await websockets.connect(ws_url(node_b, share.json()["watch_path"])))
-    assert (await watcher.wait_for("event"))["name"] == "snapshot"
-
-    candidate = await _open(node_a, session["id"], tokens["access_token"])
+    candidate = await _open(base, session["id"], tokens["access_token"])
     await candidate.send(type="start")
     await candidate.wait_for("question")
+    serving = two_nodes.serving()
+    extra = []
+    for _ in range(3):  # round robin: the next connection goes to the other node
+        watcher = InterviewClient(await websockets.connect(ws_url(base, share.json()["watch_path"])))
+        assert (await watcher.wait_for("event"))["name"] == "snapshot"
+        if two_nodes.watched_on() - {serving}:
+            break
+        extra.append(watcher)
+    assert two_nodes.watched_on() - {serving}, "no watcher landed on the other node"
     await candidate.stream(_pcm(ANSWER_ONE), realtime_factor=3.0)
     await candidate.send(type="answer_done")
     complete = await candidate.wait_for("answer_complete")
@@ -72,41 +99,44 @@ async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two
     assert watched["transcript"] == complete["transcript"] and "kubernetes" in normalise_words(watched["transcript"])
     assert [e["text"] for e in watcher.of_type("final")] == [e["text"] for e in candidate.of_type("final")]
     assert watcher.of_type("partial"), "partials travel through Redis too"
-    await watcher.connection.close()
-    await candidate.connection.close()
+    for socket in (watcher, candidate, *extra):
+        await socket.connection.close()
 
 
 async def test_a_second_socket_for_a_session_is_refused_on_the_other_node(two_nodes) -> None:
-    node_a, node_b = two_nodes
-    tokens, session = await _account_and_session(node_a)
-    first = await _open(node_a, session["id"], tokens["access_token"])
+    base = two_nodes.base
+    tokens, session = await _account_and_session(base)
+    first = await _open(base, session["id"], tokens["access_token"])
     await first.wait_for("ready")
-    for base in (node_b, node_a):
+    for _ in range(2):  # round robin: one twin lands on each node
         twin = await _open(base, session["id"], tokens["access_token"])
         assert await _closed_with(twin) == 4409
         assert twin.of_type("error")[-1]["code"] == "session_busy"
+    assert all(app.state.live_counters.get("session_busy") == 1 for app in two_nodes.apps.values())
     await first.connection.close()
-    # Released on close (after its finals are stored): the other node may take it now.
-    again = await _open(node_b, session["id"], tokens["access_token"])
+    # Released on close (after its finals are stored): any node may take it now.
+    again = await _open(base, session["id"], tokens["access_token"])
     assert (await again.wait_for("ready"))["type"] == "ready"
     await again.connection.close()
 
 
 @pytest.mark.model
 async def test_an_answer_dropped_on_node_a_continues_on_node_b(two_nodes) -> None:
-    node_a, node_b = two_nodes
-    tokens, session = await _account_and_session(node_a)
-    first = await _open(node_a, session["id"], tokens["access_token"])
+    base = two_nodes.base
+    tokens, session = await _account_and_session(base)
+    first = await _open(base, session["id"], tokens["access_token"])
     await first.send(type="start")
     await first.wait_for("question")
+    first_node = two_nodes.serving()
     part_one = _pcm(ANSWER_ONE)
     await first.stream(part_one, realtime_factor=4.0)
     await first.wait_for("final")
     await first.connection.close()  # the network drops; the candidate lands on the other node
 
-    second = await _open(node_b, session["id"], tokens["access_token"])
+    second = await _open(base, session["id"], tokens["access_token"])
     await second.send(type="start")
     assert (await second.wait_for("question"))["number"] == 1
+    assert two_nodes.serving() != first_node  # round robin: the reconnect went to the other node
     resumed = await second.wait_for("resumed")
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
     assert resumed["audio_duration"] == pytest.approx(len(part_one) / 32000, abs=0.01)
