@@ -24,6 +24,10 @@ CATEGORIES: tuple[str, ...] = ("behavioral", "technical", "situational", "genera
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 TIME_LIMIT_RANGE = (60, 240)
 TOPICS_PER_QUESTION = (3, 6)
+#: A topic is one talking point, optionally with the other names it goes by: "A or B or C"
+#: (scoring accepts any one of them); each name at most ALTERNATIVE_MAX_CHARS.
+TOPIC_MAX_CHARS = 160
+ALTERNATIVE_MAX_CHARS = 60
 SUPPORTED_VERSIONS = frozenset({"1"})
 #: The one placeholder a question text may contain; the planner fills it with the company name.
 COMPANY_PLACEHOLDER = "{company}"
@@ -239,8 +243,11 @@ def _parse_entry(entry: Any, index: int, source: str) -> BankQuestion:
     low, high = TOPICS_PER_QUESTION
     if not isinstance(topics, list) or not topics:
         raise fail("expected_topics", "must be a non-empty list of short phrases")
-    if not all(isinstance(t, str) and t.strip() and len(t) <= 60 for t in topics):
-        raise fail("expected_topics", "must contain only non-empty phrases of at most 60 characters")
+    if not all(isinstance(t, str) and t.strip() and len(t) <= TOPIC_MAX_CHARS for t in topics):
+        raise fail("expected_topics", f"must contain only non-empty phrases of at most {TOPIC_MAX_CHARS} characters")
+    long_alternative = next((a for t in topics for a in re.split(r"\s+or\s+", t) if len(a.strip()) > ALTERNATIVE_MAX_CHARS), None)
+    if long_alternative is not None:
+        raise fail("expected_topics", f"has an alternative longer than {ALTERNATIVE_MAX_CHARS} characters: {long_alternative!r}")
     if not low <= len(topics) <= high:
         raise fail("expected_topics", f"must list {low} to {high} topics, got {len(topics)}")
     if len({t.strip().lower() for t in topics}) != len(topics):

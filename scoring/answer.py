@@ -19,10 +19,11 @@ from scoring.embedding import Embedder
 from scoring.errors import GrammarUnavailable, InvalidAnswer
 from scoring.fluency import FluencyResult, TimedWord, score_fluency
 from scoring.grammar import GrammarChecker, GrammarResult, score_grammar
-from scoring.keywords import KeywordResult, score_keywords
-from scoring.options import ScoringOptions
+from scoring.keywords import KeywordResult, score_keywords, topic_texts
+from scoring.options import Calibration, ScoringOptions
 from scoring.relevance import RelevanceResult, answer_embedding, question_prompts, score_relevance
-from scoring.star import StarResult, detect_star, is_behavioural
+from scoring.spans import answer_spans, overlaps, uncertain_ranges
+from scoring.star import StructureResult, detect_structure
 from scoring.suggestions import Findings, Suggestion, build_suggestions, build_summary
 from scoring.text import sentence_structure_factor, split_sentences, tokenize, tokenize_timed
 
@@ -61,8 +62,17 @@ class AnswerDetails:
     grammar: GrammarResult | None
     fluency: FluencyResult
     keywords: KeywordResult | None
-    star: StarResult | None
+    structure: StructureResult | None
     flags: tuple[str, ...]
+    #: Transcript character ranges of words the recogniser was unsure of.
+    uncertain: tuple[tuple[int, int], ...] = ()
+    #: The weighted mean before the calibration caps, and the cap that applied (if any).
+    weighted_overall: float | None = None
+    cap: str | None = None
+
+    @property
+    def star(self) -> StructureResult | None:
+        return self.structure if self.structure is not None and self.structure.kind == "star" else None
 
     def to_json(self) -> dict:
         return {
@@ -70,8 +80,12 @@ class AnswerDetails:
             "grammar": None if self.grammar is None else self.grammar.to_json(),
             "fluency": self.fluency.to_json(),
             "keywords": None if self.keywords is None else self.keywords.to_json(),
+            "structure": None if self.structure is None else self.structure.to_json(),
             "star": None if self.star is None else self.star.to_json(),
             "flags": list(self.flags),
+            "uncertain": [list(r) for r in self.uncertain],
+            "weighted_overall": self.weighted_overall,
+            "cap": self.cap,
         }
 
 
@@ -99,8 +113,16 @@ class AnswerScore:
         return [] if self.details.keywords is None else self.details.keywords.missing
 
     @property
-    def star(self) -> StarResult | None:
+    def touched_topics(self) -> list[str]:
+        return [] if self.details.keywords is None else self.details.keywords.touched
+
+    @property
+    def star(self) -> StructureResult | None:
         return self.details.star
+
+    @property
+    def structure(self) -> StructureResult | None:
+        return self.details.structure
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -122,6 +144,7 @@ class AnswerScore:
             "evaluation_summary": self.evaluation_summary,
             "suggestions": self.suggestions_json(),
             "covered_topics": self.covered_topics,
+            "touched_topics": self.touched_topics,
             "missing_topics": self.missing_topics,
             "details": self.details.to_json(),
         }
@@ -142,13 +165,14 @@ def clean_topics(expected_topics: Sequence[str]) -> list[str]:
 
 
 def reference_texts(question_text: str, expected_topics: Sequence[str]) -> list[str]:
-    """What every answer to this question is compared with: its two prompts, then its topics.
+    """What every answer to this question is compared with: its two prompts, then every
+    alternative of its topics.
 
     A caller may hand these to `Embedder.embed_references` while the candidate is still
     speaking, so that scoring the answer only embeds the answer itself.
     """
     topics = clean_topics(expected_topics)
-    return [*question_prompts(question_text, topics), *topics]
+    return [*question_prompts(question_text, topics), *topic_texts(topics)]
 
 
 def score_answer(
@@ -170,18 +194,22 @@ def score_answer(
     topics = clean_topics(answer.expected_topics)
     if not topics:
         flags.append("no_expected_topics")
+    # Words the recogniser was unsure of are its errors, not the candidate's (see spans.py).
+    uncertain = uncertain_ranges(transcript, answer.words, options.uncertain_word_probability)
+    spans = answer_spans(transcript) if topics else []
 
     # The grammar check (another process) runs while this thread embeds: latency is the
     # slower of the two, not their sum. Its result does not depend on timing.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar") as pool:
         grammar_future = pool.submit(_check_grammar_matches, transcript, grammar)
         # The question's prompts and topics recur for every answer to it (remembered by the
-        # embedder); the answer's sentences are new each time.
+        # embedder); the answer's sentences and spans are new each time (one call).
         references = embedder.embed_references(reference_texts(answer.question_text, topics))
-        sentence_vectors = embedder.embed(sentences)
+        vectors = embedder.embed([*sentences, *(s.text for s in spans)])
         matches = grammar_future.result()
+    sentence_vectors, span_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
     prompt_vectors = references[:2]
-    topic_vectors = references[2:]
+    alternative_vectors = references[2:]
     answer_vector = answer_embedding(sentence_vectors, sentences)
 
     fluency = score_fluency(
@@ -199,27 +227,34 @@ def score_answer(
         structure_factor=structure,
         word_count=fluency.word_count,
         calibration=options.relevance,
+        doubtful_sentences=_doubtful_sentences(transcript, sentences, uncertain),
     )
     keywords = None
     if topics:
         keywords = score_keywords(
             topics,
             tokens,
-            sentences=sentences,
-            topic_vectors=topic_vectors,
-            sentence_vectors=sentence_vectors,
+            transcript=transcript,
+            spans=spans,
+            span_vectors=span_vectors,
+            alternative_vectors=alternative_vectors,
             structure_factor=structure,
-            threshold=options.topic_similarity_threshold,
-            semantic_credit=options.semantic_topic_credit,
+            cover_similarity=options.topic_cover_similarity,
+            touch_similarity=options.topic_touch_similarity,
+            ignored=uncertain,
         )
     grammar_result = None
     if matches is _UNAVAILABLE:
         flags.append("grammar_unavailable")
     elif matches is not None:
-        grammar_result = score_grammar(transcript, matches, fluency.word_count, options.grammar_points_per_error_rate)
+        grammar_result = score_grammar(
+            transcript, matches, fluency.word_count, options.grammar_points_per_error_rate, uncertain=uncertain
+        )
     if not tokens:
         flags.append("empty_answer")
-    star = detect_star(sentences) if is_behavioural(answer.category) else None
+    if uncertain:
+        flags.append("uncertain_words")
+    structure_result = detect_structure(answer.category, answer.question_text, sentences) if tokens else None
 
     scores = {
         "relevance": relevance.score,
@@ -227,8 +262,13 @@ def score_answer(
         "fluency": fluency.score,
         "keywords": None if keywords is None else keywords.score,
     }
-    overall = 0.0 if not tokens else weighted_overall(scores, options.weights.as_dict())
-    findings = Findings(relevance, grammar_result, fluency, keywords, star, tuple(sentences), transcript, overall)
+    weighted = 0.0 if not tokens else weighted_overall(scores, options.weights.as_dict())
+    overall, cap = apply_caps(weighted, relevance, fluency.word_count, options.calibration)
+    if cap is not None:
+        flags.append(f"capped_{cap}")
+    findings = Findings(
+        relevance, grammar_result, fluency, keywords, structure_result, tuple(sentences), transcript, overall, cap
+    )
     return AnswerScore(
         relevance=relevance.score,
         grammar=scores["grammar"],
@@ -239,8 +279,46 @@ def score_answer(
         word_count=fluency.word_count,
         evaluation_summary=build_summary(findings, scores, options),
         suggestions=build_suggestions(findings, options) if tokens else (),
-        details=AnswerDetails(relevance, grammar_result, fluency, keywords, star, tuple(flags)),
+        details=AnswerDetails(
+            relevance, grammar_result, fluency, keywords, structure_result, tuple(flags), uncertain, weighted, cap
+        ),
     )
+
+
+def apply_caps(weighted: float, relevance: RelevanceResult, words: int, calibration: Calibration) -> tuple[float, str | None]:
+    """The overall score after the calibration rules (README, "How answers are scored"): an
+    answer that does not address the question, a bare keyword list and a fragment cannot score
+    above their caps, whatever their grammar and fluency. Returns (overall, rule applied)."""
+    rules = (
+        (
+            "off_topic",
+            relevance.score < calibration.off_topic_relevance or relevance.similarity < calibration.off_topic_similarity,
+            calibration.off_topic_cap,
+        ),
+        ("keyword_list", relevance.structure_factor < calibration.keyword_list_structure, calibration.keyword_list_cap),
+        ("fragment", 0 < words < calibration.fragment_words, calibration.fragment_cap),
+    )
+    for name, applies, cap in rules:
+        if applies and weighted > cap:
+            return float(cap), name
+    return weighted, None
+
+
+def _doubtful_sentences(transcript: str, sentences: Sequence[str], uncertain: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+    """Sentences holding an uncertain word: the recogniser may have mis-heard them, so they are
+    never quoted as off-topic evidence."""
+    if not uncertain:
+        return ()
+    out, position = [], 0
+    for i, sentence in enumerate(sentences):
+        first = sentence.split()[0] if sentence.split() else sentence
+        start = transcript.find(first, position)
+        start = position if start < 0 else start
+        end = start + len(sentence)
+        if overlaps(start, end, uncertain):
+            out.append(i)
+        position = max(position, start + 1)
+    return tuple(out)
 
 
 _UNAVAILABLE = object()

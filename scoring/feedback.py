@@ -260,4 +260,7 @@ def _question_entry(q: QuestionResult) -> dict:
         "filler_count": q.filler_count,
         "speech_rate_wpm": None if q.speech_rate_wpm is None else round(q.speech_rate_wpm),
         "star_missing": None if q.star_missing is None else list(q.star_missing),
+        "touched_topics": list(q.touched_topics),
+        "talking_points": list(q.talking_points),
+        "structure": None if q.structure_kind is None else {"kind": q.structure_kind, "missing": list(q.structure_missing)},
     }

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from scoring.errors import GrammarUnavailable
+from scoring.spans import overlaps
 
 DISABLED_CATEGORIES = frozenset({"CASING", "PUNCTUATION", "TYPOGRAPHY", "TYPOS", "STYLE", "REDUNDANCY"})
 DISABLED_RULES = frozenset(
@@ -50,6 +51,9 @@ DISABLED_RULES = frozenset(
 )
 #: Tokens a match may cover without counting: the fillers fluency already penalises.
 _FILLER_SPANS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm"})
+#: Characters around an uncertain word within which a match is not counted (the gap to the
+#: neighbouring word, where a dropped word would have been).
+UNCERTAIN_SLACK = 2
 #: At most this many examples are kept in the summary (all matches are kept for highlighting).
 EXAMPLES = 3
 
@@ -95,6 +99,8 @@ class GrammarResult:
     words: int
     errors_per_100_words: float
     matches: tuple[GrammarMatch, ...]
+    #: Matches on or next to words the recogniser was unsure of: not counted, kept for the UI.
+    uncertain: tuple[GrammarMatch, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -103,6 +109,7 @@ class GrammarResult:
             "words": self.words,
             "errors_per_100_words": round(self.errors_per_100_words, 2),
             "matches": [m.to_json() for m in self.matches],
+            "uncertain_matches": [m.to_json() for m in self.uncertain],
         }
 
 
@@ -114,7 +121,11 @@ def counts(match: GrammarMatch, text: str) -> bool:
 
 
 def score_grammar(
-    text: str, matches: Sequence[GrammarMatch], word_count: int, points_per_error_rate: float
+    text: str,
+    matches: Sequence[GrammarMatch],
+    word_count: int,
+    points_per_error_rate: float,
+    uncertain: Sequence[tuple[int, int]] = (),
 ) -> GrammarResult:
     """100 - points_per_error_rate x (errors per 100 words), clamped to [0, 100].
 
@@ -123,7 +134,11 @@ def score_grammar(
     deliberately ungrammatical ones get 6-12 (Whisper transcripts of native speakers are
     almost always grammatical, so anything LanguageTool still finds is worth a point drop).
     """
-    kept = tuple(sorted((m for m in matches if counts(m, text)), key=lambda m: m.offset))
+    counted = sorted((m for m in matches if counts(m, text)), key=lambda m: m.offset)
+    # A match on, or right next to, a word the recogniser was unsure of is more likely its
+    # mistake than the candidate's ("a one hour delay" heard as "one hour delay"): not counted.
+    doubtful = tuple(m for m in counted if overlaps(m.offset, m.offset + m.length, uncertain, slack=UNCERTAIN_SLACK))
+    kept = tuple(m for m in counted if m not in doubtful)
     rate = 100.0 * len(kept) / word_count if word_count else 0.0
     score = max(0.0, min(100.0, 100.0 - points_per_error_rate * rate))
-    return GrammarResult(round(score, 1), len(kept), word_count, rate, kept)
+    return GrammarResult(round(score, 1), len(kept), word_count, rate, kept, doubtful)

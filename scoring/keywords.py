@@ -1,14 +1,23 @@
-"""Keywords: coverage of the question's expected topics ("talking points"), 0-100.
+"""Talking points: is each expected topic covered, touched on, or missing, and where (0-100).
 
-Each topic is matched, best first, as
-- exact: its words appear verbatim, in order ("cache invalidation");
-- lemma: its content words appear as inflected or derived forms within a short window
-  ("invalidating the cache" for "cache invalidation"), via scoring.lemma.stem;
-- semantic: one answer sentence is close to it in MiniLM space (cosine >= threshold), a
-  paraphrase ("I made sure he felt heard" for "active listening"), credited at
-  options.semantic_topic_credit (0.75 by default) because paraphrase detection is less certain.
-score = 100 x mean(credit) x context, where context = 0.5 + 0.5 x sentence-structure factor:
-topics named in a bare keyword list count half, since naming a topic is not discussing it.
+A topic may name alternatives, "A or B" ("rollback or feature flag"): any one of them counts.
+Each alternative is looked for, best first, as
+- exact: its words verbatim, in order ("cache invalidation");
+- lemma: its content words as inflected or derived forms within a short window ("invalidating
+  the cache"), via scoring.lemma.stem;
+- semantic: a short span of the answer (a clause, two clauses, or an 8-word window; see
+  scoring.spans) close to it in MiniLM space: a paraphrase ("the real culprit was a missing
+  index" for "root cause").
+A negated mention ("we did not use Redis", "without any tests") is not coverage.
+
+Verdicts, with the candidate's own words kept as evidence:
+- covered: a lexical match inside a clause that says something about it (at least two more
+  words), or a span with cosine >= options.topic_cover_similarity;
+- touched on: the topic is only named (a bare list item, "TTL"), or a span is only loosely
+  close (cosine >= options.topic_touch_similarity);
+- missing: neither (evidence empty).
+score = 100 x mean(credit) x context, credit 1 covered / 0.5 touched / 0, and context =
+0.5 + 0.5 x sentence-structure factor: topics named in a bare keyword list count half again.
 """
 
 from __future__ import annotations
@@ -20,32 +29,61 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.lemma import stem
+from scoring.spans import Span, clauses
 from scoring.text import FUNCTION_WORDS, Token
 
+COVERED, TOUCHED, MISSING = "covered", "touched", "missing"
+CREDIT = {COVERED: 1.0, TOUCHED: 0.5, MISSING: 0.0}
 _WORD = re.compile(r"[a-z0-9]+")
+_ALTERNATIVES = re.compile(r"\s+or\s+", re.IGNORECASE)
 #: Extra tokens allowed between a topic's content words for a lemma match.
 WINDOW_SLACK = 3
+#: Words that negate what follows them in a clause. "no" and "without" are included: "we had no
+#: monitoring" and "we shipped without tests" deny the point.
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nobody|nothing|without|neither|nor|cannot|"
+    r"(?:do|does|did|is|are|was|were|have|has|had|could|would|should|wo|ca)n[’']?t)\b",
+    re.IGNORECASE,
+)
+#: A topic that is itself about an absence ("no downtime", "without a release") is not negated
+#: by those words.
+_NEGATIVE_TOPIC = re.compile(r"\b(?:no|not|without|zero|never|avoid\w*|prevent\w*)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class TopicMatch:
+    """The verdict on one expected topic, with the evidence that decided it."""
+
     topic: str
-    kind: str  # "exact" | "lemma" | "semantic" | "missing"
-    credit: float
-    evidence: str  # the matched words, or the closest sentence
-    similarity: float | None  # best sentence cosine when it was computed
+    verdict: str  # covered | touched | missing
+    how: str  # exact | lemma | semantic | none
+    alternative: str  # the alternative that matched, or the closest one
+    evidence: str  # the candidate's words ("" when missing)
+    start: int | None  # evidence's character range in the transcript
+    end: int | None
+    similarity: float | None  # best span cosine, when computed
+    negated: bool = False  # a mention was found but denied
 
     @property
     def covered(self) -> bool:
-        return self.kind != "missing"
+        return self.verdict == COVERED
+
+    @property
+    def credit(self) -> float:
+        return CREDIT[self.verdict]
 
     def to_json(self) -> dict:
         return {
             "topic": self.topic,
-            "match": self.kind,
-            "credit": round(self.credit, 2),
+            "verdict": self.verdict,
+            "match": self.how,
+            "alternative": self.alternative,
+            "credit": self.credit,
             "evidence": self.evidence,
+            "start": self.start,
+            "end": self.end,
             "similarity": None if self.similarity is None else round(self.similarity, 4),
+            "negated": self.negated,
         }
 
 
@@ -57,80 +95,170 @@ class KeywordResult:
 
     @property
     def covered(self) -> list[str]:
-        return [t.topic for t in self.topics if t.covered]
+        return [t.topic for t in self.topics if t.verdict == COVERED]
+
+    @property
+    def touched(self) -> list[str]:
+        return [t.topic for t in self.topics if t.verdict == TOUCHED]
 
     @property
     def missing(self) -> list[str]:
-        return [t.topic for t in self.topics if not t.covered]
+        return [t.topic for t in self.topics if t.verdict == MISSING]
 
     def to_json(self) -> dict:
         return {
             "score": round(self.score, 1),
             "covered": self.covered,
+            "touched": self.touched,
             "missing": self.missing,
             "context_factor": round(self.context_factor, 3),
             "topics": [t.to_json() for t in self.topics],
         }
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+def alternatives(topic: str) -> list[str]:
+    """The ways a topic may be said: "rollback or feature flag" -> ["rollback", "feature flag"]."""
+    parts = [p.strip() for p in _ALTERNATIVES.split(topic) if p.strip()]
+    return parts or [topic.strip()]
 
 
-def answer_words(tokens: Sequence[Token]) -> list[str]:
-    """Answer tokens split like topics are ("problem-solving" -> problem, solving)."""
-    return [w for t in tokens for w in _words(t.norm)]
+def topic_texts(topics: Sequence[str]) -> list[str]:
+    """Every alternative of every topic, in order: what the embedder compares spans with."""
+    return [alt for topic in topics for alt in alternatives(topic)]
 
 
-def lexical_match(topic: str, words: Sequence[str]) -> tuple[str, str] | None:
-    """("exact" | "lemma", evidence) if the topic occurs in the answer words, else None."""
-    topic_words = _words(topic)
+def _positions(transcript: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(transcript.lower())]
+
+
+def _occurrences(alternative: str, words: Sequence[tuple[str, int, int]]):
+    """(kind, first word index, last word index) of every lexical occurrence, exact ones first."""
+    topic_words = _WORD.findall(alternative.lower())
     if not topic_words:
-        return None
+        return
     n = len(topic_words)
-    for i in range(len(words) - n + 1):
-        if list(words[i : i + n]) == topic_words:
-            return "exact", " ".join(words[i : i + n])
+    plain = [w for w, _, _ in words]
+    exact_at = set()
+    for i in range(len(plain) - n + 1):
+        if plain[i : i + n] == topic_words:
+            exact_at.add(i)
+            yield "exact", i, i + n - 1
     content = [stem(w) for w in topic_words if w not in FUNCTION_WORDS] or [stem(w) for w in topic_words]
-    stems = [stem(w) for w in words]
+    stems = [stem(w) for w in plain]
     window = len(content) + WINDOW_SLACK
     for i, s in enumerate(stems):
-        if s not in content:
+        if s not in content or i in exact_at:
             continue
         span = stems[i : i + window]
         if all(c in span for c in content):
-            last = max(span.index(c) for c in content)
-            return "lemma", " ".join(words[i : i + last + 1])
-    return None
+            yield "lemma", i, i + max(span.index(c) for c in content)
+
+
+def _clause_at(position: int, parts: Sequence[Span]) -> Span | None:
+    return next((c for c in parts if c.start <= position < c.end), None)
+
+
+def _negated(text: str, topic: str) -> bool:
+    return bool(_NEGATION.search(text)) and not _NEGATIVE_TOPIC.search(topic)
+
+
+def _lexical(topic: str, transcript: str, words, parts: Sequence[Span]) -> TopicMatch | None:
+    """The best lexical verdict over all alternatives and occurrences (covered beats touched)."""
+    best: TopicMatch | None = None
+    negated = False
+    for alternative in alternatives(topic):
+        for kind, first, last in _occurrences(alternative, words):
+            start, end = words[first][1], words[last][2]
+            clause = _clause_at(start, parts) or Span(transcript[start:end], start, end)
+            if _negated(transcript[clause.start : start], alternative):
+                negated = True
+                continue
+            others = clause.words - (last - first + 1)
+            verdict = COVERED if others >= 2 else TOUCHED
+            match = TopicMatch(topic, verdict, kind, alternative, clause.text, clause.start, clause.end, None)
+            if verdict == COVERED:
+                return match
+            best = best or match
+    if best is None and negated:
+        return TopicMatch(topic, MISSING, "none", alternatives(topic)[0], "", None, None, None, negated=True)
+    return best
 
 
 def score_keywords(
     topics: Sequence[str],
     tokens: Sequence[Token],
     *,
-    sentences: Sequence[str],
-    topic_vectors: np.ndarray | None,
-    sentence_vectors: np.ndarray | None,
+    transcript: str,
+    spans: Sequence[Span],
+    span_vectors: np.ndarray | None,
+    alternative_vectors: np.ndarray | None,
     structure_factor: float,
-    threshold: float,
-    semantic_credit: float,
+    cover_similarity: float,
+    touch_similarity: float,
+    ignored: Sequence[tuple[int, int]] = (),
 ) -> KeywordResult:
-    """Pure: vectors are unit rows (topic i <-> topic_vectors[i]); None skips semantic matching."""
-    words = answer_words(tokens)
+    """Pure. `alternative_vectors` has one unit row per `topic_texts(topics)` entry, in order;
+    `span_vectors` one per span; None skips the semantic match. `ignored` are transcript ranges
+    (uncertain recognition) that cannot serve as semantic evidence on their own."""
+    words = _positions(transcript)
+    parts = clauses(transcript)
+    usable = [
+        i for i, s in enumerate(spans)
+        if not _mostly_ignored(s, ignored)
+    ]
     matches: list[TopicMatch] = []
-    for i, topic in enumerate(topics):
-        similarity, best = None, ""
-        if topic_vectors is not None and sentence_vectors is not None and len(sentence_vectors):
-            sims = sentence_vectors @ topic_vectors[i]
-            j = int(np.argmax(sims))
-            similarity, best = float(sims[j]), sentences[j]
-        found = lexical_match(topic, words)
-        if found:
-            matches.append(TopicMatch(topic, found[0], 1.0, found[1], similarity))
-        elif similarity is not None and similarity >= threshold:
-            matches.append(TopicMatch(topic, "semantic", semantic_credit, best, similarity))
+    row = 0
+    for topic in topics:
+        alts = alternatives(topic)
+        vectors = None if alternative_vectors is None else alternative_vectors[row : row + len(alts)]
+        row += len(alts)
+        lexical = _lexical(topic, transcript, words, parts)
+        if lexical is not None and lexical.verdict == COVERED:
+            matches.append(lexical)
+            continue
+        semantic = _semantic(topic, alts, vectors, spans, span_vectors, usable, cover_similarity, touch_similarity)
+        if semantic is not None and semantic.verdict == COVERED:
+            matches.append(semantic)
+        elif lexical is not None and lexical.verdict == TOUCHED:
+            matches.append(lexical)
+        elif semantic is not None:
+            matches.append(semantic)
         else:
-            matches.append(TopicMatch(topic, "missing", 0.0, best, similarity))
+            matches.append(lexical or TopicMatch(topic, MISSING, "none", alts[0], "", None, None, None))
     context = 0.5 + 0.5 * structure_factor
     coverage = sum(m.credit for m in matches) / len(matches) if matches else 0.0
     return KeywordResult(round(100.0 * coverage * context, 1), tuple(matches), context)
+
+
+def _mostly_ignored(span: Span, ignored: Sequence[tuple[int, int]]) -> bool:
+    if not ignored:
+        return False
+    covered = sum(max(0, min(e, span.end) - max(s, span.start)) for s, e in ignored)
+    return covered * 2 > span.end - span.start
+
+
+def _semantic(topic, alts, vectors, spans, span_vectors, usable, cover, touch) -> TopicMatch | None:
+    """The closest non-negated span over all alternatives: covered, touched, or missing with
+    its similarity (None when there is nothing to compare)."""
+    if vectors is None or span_vectors is None or not len(span_vectors) or not usable:
+        return None
+    sims = span_vectors[usable] @ vectors.T  # (spans, alternatives)
+    best_sim, best_span, best_alt = -1.0, None, alts[0]
+    for k, alternative in enumerate(alts):
+        for j in np.argsort(-sims[:, k])[:5]:
+            span = spans[usable[int(j)]]
+            if _negated(span.text, alternative):
+                continue
+            if float(sims[j, k]) > best_sim:
+                best_sim, best_span, best_alt = float(sims[j, k]), span, alternative
+            break
+    if best_span is None:
+        return TopicMatch(topic, MISSING, "none", alts[0], "", None, None, None, negated=True)
+    # A span that is little more than the topic's own words names it without saying anything
+    # about it (a keyword list): at most touched on.
+    bare = best_span.words < len(_WORD.findall(best_alt.lower())) + 2
+    if best_sim >= cover and not bare:
+        return TopicMatch(topic, COVERED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim)
+    if best_sim >= touch:
+        return TopicMatch(topic, TOUCHED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim)
+    return TopicMatch(topic, MISSING, "none", best_alt, "", None, None, best_sim)

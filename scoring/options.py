@@ -51,6 +51,27 @@ class RelevanceCalibration:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Caps that keep the overall score from contradicting what the answer is (README, "How
+    answers are scored"). Grammar and fluency describe how something was said; they cannot
+    lift an answer that says nothing to the question."""
+
+    #: Relevance under this, or a MiniLM similarity to the question under off_topic_similarity,
+    #: means the answer does not address the question (the evaluation set's off-topic answers
+    #: sit at 0.22 or below, its vaguest on-topic ones at 0.25 or above) ...
+    off_topic_relevance: float = 20.0
+    off_topic_similarity: float = 0.23
+    #: ... and its overall score is at most this.
+    off_topic_cap: float = 25.0
+    #: A sentence-structure factor under this is a bare list of keywords (scoring/text.py) ...
+    keyword_list_structure: float = 0.5
+    keyword_list_cap: float = 30.0
+    #: Fewer words than this is a fragment, not an answer ...
+    fragment_words: int = 25
+    fragment_cap: float = 35.0
+
+
+@dataclass(frozen=True)
 class ScoringOptions:
     """Everything the scoring functions can be tuned with; defaults are the documented ones."""
 
@@ -62,10 +83,14 @@ class ScoringOptions:
     #: a second are normal planning pauses (Goldman-Eisler 1968; Campione & Véronis 2002).
     long_pause_s: float = 1.2
     relevance: RelevanceCalibration = field(default_factory=RelevanceCalibration)
-    #: Minimum cosine between a topic and one answer sentence for a semantic (paraphrase) match.
-    topic_similarity_threshold: float = 0.55
-    #: Credit of a semantic topic match relative to an exact or lemma match.
-    semantic_topic_credit: float = 0.75
+    #: Cosine between a topic (one of its alternatives) and a short span of the answer at or
+    #: above which the topic is covered by paraphrase, and at or above which it is touched on
+    #: (fitted on tests/scoring/talking_points.json; see the README for the measured numbers).
+    topic_cover_similarity: float = 0.6
+    topic_touch_similarity: float = 0.5
+    #: Recognised words with a lower probability are the recogniser's doubt (scoring/spans.py).
+    uncertain_word_probability: float = 0.5
+    calibration: Calibration = field(default_factory=Calibration)
     #: Grammar points lost per LanguageTool error per 100 words (10 errors/100 words -> 0).
     grammar_points_per_error_rate: float = 10.0
     max_suggestions: int = 5
@@ -76,9 +101,9 @@ class ScoringOptions:
             raise InvalidOptions(f"target_wpm must be an increasing positive band, got {self.target_wpm}")
         if self.long_pause_s <= 0:
             raise InvalidOptions("long_pause_s must be positive")
-        if not 0 < self.topic_similarity_threshold < 1:
-            raise InvalidOptions("topic_similarity_threshold must be in (0, 1)")
-        if not 0 <= self.semantic_topic_credit <= 1:
-            raise InvalidOptions("semantic_topic_credit must be in [0, 1]")
+        if not 0 < self.topic_touch_similarity <= self.topic_cover_similarity < 1:
+            raise InvalidOptions("topic similarities must satisfy 0 < touch <= cover < 1")
+        if not 0 <= self.uncertain_word_probability <= 1:
+            raise InvalidOptions("uncertain_word_probability must be in [0, 1]")
         if self.max_suggestions < 1:
             raise InvalidOptions("max_suggestions must be at least 1")

@@ -86,6 +86,7 @@ def score_relevance(
     structure_factor: float,
     word_count: int,
     calibration: RelevanceCalibration,
+    doubtful_sentences: Sequence[int] = (),
 ) -> RelevanceResult:
     """Pure: all vectors are unit length (rows); `prompt_vectors` is question, question+topics."""
     sim_question = float(answer_vector @ prompt_vectors[0])
@@ -102,5 +103,9 @@ def score_relevance(
         structure_factor=structure_factor,
         substance_factor=substance,
         sentence_similarities=per_sentence,
-        off_topic_sentences=tuple(i for i, s in enumerate(per_sentence) if s < OFF_TOPIC_SENTENCE),
+        # A sentence the recogniser was unsure of may be an on-topic sentence mis-heard: it is
+        # never counted (or quoted) as off topic.
+        off_topic_sentences=tuple(
+            i for i, s in enumerate(per_sentence) if s < OFF_TOPIC_SENTENCE and i not in doubtful_sentences
+        ),
     )

@@ -6,7 +6,7 @@ Built from a fresh `AnswerScore` (`from_score`) or, after a restart, from stored
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from scoring.answer import DIMENSIONS, AnswerScore
 
@@ -38,6 +38,15 @@ class QuestionResult:
     missing_topics: tuple[str, ...] = ()
     star_missing: tuple[str, ...] | None = None  # None: not a behavioural question
     word_count: int = 0
+    touched_topics: tuple[str, ...] = ()
+    #: Talking points with their verdict and the candidate's words ({topic, verdict, evidence}).
+    talking_points: tuple[dict, ...] = ()
+    #: The structure check that applied ("star" | "plan" | None) and its missing parts.
+    structure_kind: str | None = None
+    structure_missing: tuple[str, ...] = ()
+    #: The whole per-answer score as the live score card received it (AnswerScore.to_json()),
+    #: so that the report and the REST API show the same after a reload.
+    score: dict | None = None
 
     @classmethod
     def from_score(
@@ -71,6 +80,14 @@ class QuestionResult:
             missing_topics=tuple(score.missing_topics),
             star_missing=None if score.star is None else tuple(score.star.missing),
             word_count=score.word_count,
+            touched_topics=tuple(score.touched_topics),
+            talking_points=tuple(
+                {"topic": t.topic, "verdict": t.verdict, "evidence": t.evidence}
+                for t in (score.details.keywords.topics if score.details.keywords is not None else ())
+            ),
+            structure_kind=None if score.structure is None else score.structure.kind,
+            structure_missing=() if score.structure is None else tuple(score.structure.missing),
+            score=score.to_json(),
         )
 
     @classmethod
@@ -82,7 +99,7 @@ class QuestionResult:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        for key in ("covered_topics", "missing_topics"):
+        for key in _LISTS:
             data[key] = list(data[key])
         if data["star_missing"] is not None:
             data["star_missing"] = list(data["star_missing"])
@@ -90,9 +107,13 @@ class QuestionResult:
 
     @classmethod
     def from_json(cls, data: dict) -> QuestionResult:
-        values = dict(data)
-        for key in ("covered_topics", "missing_topics"):
+        values = {k: v for k, v in data.items() if k in _FIELDS}  # older rows may lack or add keys
+        for key in _LISTS:
             values[key] = tuple(values.get(key) or ())
         if values.get("star_missing") is not None:
             values["star_missing"] = tuple(values["star_missing"])
         return cls(**values)
+
+
+_LISTS = ("covered_topics", "missing_topics", "touched_topics", "talking_points", "structure_missing")
+_FIELDS = frozenset(f.name for f in fields(QuestionResult))

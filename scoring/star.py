@@ -1,4 +1,5 @@
-"""STAR structure (Situation, Task, Action, Result) of behavioural answers, from cue phrases.
+"""Answer structure: STAR (Situation, Task, Action, Result) for behavioural answers, and a plan
+(approach, reasoning, risks) for hypothetical ones, from cue phrases.
 
 Interviewers expect behavioural answers to set the scene, state the candidate's goal, say what
 *they* did and how it ended (the STAR method, e.g. MIT CAPD "The STAR method for behavioral
@@ -54,38 +55,124 @@ ADVICE = {
 }
 
 
-@dataclass(frozen=True)
-class StarResult:
-    """Which STAR parts an answer shows, with the sentence that showed each."""
+#: Hypothetical ("what would you do if...") answers are not stories: an interviewer listens
+#: for a plan, the reasons behind it, and what could go wrong with it.
+PLAN_PARTS = ("approach", "reasoning", "risks")
+_PLAN_CUES = {
+    "approach": (
+        r"\bi(?: would|'d| will|'ll)\b", r"\bfirst(?:ly)?\b", r"\bmy first\b", r"\bstart (?:by|with)\b",
+        r"\bstep (?:one|1)\b", r"\bi (?:start|begin|ask|check|talk|look|set|make)\b", r"\bwhat i do\b",
+    ),
+    "reasoning": (
+        r"\bbecause\b", r"\bso that\b", r"\bthe reason\b", r"\bsince\b", r"\bin order to\b",
+        r"\bthat way\b", r"\bwhich means\b", r"\bthe point is\b", r"\bto make sure\b", r"\bto avoid\b",
+    ),
+    "risks": (
+        r"\brisks?\b", r"\btrade[- ]?offs?\b", r"\bdownsides?\b", r"\bif (?:that|it|this|they|he|she) "
+        r"(?:fails|failed|does ?n[o']?t|did ?n[o']?t|still|refuses|refused|can ?n[o']?t|won'?t)", r"\botherwise\b",
+        r"\bfall ?back\b", r"\bplan b\b", r"\bworst case\b", r"\bin case\b", r"\bif not\b",
+        r"\bescalat\w*", r"\bthe danger\b", r"\bat the cost of\b", r"\bbut if\b", r"\bif that doesn'?t\b",
+    ),
+}
+_PLAN_COMPILED = {part: [re.compile(p, re.IGNORECASE) for p in cues] for part, cues in _PLAN_CUES.items()}
+PLAN_ADVICE = {
+    "approach": "say what you would do first, in order, in the first person",
+    "reasoning": "give the reason for each step (\u201cbecause\u2026\u201d, \u201cso that\u2026\u201d)",
+    "risks": "say what could go wrong with your plan and what you would do then",
+}
+_STORY_QUESTION = re.compile(
+    r"\b(?:tell me about|describe|give (?:me )?an example of|talk me through|share) (?:a|an|the|one) "
+    r"(?:time|situation|occasion|moment|case)\b|\bhave you ever\b|\bwhen did you last\b",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL_QUESTION = re.compile(
+    r"\bwhat (?:would|do|will) you do\b|\bhow (?:would|do|will) you (?:handle|respond|approach|proceed|deal|react)\b",
+    re.IGNORECASE,
+)
 
+
+@dataclass(frozen=True)
+class StructureResult:
+    """Which parts of the expected structure an answer shows ("star" for stories, "plan" for
+    hypothetical answers), with the sentence that showed each."""
+
+    kind: str
     evidence: dict[str, str]
 
     @property
+    def parts(self) -> tuple[str, ...]:
+        return PARTS if self.kind == "star" else PLAN_PARTS
+
+    @property
     def present(self) -> list[str]:
-        return [p for p in PARTS if p in self.evidence]
+        return [p for p in self.parts if p in self.evidence]
 
     @property
     def missing(self) -> list[str]:
-        return [p for p in PARTS if p not in self.evidence]
+        return [p for p in self.parts if p not in self.evidence]
 
     @property
     def complete(self) -> bool:
         return not self.missing
 
+    def advice(self, part: str) -> str:
+        return (ADVICE if self.kind == "star" else PLAN_ADVICE)[part]
+
     def to_json(self) -> dict:
-        return {"present": self.present, "missing": self.missing, "complete": self.complete, "evidence": self.evidence}
+        return {
+            "kind": self.kind,
+            "parts": list(self.parts),
+            "present": self.present,
+            "missing": self.missing,
+            "complete": self.complete,
+            "evidence": self.evidence,
+        }
 
 
-def detect_star(sentences: Sequence[str]) -> StarResult:
-    """Evidence per part: the first sentence matching one of its cues."""
+#: Kept for callers that only know STAR results.
+StarResult = StructureResult
+
+
+def _detect(sentences: Sequence[str], kind: str, parts: Sequence[str], compiled) -> StructureResult:
     evidence: dict[str, str] = {}
     for sentence in sentences:
-        for part in PARTS:
-            if part not in evidence and any(p.search(sentence) for p in _COMPILED[part]):
+        for part in parts:
+            if part not in evidence and any(p.search(sentence) for p in compiled[part]):
                 evidence[part] = sentence
-    return StarResult(evidence)
+    return StructureResult(kind, evidence)
 
 
-def is_behavioural(category: str) -> bool:
-    """Behavioural and situational questions are the ones STAR applies to."""
-    return category.strip().lower().startswith(("behav", "situat"))
+def detect_star(sentences: Sequence[str]) -> StructureResult:
+    """Evidence per STAR part: the first sentence matching one of its cues."""
+    return _detect(sentences, "star", PARTS, _COMPILED)
+
+
+def detect_plan(sentences: Sequence[str]) -> StructureResult:
+    """Evidence per plan part (approach, reasoning, risks) of a hypothetical answer."""
+    return _detect(sentences, "plan", PLAN_PARTS, _PLAN_COMPILED)
+
+
+def structure_kind(category: str, question_text: str = "") -> str | None:
+    """"star" for behavioural questions (the category, or a story prompt such as "tell me
+    about a time"), "plan" for situational and hypothetical ones ("what would you do if"),
+    None otherwise: technical and general answers get no structure check."""
+    category = category.strip().lower()
+    if category.startswith("behav") or (category not in ("technical",) and _STORY_QUESTION.search(question_text)):
+        return "star"
+    if category.startswith("situat") or (category == "general" and _HYPOTHETICAL_QUESTION.search(question_text)):
+        return "plan"
+    return None
+
+
+def detect_structure(category: str, question_text: str, sentences: Sequence[str]) -> StructureResult | None:
+    kind = structure_kind(category, question_text)
+    if kind == "star":
+        return detect_star(sentences)
+    if kind == "plan":
+        return detect_plan(sentences)
+    return None
+
+
+def is_behavioural(category: str, question_text: str = "") -> bool:
+    """Whether STAR applies: behavioural questions only (never situational or technical)."""
+    return structure_kind(category, question_text) == "star"

@@ -15,7 +15,7 @@ from scoring.grammar import GrammarResult
 from scoring.keywords import KeywordResult
 from scoring.options import ScoringOptions
 from scoring.relevance import RelevanceResult
-from scoring.star import ADVICE, StarResult
+from scoring.star import StructureResult
 
 NAMES = {"relevance": "Relevance", "grammar": "Grammar", "fluency": "Fluency", "keywords": "Keywords"}
 
@@ -40,10 +40,21 @@ class Findings:
     grammar: GrammarResult | None
     fluency: FluencyResult
     keywords: KeywordResult | None
-    star: StarResult | None
+    structure: StructureResult | None
     sentences: tuple[str, ...]
     transcript: str
     overall: float | None
+    #: The calibration cap that limited the overall score ("off_topic", "keyword_list",
+    #: "fragment"), if any.
+    cap: str | None = None
+
+
+GOOD, FAIR = 70.0, 50.0
+_CAP_REASON = {
+    "off_topic": "it does not address the question, so it cannot score more than {cap:.0f}",
+    "keyword_list": "it lists terms without explaining them, so it cannot score more than {cap:.0f}",
+    "fragment": "at {words} words it is a fragment, not an answer, so it cannot score more than {cap:.0f}",
+}
 
 
 def band(score: float) -> str:
@@ -79,15 +90,27 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
     elif rel.substance_factor < 1:
         words = int(round(rel.substance_factor * options.relevance.full_credit_words))
         out.append((cost, Suggestion("Relevance", f"Develop your answer: {words} words is too brief to answer fully; aim for about 100-200 words (one to two minutes) with a concrete example.", 0)))
-    if rel.structure_factor >= 0.6 and (
-        (rel.off_topic_sentences and len(rel.off_topic_sentences) < len(f.sentences)) or (rel.score < 40 and f.sentences)
-    ):
-        index = rel.off_topic_sentences[0] if rel.off_topic_sentences else 0
-        out.append((cost, Suggestion("Relevance", f"Stay on the question: {_quote(f.sentences[index])} does not address what was asked.", 0)))
-    if f.keywords is not None and f.keywords.missing:
+    # The wording follows the number: a relevance shown as good (>= 70) gets no "off the
+    # question" tip; a fair one (50-70) hears that one sentence drifted; a weak one that it
+    # did not address the question. Sentences the recogniser was unsure of are never quoted.
+    if rel.structure_factor >= 0.6 and rel.score < GOOD and f.sentences:
+        if f.cap == "off_topic" or (rel.score < FAIR and not rel.off_topic_sentences):
+            out.append((cost + 5, Suggestion("Relevance", "Stay on the question: the answer does not address what was asked; start by answering it directly, then give one example.", 0)))
+        elif rel.off_topic_sentences and len(rel.off_topic_sentences) < len(f.sentences):
+            quoted = _quote(f.sentences[rel.off_topic_sentences[0]])
+            if rel.score < FAIR:
+                out.append((cost, Suggestion("Relevance", f"Stay on the question: {quoted} does not address what was asked.", 0)))
+            else:
+                out.append((cost, Suggestion("Relevance", f"Keep every sentence on the question: {quoted} drifted away from it.", 0)))
+    if f.keywords is not None and (f.keywords.missing or f.keywords.touched):
         cost = w.keywords * (100 - f.keywords.score) / 100
-        missing = ", ".join(f.keywords.missing[:4])
-        out.append((cost, Suggestion("Keywords", f"Cover the missing talking points: {missing} ({len(f.keywords.covered)} of {len(f.keywords.topics)} covered).", 0)))
+        covered = f"{len(f.keywords.covered)} of {len(f.keywords.topics)} covered"
+        if f.keywords.missing:
+            missing = ", ".join(f.keywords.missing[:4])
+            touched = f"; say more about {', '.join(f.keywords.touched[:2])}" if f.keywords.touched else ""
+            out.append((cost, Suggestion("Keywords", f"Cover the missing talking points: {missing} ({covered}{touched}).", 0)))
+        else:
+            out.append((cost, Suggestion("Keywords", f"You only named {', '.join(f.keywords.touched[:3])}: say what you did about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).", 0)))
     flu = f.fluency
     fcost = w.fluency * (100 - flu.score) / 100
     if flu.fillers_per_minute is not None and flu.fillers_per_minute > 2 or flu.filler_count >= 4:
@@ -108,10 +131,14 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
         fix = f" \u2192 \u201c{m.replacements[0]}\u201d" if m.replacements else ""
         cost = w.grammar * (100 - f.grammar.score) / 100
         out.append((cost, Suggestion("Grammar", f"Check your grammar: {f.grammar.errors} error{'s' if f.grammar.errors != 1 else ''}, e.g. {_quote(m.excerpt(f.transcript), 40)}{fix} ({m.message.rstrip('.')}).", 0)))
-    if f.star is not None and f.star.missing:
-        part = f.star.missing[0]
-        names = ", ".join(p.capitalize() for p in f.star.missing)
-        out.append((8.0 + 2 * len(f.star.missing), Suggestion("Structure", f"Use the STAR method: no clear {names} in your answer; {ADVICE[part]}.", 0)))
+    if f.structure is not None and f.structure.missing and f.cap != "off_topic":
+        part = f.structure.missing[0]
+        names = ", ".join(p.capitalize() for p in f.structure.missing)
+        if f.structure.kind == "star":
+            text = f"Use the STAR method: no clear {names} in your answer; {f.structure.advice(part)}."
+        else:
+            text = f"Structure your plan: no clear {names.lower()} in your answer; {f.structure.advice(part)}."
+        out.append((8.0 + 2 * len(f.structure.missing), Suggestion("Structure", text, 0)))
     return out
 
 
@@ -131,11 +158,19 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
     overall = f.overall if f.overall is not None else 0.0
     verdict = band(overall)
     article = "an" if verdict[0] in "aeiou" else "a"
+    if f.cap is not None:
+        calibration = options.calibration
+        cap = {"off_topic": calibration.off_topic_cap, "keyword_list": calibration.keyword_list_cap, "fragment": calibration.fragment_cap}[f.cap]
+        reason = _CAP_REASON[f.cap].format(cap=cap, words=f.fluency.word_count)
+        first = f"Overall {overall:.0f}/100, {article} {verdict} answer: {reason}."
+        second = f"Answer the question asked in full sentences first; {best} ({present[best]:.0f}) alone cannot carry an answer."
+        return " ".join([first, second])
     first = f"Overall {overall:.0f}/100, {article} {verdict} answer; its strongest side is {best} ({present[best]:.0f})."
     second = f"The main area to improve is {worst} ({present[worst]:.0f}): {_evidence(worst, f, options)}."
     sentences = [first, second] if present[worst] < 85 else [first, f"Every dimension scored 85 or more ({_evidence('fluency', f, options)})."]
-    if f.star is not None and f.star.missing:
-        sentences.append(f"The STAR structure is missing the {', '.join(f.star.missing)} part{'s' if len(f.star.missing) > 1 else ''}.")
+    if f.structure is not None and f.structure.missing:
+        name = "STAR structure" if f.structure.kind == "star" else "plan"
+        sentences.append(f"The {name} is missing the {', '.join(f.structure.missing)} part{'s' if len(f.structure.missing) > 1 else ''}.")
     elif f.keywords is not None and worst != "keywords":
         sentences.append(f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} expected topics" + (f" (missing: {', '.join(f.keywords.missing[:3])})." if f.keywords.missing else "."))
     return " ".join(sentences[:3])
@@ -148,7 +183,7 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
             return "the answer listed terms instead of explaining them"
         if rel.substance_factor < 1:
             return f"at {int(round(rel.substance_factor * options.relevance.full_credit_words))} words the answer stayed too brief"
-        if rel.off_topic_sentences:
+        if rel.off_topic_sentences and rel.score < GOOD:
             return f"{len(rel.off_topic_sentences)} of {len(f.sentences)} sentences did not address the question"
         return f"semantic similarity to the question was {rel.similarity:.2f}"
     if dimension == "grammar" and f.grammar is not None:
@@ -156,8 +191,10 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
             return "no grammar errors were found"
         return f"{f.grammar.errors} errors ({f.grammar.errors_per_100_words:.1f} per 100 words), e.g. {_quote(f.grammar.matches[0].excerpt(f.transcript), 40)}"
     if dimension == "keywords" and f.keywords is not None:
-        if not f.keywords.missing:
+        if not f.keywords.missing and not f.keywords.touched:
             return "all expected topics were covered"
+        if not f.keywords.missing:
+            return f"only named, not explained: {', '.join(f.keywords.touched[:3])}"
         return f"missing {', '.join(f.keywords.missing[:3])}"
     flu = f.fluency
     rate = f"{flu.speech_rate_wpm:.0f} words per minute, " if flu.speech_rate_wpm is not None else ""

@@ -5,6 +5,7 @@ script's pauses) for the text-mode tests; the audio-mode tests use real speech i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,11 @@ from scoring import AnswerInput
 from tests.support.speech import script_text
 
 SET_PATH = Path(__file__).with_name("evaluation_set.json")
-KINDS = ("strong", "filler_heavy", "grammar_poor", "mediocre", "keyword_stuffed", "off_topic")
+KINDS = ("strong", "filler_heavy", "grammar_poor", "mediocre", "fragment", "keyword_stuffed", "off_topic")
+#: What each kind is, for reports: fragments and keyword lists are not answers, off-topic ones
+#: answer something else.
+ON_TOPIC_FULL = ("strong", "filler_heavy", "grammar_poor", "mediocre")
+_FILLERS = re.compile(r"\b(um|uh)\b|\blike,|\byou know\b|\bI mean\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,14 +65,41 @@ def load() -> dict:
     return json.loads(SET_PATH.read_text())
 
 
-def cases() -> Iterator[Case]:
+def _with_bank(question: dict) -> dict:
+    """A question of the set; one with a `bank_id` takes its text, category, difficulty and
+    topics from the shipped question bank, so the set follows edits of the bank."""
+    if "bank_id" not in question:
+        return question
+    from interview import default_question_bank
+
+    entry = default_question_bank().get(question["bank_id"])
+    assert entry is not None, f"{question['bank_id']} is not in the question bank"
+    return {
+        **question,
+        "question_text": entry.render("Harvest Link"),
+        "category": entry.category,
+        "difficulty": entry.difficulty,
+        "expected_topics": list(entry.expected_topics),
+        "role": entry.roles[0],
+    }
+
+
+def cases(*, audio_only: bool = False) -> Iterator[Case]:
     data = load()
-    for question in data["questions"]:
+    for raw in data["questions"]:
+        if audio_only and not raw.get("audio"):
+            continue
+        question = _with_bank(raw)
         for kind, answer in question["answers"].items():
-            yield Case(
-                question["id"], kind, data["labels"][kind], question, tuple(answer["script"]),
-                answer["fillers"], answer["long_pauses"],
-            )
+            script = tuple(answer["script"])
+            text = script_text(script)
+            fillers = answer["fillers"]
+            if fillers is None:
+                fillers = len(_FILLERS.findall(text))
+            pauses = answer["long_pauses"]
+            if pauses is None:
+                pauses = sum(1 for p in script if not isinstance(p, str) and p > 1.2)
+            yield Case(question["id"], kind, data["labels"][kind], question, script, fillers, pauses)
 
 
 def synthetic_words(script: Sequence[str | float], wpm: float = 145.0) -> list[Word]:

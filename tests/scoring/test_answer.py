@@ -110,5 +110,5 @@ def test_result_is_deterministic_and_json_serialisable(fake_embedder) -> None:
     second = score_answer(answer(), embedder=fake_embedder, grammar=FakeGrammar())
     assert first.to_json() == second.to_json()
     data = json.loads(json.dumps(first.to_json()))
-    assert set(data["details"]) == {"relevance", "grammar", "fluency", "keywords", "star", "flags"}
+    assert set(data["details"]) == {"relevance", "grammar", "fluency", "keywords", "structure", "star", "flags", "uncertain", "weighted_overall", "cap"}
     assert data["suggestions"] == first.suggestions_json()
