@@ -16,13 +16,16 @@ from interview.bank import (
     parse_question_bank,
 )
 from interview.errors import InterviewError, PlanError, QuestionBankError
+from interview.followup_rules import follow_up_problems
 from interview.followups import (
+    KINDS,
     REASONS,
     FollowUp,
     FollowUpContext,
     FollowUpGenerator,
     FollowUpPolicy,
     RuleBasedFollowUps,
+    keep_acceptable,
     should_ask,
 )
 from interview.planner import (
@@ -35,10 +38,10 @@ from interview.planner import (
 from interview.roles import ROLES, normalise_role, normalise_skill, skill_set
 
 __all__ = [
-    "CATEGORIES", "DEFAULT_BANK_PATH", "DIFFICULTIES", "INTERVIEW_TYPES", "REASONS", "ROLES",
+    "CATEGORIES", "DEFAULT_BANK_PATH", "DIFFICULTIES", "INTERVIEW_TYPES", "KINDS", "REASONS", "ROLES",
     "BankQuestion", "CustomQuestion", "FollowUp", "FollowUpContext", "FollowUpGenerator",
     "FollowUpPolicy", "InterviewError", "PlanError", "PlanRequest",
     "PlannedQuestion", "QuestionBank", "QuestionBankError", "RuleBasedFollowUps",
-    "default_question_bank", "load_question_bank", "normalise_role", "normalise_skill",
+    "default_question_bank", "follow_up_problems", "keep_acceptable", "load_question_bank", "normalise_role", "normalise_skill",
     "parse_question_bank", "plan_session", "should_ask", "skill_set",
 ]

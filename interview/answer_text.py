@@ -43,6 +43,8 @@ class Term:
 
     text: str
     probe: str
+    #: The candidate's own words that named it (quoted back in "You mentioned ...").
+    said: str = ""
 
 
 # (shown as, pattern, what to ask about it). Ordered roughly from most to least specific; the
@@ -112,8 +114,9 @@ _VOCABULARY: tuple[tuple[str, str, str], ...] = (
     ("SLAs", r"\bslas?\b|service level", "what happened when you were about to breach it?"),
     ("customer satisfaction", r"csat|customer satisfaction", "what did you change when the score dropped?"),
 )
-_COMPILED = tuple((shown, re.compile(r"\b(?:" + pattern + r")", re.IGNORECASE), probe) for shown, pattern, probe in _VOCABULARY)
-_DEFAULT_PROBE = "can you go one level deeper on how that worked, and what you would do differently next time?"
+# A term must end at a word boundary too: "retr(y|ies)" must not fire inside another word.
+_COMPILED = tuple((shown, re.compile(r"\b(?:" + pattern + r")\b", re.IGNORECASE), probe) for shown, pattern, probe in _VOCABULARY)
+_DEFAULT_PROBE = "how exactly does that part work, and where would it break first?"
 # Words that are capitalised or upper-case in transcripts without being interesting.
 _COMMON_CAPS = frozenset(
     "I I'M I'VE I'D I'LL OK OKAY SO AND BUT THE A AN WE MY IT THEN WELL YES NO ALSO AFTER WHEN "
@@ -147,7 +150,7 @@ def salient_terms(answer: str, *, exclude: str = "") -> list[Term]:
     for rank, (shown, pattern, probe) in enumerate(_COMPILED):
         match = pattern.search(answer)
         if match and not pattern.search(exclude):
-            found.append((rank, match.start(), Term(shown, probe)))
+            found.append((rank, match.start(), Term(shown, probe, match.group())))
     # Fallback for technologies outside the vocabulary: an acronym or a capitalised word in
     # the middle of a sentence ("we moved to Cassandra"), which ASR output usually keeps.
     excluded = exclude.lower()
@@ -155,7 +158,7 @@ def salient_terms(answer: str, *, exclude: str = "") -> list[Term]:
         word = match.group(1)
         if word.upper() in _COMMON_CAPS or word.lower() in excluded:
             continue
-        found.append((len(_COMPILED), match.start(), Term(word, _DEFAULT_PROBE)))
+        found.append((len(_COMPILED), match.start(), Term(word, _DEFAULT_PROBE, word)))
     found.sort(key=lambda item: (item[0], item[1]))
     unique: dict[str, Term] = {}
     for _, _, term in found:

@@ -21,12 +21,22 @@ from interview.answer_text import (
     salient_terms,
     word_count,
 )
+from interview.followup_rules import follow_up_problems
 
 
 #: Why a follow-up is asked (an enum-like string, stored in follow_up_questions JSON).
 REASONS: tuple[str, ...] = ("missing_result", "vague", "missing_topic", "probe")
 STAR_PARTS = frozenset({"situation", "task", "action", "result"})
-_RESULT_WORDS = frozenset({"result", "results", "outcome", "outcomes", "impact"})
+
+
+#: What a follow-up probes (FollowUp.kind), by kind of question: behavioural answers are asked
+#: for the candidate's own action, the result and numbers; hypothetical ones for risks,
+#: trade-offs and "what if that fails"; technical ones for depth, edge cases and trade-offs of
+#: what they proposed; general ones for the specifics behind a motivation or claim.
+KINDS: tuple[str, ...] = (
+    "own_action", "result", "numbers", "risk", "trade_off", "what_if", "depth", "edge_case",
+    "motivation", "example", "more_detail",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +46,12 @@ class FollowUp:
     reason: str
     #: 1 is the most important; suggestions are returned sorted by it.
     priority: int
-    #: The missing topic or the candidate's term this follow-up is about, if any.
+    #: The candidate's words or the part of the answer this follow-up is about, if any.
     topic: str | None = None
     #: "rules" or "llm": which generator produced it.
     source: str = "rules"
+    #: One of KINDS ("" when unknown, e.g. a model's reply).
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,12 +66,28 @@ class FollowUpContext:
     star_parts: frozenset[str] | None = None
     #: Follow-ups already asked for this question.
     asked_count: int = 0
+    #: Expected topics the answer covered; None: every expected topic not in missing_topics.
+    covered_topics: tuple[str, ...] | None = None
+    #: Parts of a hypothetical answer's plan (approach, reasoning, risks) it lacks; None when
+    #: no plan check applied.
+    plan_missing: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected_topics", tuple(self.expected_topics))
         object.__setattr__(self, "missing_topics", tuple(self.missing_topics))
+        if self.covered_topics is None:
+            missing = set(self.missing_topics)
+            object.__setattr__(self, "covered_topics", tuple(t for t in self.expected_topics if t not in missing))
+        else:
+            object.__setattr__(self, "covered_topics", tuple(self.covered_topics))
         if self.star_parts is not None:
             object.__setattr__(self, "star_parts", frozenset(p.lower() for p in self.star_parts))
+
+    def problems(self, text: str) -> list[str]:
+        """Why `text` would be a bad follow-up to this answer (interview.followup_rules)."""
+        return follow_up_problems(
+            text, transcript=self.transcript, covered_topics=self.covered_topics or (), expected_topics=self.expected_topics
+        )
 
 
 class FollowUpGenerator(Protocol):
@@ -90,102 +118,117 @@ def should_ask(
     return min(allowed, key=lambda s: s.priority) if allowed else None
 
 
-class RuleBasedFollowUps:
-    """Deterministic follow-ups from the shape of the answer.
+def keep_acceptable(ctx: FollowUpContext, suggestions: Sequence[FollowUp]) -> list[FollowUp]:
+    """The suggestions that pass interview.followup_rules for this answer, in order."""
+    return [s for s in suggestions if not ctx.problems(s.text)]
 
-    In priority order: the STAR result is missing (1); the claims are vague: a story with no
-    numbers and no concrete example, or a very short technical answer (2); expected topics are
-    missing (3, at most `max_topic_followups`); a probe into a specific term the candidate used
-    (4, or 3 when it also covers a missing topic). A probe is only proposed alongside another
-    reason: a complete, concrete answer gets no follow-up at all.
+
+_I_RE = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|myself)\b", re.IGNORECASE)
+_WE_RE = re.compile(r"\b(?:we|we're|we've|us|our|the team)\b", re.IGNORECASE)
+
+# Fixed wordings, written as an interviewer says them (no topic label is ever slotted in).
+_ASK = {
+    "own_action": "Which part of that did you do yourself, and what did you decide on your own?",
+    "result": "How did it end, and how did you know it had worked?",
+    "numbers": "Can you put a number on the difference it made, for example time saved or problems avoided?",
+    "risk": "What could go wrong with that plan, and what would you do then?",
+    "what_if": "Suppose your first step does not work out. What would you do next?",
+    "trade_off_plan": "What would you be giving up by doing it that way, and why is it worth it?",
+    "edge_case": "What is the hardest edge case for the approach you described, and how would you handle it?",
+    "trade_off_tech": "What does your approach cost you, and when would you choose something else?",
+    "motivation": "What is one specific moment or experience that made you sure about that?",
+    "example_general": "Can you give me one concrete example that shows that?",
+    "example_plan": "Can you walk me through what you would actually do first, step by step?",
+    "example_tech": "Can you walk me through a concrete example of how you have applied this?",
+    "more_detail": "Could you take me through your answer in a bit more detail?",
+}
+
+
+class RuleBasedFollowUps:
+    """Deterministic follow-ups chosen by the kind of question and the gaps of the answer.
+
+    Behavioural (STAR) answers: the candidate's own action when it is missing or hidden behind
+    "we" (1-2), the result when it is missing (1), numbers when there are none (2-3).
+    Hypothetical answers: risks when the plan names none (2), otherwise "what if that fails" and
+    the trade-off (3-4). Technical answers: a probe of a specific thing they proposed, quoting
+    their words (3), then an edge case (4); a thin answer is asked for an example (2).
+    General answers: the specifics behind the claim (3), an example when vague (2).
+    Every suggestion passes interview.followup_rules (never about a covered talking point, no
+    invented "you mentioned"); a complete, concrete story gets no follow-up at all.
     """
 
-    def __init__(self, *, max_suggestions: int = 3, max_topic_followups: int = 2, short_answer_words: int = 40) -> None:
+    def __init__(self, *, max_suggestions: int = 3, short_answer_words: int = 40) -> None:
         self.max_suggestions = max_suggestions
-        self.max_topic_followups = max_topic_followups
         self.short_answer_words = short_answer_words
 
     def suggest(self, ctx: FollowUpContext) -> list[FollowUp]:
         text = ctx.transcript.strip()
         if word_count(text) < 5:
-            return [FollowUp("Could you take me through your answer in a bit more detail?", "vague", 1)]
-        out = self._structure(ctx, text)
-        out += self._vagueness(ctx, text, out)
-        topics = self._topics(ctx, out)
-        if out or topics:
-            out += self._probe(ctx, text, topics)
-        out += topics
-        ranked = sorted(out, key=lambda f: f.priority)  # stable: equal priorities keep rule order
+            return [FollowUp(_ASK["more_detail"], "vague", 1, kind="more_detail")]
+        category = ctx.category.strip().lower()
+        if ctx.star_parts is not None:
+            out = self._story(ctx, text)
+        elif ctx.plan_missing is not None or category.startswith("situat"):
+            out = self._plan(ctx, text)
+        elif category == "technical":
+            out = self._technical(ctx, text)
+        else:
+            out = self._general(ctx, text)
+        ranked = sorted(keep_acceptable(ctx, out), key=lambda f: f.priority)  # stable
         unique: dict[str, FollowUp] = {}
         for item in ranked:
             unique.setdefault(item.text, item)
         return list(unique.values())[: self.max_suggestions]
 
-    def _structure(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
-        if ctx.star_parts is None:
-            return []
-        out = []
-        if "result" not in ctx.star_parts:
-            out.append(FollowUp("What was the outcome, and how did you measure it?", "missing_result", 1, "result"))
-        if "action" not in ctx.star_parts:
-            out.append(FollowUp("What did you personally do, step by step?", "vague", 2, "action"))
+    def _story(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+        parts = ctx.star_parts or frozenset()
+        out: list[FollowUp] = []
+        if "result" not in parts:
+            out.append(FollowUp(_ASK["result"], "missing_result", 1, "result", kind="result"))
+        hidden = len(_WE_RE.findall(text)) > 2 * max(1, len(_I_RE.findall(text)))
+        if "action" not in parts or hidden:
+            out.append(FollowUp(_ASK["own_action"], "vague", 1 if "action" not in parts else 2, "action", kind="own_action"))
+        if not has_quantity(text):
+            vague = not has_concrete_marker(text) or hedge_count(text) >= 2
+            out.append(FollowUp(_ASK["numbers"], "vague", 2 if vague else 3, "numbers", kind="numbers"))
         return out
 
-    def _vagueness(self, ctx: FollowUpContext, text: str, so_far: list[FollowUp]) -> list[FollowUp]:
-        quantity, concrete = has_quantity(text), has_concrete_marker(text)
-        story = ctx.star_parts is not None or ctx.category in ("behavioral", "situational")
-        if story:
-            if not quantity and (not concrete or hedge_count(text) >= 2):
-                return [FollowUp(
-                    "Can you make that concrete? Pick one real example and give me the numbers: "
-                    "how much, how many, or how long?", "vague", 2, "numbers",
-                )]
-            asked_result = any(f.reason == "missing_result" for f in so_far)
-            if not quantity and ctx.star_parts is not None and not asked_result:
-                return [FollowUp("Can you put a number on the result? How big was the change?", "vague", 3, "numbers")]
-            return []
-        if word_count(text) < self.short_answer_words and not concrete and not quantity and not salient_terms(text):
-            return [FollowUp("Can you walk me through a concrete example of how you have applied this?", "vague", 2, "example")]
-        return []
+    def _plan(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+        missing = set(ctx.plan_missing or ())
+        out: list[FollowUp] = []
+        if word_count(text) < self.short_answer_words and (hedge_count(text) or word_count(text) < 20):
+            out.append(FollowUp(_ASK["example_plan"], "vague", 2, kind="example"))
+        if "risks" in missing:
+            out.append(FollowUp(_ASK["risk"], "probe", 2, "risks", kind="risk"))
+        out.append(FollowUp(_ASK["what_if"], "probe", 3, kind="what_if"))
+        out.append(FollowUp(_ASK["trade_off_plan"], "probe", 4, kind="trade_off"))
+        return out
 
-    def _topics(self, ctx: FollowUpContext, so_far: list[FollowUp]) -> list[FollowUp]:
-        asked_result = any(f.reason == "missing_result" for f in so_far)
-        out = []
-        for topic in ctx.missing_topics:
-            if len(out) >= self.max_topic_followups:
+    def _technical(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+        out: list[FollowUp] = []
+        thin = (
+            word_count(text) < self.short_answer_words
+            and not has_concrete_marker(text)
+            and not has_quantity(text)
+            and not salient_terms(text)
+        )
+        if thin:
+            out.append(FollowUp(_ASK["example_tech"], "vague", 2, kind="example"))
+        for term in salient_terms(text, exclude=ctx.question_text):
+            question = f"You mentioned \u201c{term.said}\u201d: {term.probe}"
+            if not ctx.problems(question):
+                out.append(FollowUp(question, "probe", 3, term.said, kind="depth"))
                 break
-            if asked_result and _words(topic) & _RESULT_WORDS:
-                continue
-            out.append(FollowUp(_topic_question(topic, ctx.category), "missing_topic", 3, topic))
+        out.append(FollowUp(_ASK["edge_case"], "probe", 4, kind="edge_case"))
+        out.append(FollowUp(_ASK["trade_off_tech"], "probe", 4, kind="trade_off"))
         return out
 
-    def _probe(self, ctx: FollowUpContext, text: str, topics: list[FollowUp]) -> list[FollowUp]:
-        terms = salient_terms(text, exclude=ctx.question_text)
-        if not terms:
-            return []
-        term = terms[0]
-        question = f"You mentioned {term.text}: {term.probe}"
-        # A probe that also asks about a missing topic replaces that topic's generic question.
-        probe_words = _words(question)
-        for item in list(topics):
-            if {w for w in _words(item.topic or "") if len(w) >= 4} & probe_words:
-                topics.remove(item)
-                return [FollowUp(question, "probe", 3, term.text)]
-        return [FollowUp(question, "probe", 4, term.text)]
-
-
-def _words(text: str) -> set[str]:
-    return {w.rstrip("s") if len(w) > 4 else w for w in re.findall(r"[a-z0-9]+", text.lower())}
-
-
-def _topic_question(topic: str, category: str) -> str:
-    if category == "technical":
-        return f"How would you handle {topic} here?"
-    if category == "situational":
-        return f"How would {topic} fit into your approach?"
-    if category == "behavioral":
-        return f"Where did {topic} come into that situation?"
-    return f"Could you say a bit about {topic}?"
+    def _general(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+        out: list[FollowUp] = []
+        if not has_concrete_marker(text) or hedge_count(text) >= 2 or word_count(text) < self.short_answer_words:
+            out.append(FollowUp(_ASK["example_general"], "vague", 2, kind="example"))
+        out.append(FollowUp(_ASK["motivation"], "probe", 3, kind="motivation"))
+        return out
 
 
 def parse_model_follow_ups(content: Any, *, limit: int = 2) -> list[FollowUp] | None:
@@ -237,6 +280,6 @@ def _first_json(content: str) -> Any:
 
 
 __all__ = [
-    "REASONS", "FollowUp", "FollowUpContext", "FollowUpGenerator", "FollowUpPolicy", "should_ask",
-    "RuleBasedFollowUps", "parse_model_follow_ups",
+    "KINDS", "REASONS", "FollowUp", "FollowUpContext", "FollowUpGenerator", "FollowUpPolicy", "should_ask",
+    "RuleBasedFollowUps", "keep_acceptable", "parse_model_follow_ups",
 ]

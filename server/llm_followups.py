@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from interview import FollowUpContext, FollowUpGenerator, RuleBasedFollowUps
-from interview.followups import FollowUp, parse_model_follow_ups
+from interview.followups import FollowUp, keep_acceptable, parse_model_follow_ups
 
 log = logging.getLogger("server.llm_followups")
 
@@ -61,7 +61,13 @@ class OpenAICompatibleFollowUps:
         if parsed is None:
             log.warning("follow-up model reply was not the requested JSON; using the fallback")
             return self.fallback.suggest(ctx)
-        return parsed
+        # The model's questions are held to the same rules as the built-in ones (one question,
+        # ends with "?", not about a covered talking point, no invented "you mentioned").
+        kept = keep_acceptable(ctx, parsed)
+        if parsed and not kept:
+            log.warning("follow-up model's questions broke the follow-up rules; using the fallback")
+            return self.fallback.suggest(ctx)
+        return [FollowUp(f.text, f.reason, i, f.topic, f.source, f.kind) for i, f in enumerate(kept, start=1)]
 
     def _payload(self, ctx: FollowUpContext) -> dict[str, Any]:
         star = "not a behavioural question" if ctx.star_parts is None else (
@@ -71,6 +77,7 @@ class OpenAICompatibleFollowUps:
             f"Question ({ctx.category}): {ctx.question_text}\n"
             f"Candidate's answer (speech transcript): {ctx.transcript[:4000]}\n"
             f"Topics a strong answer covers: {', '.join(ctx.expected_topics) or 'not given'}\n"
+            f"Topics the answer covered (do not ask about these): {', '.join(ctx.covered_topics or ()) or 'none'}\n"
             f"Topics the answer missed: {', '.join(ctx.missing_topics) or 'none'}\n"
             f"STAR parts present: {star}\n"
             f"Follow-ups already asked for this question: {ctx.asked_count}"
@@ -78,9 +85,13 @@ class OpenAICompatibleFollowUps:
         system = (
             "You are an experienced, friendly interviewer running a spoken mock interview. Propose "
             f"at most {self.max_follow_ups} short follow-up questions that help the candidate show "
-            "more: ask for the outcome if it is missing, for numbers or a concrete example if the "
-            "answer is vague, about a missed topic, or probe something specific they said. If the "
-            "answer is complete and concrete, propose none. Reply with JSON only, exactly: "
+            "more. Behavioural answers: ask for their own action, the result or numbers. Hypothetical "
+            "answers: ask about risks, trade-offs or what they would do if their plan failed. "
+            "Technical answers: probe the depth, edge cases or trade-offs of what they proposed. "
+            "General answers: ask for the specifics behind what they said. Never ask about a topic "
+            "they covered; say \"you mentioned\" only for words they actually said. Each item is one "
+            "question ending with \"?\". If the answer is complete and concrete, propose none. "
+            "Reply with JSON only, exactly: "
             '{"follow_ups": [{"question": "...", "reason": "missing_result|vague|missing_topic|probe"}]}'
         )
         return {

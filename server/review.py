@@ -126,9 +126,11 @@ class Reviewer:
             category=question.category or "general",
             transcript=question.transcript or "",
             expected_topics=tuple(question.expected_topics or ()),
-            missing_topics=tuple(score.missing_topics),
+            missing_topics=tuple([*score.missing_topics, *score.touched_topics]),
             star_parts=None if score.star is None else frozenset(score.star.present),
             asked_count=0,
+            covered_topics=tuple(score.covered_topics),
+            plan_missing=None if score.structure is None or score.structure.kind != "plan" else tuple(score.structure.missing),
         )
 
     def _choose_follow_up(self, session: InterviewSession, question: InterviewQuestion, suggestions: list[FollowUp]) -> FollowUp | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoring.keywords import lexical_match, score_keywords
+from scoring.keywords import alternatives, score_keywords
+from scoring.spans import answer_spans
 from scoring.lemma import stem
-from scoring.star import detect_star, is_behavioural
+from scoring.star import detect_plan, detect_star, is_behavioural, structure_kind
 from scoring.text import sentence_structure_factor, split_sentences, tokenize
 
 
@@ -33,36 +34,57 @@ def test_stemmer_keeps_short_and_s_final_words(word: str) -> None:
     assert stem(word) == word
 
 
-def words(text: str) -> list[str]:
-    from scoring.keywords import answer_words
-
-    return answer_words(tokenize(text))
-
-
-def test_exact_lemma_and_no_match() -> None:
-    assert lexical_match("cache invalidation", words("We handle cache invalidation on writes.")) == ("exact", "cache invalidation")
-    kind, evidence = lexical_match("cache invalidation", words("On writes we invalidate the cached keys."))
-    assert kind == "lemma" and evidence == "invalidate the cached"
-    assert lexical_match("problem-solving", words("I enjoy solving hard problems.")) == ("lemma", "solving hard problems")
-    assert lexical_match("cache invalidation", words("We invalidate tokens. Later, much later, we add a cache.")) is None
-
-
-def test_semantic_match_gets_partial_credit_and_keyword_lists_count_half() -> None:
-    topics = ["active listening", "outcome"]
-    sentences = ["I repeated his concerns back to him.", "We shipped on time."]
-    topic_vectors = np.eye(3)[:2]
-    sentence_vectors = np.array([[0.8, 0.0, 0.6], [0.0, 0.0, 1.0]])
-    tokens = tokenize(" ".join(sentences))
-    result = score_keywords(
-        topics, tokens, sentences=sentences, topic_vectors=topic_vectors, sentence_vectors=sentence_vectors,
-        structure_factor=1.0, threshold=0.55, semantic_credit=0.75,
+def judge(topics, transcript, vectors=None, span_vectors=None, spans=None, ignored=()):
+    tokens = tokenize(transcript)
+    return score_keywords(
+        topics, tokens, transcript=transcript, spans=spans or [], span_vectors=span_vectors,
+        alternative_vectors=vectors, structure_factor=sentence_structure_factor(tokens),
+        cover_similarity=0.6, touch_similarity=0.5, ignored=ignored,
     )
-    assert [(t.topic, t.kind) for t in result.topics] == [("active listening", "semantic"), ("outcome", "missing")]
-    assert result.score == pytest.approx(37.5) and result.missing == ["outcome"]
-    listed = tokenize("Active listening. Outcome.")
-    stuffed = score_keywords(topics, listed, sentences=[], topic_vectors=None, sentence_vectors=None,
-                             structure_factor=sentence_structure_factor(listed), threshold=0.55, semantic_credit=0.75)
-    assert stuffed.covered == topics and stuffed.score == 50.0
+
+
+def test_lexical_matches_keep_the_candidates_words_as_evidence() -> None:
+    result = judge(["cache invalidation"], "On every write we invalidate the cached keys straight away.")
+    match = result.topics[0]
+    assert (match.verdict, match.how) == ("covered", "lemma")
+    assert match.evidence == "On every write we invalidate the cached keys straight away"
+
+
+def test_either_alternative_of_an_or_topic_counts() -> None:
+    assert alternatives("rollback or feature flag") == ["rollback", "feature flag"]
+    result = judge(["rollback or feature flag"], "We shipped it behind a feature flag so we could turn it off.")
+    assert result.topics[0].verdict == "covered" and result.topics[0].alternative == "feature flag"
+
+
+def test_a_negated_mention_is_not_coverage() -> None:
+    result = judge(["Redis"], "We did not use Redis for this, the database was fast enough.")
+    assert result.topics[0].verdict == "missing" and result.topics[0].negated
+
+
+def test_a_bare_list_only_touches_on_topics_and_counts_half_again() -> None:
+    result = judge(["caching", "TTL"], "Caching. TTL.")
+    assert [t.verdict for t in result.topics] == ["touched", "touched"]
+    assert result.score == 25.0
+
+
+def test_a_paraphrase_close_to_a_span_is_covered_and_a_loose_one_touched() -> None:
+    transcript = "I let him finish and repeated his concerns back to him. We shipped on time."
+    spans = answer_spans(transcript)
+    span_vectors = np.zeros((len(spans), 3))
+    span_vectors[0] = [0.8, 0.0, 0.6]  # first clause close to topic 0
+    span_vectors[1:, 2] = 1.0
+    vectors = np.array([[1.0, 0.0, 0.0], [0.7, 0.714, 0.0]])
+    result = judge(["active listening", "stakeholders"], transcript, vectors, span_vectors, spans)
+    assert [t.verdict for t in result.topics] == ["covered", "touched"]
+    assert result.topics[0].evidence == spans[0].text
+
+
+def test_spans_the_recogniser_was_unsure_of_are_no_evidence() -> None:
+    transcript = "I let him finish and repeated his concerns back to him."
+    spans = answer_spans(transcript)
+    span_vectors = np.tile([1.0, 0.0], (len(spans), 1))
+    result = judge(["active listening"], transcript, np.array([[1.0, 0.0]]), span_vectors, spans, ignored=[(0, len(transcript))])
+    assert result.topics[0].verdict == "missing"
 
 
 def test_structure_factor_separates_sentences_from_keyword_lists() -> None:
@@ -82,5 +104,13 @@ def test_star_parts_and_what_is_missing() -> None:
     assert detect_star(full).complete
     partial = detect_star(split_sentences("In my last job two teams disagreed about the API. I set up a meeting."))
     assert partial.present == ["situation", "action"] and partial.missing == ["task", "result"]
-    assert is_behavioural("behavioral") and is_behavioural("Behavioural") and is_behavioural("situational")
-    assert not is_behavioural("technical")
+    assert is_behavioural("behavioral") and is_behavioural("Behavioural")
+    assert not is_behavioural("technical") and not is_behavioural("situational")
+
+
+def test_hypothetical_questions_get_a_plan_check_and_technical_ones_none() -> None:
+    assert structure_kind("situational", "What would you do if a client floods your API?") == "plan"
+    assert structure_kind("general", "Tell me about a time you failed.") == "star"
+    assert structure_kind("technical", "How would you design a cache?") is None
+    plan = detect_plan(split_sentences("I would first talk to the client, because they may not know. If that fails, I would rate limit them."))
+    assert plan.complete and plan.kind == "plan"

@@ -1,0 +1,84 @@
+"""What makes a follow-up question acceptable, checked the same way for every generator (the
+built-in rules and a chat model's replies): one natural question, grounded in what was said.
+
+A follow-up fails when it
+- is not exactly one question ending with "?" (two questions, a statement, a list);
+- is shorter than 4 or longer than 40 words;
+- asks about a talking point the answer already covered ("How would you handle Redis here?"
+  after an answer built on Redis): an interviewer probes gaps and depth, not what was said;
+- says "You mentioned X" for an X the candidate did not say, or quotes words not in the answer;
+- drops a multi-word expected-topic phrase the candidate did not say into a template slot ("Could you say a bit about
+  accomplishment?"): a bank topic is a label for the scorer, not words an interviewer says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_WORD = re.compile(r"[a-z0-9]+")
+_MENTIONED = re.compile(r"\byou (?:mentioned|said|talked about|brought up)\s+[\"“']?([^\"”':?,]+)", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
+#: Words of a topic that carry no meaning of their own for the overlap test.
+_GENERIC = frozenset(
+    "a an the of and or to in on for with your you what how who which did do does was were is are be "
+    "it its this that their they made taken gained spotted received choice review".split()
+)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _content(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _GENERIC and len(w) > 2}
+
+
+def _alternatives(topic: str) -> list[str]:
+    return [a.strip() for a in re.split(r"\s+or\s+", topic) if a.strip()]
+
+
+def about_topic(question: str, topic: str) -> bool:
+    """Whether a question is about a topic: every content word of one of the topic's
+    alternatives appears in it (inflections aside)."""
+    words = _content(question)
+    return any(_content(alt) and _content(alt) <= words for alt in _alternatives(topic))
+
+
+def follow_up_problems(
+    text: str,
+    *,
+    transcript: str,
+    covered_topics: Sequence[str] = (),
+    expected_topics: Sequence[str] = (),
+) -> list[str]:
+    """Why `text` is not an acceptable follow-up to this answer ([] when it is)."""
+    problems: list[str] = []
+    stripped = " ".join(text.split())
+    if stripped.count("?") != 1 or not stripped.endswith("?"):
+        problems.append("not exactly one question ending with '?'")
+    words = len(_WORD.findall(stripped.lower()))
+    if not 4 <= words <= 40:
+        problems.append(f"{words} words (4-40 expected)")
+    for topic in covered_topics:
+        if about_topic(stripped, topic):
+            problems.append(f"asks about a covered talking point: {topic}")
+    said = " ".join(_WORD.findall(transcript.lower()))
+    for claim in [*_MENTIONED.findall(stripped), *_QUOTED.findall(stripped)]:
+        claimed = " ".join(_WORD.findall(claim.lower()))
+        if claimed and f" {claimed} " not in f" {said} ":
+            problems.append(f"claims the candidate said {claim.strip()!r}")
+    for topic in expected_topics:
+        for alternative in _alternatives(topic):
+            phrase = " ".join(_WORD.findall(alternative.lower()))
+            question = " ".join(_WORD.findall(stripped.lower()))
+            if len(phrase.split()) >= 2 and f" {phrase} " in f" {question} " and f" {phrase} " not in f" {said} ":
+                problems.append(f"drops the topic label {alternative!r} into the question")
+    return problems
+
+
+def acceptable(text: str, **context) -> bool:
+    return not follow_up_problems(text, **context)
