@@ -12,8 +12,8 @@ A negated mention ("we did not use Redis", "without any tests") is not coverage.
 
 Verdicts, with the candidate's own words kept as evidence:
 - covered: a lexical match inside a clause that says something about it (at least two more
-  words), or a span with cosine >= options.topic_cover_similarity;
-- touched on: the topic is only named (a bare list item, "TTL"), or a span is only loosely
+  words, not a list "things like ..."), or a span with cosine >= options.topic_cover_similarity;
+- touched on: the topic is only named (a bare list item, "TTL", "things like TTL and so on"), or a span is only loosely
   close (cosine >= options.topic_touch_similarity);
 - missing: neither (evidence empty).
 score = 100 x mean(credit) x context, credit 1 covered / 0.5 touched / 0, and context =
@@ -45,6 +45,8 @@ _NEGATION = re.compile(
     r"(?:do|does|did|is|are|was|were|have|has|had|could|would|should|wo|ca)n[’']?t)\b",
     re.IGNORECASE,
 )
+#: A mention in passing: named in a list of things, not discussed.
+_PASSING = re.compile(r"\b(?:things like|stuff like|and so on|and stuff|that kind of|etc|et cetera|or whatever)\b", re.IGNORECASE)
 #: A topic that is itself about an absence ("no downtime", "without a release") is not negated
 #: by those words.
 _NEGATIVE_TOPIC = re.compile(r"\b(?:no|not|without|zero|never|avoid\w*|prevent\w*)\b", re.IGNORECASE)
@@ -174,7 +176,7 @@ def _lexical(topic: str, transcript: str, words, parts: Sequence[Span]) -> Topic
                 negated = True
                 continue
             others = clause.words - (last - first + 1)
-            verdict = COVERED if others >= 2 else TOUCHED
+            verdict = COVERED if others >= 2 and not _PASSING.search(clause.text) else TOUCHED
             match = TopicMatch(topic, verdict, kind, alternative, clause.text, clause.start, clause.end, None)
             if verdict == COVERED:
                 return match
@@ -256,7 +258,8 @@ def _semantic(topic, alts, vectors, spans, span_vectors, usable, cover, touch) -
         return TopicMatch(topic, MISSING, "none", alts[0], "", None, None, None, negated=True)
     # A span that is little more than the topic's own words names it without saying anything
     # about it (a keyword list): at most touched on.
-    bare = best_span.words < len(_WORD.findall(best_alt.lower())) + 2
+    span_words = _WORD.findall(best_span.text.lower())
+    bare = len(span_words) < len(_WORD.findall(best_alt.lower())) + 2 or not FUNCTION_WORDS.intersection(span_words)
     if best_sim >= cover and not bare:
         return TopicMatch(topic, COVERED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim)
     if best_sim >= touch:

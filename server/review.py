@@ -175,6 +175,16 @@ class Reviewer:
         )
 
 
+def stored_score(session: InterviewSession, question: InterviewQuestion) -> dict[str, Any] | None:
+    """The answer's score details as stored with the session's progress (the same JSON the
+    `score` event carried), or None when the question has not been scored."""
+    results = ((session.meta or {}).get("progress") or {}).get("results") or {}
+    entry = results.get(str(question.id)) or results.get(str(question.question_number))
+    if not isinstance(entry, dict) or not question.is_evaluated:
+        return None
+    return entry.get("score")
+
+
 def _root_question(follow_ups: dict[str, int], number: int) -> int:
     while str(number) in follow_ups:
         number = follow_ups[str(number)]

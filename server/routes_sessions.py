@@ -20,6 +20,7 @@ from server.db import Db
 from server.errors import RequestError, error_responses
 from server.live import control
 from server.planning import plan_questions
+from server.review import stored_score
 from server.schemas import (
     CreateSessionRequest,
     FeedbackOut,
@@ -52,7 +53,7 @@ def session_detail(session: InterviewSession) -> SessionDetailOut:
     return from_row(
         SessionDetailOut,
         session,
-        questions=[from_row(QuestionOut, q) for q in session.questions],
+        questions=[from_row(QuestionOut, q, score_details=stored_score(session, q)) for q in session.questions],
         feedback=from_row(FeedbackOut, session.feedback) if session.feedback else None,
     )
 
@@ -177,4 +178,6 @@ class SessionController(Controller):
     async def question(
         self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
     ) -> QuestionOut:
-        return from_row(QuestionOut, await interviews.get_owned_question(db, request.user.id, session_id, question_id))
+        question = await interviews.get_owned_question(db, request.user.id, session_id, question_id)
+        session = await db.get(InterviewSession, session_id)
+        return from_row(QuestionOut, question, score_details=None if session is None else stored_score(session, question))

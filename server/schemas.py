@@ -165,6 +165,10 @@ class QuestionOut(msgspec.Struct):
     suggestions: list[Any] | None
     is_evaluated: bool | None
     follow_up_questions: list[Any] | None
+    #: The answer's whole score as the live score card showed it (talking points with the
+    #: candidate's words, sub-metrics, structure parts; scoring's AnswerScore.to_json()), or
+    #: None before the answer is scored.
+    score_details: dict[str, Any] | None = None
 
 
 class FeedbackOut(msgspec.Struct):

@@ -84,6 +84,12 @@ async def test_an_uploaded_recording_is_transcribed_stored_and_scored(api, conta
     assert {"python", "kubernetes"} <= words and row["word_count"] >= 15
     assert row["audio_format"] == expected_format and row["audio_size_bytes"] == len(body)
     assert row["is_evaluated"] and 0 <= row["overall_score"] <= 100 and row["answered_at"]
+    # After a reload the API shows what the live score card showed: the score's details.
+    stored = (await api.get(f"/api/sessions/{session['id']}/questions/{question['id']}")).json()
+    details = stored["score_details"]
+    assert details["overall"] == stored["overall_score"] and details["details"]["relevance"]["score"] == stored["relevance_score"]
+    detail_of_session = (await api.get(f"/api/sessions/{session['id']}")).json()["questions"]
+    assert next(q for q in detail_of_session if q["id"] == question["id"])["score_details"] == details
     playback = await api.get(f"/api/sessions/{session['id']}/questions/{question['id']}/audio")
     assert playback.status_code == 200 and playback.content == body
     again = await api.post(f"/api/sessions/{session['id']}/questions/{question['id']}/audio", content=body)
