@@ -125,3 +125,42 @@ async def test_share_live_and_repeat_question_on_desktop_and_phone(server, page,
     await expect(page.get_by_test_id("question-text")).to_be_focused()
     await expect(page.get_by_test_id("question-text")).to_have_class("question-text question-text--flash")
     assert page.script_errors == []
+
+
+async def test_the_interviewers_voice_is_fetched_with_the_token_and_played(server, page) -> None:
+    """The voice player against a route that answers like the server's voice endpoint (the
+    journey test hears the real one): bearer token sent, WAV played to its end from a blob URL;
+    a 503 means text only, with no error."""
+    import io
+
+    from tests.support.speech import synthesize, write_wav
+
+    wav = io.BytesIO()
+    write_wav(wav, synthesize("Tell me about yourself."), 16000)
+    seen: list[str | None] = []
+
+    async def voice(route) -> None:
+        seen.append(route.request.headers.get("authorization"))
+        if route.request.url.endswith("/missing"):
+            await route.fulfill(status=503, json={"detail": "no voice right now"})
+        else:
+            await route.fulfill(status=200, body=wav.getvalue(), headers={"Content-Type": "audio/wav"})
+
+    await page.route("**/api/voice-test/**", voice)
+    await page.goto(server + "/app/#/login")
+    await page.evaluate("sessionStorage.setItem('mi.access', 'a-token')")
+    result = await page.evaluate(
+        """async () => {
+          const { InterviewerVoice } = await import('/app/js/live/voice.js');
+          const voice = new InterviewerVoice();
+          await voice.prefetch('/api/voice-test/q1');
+          let started = 0;
+          const played = await voice.speak('/api/voice-test/q1', { onStart: () => started++ });
+          const missing = await voice.speak('/api/voice-test/missing');
+          const off = new InterviewerVoice({ enabled: false });
+          return { played, started, missing, off: await off.speak('/api/voice-test/q1') };
+        }"""
+    )
+    assert result == {"played": True, "started": 1, "missing": False, "off": False}
+    assert seen == ["Bearer a-token", "Bearer a-token"]  # fetched once (prefetched), then the 503
+    assert page.script_errors == []

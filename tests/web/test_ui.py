@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from server.schemas import UserOut
 from tests.web.conftest import unique_email
 from tests.web.helpers import account_and_session, sign_in
 
@@ -125,6 +126,14 @@ async def test_the_profile_is_saved(server, page, shot) -> None:
     await expect(page.get_by_label("Target company (optional)")).to_have_value("Acme Robotics")
     await expect(page.get_by_label("Education (optional)")).to_have_value("Master")
     await expect(page.get_by_label("Browser notifications")).to_be_checked()
+    if "voice_enabled" in UserOut.__struct_fields__:  # the interviewer's voice (issue 13)
+        voice = page.get_by_label("The interviewer reads the questions aloud")
+        await expect(voice).to_be_checked()
+        await voice.uncheck()
+        await page.get_by_role("button", name="Save profile").click()
+        await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+        await page.reload()
+        await expect(page.get_by_label("The interviewer reads the questions aloud")).not_to_be_checked()
     await page.get_by_label("Years of experience (optional)").fill("200")
     await page.get_by_role("button", name="Save profile").click()
     await expect(page.get_by_text("between 0 and 70")).to_be_visible()
