@@ -209,6 +209,7 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     await press(page, page.get_by_test_id("skip"))
     await asked(page, "Question 3 of 3")
     await expect(page.get_by_test_id("score-card")).to_be_hidden()
+    await expect(page.get_by_text("Question 2 skipped: its recording is kept, it is not scored.")).to_be_visible()
 
     # Question 3: answered; its follow-ups, if any; then the interview is complete.
     await answer_out_loud(page, shot, "q3")

@@ -52,6 +52,7 @@ export async function render(root, { params, navigate, setTitle }) {
     resumedFromReload: false, // this page opened mid-interview: the server's answer clock wins
     askSeq: 0, // one per ask: a voice that ends after the next ask began is ignored
     retryOf: null, // the question whose answer is being tried again
+    skipped: null, // the label of the question just skipped, said once under the next one
   };
   const user = tokens.user || {};
   const voice = new InterviewerVoice({ enabled: user.voice_enabled !== false });
@@ -136,6 +137,8 @@ export async function render(root, { params, navigate, setTitle }) {
     state.closingBy = null;
     question.show(next);
     answer.prepare(next, { keep });
+    if (state.skipped) answer.note.textContent = `${state.skipped} skipped: its recording is kept, it is not scored.`;
+    state.skipped = null;
     progressFill.style.width = `${((next.number - 1) / next.of) * 100}%`;
     announce(`${questionLabel(next)}. ${next.text}`);
     question.focus();
@@ -283,7 +286,8 @@ export async function render(root, { params, navigate, setTitle }) {
     answer.setSpeaking(false, false);
     if (why === "end" || state.phase === "finished") return; // the closing screen follows
     if (event.skipped || why === "skip") {
-      announce(`${questionLabel(state.question)} skipped.`);
+      state.skipped = questionLabel(state.question).replace(/ of \d+/, "");
+      announce(`${state.skipped} skipped.`);
       if (state.pending) ask(state.pending);
       return;
     }

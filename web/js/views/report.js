@@ -41,7 +41,7 @@ export async function render(root, { params, navigate }) {
   const tree = questionTree(session);
   const counts = {
     planned: session.num_questions || tree.length,
-    answered: tree.filter((item) => answeredQuestion(item.question)).length,
+    answered: tree.filter((item) => answeredQuestion(item.question) && !item.skipped).length,
     skipped: tree.filter((item) => item.skipped).length,
   };
   draw();
@@ -235,7 +235,7 @@ export async function render(root, { params, navigate }) {
         attempts.map((a, i) =>
           h(
             "li",
-            h("div.row.row--between", h("span", `Attempt ${a.attempt ?? i + 1}`), a.overall_score !== null && a.overall_score !== undefined ? h("span", { class: `rating rating--${band(a.overall_score)}` }, `${score(a.overall_score)}/100`) : null),
+            h("div.row.row--between", h("span", `Attempt ${a.attempt ?? i + 1}`), a.skipped ? h("span.chip", "Skipped") : a.overall_score !== null && a.overall_score !== undefined ? h("span", { class: `rating rating--${band(a.overall_score)}` }, `${score(a.overall_score)}/100`) : null),
             a.transcript ? h("p.quote", a.transcript) : h("p.muted.small", "No words were recognised."),
             a.audio_url ? attemptPlayer(a.audio_url, `${label}, attempt ${a.attempt ?? i + 1}`) : null,
           ),
@@ -265,38 +265,63 @@ export async function render(root, { params, navigate }) {
   }
 }
 
-/** Answered with words (a skipped answer may have words too: the caller says so). */
+/** Answered with words (a skipped answer may have words too: the tree says so). */
 function answeredQuestion(q) {
-  return Boolean(q.answered_at) && (q.word_count || 0) > 0 && !q.skipped;
+  return Boolean(q.answered_at) && (q.word_count || 0) > 0;
 }
 
 function attemptsOf(q) {
-  return Array.isArray(q.attempts) ? q.attempts.filter((a) => !a.current) : [];
+  return Array.isArray(q.attempts) ? q.attempts : [];
+}
+
+/** An earlier attempt from the progress (`{number, state, columns, result}`) as the report shows it. */
+function attemptView(a) {
+  const columns = a.columns || {};
+  return {
+    attempt: a.number,
+    transcript: columns.transcript || "",
+    overall_score: columns.overall_score ?? (a.result && a.result.overall_score),
+    skipped: a.state === "skipped",
+    audio_url: a.audio_url || null,
+  };
 }
 
 /**
- * The planned questions in order, each with its follow-ups that were asked. Follow-ups are
- * recognised by `follow_up_of` (the question's id) or, from older servers, by
- * `metadata.progress.follow_ups` ({number: parent number}); follow-ups never asked are left out.
+ * The planned questions in asking order, each with its follow-ups that were asked, its state
+ * and its earlier attempts. Read from `metadata.progress` (version 2: `questions` in asking
+ * order with `follow_up_of`, `state`, `earlier_attempts`, keyed by question id); sessions
+ * stored before it have `follow_ups` ({number: parent number}) and `skipped` (numbers).
+ * Follow-ups never asked are left out: they do not count and are not shown.
  */
 export function questionTree(session) {
   const progress = (session.metadata && session.metadata.progress) || {};
+  const byId = new Map(session.questions.map((q) => [String(q.id), q]));
+  if (Array.isArray(progress.questions)) {
+    const items = new Map();
+    for (const p of progress.questions) {
+      const q = byId.get(String(p.id));
+      if (!q) continue;
+      const view = { ...q, attempts: (p.earlier_attempts || []).map(attemptView) };
+      const skipped = p.state === "skipped";
+      if (!p.follow_up_of) items.set(String(p.id), { question: view, skipped, followUps: [] });
+      else if (p.state !== "not_asked" && items.has(String(p.follow_up_of))) items.get(String(p.follow_up_of)).followUps.push({ question: view, skipped });
+    }
+    return [...items.values()];
+  }
   const legacyParents = progress.follow_ups || {};
   const skippedNumbers = new Set(progress.skipped || []);
-  const byId = new Map(session.questions.map((q) => [q.id, q]));
   const parentOf = (q) => {
-    if (q.follow_up_of) return byId.get(q.follow_up_of) || null;
     const number = legacyParents[String(q.question_number)];
     return number ? session.questions.find((p) => p.question_number === number) || null : null;
   };
   const items = new Map();
-  const isSkipped = (q) => Boolean(q.skipped) || skippedNumbers.has(q.question_number);
+  const isSkipped = (q) => skippedNumbers.has(q.question_number);
   for (const q of [...session.questions].sort((a, b) => a.question_number - b.question_number)) {
     let parent = parentOf(q);
     while (parent && parentOf(parent)) parent = parentOf(parent); // a follow-up of a follow-up
-    if (!parent) items.set(q.id, { question: q, skipped: isSkipped(q), followUps: [] });
+    if (!parent) items.set(String(q.id), { question: q, skipped: isSkipped(q), followUps: [] });
     else if (q.answered_at || q.transcript) {
-      const item = items.get(parent.id);
+      const item = items.get(String(parent.id));
       if (item) item.followUps.push({ question: q, skipped: isSkipped(q) });
     }
   }
