@@ -88,12 +88,27 @@ export async function render(root) {
       notification_push: e.notification_push.checked,
     };
     if (years) body.experience_years = Number(years);
-    if ("voice_enabled" in user) body.voice_enabled = e.voice_enabled.checked; // servers before the voice do not know it
+    // Sent only when changed (servers before the voice do not know it; see below for 409).
+    if ("voice_enabled" in user && e.voice_enabled.checked !== user.voice_enabled) body.voice_enabled = e.voice_enabled.checked;
     try {
-      const updated = await busy(submit, "Saving…", () => api("/api/users/me", { method: "PATCH", body }));
+      let voiceNote = "";
+      const updated = await busy(submit, "Saving…", async () => {
+        try {
+          return await api("/api/users/me", { method: "PATCH", body });
+        } catch (error) {
+          // The voice setting is kept with the candidate's interviews: before the first one
+          // there is nowhere to keep it. Save the rest, and say so.
+          if (!(error.code === "no_session_yet" && "voice_enabled" in body)) throw error;
+          delete body.voice_enabled;
+          e.voice_enabled.checked = user.voice_enabled !== false;
+          voiceNote = " The voice setting can be changed once you have started your first interview.";
+          return api("/api/users/me", { method: "PATCH", body });
+        }
+      });
+      Object.assign(user, updated);
       tokens.saveUser(updated);
-      saved.textContent = "Saved.";
-      announce("Profile saved");
+      saved.textContent = `Saved.${voiceNote}`;
+      announce(`Profile saved.${voiceNote}`);
     } catch (error) {
       const name = error.field && error.field.replace(/^\$\./, "");
       if (!(name && setFieldError(form, name, error.message))) formError(form, error.message);
