@@ -9,6 +9,9 @@ listens (`ControlListener`) and closes what it serves of those sessions with 100
 (when the session is gone) deletes its audio directory once its writer is closed, so a final
 written after the route deleted the files is deleted too.
 
+The same channel carries `TakeOver`: a newer connection of a session's owner makes the current
+one give way at once (the session lease's claim, server/live/locks.py, is the slower fallback).
+
 The route also deletes the files itself (the storage is shared): nothing depends on a message
 arriving when no socket is open. A message lost in a Redis outage leaves the socket open, but
 it can store nothing: the session's rows are gone (or cancelled, which the interview checks
@@ -44,12 +47,21 @@ class CloseReason(enum.Enum):
         return self is CloseReason.DELETED
 
 
-class SessionsClosed(msgspec.Struct, frozen=True):
+class SessionsClosed(msgspec.Struct, frozen=True, tag="closed"):
     session_ids: list[uuid.UUID]
     reason: CloseReason
 
 
-_decoder = msgspec.json.Decoder(SessionsClosed)
+class TakeOver(msgspec.Struct, frozen=True, tag="take_over"):
+    """A newer connection of the session's owner is taking the session over: its current
+    connection, wherever it is, gives way now instead of at its lease's next heartbeat."""
+
+    session_id: uuid.UUID
+    #: The newer connection (it must not take itself over if it got the lease first).
+    connection_id: uuid.UUID
+
+
+_decoder = msgspec.json.Decoder(SessionsClosed | TakeOver)
 
 
 def publish_sessions_closed(channels: ChannelsPlugin, session_ids: Iterable[uuid.UUID], reason: CloseReason) -> None:
@@ -57,6 +69,10 @@ def publish_sessions_closed(channels: ChannelsPlugin, session_ids: Iterable[uuid
     ids = list(session_ids)
     if ids:
         channels.publish(msgspec.json.encode(SessionsClosed(ids, reason)), CONTROL_CHANNEL)
+
+
+def publish_take_over(channels: ChannelsPlugin, session_id: uuid.UUID, connection_id: uuid.UUID) -> None:
+    channels.publish(msgspec.json.encode(TakeOver(session_id, connection_id)), CONTROL_CHANNEL)
 
 
 class WatchRegistry:
@@ -112,8 +128,14 @@ class ControlListener:
                     continue  # a resync marker after a Redis outage, or garbage: nothing to close
                 self.apply(message)
 
-    def apply(self, message: SessionsClosed) -> None:
+    def apply(self, message: SessionsClosed | TakeOver) -> None:
         """Close this node's sockets of the message's sessions (idempotent)."""
+        if isinstance(message, TakeOver):
+            live = self._state.live_sessions.get(message.session_id)
+            lease = getattr(live, "lease", None)
+            if lease is not None and live.connection_id != message.connection_id and getattr(lease, "yields", True):
+                lease.taken_over.set()
+            return
         for session_id in message.session_ids:
             live = self._state.live_sessions.get(session_id)
             if live is not None:

@@ -30,6 +30,7 @@ from server.auth import ACCESS, WATCH, active_user
 from server.dbhealth import database_unavailable
 from server.errors import AuthError
 from server.live import protocol as wire
+from server.live.control import publish_take_over
 from server.live.interview import LiveInterview
 from server.live.locks import LockUnavailable
 from server.live.origins import origin_allowed
@@ -123,7 +124,11 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         await _close(socket, TRY_AGAIN_LATER, "database_unavailable", "the database is unavailable: please try again in a moment")
         return
     try:
-        lease = await state.session_locks.acquire(session_id)
+        # The newest connection of the owner wins: one that is dead but still open (no ping
+        # timeout yet) gives way at once, closed with 4409 after storing what it heard.
+        connection_id = uuid.uuid4()
+        publish_take_over(state.channels, session_id, connection_id)
+        lease = await state.session_locks.acquire(session_id, take_over=True)
     except LockUnavailable as error:
         log.warning("interview socket %s: %s", session_id, error)
         await _close(socket, TRY_AGAIN_LATER, "lock_unavailable", "sessions cannot be checked right now: please try again in a moment")
@@ -133,12 +138,14 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         return
     with bind_session(session_id):
         try:
-            await _run_interview(socket, session_id, user_id, lease, session_status, num_questions)
+            await _run_interview(socket, session_id, user_id, lease, session_status, num_questions, connection_id)
         finally:
             await lease.release()
 
 
-async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid.UUID, lease, session_status: str, num_questions: int) -> None:
+async def _run_interview(
+    socket: WebSocket, session_id: uuid.UUID, user_id: uuid.UUID, lease, session_status: str, num_questions: int, connection_id: uuid.UUID
+) -> None:
     """The connection's life once it holds the session's lease; returns when it is closed and
     everything heard is stored."""
     state = socket.app.state
@@ -163,6 +170,8 @@ async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid
 
     live = LiveInterview(session_id=session_id, user_id=user_id, deps=state.live_deps, emit=emit)
     live.outbox = outbox
+    live.lease = lease  # a take-over message of another node reaches it here (server/live/control.py)
+    live.connection_id = connection_id
     registry[session_id] = live
     log.info("interview socket open (user %s, %d live on this node)", user_id, len(registry))
     emit(wire.Ready(max_frame_bytes=settings.live.max_frame_bytes, session_status=session_status, num_questions=num_questions))
@@ -196,6 +205,7 @@ async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid
         asyncio.create_task(state.shutting_down.wait(), name="ws-shutdown"),
         asyncio.create_task(live.fatal.wait(), name="ws-fatal"),
         asyncio.create_task(lease.lost.wait(), name="ws-lease-lost"),
+        asyncio.create_task(lease.taken_over.wait(), name="ws-taken-over"),
     ]
     tasks = [receiving, controls, sending, *watchers]
     try:
@@ -211,6 +221,8 @@ async def _run_interview(socket: WebSocket, session_id: uuid.UUID, user_id: uuid
                     await socket.close(code=live.close_code, reason="interview closed")
         elif too_slow.is_set():
             await _close(socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume")
+        elif lease.taken_over.is_set():
+            await _close(socket, SESSION_BUSY, "session_taken_over", "this interview was taken over by a newer connection")
         elif lease.lost.is_set():
             await _close(socket, SESSION_BUSY, "session_busy", "this interview was taken over by another connection")
         elif state.shutting_down.is_set() and not receiving.done():

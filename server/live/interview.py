@@ -127,6 +127,9 @@ class LiveInterview:
         self._follow_up_numbers: set[int] = set()
         #: The connection's outbound event queue (its depth is reported by /metrics).
         self.outbox: asyncio.Queue[str] | None = None
+        #: The session lease this connection holds (set by the socket handler).
+        self.lease: Any = None
+        self.connection_id: uuid.UUID | None = None
         #: True while a control message (start, answer_done, ...) is being handled.
         self.handling = False
         self._disconnected = False

@@ -192,21 +192,26 @@ async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> No
     # The watcher's node resubscribes by itself and sends a fresh snapshot (events were missed).
     resync = await watcher.wait_for("event")
     assert resync["name"] == "snapshot"
-    # The interview went on on its node; its lease was claimed again: a twin is still refused.
+    # The interview went on on its node; its lease was claimed again: a newer connection on the
+    # other node takes it over (never two writers): the candidate is closed with 4409 after
+    # storing what it heard, and the twin continues the same answer.
     await _lease_reclaimed(cluster, session_id)
     twin = await _connect(balancer, session_id, token)
-    assert await _until_closed(twin) == 4409
-    await candidate.stream(_pcm(PART_ONE[:3]), realtime_factor=2.0)
-    await candidate.send(type="answer_done")
-    complete = await candidate.wait_for("answer_complete")
+    assert await _until_closed(candidate) == 4409
+    assert candidate.of_type("error")[-1]["code"] == "session_taken_over"
+    await twin.send(type="start")
+    assert {"kubernetes", "deployments"} & set(normalise_words((await twin.wait_for("resumed"))["transcript"]))
+    await twin.stream(_pcm(PART_ONE[:3]), realtime_factor=2.0)
+    await twin.send(type="answer_done")
+    complete = await twin.wait_for("answer_complete")
     assert {"kubernetes", "deployments"} <= set(normalise_words(complete["transcript"]))
     watched = await watcher.wait_for("answer_complete")  # live events flow again
     assert watched["transcript"] == complete["transcript"]
     metrics = watching.metrics()
     assert metrics["interview_pubsub_reconnects_total"] >= 1 and metrics["interview_pubsub_connected"] == 1
-    assert _summed(cluster, 'interview_refused_connections_total{reason="session_busy"}') >= 1
+    assert serving.metrics()['interview_refused_connections_total{reason="session_taken_over"}'] >= 1
     assert serving.metrics()["interview_lease_heartbeat_failures_total"] >= 1
-    await candidate.connection.close()
+    await twin.connection.close()
     await watcher.connection.close()
 
 

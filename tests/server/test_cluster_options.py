@@ -36,6 +36,27 @@ async def test_local_leases_refuse_a_live_holder_and_wait_for_a_draining_one() -
     assert await locks.acquire(uuid.uuid4()) is not None
 
 
+async def test_local_leases_are_taken_over_by_a_newer_connection_never_an_uploads() -> None:
+    locks = LocalSessionLocks(reconnect_wait_s=5)
+    session = uuid.uuid4()
+    lease = await locks.acquire(session, take_over=True)
+    assert lease is not None
+    taking = asyncio.create_task(locks.acquire(session, take_over=True))
+    await asyncio.wait_for(lease.taken_over.wait(), 5)
+    assert not taking.done()  # it waits for the holder to store what it heard and release
+    await lease.mark_draining()
+    await lease.release()
+    successor = await taking
+    assert successor is not None and not successor.taken_over.is_set()
+    await successor.release()
+
+    upload = await locks.acquire(session)  # acquired without take_over: never given away
+    assert upload is not None
+    assert await locks.acquire(session, take_over=True) is None
+    assert not upload.taken_over.is_set()
+    await upload.release()
+
+
 def test_cluster_settings_come_from_the_environment() -> None:
     settings = Settings.from_env(
         {"DATA_DIR": "/srv/data", "AUDIO_DIR": "/mnt/shared/audio", "NODE_ID": "node-7", "SESSION_LOCK_TTL_S": "3",

@@ -200,7 +200,7 @@ async def test_protocol_errors_are_reported_and_the_socket_survives(server, conn
     assert closed.value.rcvd.code == 1009
 
 
-async def test_one_stream_per_session_and_admission_control(settings, transcriber, embedder) -> None:
+async def test_one_stream_per_session_the_newest_wins_and_admission_control(settings, transcriber, embedder) -> None:
     limited = replace(settings, live=replace(settings.live, max_live_streams=1))
     async with serve(create_app(limited, transcriber=transcriber, embedder=embedder)) as base:
         tokens, session = await _account_and_session(base)
@@ -221,10 +221,12 @@ async def test_one_stream_per_session_and_admission_control(settings, transcribe
         first = InterviewClient(await websockets.connect(url))
         await first.wait_for("ready")
         twin = InterviewClient(await websockets.connect(url))
+        assert (await twin.wait_for("ready"))["type"] == "ready"  # the newer connection takes over...
         with pytest.raises(websockets.ConnectionClosed) as closed:
-            await twin.wait_for("never", timeout=15)
-        assert closed.value.rcvd.code == 4409
-        await first.connection.close()
+            await first.wait_for("never", timeout=15)
+        assert closed.value.rcvd.code == 4409  # ...and the older one is closed: never two writers
+        assert first.of_type("error")[-1]["code"] == "session_taken_over"
+        await twin.connection.close()
 
 
 async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> None:

@@ -103,21 +103,52 @@ async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two
         await socket.connection.close()
 
 
-async def test_a_second_socket_for_a_session_is_refused_on_the_other_node(two_nodes) -> None:
+async def test_a_second_socket_for_a_session_takes_it_over_across_nodes(two_nodes) -> None:
     base = two_nodes.base
     tokens, session = await _account_and_session(base)
-    first = await _open(base, session["id"], tokens["access_token"])
-    await first.wait_for("ready")
-    for _ in range(2):  # round robin: one twin lands on each node
-        twin = await _open(base, session["id"], tokens["access_token"])
-        assert await _closed_with(twin) == 4409
-        assert twin.of_type("error")[-1]["code"] == "session_busy"
-    assert all(app.state.live_counters.get("session_busy") == 1 for app in two_nodes.apps.values())
-    await first.connection.close()
+    holder = await _open(base, session["id"], tokens["access_token"])
+    await holder.wait_for("ready")
+    for _ in range(2):  # round robin: each newer connection lands on the other node, and wins
+        newer = await _open(base, session["id"], tokens["access_token"])
+        assert (await newer.wait_for("ready"))["type"] == "ready"
+        assert await _closed_with(holder) == 4409
+        assert holder.of_type("error")[-1]["code"] == "session_taken_over"
+        holder = newer
+    assert all(app.state.live_counters.get("session_taken_over") == 1 for app in two_nodes.apps.values())
+    await holder.connection.close()
     # Released on close (after its finals are stored): any node may take it now.
     again = await _open(base, session["id"], tokens["access_token"])
     assert (await again.wait_for("ready"))["type"] == "ready"
     await again.connection.close()
+
+
+async def test_a_lease_is_taken_over_by_a_newer_connection_never_an_uploads() -> None:
+    """Without the control channel's hint: the holder's heartbeat sees the newer one's claim."""
+    redis = create_redis(REDIS_URL)
+    try:
+        locks = RedisSessionLocks(redis, ttl_s=1.5, reconnect_wait_s=5)
+        other_node = RedisSessionLocks(redis, ttl_s=1.5, reconnect_wait_s=5)
+        session = uuid.uuid4()
+        lease = await locks.acquire(session, take_over=True)
+        assert lease is not None
+        taking = asyncio.create_task(other_node.acquire(session, take_over=True))
+        await asyncio.wait_for(lease.taken_over.wait(), 10)
+        assert not taking.done()  # it waits for the holder to store what it heard
+        await lease.mark_draining()
+        await lease.release()
+        successor = await taking
+        assert successor is not None
+        await asyncio.sleep(1.2)  # two heartbeats of the successor: the claim it made is gone
+        assert not successor.taken_over.is_set() and not successor.lost.is_set()
+        await successor.release()
+
+        upload = await locks.acquire(session)  # a holder that does not yield (an upload)
+        assert upload is not None
+        assert await other_node.acquire(session, take_over=True) is None
+        assert not upload.taken_over.is_set()
+        await upload.release()
+    finally:
+        await redis.aclose()
 
 
 @pytest.mark.model
