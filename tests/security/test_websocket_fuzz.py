@@ -1,6 +1,8 @@
 """WebSocket fuzzing against the real command-line server in a child process (real tiny.en model,
-SQLite): random and malformed frames, messages out of order, floods and a client that never
-reads. The server stays up, answers only with events, error codes and close codes that
+SQLite): random and malformed frames, messages out of order, floods, a client that never
+reads, and answers made of long silences, noise, hum and speech at changing paces (real time,
+4x, full speed) with pings behind the audio: a reader that stops reading is found by a ping
+that never comes back (issue 11, finding 1). The server stays up, answers only with events, error codes and close codes that
 docs/protocol.md documents, keeps its memory bounded, and a candidate streaming real speech at
 the same time still gets their transcript."""
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +22,7 @@ import httpx
 import numpy as np
 import psutil
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -59,10 +62,10 @@ class Hostile:
     baseline_rss: int = 0
     peak_rss: int = 0
 
-    def session(self, *, text: str = "Tell me about a project you are proud of.", topics: tuple[str, ...] = ()) -> str:
+    def session(self, *, text: str = "Tell me about a project you are proud of.", topics: tuple[str, ...] = (), time_limit: int = 30) -> str:
         created = httpx.post(
             f"{self.base}/api/sessions",
-            json={"title": "fuzz", "num_questions": 1, "custom_questions": [{"text": text, "time_limit": 30, "expected_topics": list(topics)}]},
+            json={"title": "fuzz", "num_questions": 1, "custom_questions": [{"text": text, "time_limit": time_limit, "expected_topics": list(topics)}]},
             headers=self.headers,
             timeout=30,
         )
@@ -112,11 +115,12 @@ def hostile(tmp_path_factory) -> Iterator[Hostile]:
         assert server.peak_rss - server.baseline_rss < MEMORY_HEADROOM, (server.baseline_rss >> 20, server.peak_rss >> 20)
 
 
-def _receive_until(socket: ClientConnection, conversation: Conversation, done) -> None:
-    """Read events until `done(event)` or the server closes the socket."""
+def _receive_until(socket: ClientConnection, conversation: Conversation, done, *, timeout: float = 120) -> None:
+    """Read events until `done(event)` or the server closes the socket (TimeoutError after
+    `timeout` seconds without an event: the server stalled)."""
     try:
         while True:
-            event = json.loads(socket.recv(timeout=120))
+            event = json.loads(socket.recv(timeout=timeout))
             conversation.events.append(event)
             if done(event):
                 return
@@ -278,4 +282,86 @@ def test_floods_and_a_slow_reader_leave_a_streaming_candidate_unaffected(hostile
     messages = outcome["messages"]
     assert messages.close_code is None and messages.events[-1]["id"] == "batch 29"  # still served
     assert "bad_message" in {event["code"] for event in messages.events if event["type"] == "error"}
+    hostile.alive()
+
+
+# --- pauses, noise and pace changes: a stall is found by a ping that never comes back ----------
+
+#: (kind, seconds, pace): pace is a multiple of real time, or None for as fast as the socket takes it.
+Segment = tuple[str, float, float | None]
+FRAME = 3200  # 100 ms
+#: Longest wait for the pong of a barrier ping. A healthy server answers in milliseconds even
+#: while it is minutes behind in decoding (its reader never waits); a stalled one never does.
+STALL_BOUND_S = 60
+
+
+def _segment_audio(kind: str, seconds: float, seed: int) -> np.ndarray:
+    samples = int(seconds * 16000)
+    rng = np.random.default_rng(seed)
+    if kind == "speech":
+        return synthesize(CANDIDATE)
+    if kind == "noise":  # loud broadband noise: the VAD takes much of it for speech
+        return np.clip(rng.standard_normal(samples) * 0.25, -1, 1).astype(np.float32)
+    if kind == "hum":
+        return (0.1 * np.sin(2 * np.pi * 50 * np.arange(samples) / 16000)).astype(np.float32)
+    return np.zeros(samples, np.float32)
+
+
+def _real_time_capped(segments: list[Segment]) -> list[Segment]:
+    """Real-time segments cost wall time: keep each under 8 s of wall clock."""
+    return [(kind, min(seconds, 8.0 * pace) if pace else seconds, pace) for kind, seconds, pace in segments]
+
+
+_segments = st.lists(
+    st.tuples(
+        st.sampled_from(["silence", "noise", "speech", "hum"]),
+        st.floats(1.0, 45.0),
+        st.sampled_from([1.0, 4.0, None]),
+    ),
+    min_size=2,
+    max_size=5,
+).map(_real_time_capped)
+
+
+@settings(max_examples=5, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(segments=_segments)
+# Finding 1 of issue 11: a final, then a long pause. The old backpressure waited forever 30 s of
+# audio after the last final (at any pace), reading nothing; then the same with noise.
+@example(segments=[("speech", 8.0, 4.0), ("silence", 40.0, None), ("speech", 8.0, 4.0)])
+@example(segments=[("speech", 8.0, 4.0), ("noise", 45.0, None), ("silence", 30.0, None), ("speech", 8.0, 1.0)])
+def test_pauses_noise_and_pace_changes_never_stall_the_socket(hostile: Hostile, segments: list[Segment]) -> None:
+    conversation = Conversation()
+    pings = 0
+    sent_seconds = 0.0
+    with connect(hostile.url(hostile.session(time_limit=600)), max_size=1 << 22) as socket:
+        socket.send(json.dumps({"type": "start"}))
+        _receive_until(socket, conversation, lambda event: event["type"] == "question")
+        for index, (kind, seconds, pace) in enumerate(segments):
+            pcm = to_pcm16(_segment_audio(kind, seconds, seed=index))
+            started = time.monotonic()
+            for number, begin in enumerate(range(0, len(pcm), FRAME)):
+                socket.send(pcm[begin : begin + FRAME])
+                if number % 10 == 9:  # a ping every second of audio, behind the frames before it
+                    socket.send(json.dumps({"type": "ping", "id": pings}))
+                    pings += 1
+                if pace:
+                    time.sleep(max(0.0, started + (number + 1) * FRAME / 32000 / pace - time.monotonic()))
+            sent_seconds += len(pcm) / 32000
+            barrier = f"after {index}: {kind} {seconds:.0f} s at {pace or 'full speed'}"
+            socket.send(json.dumps({"type": "ping", "id": barrier}))
+            _receive_until(socket, conversation, lambda event, barrier=barrier: event.get("id") == barrier, timeout=STALL_BOUND_S)
+            assert conversation.close_code is None and conversation.events[-1].get("id") == barrier, (barrier, conversation.events[-3:])
+            hostile.sample_memory()
+        socket.send(json.dumps({"type": "answer_done"}))
+        _receive_until(socket, conversation, lambda event: event["type"] == "answer_complete")
+    conversation.check_documented()
+    complete = conversation.events[-1]
+    assert complete["type"] == "answer_complete", conversation.events[-3:]
+    answered = {event["id"] for event in conversation.events if event["type"] == "pong"}
+    assert set(range(pings)) <= answered  # every ping came back
+    errors = [event for event in conversation.events if event["type"] == "error"]
+    assert all(event["code"] == "audio_dropped" and not event["fatal"] for event in errors), errors
+    assert complete["audio_duration"] <= sent_seconds + 0.01
+    if not errors:
+        assert complete["audio_duration"] == pytest.approx(sent_seconds, abs=0.05)  # nothing lost
     hostile.alive()
