@@ -19,6 +19,7 @@ from server.auth import AUTH_ROUTES, TokenService, build_jwt_auth
 from server.db import provide_db
 from server.dbhealth import DATABASE_ERROR_HANDLERS
 from server.errors import EXCEPTION_HANDLERS
+from server.json_bodies import check_json_body
 from server.resources import follow_up_generator, load_embedder, start_grammar
 from server.review import Reviewer
 from server.routes_health import health, ready
@@ -131,6 +132,7 @@ def create_app(
         on_app_init=[jwt_auth.on_app_init],
         middleware=[HttpMetricsMiddleware, rate_limit.middleware],
         stores=rate_limit_stores(redis),
+        before_request=check_json_body,  # malformed JSON bodies are a 400, never a 500
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         lifespan=[lifespan],
         # After the lifespans (the ChannelsPlugin's included): the control channel needs it running.

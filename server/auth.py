@@ -16,7 +16,8 @@ from litestar.params import JSONBody
 from litestar import Request, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
+from litestar.middleware.authentication import AuthenticationResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence import users
@@ -99,8 +100,21 @@ async def _retrieve_user(token: Token, connection: ASGIConnection) -> User | Non
             return None
 
 
+class BearerOnlyMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT middleware takes whatever follows the first space of `Authorization`, so
+    `Token <jwt>` or `Basic <jwt>` passed like `Bearer <jwt>`. Only the `Bearer` scheme (RFC 6750;
+    the scheme name is case-insensitive, RFC 7235 section 2.1) is accepted here."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        scheme, _, encoded = connection.headers.get(self.auth_header, "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not encoded.strip():
+            raise NotAuthorizedException("send the access token as Authorization: Bearer <token>")
+        return await self.authenticate_token(encoded_token=encoded.strip(), connection=connection)
+
+
 def build_jwt_auth(secret: str, options: AuthOptions) -> JWTAuth[User, Token]:
     return JWTAuth[User, Token](
+        authentication_middleware_class=BearerOnlyMiddleware,
         retrieve_user_handler=_retrieve_user,
         token_secret=secret,
         algorithm=ALGORITHM,

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from server.errors import RequestError
+
 #: A character allowed in an e-mail address here: anything but "@", controls and white space. Spelt
 #: out because `\s` means different sets in Python (the validator) and ECMA-262 (the OpenAPI
 #: document's regex dialect), and the two must agree on what is valid.
@@ -135,6 +137,16 @@ class CreateSessionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     num_questions: Annotated[int, Meta(ge=1, le=20)] = 5
     custom_questions: Annotated[list[CustomQuestion], Meta(max_length=20)] = []
     seed: Seed | None = None
+
+    def __post_init__(self) -> None:
+        # The planner asks the custom questions first and fills up to `num_questions` from the
+        # bank: more custom questions than that were silently dropped.
+        if len(self.custom_questions) > self.num_questions:
+            raise RequestError(
+                f"{len(self.custom_questions)} custom questions but num_questions is {self.num_questions}: "
+                "send at most num_questions custom questions (or raise num_questions)",
+                field="custom_questions",
+            )
 
 
 class QuestionOut(msgspec.Struct):
