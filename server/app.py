@@ -26,6 +26,7 @@ from server.routes_health import health, ready
 from server.routes_metrics import metrics
 from server.routes_sessions import SessionController
 from server.routes_uploads import upload_answer
+from server.upload_limits import UploadLimits
 from server.routes_users import MeController
 from server.routes_web import index, web_router
 from interview import FollowUpPolicy
@@ -82,6 +83,8 @@ def create_app(
             if redis is not None:
                 stack.push_async_callback(redis.aclose)
             stack.push_async_callback(app.state.spool.close)
+            app.state.uploads = UploadLimits(settings.uploads)
+            stack.callback(app.state.uploads.shutdown)
             if settings.metrics.port is not None:
                 listener = await serve_metrics_port(app.state.metrics, settings.metrics.host, settings.metrics.port)
                 stack.push_async_callback(listener.wait_closed)

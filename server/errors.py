@@ -43,6 +43,23 @@ class ServiceUnavailable(ServerError):
     """A dependency (the database, the model) cannot serve right now: try again later."""
 
 
+class Busy(ServerError):
+    """Refused for load, not for what was asked: the same request may succeed after
+    `retry_after_s` seconds (sent as the Retry-After header)."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class TooManyUploads(Busy):
+    """This user already has as many uploads in progress as allowed (429)."""
+
+
+class ServerBusy(Busy):
+    """The server already processes as many uploads as it allows (503)."""
+
+
 @dataclass(frozen=True)
 class ErrorSpec:
     status: int
@@ -57,6 +74,8 @@ ERROR_TABLE: dict[type[Exception], ErrorSpec] = {
     AuthError: ErrorSpec(401, "unauthorized", 1008),
     RequestError: ErrorSpec(400, "bad_request", 1008),
     ServiceUnavailable: ErrorSpec(503, "unavailable", 1013),
+    TooManyUploads: ErrorSpec(429, "too_many_uploads", 1013),
+    ServerBusy: ErrorSpec(503, "server_busy", 1013),
     PlanError: ErrorSpec(400, "bad_plan", 1008),
     UnsupportedAudioError: ErrorSpec(415, "unsupported_audio", 1003),
 }
@@ -75,8 +94,10 @@ def _domain_error(request: Request, error: Exception) -> Response:
     body = {"status_code": spec.status, "code": spec.code, "detail": str(error)}
     if isinstance(error, RequestError) and error.field:
         body["extra"] = [{"key": error.field, "message": str(error)}]
-    headers = {"WWW-Authenticate": "Bearer"} if spec.status == 401 else None
-    return Response(body, status_code=spec.status, headers=headers)
+    headers = {"WWW-Authenticate": "Bearer"} if spec.status == 401 else {}
+    if isinstance(error, Busy):
+        headers["Retry-After"] = str(error.retry_after_s)
+    return Response(body, status_code=spec.status, headers=headers or None)
 
 
 def _unexpected_error(request: Request, error: Exception) -> Response:
@@ -106,8 +127,8 @@ _WHY = {
     409: "The resource is in a state that does not allow this",
     413: "The request body is larger than allowed",
     415: "The body is not a recording in a supported format",
-    429: "Too many requests from this client: try again in a minute",
-    503: "Not ready: the database is unreachable or not migrated",
+    429: "Too many requests from this client: try again in a minute (uploads: after Retry-After seconds)",
+    503: "Not ready (the database is unreachable or not migrated), or busy: try again after Retry-After seconds",
 }
 
 

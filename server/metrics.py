@@ -60,6 +60,8 @@ class LiveStateCollector(Collector):
             "interview_decode_seconds", "Model call latency.", buckets=[*buckets, ("+Inf", stats.decodes)], sum_value=stats.decode_seconds_total
         )
         yield _gauge("interview_grammar_available", "1 while LanguageTool answers (grammar is scored).", int(state.grammar.current() is not None))
+        if hasattr(state, "uploads"):
+            yield _gauge("interview_uploads_in_progress", "Recorded-answer uploads admitted and not finished (body, decode, transcription).", state.uploads.in_progress)
         yield from _cluster(state)
 
 

@@ -1,29 +1,43 @@
 """Recorded answers uploaded over HTTP (for clients that record first): the same transcription,
-storage and scoring as a live answer. The format is recognised by content, never by name."""
+storage and scoring as a live answer. The format is recognised by content, never by name.
+
+Order of the checks, cheapest first, and nothing of the body read before the third:
+1. the caller owns the question (404) and the declared size fits (413);
+2. the session's lease (server/live/locks.py, cluster-wide with Redis), held until the answer,
+   its scores and any follow-up are stored: one answer at a time per session, whether it comes
+   from an upload or a live socket, on any node (409; 503 while Redis is unreachable). Under it:
+   the interview is open, the question unanswered and not being answered live (409);
+3. an upload slot, global and per user (503 / 429 with Retry-After, server/upload_limits.py);
+4. the body is read (413), recognised, checked and decoded in the upload pool (415), stored
+   under a name of its own (`<question>.upload.<format>`, never the live recording's), then
+   transcribed, stored and scored.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+import os
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from litestar import Request, post
+from litestar.exceptions import ClientException
 from litestar.params import FromPath
 
 from persistence import answers, interviews
 from persistence.errors import Conflict
-from persistence.models import InterviewStatus, User
-from server.errors import error_responses
-from server.live.audio_store import answer_path
+from persistence.models import InterviewQuestion, InterviewStatus, User
+from server.errors import ServiceUnavailable, error_responses
+from server.live.audio_store import HEADER_BYTES, answer_path, segments_path
 from server.live.endpoints import channel_name
+from server.live.locks import Lease, LockUnavailable, SessionLocks
 from server.live import protocol as wire
 from server.live.recording import transcribe_recording
 from server.schemas import QuestionOut, from_row
-from streaming.audio import decode_audio_bytes, sniff_audio_format
-from streaming.errors import UnsupportedAudioError
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-MAX_UPLOAD_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -35,9 +49,9 @@ class _Owner:
 @post(
     "/api/sessions/{session_id:uuid}/questions/{question_id:uuid}/audio",
     tags=["sessions"],
-    summary="Upload a recorded answer (wav, mp3, webm/opus, ogg, flac; at most 25 MB)",
+    summary="Upload a recorded answer (wav, mp3, webm/opus, ogg, flac; at most 25 MB, 48 kHz, 2 channels)",
     request_max_body_size=MAX_UPLOAD_BYTES,
-    responses=error_responses(401, 404, 409, 413, 415),
+    responses=error_responses(401, 404, 409, 413, 415, 429, 503),
     status_code=200,
 )
 async def upload_answer(
@@ -45,53 +59,105 @@ async def upload_answer(
 ) -> QuestionOut:
     state = request.app.state
     owner = _Owner(request.user.id, session_id)
-    body = await request.body()
     async with state.db_sessions() as db:
-        session = await interviews.get_owned_session(db, owner.user_id, session_id)
-        question = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
-        if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
-            raise Conflict(f"this interview is {session.status.value}")
-        if question.answered_at is not None:
-            raise Conflict("this question is already answered")
-        if session_id in state.live_sessions:
-            raise Conflict("this interview is streaming live right now")
-    audio_format = sniff_audio_format(body[:16])
-    if audio_format is None:
-        raise UnsupportedAudioError("not a wav, mp3, webm, ogg or flac recording")
-    audio = await asyncio.to_thread(decode_audio_bytes, body, max_seconds=MAX_UPLOAD_SECONDS)
-    async with state.db_sessions.begin() as db:
-        session = await interviews.get_owned_session(db, owner.user_id, session_id)
-        await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
+        await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
+    _refuse_declared_oversize(request)
+    async with answering(state.session_locks, session_id) as lease:
+        question = await _answerable(request, owner, question_id)
+        with state.uploads.admit(owner.user_id):
+            body = await request.body()
+            decoded = await state.uploads.decode(body)
+            async with state.db_sessions.begin() as db:
+                session = await interviews.get_owned_session(db, owner.user_id, session_id)
+                await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
+            path = upload_path(state.settings.audio_dir, owner, question_id, decoded.audio_format)
+            await state.uploads.run(lambda: _write_atomically(path, body))
+            complete = await transcribe_recording(
+                state.scheduler,
+                state.settings.streaming,
+                decoded.audio,
+                context_prompt=question.question_text,
+                hotwords=" ".join(question.expected_topics or []) or None,
+            )
+        if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
+            raise Conflict("this interview was taken over by another connection while the upload was transcribed")
+        async with state.db_sessions.begin() as db:
+            await answers.record_answer(
+                db,
+                question_id,
+                answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count),
+                answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format),
+            )
+            session = await interviews.get_owned_session(db, owner.user_id, session_id)
+            session.questions_answered = await answers.count_answered(db, session_id)
 
-    path = answer_path(state.settings.audio_dir, owner.user_id, session_id, question_id).with_suffix(f".{audio_format}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(path.write_bytes, body)
-    complete = await transcribe_recording(
-        state.scheduler,
-        state.settings.streaming,
-        audio,
-        context_prompt=question.question_text,
-        hotwords=" ".join(question.expected_topics or []) or None,
-    )
-    async with state.db_sessions.begin() as db:
-        await answers.record_answer(
-            db,
-            question_id,
-            answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count),
-            answers.AnswerAudio(str(path), complete.audio_duration, len(body), audio_format),
-        )
-        session = await interviews.get_owned_session(db, owner.user_id, session_id)
-        session.questions_answered = await answers.count_answered(db, session_id)
+        def publish(event: wire.ServerEvent) -> None:
+            event.question = question.question_number
+            state.channels.publish(wire.encode_event(event), channel_name(session_id))
 
-    def publish(event: wire.ServerEvent) -> None:
-        event.question = question.question_number
-        state.channels.publish(wire.encode_event(event), channel_name(session_id))
-
-    async with state.db_sessions() as db:
-        stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
-    if complete.word_count:
-        words = [word for segment in complete.segments for word in segment.words]
-        await state.reviewer.review_answer(owner, stored, words, complete.audio_duration, publish)
         async with state.db_sessions() as db:
             stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
+        if complete.word_count:
+            words = [word for segment in complete.segments for word in segment.words]
+            await state.reviewer.review_answer(owner, stored, words, complete.audio_duration, publish)
+            async with state.db_sessions() as db:
+                stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
     return from_row(QuestionOut, stored)
+
+
+@contextlib.asynccontextmanager
+async def answering(locks: SessionLocks, session_id: uuid.UUID) -> AsyncIterator[Lease]:
+    """Hold the session's lease (the live socket's, see server/live/locks.py) while answering:
+    Conflict (409) if a live connection or another upload holds it."""
+    try:
+        lease = await locks.acquire(session_id)
+    except LockUnavailable as error:
+        raise ServiceUnavailable("answers cannot be locked right now: please try again in a moment") from error
+    if lease is None:
+        raise Conflict("this interview is being answered right now (live, or by another upload): one answer at a time")
+    try:
+        yield lease
+    finally:
+        await lease.release()
+
+
+async def _answerable(request: Request[User, object, object], owner: _Owner, question_id: uuid.UUID) -> InterviewQuestion:
+    """The question, if an upload may answer it now (checked under the lease); Conflict otherwise."""
+    state = request.app.state
+    async with state.db_sessions() as db:
+        session = await interviews.get_owned_session(db, owner.user_id, owner.session_id)
+        question = await interviews.get_owned_question(db, owner.user_id, owner.session_id, question_id)
+    if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+        raise Conflict(f"this interview is {session.status.value}")
+    if question.answered_at is not None:
+        raise Conflict("this question is already answered")
+    live = answer_path(state.settings.audio_dir, owner.user_id, owner.session_id, question_id)
+    recorded = live.stat().st_size if live.exists() else 0
+    if recorded > HEADER_BYTES or segments_path(live).exists():
+        # A live answer was started (the socket dropped and may resume it): an upload must not
+        # replace what the candidate said, nor be appended to by the live writer later.
+        raise Conflict("this question has a live answer in progress: continue it on the interview socket")
+    if recorded:
+        live.unlink(missing_ok=True)  # a live answer opened but never spoken into: nothing to keep
+    return question
+
+
+def upload_path(audio_dir: Path, owner: _Owner, question_id: uuid.UUID, audio_format: str) -> Path:
+    """Beside the live recording, never the same file: `<question>.upload.<format>`."""
+    live = answer_path(audio_dir, owner.user_id, owner.session_id, question_id)
+    return live.with_name(f"{question_id.hex}.upload.{audio_format}")
+
+
+def _write_atomically(path: Path, body: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(body)
+    os.replace(partial, path)
+
+
+def _refuse_declared_oversize(request: Request) -> None:
+    """413 from the Content-Length header alone, before any lock or slot is taken (a chunked
+    body is counted as it is read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise ClientException(status_code=413, detail=f"an upload is at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")

@@ -16,6 +16,7 @@ from pathlib import Path
 from persistence.engine import DatabaseOptions
 from scoring.options import ScoringOptions, Weights
 from server.live.options import LiveOptions
+from server.upload_options import UploadOptions
 from streaming.options import StreamingOptions, TranscriberOptions, VadOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +114,7 @@ class Settings:
     metrics: MetricsOptions = field(default_factory=MetricsOptions)
     streaming: StreamingOptions = field(default_factory=StreamingOptions)
     live: LiveOptions = field(default_factory=LiveOptions)
+    uploads: UploadOptions = field(default_factory=UploadOptions)
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     review: ReviewSettings = field(default_factory=ReviewSettings)
 
@@ -159,6 +161,7 @@ class Settings:
             metrics=_metrics_from_env(env),
             streaming=_streaming_from_env(env, default.streaming),
             live=_live_from_env(env, default.live),
+            uploads=_uploads_from_env(env, default.uploads),
             scoring=_scoring_from_env(env, default.scoring),
             review=_review_from_env(env, default.review),
         )
@@ -201,6 +204,15 @@ def _live_from_env(env: _Env, default: LiveOptions) -> LiveOptions:
         max_live_streams=env.integer("MAX_LIVE_STREAMS", default.max_live_streams, 1, 1000),
         decode_workers=env.integer("DECODE_WORKERS", default.decode_workers, 1, 64),
         max_frame_bytes=env.integer("MAX_AUDIO_FRAME_BYTES", default.max_frame_bytes, 320, 1 << 20),
+    )
+
+
+def _uploads_from_env(env: _Env, default: UploadOptions) -> UploadOptions:
+    return replace(
+        default,
+        max_concurrent=env.integer("MAX_CONCURRENT_UPLOADS", default.max_concurrent, 1, 1000),
+        max_per_user=env.integer("MAX_UPLOADS_PER_USER", default.max_per_user, 1, 1000),
+        decode_workers=env.integer("UPLOAD_DECODE_WORKERS", default.decode_workers, 1, 64),
     )
 
 

@@ -57,9 +57,11 @@ def serve_in_thread(app: Any) -> Iterator[str]:
 
 @contextlib.contextmanager
 def spawn_server(data_dir: Path, **environment: str) -> Iterator[tuple[str, psutil.Process]]:
-    """`interview-server run` in a child process (SQLite in `data_dir`, its own model), so its
-    memory can be measured and its survival checked. Yields (base URL, the process)."""
+    """`interview-server run` in a child process (SQLite in `data_dir` unless `DATABASE_URL` is
+    among `environment`, its own model), so its memory can be measured and its survival checked.
+    Yields (base URL, the process)."""
     port = free_port()
+    database_url = environment.pop("DATABASE_URL", None)
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
@@ -71,6 +73,8 @@ def spawn_server(data_dir: Path, **environment: str) -> Iterator[tuple[str, psut
         **environment,
     }
     env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     log = (data_dir / "server.log").open("wb")
     child = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "run", "--host", "127.0.0.1", "--port", str(port)],
