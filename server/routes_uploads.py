@@ -27,7 +27,7 @@ from litestar.exceptions import ClientException
 from litestar.params import FromPath
 
 from persistence import answers, interviews
-from persistence.errors import Conflict
+from persistence.errors import Conflict, NotFound
 from persistence.models import InterviewQuestion, InterviewStatus, User
 from server.errors import ServiceUnavailable, error_responses
 from server.live.audio_store import HEADER_BYTES, answer_path, segments_path
@@ -81,15 +81,22 @@ async def upload_answer(
             )
         if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
             raise Conflict("this interview was taken over by another connection while the upload was transcribed")
-        async with state.db_sessions.begin() as db:
-            await answers.record_answer(
-                db,
-                question_id,
-                answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count),
-                answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format),
-            )
-            session = await interviews.get_owned_session(db, owner.user_id, session_id)
-            session.questions_answered = await answers.count_answered(db, session_id)
+        try:
+            async with state.db_sessions.begin() as db:
+                session = await interviews.get_owned_session(db, owner.user_id, session_id)
+                if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+                    raise Conflict(f"this interview was {session.status.value} while the upload was transcribed")
+                await answers.record_answer(
+                    db,
+                    question_id,
+                    answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count),
+                    answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format),
+                )
+                session.questions_answered = await answers.count_answered(db, session_id)
+        except (Conflict, NotFound):
+            # Deleted or cancelled meanwhile: nothing of this upload is kept, its file included.
+            await state.uploads.run(lambda: path.unlink(missing_ok=True))
+            raise
 
         def publish(event: wire.ServerEvent) -> None:
             event.question = question.question_number

@@ -245,3 +245,24 @@ async def test_uploads_on_two_nodes_store_one_answer(settings, database, transcr
         assert sorted(r.status_code for r in responses) == [200, 409, 409, 409], [(r.status_code, r.text[:200]) for r in responses]
         detail = await owner.detail(session)
         assert detail["questions_answered"] == 1 and len(detail["questions"]) <= len(QUESTIONS) + 1
+
+
+@pytest.mark.parametrize("action", ["cancel", "delete"])
+async def test_an_upload_to_a_session_cancelled_or_deleted_meanwhile_keeps_nothing(base, settings, action) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        owner = await Candidate.register(base, stack)
+        session = await owner.session()
+        held = HeldBody(_wav())
+        upload = asyncio.create_task(owner.upload(session, 1, held))
+        await _uploads_in_progress(owner.http, 1)
+        if action == "cancel":
+            assert (await owner.http.post(f"/api/sessions/{session['id']}/cancel")).status_code == 200
+        else:
+            assert (await owner.http.delete(f"/api/sessions/{session['id']}")).status_code == 204
+        held.release()
+        response = await upload
+        assert response.status_code == (409 if action == "cancel" else 404), response.text
+        if action == "cancel":
+            detail = await owner.detail(session)
+            assert detail["status"] == "cancelled" and all(q["answered_at"] is None for q in detail["questions"])
+        assert not list(settings.audio_dir.rglob("*.upload.*"))
