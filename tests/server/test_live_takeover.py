@@ -6,6 +6,8 @@ tests/server/test_multinode.py; the lease rules: test_cluster_options.py and tes
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import websockets
 
@@ -19,12 +21,17 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture
-async def server(settings, transcriber, embedder):
-    async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
+async def app(settings, transcriber, embedder):
+    return create_app(settings, transcriber=transcriber, embedder=embedder)
+
+
+@pytest.fixture
+async def server(app):
+    async with serve(app) as base:
         yield base
 
 
-async def test_a_half_dead_connection_is_taken_over_by_a_reconnect(server) -> None:
+async def test_a_half_dead_connection_is_taken_over_by_a_reconnect(app, server) -> None:
     tokens, session = await _account_and_session(server)
     url = ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")
     dead = InterviewClient(await websockets.connect(url, ping_interval=None, max_size=1 << 22))
@@ -51,4 +58,10 @@ async def test_a_half_dead_connection_is_taken_over_by_a_reconnect(server) -> No
             await dead.next_event(timeout=30)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4409
     assert dead.of_type("error")[-1]["code"] == "session_taken_over"
+    assert len(app.state.live_sessions) == 1  # the old connection gave its live slot back
     await fresh.connection.close()
+    for _ in range(100):  # and so does the new one once it is closed (waits for it, bounded)
+        if not app.state.live_sessions:
+            break
+        await asyncio.sleep(0.1)
+    assert not app.state.live_sessions
