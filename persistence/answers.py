@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import InterviewQuestion, InterviewSession
+from persistence.models import InterviewQuestion, InterviewSession, InterviewStatus
 from persistence.types import utcnow
 
 
@@ -43,11 +43,25 @@ def _audio_columns(audio: AnswerAudio) -> dict[str, Any]:
 
 
 async def record_progress(db: AsyncSession, question_id: uuid.UUID, transcript: str, audio: AnswerAudio) -> None:
-    """The committed transcript so far and the audio written so far (answer still open)."""
+    """The committed transcript so far and the audio written so far (answer still open). Not
+    once the session is cancelled: a cancelled session stores nothing more."""
+    not_cancelled = select(InterviewSession.id).where(InterviewSession.status != InterviewStatus.CANCELLED)
     await db.execute(
         update(InterviewQuestion)
-        .where(InterviewQuestion.id == question_id)
+        .where(InterviewQuestion.id == question_id, InterviewQuestion.session_id.in_(not_cancelled))
         .values(transcript=transcript, **_audio_columns(audio))
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def forget_open_answers(db: AsyncSession, session_id: uuid.UUID) -> None:
+    """Drop what was stored of answers never closed (their transcript so far and recording
+    columns): on cancel, the open answer is thrown away with its files."""
+    await db.execute(
+        update(InterviewQuestion)
+        .where(InterviewQuestion.session_id == session_id, InterviewQuestion.answered_at.is_(None))
+        .values(transcript=None, audio_file_path=None, audio_duration=None, audio_format=None, audio_size_bytes=None)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import File
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from persistence import interviews, users
+from persistence import answers, interviews, users
 from persistence.errors import NotFound
 from persistence.models import InterviewSession, InterviewStatus, User
 from server.db import Db
@@ -120,6 +120,7 @@ class SessionController(Controller):
         await interviews.change_status(db, session, InterviewStatus.CANCELLED)
         out = from_row(SessionOut, session)
         open_questions = [q.id for q in session.questions if q.answered_at is None]
+        await answers.forget_open_answers(db, session_id)
         await db.commit()
         await control.session_cancelled(request.app.state, request.user.id, session_id, open_questions)
         return out

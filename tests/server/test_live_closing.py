@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from persistence.models import InterviewFeedback, InterviewQuestion, InterviewSession, User
+from persistence.models import InterviewFeedback, InterviewQuestion, InterviewSession, InterviewStatus, User
 from server.app import create_app
 from tests.server.test_live import ANSWER_ONE, _account_and_session, _pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
@@ -127,6 +127,7 @@ async def test_cancelling_mid_answer_stores_nothing_more(server, database, setti
         assert detail["status"] == "cancelled" and detail["feedback"] is None
         assert len(detail["questions"]) == 2  # no follow-up was inserted
         assert all(q["answered_at"] is None and q["overall_score"] is None for q in detail["questions"])
+        assert all(q["transcript"] is None and q["audio_file_path"] is None for q in detail["questions"])  # thrown away
         assert await _rows(database, InterviewFeedback, session_id=uuid.UUID(session["id"])) == 0
 
         again = InterviewClient(await websockets.connect(ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")))
@@ -170,4 +171,32 @@ async def test_a_delete_on_the_other_node_closes_the_sockets_and_deletes_the_fil
         await asyncio.gather(_closed_for_session(live), _closed_for_session(watcher))
         assert await _gone(session_dir)
         assert await _rows(database, InterviewQuestion, session_id=uuid.UUID(session["id"])) == 0
+    _no_tracebacks(caplog)
+
+
+@pytest.mark.parametrize("change", ["cancelled", "deleted"])
+async def test_a_session_changed_behind_the_sockets_back_stores_nothing(server, database, settings, caplog, change) -> None:
+    """The close message never came (lost in a Redis outage, say): the interview still refuses
+    to store the answer, and closes with session_closed instead of crashing its control task."""
+    tokens, session = await _account_and_session(server)
+    live, watcher = await _mid_answer(server, tokens, session)
+    await watcher.connection.close()
+    session_id = uuid.UUID(session["id"])
+    engine = create_async_engine(database.url)
+    try:
+        async with engine.begin() as connection:
+            if change == "cancelled":
+                await connection.execute(update(InterviewSession).where(InterviewSession.id == session_id).values(status=InterviewStatus.CANCELLED))
+            else:
+                await connection.execute(delete(InterviewQuestion).where(InterviewQuestion.session_id == session_id))
+                await connection.execute(delete(InterviewSession).where(InterviewSession.id == session_id))
+    finally:
+        await engine.dispose()
+    await live.send(type="answer_done")
+    await _closed_for_session(live)
+    assert not live.of_type("answer_complete")
+    if change == "cancelled":
+        assert await _rows(database, InterviewQuestion, session_id=session_id, answered_at=None) == 2  # nothing closed
+    else:
+        assert await _gone(settings.audio_dir / uuid.UUID(tokens["user"]["id"]).hex / session_id.hex)
     _no_tracebacks(caplog)
