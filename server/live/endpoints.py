@@ -48,6 +48,9 @@ AUTH_TIMEOUT_SECONDS = 10
 #: Longest a close (its error event, then the close frame) may take: a peer that stopped reading
 #: (a dead but open connection) must not hold the handler, and the session's lease, forever.
 CLOSE_TIMEOUT_SECONDS = 2.0
+#: How long a connection being taken over lets an answer it is closing finish (half the newer
+#: connection's wait, LocalSessionLocks/RedisSessionLocks reconnect_wait_s).
+TAKE_OVER_CONTROL_WAIT_SECONDS = 10.0
 
 
 def channel_name(session_id: uuid.UUID) -> str:
@@ -222,6 +225,10 @@ async def _run_interview(
         elif too_slow.is_set():
             await _close(socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume")
         elif lease.taken_over.is_set():
+            # No more audio; an answer being closed (stored, scored) finishes first, bounded:
+            # the newer connection waits for this one to release the session.
+            receiving.cancel()
+            await _let_control_finish(live, controls, TAKE_OVER_CONTROL_WAIT_SECONDS)
             await _close(socket, SESSION_BUSY, "session_taken_over", "this interview was taken over by a newer connection")
         elif lease.lost.is_set():
             await _close(socket, SESSION_BUSY, "session_busy", "this interview was taken over by another connection")
@@ -252,15 +259,20 @@ async def _shut_down(socket: WebSocket, live: LiveInterview, receiving, controls
     receiving.cancel()
     # An answer being closed finishes first, within half the grace period: one stuck on an
     # unreachable database is cut short and resumed later (its finals are already stored).
-    deadline = asyncio.get_running_loop().time() + socket.app.state.settings.cluster.shutdown_grace_s / 2
-    while live.handling and not controls.done() and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.05)
+    await _let_control_finish(live, controls, socket.app.state.settings.cluster.shutdown_grace_s / 2)
     controls.cancel()
     await live.disconnect()
     sending.cancel()
     await asyncio.gather(receiving, controls, sending, return_exceptions=True)
     await _deliver(socket, outbox)
     await _close(socket, SERVICE_RESTART, "server_restarting", "the server is restarting: reconnect to resume")
+
+
+async def _let_control_finish(live: LiveInterview, controls: asyncio.Task[None], timeout: float) -> None:
+    """Wait (at most `timeout`) for the control message being handled, if any, to finish."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while live.handling and not controls.done() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
 
 
 async def _deliver(socket: WebSocket, outbox: asyncio.Queue[str]) -> None:

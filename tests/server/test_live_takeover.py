@@ -65,3 +65,25 @@ async def test_a_half_dead_connection_is_taken_over_by_a_reconnect(app, server) 
             break
         await asyncio.sleep(0.1)
     assert not app.state.live_sessions
+
+
+async def test_a_take_over_lets_the_answer_being_closed_finish(server) -> None:
+    """A reconnect right after `answer_done` (the answer is being scored): the older connection
+    finishes storing and scoring it before it gives way, and the newer one goes on from the
+    next question."""
+    tokens, session = await _account_and_session(server)
+    url = ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")
+    older = InterviewClient(await websockets.connect(url, max_size=1 << 22))
+    await older.send(type="start")
+    await older.wait_for("question")
+    await _answer(older, _pcm(ANSWER_ONE), realtime_factor=4.0)  # answer_complete: scoring starts
+    newer = InterviewClient(await websockets.connect(url, max_size=1 << 22))
+    assert (await newer.wait_for("ready"))["type"] == "ready"
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await older.next_event(timeout=30)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4409
+    assert [event for event in older.events if event["type"] == "event" and event["name"] == "score"]
+    await newer.send(type="start")
+    assert (await newer.wait_for("question"))["number"] == 2
+    await newer.connection.close()
