@@ -124,7 +124,9 @@ async def test_a_full_server_is_explained(settings, transcriber, embedder, conte
         await page.close()
 
 
-async def test_a_second_tab_is_told_the_interview_is_open_elsewhere(server, context, shot) -> None:
+async def test_a_second_tab_takes_the_interview_over_and_the_first_is_told(server, context, shot) -> None:
+    """The newest connection wins (docs/protocol.md, "Connecting"): the second tab continues the
+    interview, the first says where it went and does not take it back by itself."""
     tokens, session = await account_and_session(server)
     first = await open_interview(context, server, tokens, session)
     await pass_microphone_check(first)
@@ -134,9 +136,10 @@ async def test_a_second_tab_is_told_the_interview_is_open_elsewhere(server, cont
     second = await open_interview(context, server, tokens, session)
     await pass_microphone_check(second)
     await second.get_by_test_id("start-interview").click()
-    await expect(second.get_by_test_id("connection-message")).to_contain_text("open in another tab", timeout=15_000)
-    await shot(second, "second-tab")
-    await expect(first.get_by_test_id("connection-message")).to_be_hidden()  # the first tab is unaffected
+    await expect(second.get_by_test_id("question-counter")).to_contain_text("Question 1", timeout=30_000)
+    await expect(first.get_by_test_id("connection-message")).to_contain_text("continued in another tab", timeout=15_000)
+    await shot(first, "taken-over-tab")
+    await expect(second.get_by_test_id("connection-message")).to_be_hidden()  # no tug of war
     await second.close()
     await first.close()
 

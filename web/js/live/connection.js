@@ -136,6 +136,11 @@ export class InterviewConnection {
     }
     if (error === "origin_not_allowed") return this.status({ state: "closed", reason: "origin", message: this.lastError.message });
     if (error === "session_closed") return this.status({ state: "closed", reason: "session_closed" });
+    if (error === "session_taken_over") {
+      // A newer connection (another tab, or this one reloaded) has the interview now: never
+      // take it back by ourselves, or two tabs would take it from each other in turn.
+      return this.status({ state: "taken_over" });
+    }
     if (code === 4409 || error === "session_busy") {
       // Right after a drop the server may still be tidying up our previous connection.
       if (this.everOpened && this.attempt < 4) return this.scheduleRetry();

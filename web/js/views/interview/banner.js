@@ -38,6 +38,8 @@ export class ConnectionBanner {
         );
       case "full":
         return this.show("error", `The practice server is full right now: every interview room is in use. Nothing is lost; we will try again in ${status.retryIn} seconds.`, ["Try now", retry]);
+      case "taken_over":
+        return this.show("error", "This interview continued in another tab or window. Everything you said here is saved.", ["Continue here", retry]);
       case "busy":
         return this.show("error", "This interview is already open in another tab or window. Close it there, then try again here.", ["Try again", retry]);
       case "unauthorized":
