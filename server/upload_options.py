@@ -16,7 +16,7 @@ class UploadOptions:
     #: the event loop's default executor stays free for everything else.
     decode_workers: int = 1
     #: Input above this sample rate or channel count is refused (415) before any decoding, so a
-    #: decode costs at most rate x channels x the duration limit (see streaming.audio).
+    #: decode costs at most rate x channels x the duration limit (see server.speech.decoding).
     max_sample_rate: int = 48_000
     max_channels: int = 2
     #: Longest answer accepted, in seconds of audio.

@@ -1,16 +1,19 @@
-"""Synchronous drivers of an `AnswerStream` over a whole recording (no server involved).
+"""The synchronous driver of an `AnswerStream` over a whole recording (no server involved).
 
-`transcribe_offline` is the HTTP-upload path: the recording is cut into utterances by the same
-VAD and each utterance is decoded once (partials are skipped except where a long utterance needs
-them to be trimmed), so uploads and live answers give the same kind of transcript.
-`simulate_live` runs every job the moment it is due, as an idle server would: used by the tests
-and the benchmark to compare streaming with offline decoding.
+The policy (which decodes are due, partials or not) is the stream's own (`StreamingOptions`);
+`run_due_jobs` only runs what `next_job` hands out, as `server/live/scheduler.py` does for the
+server, so the offline tools, the uploads and the live path decode the same jobs.
+
+`transcribe_offline` decodes a recording as fast as possible (`StreamingOptions.for_recording`:
+no closing decodes, partials only to trim long utterances): what an upload gets.
+`simulate_live` feeds 20 ms chunks and runs every job the moment it is due, as an idle server
+would: the tests and the benchmarks compare streaming with offline decoding with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,6 +36,36 @@ class LiveRun:
     closing_decodes: int = 0
 
 
+def run_due_jobs(stream: AnswerStream, transcriber: Transcriber, counts: Counter[str] | None = None) -> list[Event]:
+    """Run every decode `stream` has due now, in its order; return the events. `counts` (if
+    given) counts the model calls by job kind (a final known from its closing decode is none)."""
+    events: list[Event] = []
+    while (job := stream.next_job()) is not None:
+        if job.known is not None:  # a closing decode already transcribed this final's audio
+            events.extend(stream.complete(job, job.known))
+            continue
+        result = transcriber.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords, partial=job.kind == "partial")
+        events.extend(stream.complete(job, result))
+        if counts is not None:
+            counts[job.kind] += 1
+    return events
+
+
+def feed_and_run(
+    stream: AnswerStream, transcriber: Transcriber, audio: np.ndarray, *, chunk_ms: int, counts: Counter[str] | None = None
+) -> list[Event]:
+    """Feed `audio` in `chunk_ms` chunks, running what is due after each, then finish and drain."""
+    step = SAMPLE_RATE * chunk_ms // 1000 * 2
+    pcm = float32_to_pcm16(audio)
+    events: list[Event] = []
+    for begin in range(0, len(pcm), step):
+        events.extend(stream.feed(pcm[begin : begin + step]))
+        events.extend(run_due_jobs(stream, transcriber, counts))
+    events.extend(stream.finish())
+    events.extend(run_due_jobs(stream, transcriber, counts))
+    return events
+
+
 def transcribe_offline(
     transcriber: Transcriber,
     audio: np.ndarray,
@@ -42,25 +75,9 @@ def transcribe_offline(
     hotwords: str | None = None,
     chunk_s: float = 0.5,
 ) -> AnswerComplete:
-    """A whole recording (16 kHz mono float32) -> its AnswerComplete, finals only."""
-    # Closing decodes buy latency, which a recording does not need.
-    stream = AnswerStream(replace(options, closing_decode=False), context_prompt=context_prompt, hotwords=hotwords)
-    # Partials exist only to commit words; offline they matter only near the trim length.
-    needed_from = options.max_utterance_s - 2.5 * options.partial_interval_s
-    heard = {"utterance": -1, "nothing": False}
-
-    def partials_wanted(job_utterance: int) -> bool:
-        return stream.open_utterance_seconds >= needed_from and not (
-            heard["utterance"] == job_utterance and heard["nothing"]
-        )
-
-    step = max(1, round(chunk_s * SAMPLE_RATE)) * 2
-    pcm = float32_to_pcm16(audio)
-    for begin in range(0, len(pcm), step):
-        stream.feed(pcm[begin : begin + step])
-        _run(stream, transcriber, partials=partials_wanted, heard=heard)
-    stream.finish()
-    _run(stream, transcriber, partials=lambda _: False)
+    """A whole recording (16 kHz mono float32) -> its AnswerComplete, as an upload gets it."""
+    stream = AnswerStream(options.for_recording(), context_prompt=context_prompt, hotwords=hotwords)
+    feed_and_run(stream, transcriber, audio, chunk_ms=round(chunk_s * 1000))
     return stream.answer_complete()
 
 
@@ -75,39 +92,6 @@ def simulate_live(
 ) -> LiveRun:
     """Feed `chunk_ms` chunks and run every job as soon as it is due (an unloaded server)."""
     stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
-    step = SAMPLE_RATE * chunk_ms // 1000 * 2
-    pcm = float32_to_pcm16(audio)
-    events: list[Event] = []
-    counts = {"partial": 0, "closing": 0, "final": 0}
-    for begin in range(0, len(pcm), step):
-        events.extend(stream.feed(pcm[begin : begin + step]))
-        events.extend(_run(stream, transcriber, partials=lambda _: True, counts=counts))
-    events.extend(stream.finish())
-    events.extend(_run(stream, transcriber, partials=lambda _: False, counts=counts))
+    counts: Counter[str] = Counter()
+    events = feed_and_run(stream, transcriber, audio, chunk_ms=chunk_ms, counts=counts)
     return LiveRun(stream.answer_complete(), tuple(events), counts["partial"], counts["final"], counts["closing"])
-
-
-def _run(
-    stream: AnswerStream,
-    transcriber: Transcriber,
-    *,
-    partials: Callable[[int], bool],
-    counts: dict[str, int] | None = None,
-    heard: dict | None = None,
-) -> list[Event]:
-    events: list[Event] = []
-    while (job := stream.next_job()) is not None:
-        if job.kind == "partial" and not partials(job.utterance):
-            stream.discard(job)
-            break  # finals come first, so nothing else is waiting
-        if job.known is not None:  # a closing decode already transcribed this final's audio
-            events.extend(stream.complete(job, job.known))
-            continue
-        result = transcriber.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords)
-        if heard is not None and job.kind == "partial":
-            # Offline partials only serve trimming; one that hears nothing says "noise": stop.
-            heard["utterance"], heard["nothing"] = job.utterance, not result.words
-        events.extend(stream.complete(job, result))
-        if counts is not None:
-            counts[job.kind] += 1
-    return events

@@ -5,7 +5,8 @@ The defaults are tuned for one 2-core CPU machine running the bundled `tiny.en` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 #: The only sample rate inside the package: wire PCM, VAD frames and Whisper all use 16 kHz mono.
 SAMPLE_RATE = 16_000
@@ -74,7 +75,7 @@ class TranscriberOptions:
     model: str = "tiny.en"
     device: str = "cpu"
     compute_type: str = "int8"
-    cpu_threads: int = 2
+    cpu_threads: int = 1
     num_workers: int = 1
     beam_size: int = 1
     language: str = "en"
@@ -87,12 +88,16 @@ class TranscriberOptions:
     no_speech_threshold: float = 0.6
     short_encoder: bool = True
     encoder_step_s: float = 1.0
-    encoder_floor_s: float = 15.0
+    encoder_floor_s: float = 10.0
     encoder_margin_s: float = 1.0
     filler_prompt: str = DEFAULT_FILLER_PROMPT
     max_prompt_chars: int = 500
     max_tokens_per_second: float = 8.0
     min_tail_window_s: float = 1.0
+    #: Partials (superseded one interval later) decode more cheaply; see `partial` in
+    #: streaming/transcriber.py and the measurements in server/speech/whisper.py.
+    partial_temperatures: tuple[float, ...] = (0.0,)
+    partial_encoder_floor_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,15 @@ class StreamingOptions:
         streams want it, a recording decoded as fast as possible does not (streaming/stream.py).
     partial_hold_silence_ms: with closing decodes on, no partial starts once the utterance has
         been silent this long (it resumes when speech does, or the closing decode covers it).
+    partials: "live" hands out a partial after every `partial_interval_s` of new speech;
+        "trim" (a recording decoded as fast as possible, `for_recording`) only where a partial
+        is needed to commit words: as the utterance nears `max_utterance_s`, and never again
+        for an utterance whose partial heard nothing (noise).
+    partial_from_commit: a partial decodes only the audio after the utterance's last committed
+        word (less `partial_overlap_s`, at least the last `partial_min_window_s`), prompted with
+        the committed words, instead of the whole utterance again (whisper_streaming trims its
+        buffer at committed words for the same reason: the re-decode cost grows with the
+        utterance). Finals and closing decodes always cover the whole utterance.
     """
 
     vad: VadOptions = field(default_factory=VadOptions)
@@ -133,9 +147,21 @@ class StreamingOptions:
     question_words: int = 40
     closing_decode: bool = True
     partial_hold_silence_ms: int = 120
+    partials: Literal["live", "trim"] = "live"
+    partial_from_commit: bool = True
+    partial_overlap_s: float = 0.25
+    partial_min_window_s: float = 3.0
+    vocabulary_pass: bool = True
 
     def __post_init__(self) -> None:
         if not 0 < self.max_utterance_s < self.hard_max_utterance_s <= 29.0:
             raise ValueError("need 0 < max_utterance_s < hard_max_utterance_s <= 29 s (Whisper's window)")
         if self.partial_interval_s <= 0:
             raise ValueError("partial_interval_s must be positive")
+        if self.partials not in ("live", "trim"):
+            raise ValueError('partials must be "live" or "trim"')
+
+    def for_recording(self) -> StreamingOptions:
+        """The same session for a whole recording decoded as fast as possible (uploads, offline
+        tools): no closing decodes (they buy live latency only), partials only for trimming."""
+        return replace(self, closing_decode=False, partials="trim")

@@ -24,7 +24,9 @@ Policy (shared/ARCHITECTURE.md, "Streaming: what the field has learned"):
   simply a partial. (`StreamingOptions.closing_decode`; the offline drivers turn it off.)
 * Finals are delivered in utterance order; every utterance that was heard gets its final decode,
   and `finish` turns the open utterance into one, so nothing is left un-finalised.
-* Prompts carry the question and the end of the answer so far; hotwords are passed through.
+* Prompts carry the question and the end of the answer so far; hotwords are passed through,
+  and every decode's words go through the question's vocabulary (streaming/vocabulary.py), so
+  a misheard domain term ("Post or SQL") comes out as the term (PostgreSQL).
 * While the utterance has been silent for `partial_hold_silence_ms` no partial is handed out:
   nothing new was said, and a partial running when the pause turns out to be the end would
   delay the closing decode.
@@ -50,6 +52,7 @@ from .errors import StreamStateError, UnknownJobError
 from .events import AnswerComplete, Event, FinalSegment, PartialTranscript, SpeechStarted, SpeechStopped, Word
 from .options import SAMPLE_RATE, StreamingOptions
 from .transcriber import Transcription
+from .vocabulary import apply_vocabulary, distinctive_terms
 from .vad import VadEvent, VadPause, VadResume, VadStart, VadStop, VoiceActivityDetector
 
 _job_ids = count(1)
@@ -138,6 +141,7 @@ class AnswerStream:
         self.options = options
         self._context_prompt = " ".join(context_prompt.split()[-options.question_words :]) if context_prompt else ""
         self._hotwords = hotwords.strip() if hotwords and hotwords.strip() else None
+        self._terms = distinctive_terms(context_prompt, [self._hotwords or ""]) if options.vocabulary_pass else ()
         self._prior = tuple(prior_segments)
         self._offset = float(max(audio_offset, max((s.end for s in self._prior), default=0.0)))
         self._framer = Pcm16Framer()
@@ -270,19 +274,22 @@ class AnswerStream:
         interval = self._partial_interval(utterance)
         if new_speech < interval or self.open_utterance_seconds < self.options.min_partial_audio_s:
             return None
+        if self.options.partials == "trim" and not self._partial_needed_for_trim(utterance):
+            return None
         if self.options.closing_decode and self._vad.silence_ms >= self.options.partial_hold_silence_ms:
             # Silent for a moment: no new words to show, and if the utterance is ending, a
             # partial now would only hold up its closing decode. Due again when speech resumes.
             return None
         utterance.partial_skips = max(0, int(new_speech / interval) - 1)
         self._partials_skipped += utterance.partial_skips
+        start, prompt = self._partial_window(utterance)
         job = DecodeJob(
             kind="partial",
             utterance=utterance.number,
-            audio=self._audio(utterance.start, self._fed),
-            prompt=self._prompt(),
+            audio=self._audio(start, self._fed),
+            prompt=prompt,
             hotwords=self._hotwords,
-            offset=self._seconds(utterance.start),
+            offset=self._seconds(start),
         )
         utterance.previous_partial_end = utterance.last_partial_end
         utterance.last_partial_end = self._fed
@@ -357,6 +364,26 @@ class AnswerStream:
 
     def _is_speech(self, utterance: _Utterance, voiced_ms: int) -> bool:
         return voiced_ms >= self.options.vad.min_speech_ms or bool(utterance.agreement.committed or utterance.carried)
+
+    def _partial_needed_for_trim(self, utterance: _Utterance) -> bool:
+        """`partials="trim"`: a partial only commits words, and that matters only as the
+        utterance nears the trim length; one that heard nothing says "noise": no more."""
+        needed_from = self.options.max_utterance_s - 2.5 * self.options.partial_interval_s
+        return self.open_utterance_seconds >= needed_from and utterance.empty_partials == 0
+
+    def _partial_window(self, utterance: _Utterance) -> tuple[int, str | None]:
+        """Where a partial's audio starts, and its prompt (see `partial_from_commit`)."""
+        committed = utterance.agreement.committed
+        if not (self.options.partial_from_commit and committed):
+            return utterance.start, self._prompt()
+        options = self.options
+        commit = round((utterance.agreement.committed_end - options.partial_overlap_s - self._offset) * SAMPLE_RATE)
+        latest = self._fed - round(options.partial_min_window_s * SAMPLE_RATE)
+        start = max(utterance.start, min(commit, latest))
+        if start <= utterance.start:
+            return utterance.start, self._prompt()
+        said = " ".join(w.text for w in committed[-options.context_words :])
+        return start, self._prompt(said)
 
     def _partial_interval(self, utterance: _Utterance) -> float:
         # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
@@ -450,11 +477,12 @@ class AnswerStream:
         if all(_HUM.fullmatch(normalise_word(w.text)) for w in result.words):
             return []  # "Mmm... hmm.": a hum on noise; "um"/"uh" alone are kept (fluency counts them)
         end = job.offset + job.duration + 0.5
-        return [
+        words = [
             Word(w.text, round(job.offset + w.start, 3), round(job.offset + w.end, 3), w.probability)
             for w in result.words
             if job.offset + w.start < end
         ]
+        return apply_vocabulary(words, self._terms)
 
     def _complete_partial(self, job: DecodeJob, words: list[Word]) -> list[Event]:
         utterance = self._open
@@ -538,12 +566,14 @@ class AnswerStream:
                 events.append(PartialTranscript(slot.number, "", ""))  # it was noise: clear it
         return events
 
-    def _prompt(self) -> str | None:
-        words: list[str] = []
+    def _prompt(self, said: str = "") -> str | None:
+        """The question, then the end of the answer so far (`said`: words of the open utterance
+        before the audio being decoded)."""
+        words: list[str] = said.split()
         for segment in reversed(self.segments):
-            words[:0] = segment.text.split()
             if len(words) >= self.options.context_words:
                 break
+            words[:0] = segment.text.split()
         context = " ".join(words[-self.options.context_words :])
         prompt = f"{self._context_prompt} {context}".strip()
         return prompt or None

@@ -120,7 +120,7 @@ def settings(database: TestDatabase, tmp_path: Path) -> Settings:
 def transcriber():
     """The real tiny.en model, loaded once for the whole run."""
     from streaming.options import TranscriberOptions
-    from streaming.transcriber import WhisperTranscriber
+    from server.speech.whisper import WhisperTranscriber
 
     return WhisperTranscriber(TranscriberOptions())
 

@@ -1,7 +1,10 @@
 """The dependency rule of shared/ARCHITECTURE.md, checked on the import statements themselves:
 the leaf packages (streaming, scoring, interview, persistence) import neither `server`, nor each
 other, nor litestar or redis; the pure ones (scoring, interview) import no database or network
-client either; migrations import only persistence of the project's packages."""
+client either; migrations import only persistence of the project's packages. The streaming core
+is sans-I/O: it starts no thread, no executor and no event loop, and loads no model (the
+faster-whisper adapter and PyAV decoding are its edge, `server/speech/`, which in turn knows
+nothing of the web framework, the database or the event loop)."""
 
 from __future__ import annotations
 
@@ -13,8 +16,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = {"server", "streaming", "scoring", "interview", "persistence", "migrations"}
 NETWORK_CLIENTS = {"httpx", "requests", "urllib3", "aiohttp", "asyncpg", "aiosqlite", "websockets"}
+CONCURRENCY = {"asyncio", "threading", "concurrent", "multiprocessing", "_thread"}
+MODELS = {"faster_whisper", "ctranslate2", "av", "onnxruntime", "torch", "transformers", "tokenizers", "huggingface_hub"}
 FORBIDDEN = {
-    "streaming": PROJECT - {"streaming"} | {"litestar", "redis", "sqlalchemy", "asyncio"},
+    "streaming": PROJECT - {"streaming"} | {"litestar", "redis", "sqlalchemy"} | CONCURRENCY | MODELS | NETWORK_CLIENTS,
+    "server/speech": PROJECT - {"streaming"} | {"litestar", "redis", "sqlalchemy", "asyncio"} | NETWORK_CLIENTS,
     "scoring": PROJECT - {"scoring"} | {"litestar", "redis", "sqlalchemy"} | NETWORK_CLIENTS,
     "interview": PROJECT - {"interview"} | {"litestar", "redis", "sqlalchemy"} | NETWORK_CLIENTS,
     "persistence": PROJECT - {"persistence"} | {"litestar", "redis"},

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class LiveOptions:
     #: Live interview sockets served at once; one more is closed with 1013 (admission control).
-    max_live_streams: int = 8
-    #: Model calls running at once (threads of the decode pool).
-    decode_workers: int = 1
+    #: 16 continuous candidates fit on 2 cores with tiny.en (README, "Performance").
+    max_live_streams: int = 16
+    #: Model calls running at once (threads of the decode pool, and CTranslate2 workers of the
+    #: one shared model). Two single-threaded decodes at once on 2 cores (WHISPER_THREADS=1)
+    #: cost the same CPU per decode as one two-threaded decode (bench/decode_cost.py).
+    decode_workers: int = 2
     #: Largest binary frame accepted (2 s of 16 kHz s16le); larger closes with 1009.
     max_frame_bytes: int = 64_000
     #: Events queued for a client that is not reading; beyond it partials are dropped, and a

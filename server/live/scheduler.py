@@ -17,7 +17,12 @@ The model runs in a small thread pool (`workers` slots; CTranslate2 releases the
   first partial could wait 15 s at 8 streams.
 * A stream has at most one decode in flight (its pump runs one `step` at a time).
 
-`step` is the whole per-stream policy; the live interview's pump calls it in a loop.
+This is the one async driver of `AnswerStream`: which decodes are due (and whether a partial is
+wanted at all) is the stream's own policy (`StreamingOptions`); the scheduler only decides when
+each runs. `step` serves a live stream (the interview's pump calls it in a loop); `run_due` a
+recording fed as fast as it decodes (uploads: `server/live/recording.py`), whose every job is
+needed and so waits in the finals' queue. `streaming.offline.run_due_jobs` is the synchronous
+twin for the offline tools.
 """
 
 from __future__ import annotations
@@ -141,6 +146,25 @@ class DecodeScheduler:
         finally:
             self.stats.partials_skipped += stream.pop_partials_skipped()
 
+    async def run_due(self, stream: AnswerStream) -> list[Event]:
+        """Run every decode `stream` has due now (each waits for a slot in the finals' queue,
+        so a recording takes turns with the live finals instead of holding the model)."""
+        events: list[Event] = []
+        try:
+            while (job := stream.next_job()) is not None:
+                if job.known is not None:
+                    events.extend(self._reuse(stream, job))
+                    continue
+                await self.final_slot()
+                try:
+                    result = await self.run(job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial")
+                finally:
+                    self.release()
+                events.extend(stream.complete(job, result))
+        finally:
+            self.stats.partials_skipped += stream.pop_partials_skipped()
+        return events
+
     def _reuse(self, stream: AnswerStream, job: DecodeJob) -> list[Event]:
         self.stats.finals_reused += 1
         assert job.known is not None
@@ -223,7 +247,8 @@ class DecodeScheduler:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         result = await loop.run_in_executor(
-            self._executor, lambda: self._transcriber.transcribe(audio, prompt=prompt, hotwords=hotwords)
+            self._executor,
+            lambda: self._transcriber.transcribe(audio, prompt=prompt, hotwords=hotwords, partial=not final),
         )
         self.stats.observe(time.perf_counter() - started, len(audio) / 16000)
         if final:

@@ -42,7 +42,7 @@ def own_transcriber():
     import ctranslate2
 
     from streaming.options import TranscriberOptions
-    from streaming.transcriber import WhisperTranscriber
+    from server.speech.whisper import WhisperTranscriber
 
     ctranslate2.set_random_seed(4)
     return WhisperTranscriber(TranscriberOptions())

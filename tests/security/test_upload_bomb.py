@@ -10,7 +10,7 @@ import av
 import numpy as np
 import pytest
 
-from streaming.audio import decode_audio_bytes
+from server.speech.decoding import decode_audio_bytes
 from streaming.errors import UnsupportedAudioError
 
 

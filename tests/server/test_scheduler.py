@@ -32,8 +32,9 @@ class GatedTranscriber:
     def open(self, decodes: int = 1) -> None:
         self._gate.release(decodes)
 
-    def transcribe(self, audio, *, prompt=None, hotwords=None) -> Transcription:
-        self.prompts.append(prompt)
+    def transcribe(self, audio, *, prompt=None, hotwords=None, partial=False) -> Transcription:
+        # The stream's name: the first word of its prompt (a partial adds the committed words).
+        self.prompts.append(prompt.split()[0] if prompt else prompt)
         self._gate.acquire()
         if self.oracle is not None:
             return self.oracle.transcribe(audio, prompt=prompt, hotwords=hotwords)
@@ -168,3 +169,32 @@ async def test_a_cancelled_pump_gives_its_place_and_slot_back() -> None:
     await asyncio.wait_for(first.task, 10)
     assert scheduler.busy == 0
     scheduler.shutdown()
+
+
+async def test_a_recording_takes_its_turns_in_the_finals_queue_and_matches_the_offline_driver() -> None:
+    """The upload path (server/live/recording.py) and the offline tools drive the same stream
+    policy: the same jobs, the same transcript; each job of the recording waits for a slot
+    like a final, so a live final that is waiting runs between two of them."""
+    from server.live.recording import transcribe_recording
+    from streaming.offline import transcribe_offline
+
+    speech = make_speech([40, 1.0, 6, 1.5, 12])
+    gate = GatedTranscriber(OracleTranscriber(speech))
+    scheduler = DecodeScheduler(gate, workers=1)
+    upload = asyncio.create_task(transcribe_recording(scheduler, OPTIONS, speech.audio, context_prompt="upload"))
+    await until(lambda: len(gate.prompts) == 1, "the upload's first decode runs")
+    live_speech = make_speech([4, 3.0, 4])
+    live = Pump(scheduler, AnswerStream(OPTIONS, context_prompt="live"))
+    live.feed(live_speech, 0, live_speech.words[4].start - 0.5)  # its first utterance is over
+    await until(lambda: scheduler.queue_depth >= 1, "the live final waits for the slot")
+    gate.open(1)
+    await until(lambda: len(gate.prompts) == 2, "the next decode starts")
+    assert gate.prompts[1] == "live"
+    gate.open(1000)
+    complete = await asyncio.wait_for(upload, 10)
+    live.finish()
+    await asyncio.wait_for(live.task, 10)
+    scheduler.shutdown()
+    offline = transcribe_offline(OracleTranscriber(speech), speech.audio, OPTIONS, context_prompt="upload")
+    assert complete.transcript == offline.transcript == speech.text
+    assert complete.segments == offline.segments

@@ -99,7 +99,9 @@ class OracleTranscriber:
         assert candidates.size == 1, "decoded audio is not a slice of the recording"
         return int(candidates[0])
 
-    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None, hotwords: str | None = None) -> Transcription:
+    def transcribe(
+        self, audio: np.ndarray, *, prompt: str | None = None, hotwords: str | None = None, partial: bool = False
+    ) -> Transcription:
         start = self.locate(audio) / SAMPLE_RATE
         end = start + audio.size / SAMPLE_RATE
         self.calls.append((start, end, prompt, hotwords))

@@ -1,4 +1,4 @@
-"""Wire framing, conversions, container sniffing and decoding (no model)."""
+"""Wire framing, conversions and container sniffing (decoding: tests/server/test_speech_decoding.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import wave
 import numpy as np
 import pytest
 
-from streaming.audio import Pcm16Framer, decode_audio_bytes, float32_to_pcm16, pcm16_to_float32, sniff_audio_format
-from streaming.errors import AudioFormatError, UnsupportedAudioError
+from streaming.audio import Pcm16Framer, float32_to_pcm16, pcm16_to_float32, sniff_audio_format
+from streaming.errors import AudioFormatError
 
 
 def test_framer_keeps_the_odd_byte_and_loses_no_sample() -> None:
@@ -76,22 +76,3 @@ def _wav(rate: int, channels: int, seconds: float = 0.5) -> bytes:
 )
 def test_sniff_by_magic_bytes(head: bytes, kind: str | None) -> None:
     assert sniff_audio_format(head) == kind
-
-
-def test_decode_resamples_and_downmixes_a_stereo_wav() -> None:
-    audio = decode_audio_bytes(_wav(44100, 2, seconds=1.0))
-    assert audio.dtype == np.float32
-    assert abs(audio.size - 16000) < 200
-    assert 0.15 < float(np.max(np.abs(audio))) < 0.45
-
-
-@pytest.mark.parametrize("data", [b"", b"hello world, not audio", b"RIFF\x00\x00\x00\x00WAVEgarbage" * 4])
-def test_decode_rejects_garbage_with_a_clear_error(data: bytes) -> None:
-    with pytest.raises(UnsupportedAudioError) as error:
-        decode_audio_bytes(data)
-    assert str(error.value)
-
-
-def test_decode_enforces_a_length_limit() -> None:
-    with pytest.raises(UnsupportedAudioError, match="longer than"):
-        decode_audio_bytes(_wav(16000, 1, seconds=2.0), max_seconds=1.0)

@@ -14,7 +14,7 @@ import pytest
 
 from streaming.offline import simulate_live, transcribe_offline
 from streaming.options import SAMPLE_RATE, StreamingOptions
-from streaming.transcriber import WhisperTranscriber
+from server.speech.whisper import WhisperTranscriber
 from tests.streaming.wer import corpus_wer, normalise, repeated_ngrams, wer
 from tests.support import speech
 
@@ -120,25 +120,84 @@ def test_fillers_come_back(transcriber: WhisperTranscriber) -> None:
     assert heard >= 5, f"only {heard} of {said} fillers transcribed"
 
 
+DOMAIN_SENTENCES = {
+    "PostgreSQL": [
+        "Our orders live in PostgreSQL with a read replica for reports.",
+        "We migrated the billing tables from MySQL to PostgreSQL last spring.",
+        "I tuned the PostgreSQL indexes until the slow query took ten milliseconds.",
+        "Every night we back up PostgreSQL to object storage.",
+    ],
+    "Redis": [
+        "We keep user sessions in Redis so that every node can read them.",
+        "The rate limiter counts requests in Redis with a short expiry.",
+        "When Redis went down, the service fell back to the database.",
+        "I used Redis streams as a simple job queue.",
+    ],
+    "Kubernetes": [
+        "We deployed every service on Kubernetes and scaled the pods automatically.",
+        "Our Kubernetes cluster runs in two regions.",
+        "I wrote the Kubernetes manifests for the new payment service.",
+        "Moving to Kubernetes cut our deployment time in half.",
+    ],
+}
+DOMAIN_QUESTIONS = {
+    "PostgreSQL": "How did you use PostgreSQL in your last project?",
+    "Redis": "Tell me how you used Redis.",
+    "Kubernetes": "How do you deploy services on Kubernetes?",
+}
+#: Sentences that say none of the terms but sound a little like them.
+NEAR_MISSES = [
+    "We cached the results in memory for five minutes.",
+    "The radius of the circle was easy to compute.",
+    "I posted the results to the team channel.",
+    "The red button stops the machine.",
+    "Our cooperation with the network team was good.",
+]
+
+
+def _has(term: str, text: str) -> bool:
+    return term.lower() in text.lower().replace(" ", "")
+
+
 def test_the_questions_vocabulary_fixes_domain_terms(transcriber: WhisperTranscriber) -> None:
-    """The server prompts with the question and passes its expected topics as hotwords."""
-    sentences = {
-        "Kubernetes": "We deployed every service on Kubernetes and scaled the pods automatically.",
-        "PostgreSQL": "Our orders live in PostgreSQL with a read replica for reports.",
-        "TypeScript": "The frontend is written in TypeScript with strict null checks.",
-    }
-    missed_without = 0
-    for term, sentence in sentences.items():
+    """The server prompts with the question, passes its topics as hotwords and puts misheard
+    terms back (streaming/vocabulary.py). Statistical on purpose: the exact decode differs
+    between machines (issue 11: "Post or SQL" on one, "PostgreSQL" on another), so the test
+    counts hits over 24 cases (12 sentences at two speaking rates). Measured on the 2-core
+    machine: 24 of 24 with the vocabulary pass, 23 of 24 without it (the miss was "Post or
+    SQL"), and only 3 of 12 with neither the question nor the pass; the bound leaves a margin
+    of 3 misses for another machine's decodes."""
+    cases = hits = missed_plain = 0
+    for term, sentences in DOMAIN_SENTENCES.items():
+        for sentence in sentences:
+            for length_scale in (1.0, 1.15):
+                audio = speech.synthesize(sentence, length_scale=length_scale)
+                biased = transcribe_offline(
+                    transcriber, audio, OPTIONS, context_prompt=DOMAIN_QUESTIONS[term], hotwords=term
+                ).transcript
+                cases += 1
+                hits += _has(term, biased)
+                if length_scale == 1.0:
+                    missed_plain += not _has(term, transcribe_offline(transcriber, audio, OPTIONS).transcript)
+    assert cases == 24
+    assert hits >= 21, f"the question's vocabulary fixed only {hits} of {cases}"
+    # tiny.en mishears such terms without help ("poster SQL", "reading", "tubernetes"): the
+    # reason the vocabulary exists. Measured 9 of 12 missed; at least a third must be, or this
+    # test proves nothing.
+    assert missed_plain >= 4
+
+
+def test_the_vocabulary_does_not_invent_terms(transcriber: WhisperTranscriber) -> None:
+    """Near misses ("radius", "red", "cooperation") keep their words with every vocabulary
+    (measured: 0 of 15 changed; one is allowed for another machine's decodes)."""
+    invented = []
+    for sentence in NEAR_MISSES:
         audio = speech.synthesize(sentence)
-        plain = transcribe_offline(transcriber, audio, OPTIONS).transcript
-        biased = transcribe_offline(
-            transcriber, audio, OPTIONS, context_prompt=f"Tell me about your work with {term}.", hotwords=term
-        ).transcript
-        missed_without += term.lower() not in plain.lower().replace(" ", "")
-        assert term.lower() in biased.lower().replace(" ", ""), biased
-    # tiny.en mishears such terms ("tubernase", "Post -Gur SQL", "tight script"): the reason
-    # hotwords exist. At least one of the three must show it, or this test proves nothing.
-    assert missed_without >= 1
+        for term, question in DOMAIN_QUESTIONS.items():
+            text = transcribe_offline(transcriber, audio, OPTIONS, context_prompt=question, hotwords=term).transcript
+            if _has(term, text):
+                invented.append(text)
+    assert len(invented) <= 1, invented
 
 
 def _noise(kind: str, seconds: float = 6.0) -> np.ndarray:

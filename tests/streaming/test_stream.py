@@ -283,7 +283,7 @@ class _Fixed:
             tuple(Word(text, 0.5 + 0.3 * i, 0.7 + 0.3 * i, p) for i, (text, p) in enumerate(words)), no_speech, avg_logprob, "en"
         )
 
-    def transcribe(self, audio, *, prompt=None, hotwords=None) -> Transcription:
+    def transcribe(self, audio, *, prompt=None, hotwords=None, partial=False) -> Transcription:
         return self.result
 
 
@@ -413,3 +413,67 @@ def test_skipped_partial_updates_are_counted_once_each() -> None:
     feed_seconds(stream, speech, start + 3.5, speech.audio.size / SAMPLE_RATE)
     stream.finish()  # no decode for the last 3+ s of speech
     assert stream.pop_partials_skipped() >= 2
+
+
+# --- the stream's own partial policy (issue 14: one policy, every driver) ---------------------
+
+
+def test_a_recording_asks_for_partials_only_near_the_trim_length() -> None:
+    speech = make_speech([30])  # one 15 s utterance: it must be trimmed at a committed word
+    options = OPTIONS.for_recording()
+    stream = AnswerStream(options)
+    oracle = OracleTranscriber(speech)
+    partial_starts = []
+    for begin in range(0, len(speech.bytes), 8000):  # 0.25 s chunks, jobs run as they come
+        stream.feed(speech.bytes[begin : begin + 8000])
+        while (job := stream.next_job()) is not None:
+            assert job.kind != "closing"
+            if job.kind == "partial":
+                partial_starts.append(stream.open_utterance_seconds)
+            stream.complete(job, oracle.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords))
+    stream.finish()
+    run_jobs(stream, oracle)
+    needed_from = options.max_utterance_s - 2.5 * options.partial_interval_s
+    assert partial_starts and min(partial_starts) >= needed_from
+    assert stream.answer_complete().transcript == speech.text
+
+
+def test_a_recording_stops_asking_for_partials_of_an_utterance_that_heard_nothing() -> None:
+    speech = make_speech([30])
+    stream = AnswerStream(OPTIONS.for_recording())
+    partials = 0
+    for begin in range(0, len(speech.bytes), 8000):
+        stream.feed(speech.bytes[begin : begin + 8000])
+        while (job := stream.next_job()) is not None:
+            partials += job.kind == "partial"
+            stream.complete(job, Transcription.empty())  # noise: nothing heard
+    assert partials == 1
+
+
+def test_a_partial_decodes_only_the_audio_after_the_committed_words() -> None:
+    speech = make_speech([30])
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    windows = []
+    for begin in range(0, round(12 * SAMPLE_RATE) * 2, CHUNK):
+        stream.feed(speech.bytes[begin : begin + CHUNK])
+        while (job := stream.next_job()) is not None:
+            if job.kind == "partial":
+                windows.append((job.offset, job.offset + job.duration, job.prompt or ""))
+            stream.complete(job, oracle.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords))
+    assert windows[0][0] < 0.5  # nothing committed yet: the whole utterance
+    later = windows[-1]
+    # Past the committed words (less the overlap), yet at least the minimum window long.
+    assert later[0] > 3.0
+    assert later[1] - later[0] >= OPTIONS.partial_min_window_s - 0.05
+    assert "w0" in later[2]  # the committed words are its prompt
+    stream.finish()
+    events = run_jobs(stream, oracle)
+    assert finals(events)[0].start < 1.0  # the final covers the whole utterance again
+
+
+def test_partials_from_the_commit_give_the_same_transcript_as_whole_utterance_partials() -> None:
+    speech = make_speech([40, 1.0, 12, 0.6, 25])
+    windowed = simulate_live(OracleTranscriber(speech), speech.audio, OPTIONS)
+    whole = simulate_live(OracleTranscriber(speech), speech.audio, replace(OPTIONS, partial_from_commit=False))
+    assert windowed.answer.transcript == whole.answer.transcript == speech.text

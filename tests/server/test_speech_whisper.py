@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streaming.events import Word
 from streaming.options import TranscriberOptions
-from streaming.transcriber import _encoder_frames, drop_trailing_hallucination, resolve_model
+from server.speech.whisper import _encoder_frames, drop_trailing_hallucination, resolve_model
 
 
 def words(*items: tuple[str, float, float, float]) -> list[Word]:

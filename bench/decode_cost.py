@@ -1,0 +1,182 @@
+"""What decoding costs, in CPU time (robust to a shared machine), per decoding configuration.
+
+Runs candidates of the continuous-speech profile (bench/continuous_speech.py) through the
+streaming core exactly as an idle server would (`streaming.offline.simulate_live`: 20 ms chunks,
+every partial at the normal cadence) and reports, per configuration:
+
+- cpu_s_per_speech_s: process CPU seconds (all threads) per second of audio streamed
+- decodes_per_utterance and cpu_ms_per_decode / wall_ms_per_decode by kind (partial, closing, final)
+- wer (fillers ignored) against the references, beside the standard offline decode (each piece
+  whole, padded 30 s window, beam 1), and filler recall ("um"/"uh" on the Piper answers)
+
+`--parallel K` runs K candidates at once in K threads on one shared model (what the server's
+worker pool does when busy), to compare CTranslate2's intra-op threads with its workers.
+
+    .venv/bin/python bench/decode_cost.py --configs baseline cheap-partials --seconds 90
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.continuous_speech import candidate_audio, human_pieces, piper_pieces, rotation  # noqa: E402
+from server.speech.whisper import WhisperTranscriber  # noqa: E402
+from streaming.events import FinalSegment  # noqa: E402
+from streaming.offline import simulate_live  # noqa: E402
+from streaming.options import SAMPLE_RATE, StreamingOptions, TranscriberOptions  # noqa: E402
+from tests.streaming.wer import normalise, wer  # noqa: E402
+from tests.support import speech  # noqa: E402
+
+#: name -> (TranscriberOptions changes, StreamingOptions changes). "old" is the decoding before
+#: issue 14 (fallbacks and a 15 s encoder floor on partials, which re-decode the whole utterance).
+CONFIGS: dict[str, tuple[dict, dict]] = {
+    "old": (dict(partial_temperatures=(0.0, 0.2, 0.4), partial_encoder_floor_s=15.0), dict(partial_from_commit=False)),
+    "nofallback": (dict(partial_encoder_floor_s=15.0), dict(partial_from_commit=False)),
+    "floor5": (dict(partial_encoder_floor_s=5.0), dict(partial_from_commit=False)),
+    "floor0": (dict(partial_encoder_floor_s=0.0), dict(partial_from_commit=False)),
+    "commit": (dict(partial_encoder_floor_s=15.0), dict(partial_from_commit=True)),
+    "commit-floor5": (dict(partial_encoder_floor_s=5.0), dict(partial_from_commit=True)),
+    "commit-floor0": (dict(partial_encoder_floor_s=0.0), dict(partial_from_commit=True)),
+    "commit-floor5-t1w2": (dict(partial_encoder_floor_s=5.0, cpu_threads=1, num_workers=2), dict(partial_from_commit=True)),
+    "commit-floor5-f10": (dict(partial_encoder_floor_s=5.0, encoder_floor_s=10.0), dict(partial_from_commit=True)),
+    "commit-floor5-t1w2-f10": (dict(partial_encoder_floor_s=5.0, cpu_threads=1, num_workers=2, encoder_floor_s=10.0), dict(partial_from_commit=True)),
+    "commit-floor3": (dict(partial_encoder_floor_s=3.0), dict(partial_from_commit=True)),
+    "commit-floor5-t1": (dict(partial_encoder_floor_s=5.0, cpu_threads=1), dict(partial_from_commit=True)),
+    "default": ({}, {}),
+    "default-t1w2": (dict(cpu_threads=1, num_workers=2), {}),
+    "default-t2w2": (dict(cpu_threads=2, num_workers=2), {}),
+}
+
+_models: dict[TranscriberOptions, WhisperTranscriber] = {}
+
+
+class Measured:
+    """A transcriber that books CPU and wall time per call kind (process-wide CPU: run alone)."""
+
+    def __init__(self, inner: WhisperTranscriber) -> None:
+        self.inner = inner
+        self.cpu: defaultdict[str, float] = defaultdict(float)
+        self.wall: defaultdict[str, float] = defaultdict(float)
+        self.calls: Counter[str] = Counter()
+        self.kind = "final"
+        self._lock = threading.Lock()
+
+    def transcribe(self, audio, *, prompt=None, hotwords=None, partial=False):
+        cpu, wall = time.process_time(), time.perf_counter()
+        result = self.inner.transcribe(audio, prompt=prompt, hotwords=hotwords, partial=partial)
+        kind = "partial" if partial else "final+closing"
+        with self._lock:
+            self.cpu[kind] += time.process_time() - cpu
+            self.wall[kind] += time.perf_counter() - wall
+            self.calls[kind] += 1
+        return result
+
+
+def model(options: TranscriberOptions) -> WhisperTranscriber:
+    if options not in _models:
+        _models[options] = WhisperTranscriber(options)
+    return _models[options]
+
+
+def filler_counts(reference: str, hypothesis: str) -> tuple[int, int]:
+    said = heard = 0
+    ref, hyp = normalise(reference), normalise(hypothesis)
+    for filler in ("um", "uh"):
+        said += ref.count(filler)
+        heard += min(ref.count(filler), hyp.count(filler))
+    return said, heard
+
+
+def run_config(name: str, candidates: list, parallel: int) -> dict:
+    transcriber_changes, streaming_changes = CONFIGS[name]
+    options = replace(StreamingOptions(), **streaming_changes)
+    options = replace(options, transcriber=replace(options.transcriber, **transcriber_changes))
+    measured = Measured(model(options.transcriber))
+    measured.transcribe(candidates[0][0][: 2 * SAMPLE_RATE])  # warm up
+    measured.cpu.clear(), measured.wall.clear(), measured.calls.clear()
+
+    def one(candidate):
+        audio, placed = candidate
+        return simulate_live(measured, audio, options), audio, placed
+
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        runs = list(pool.map(one, candidates))
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    seconds = sum(audio.size for _, audio, _ in runs) / SAMPLE_RATE
+    references = " ".join(p.piece.reference for _, _, placed in runs for p in placed)
+    hypothesis = " ".join(run.answer.transcript for run, _, _ in runs)
+    piper_ref = " ".join(p.piece.reference for _, _, placed in runs for p in placed if p.piece.kind == "piper")
+    said = heard = 0
+    for run, _, placed in runs:
+        for p in placed:
+            if p.piece.kind != "piper":
+                continue
+            words = [w.text for e in run.events if isinstance(e, FinalSegment) for w in e.words if p.start - 0.3 <= w.start < p.end + 0.3]
+            s, h = filler_counts(p.piece.reference, " ".join(words))
+            said, heard = said + s, heard + h
+    utterances = sum(sum(isinstance(e, FinalSegment) for e in run.events) for run, _, _ in runs)
+    return {
+        "config": name,
+        "transcriber": transcriber_changes,
+        "streaming": streaming_changes,
+        "parallel": parallel,
+        "audio_s": round(seconds, 1),
+        "cpu_s_per_speech_s": round(cpu / seconds, 3),
+        "wall_s": round(wall, 1),
+        "finals": utterances,
+        "decodes": dict(measured.calls),
+        "decodes_per_utterance": {k: round(v / max(1, utterances), 2) for k, v in measured.calls.items()},
+        "cpu_ms_per_decode": {k: round(1000 * measured.cpu[k] / n) for k, n in measured.calls.items()},
+        "wall_ms_per_decode": {k: round(1000 * measured.wall[k] / n) for k, n in measured.calls.items()},
+        "wer": round(wer(references, hypothesis), 4),
+        "filler_recall": f"{heard}/{said}",
+        "piper_words": len(piper_ref.split()),
+    }
+
+
+def offline_wer(candidates: list) -> float:
+    standard = model(replace(TranscriberOptions(), short_encoder=False))
+    references, hypotheses = [], []
+    for _, placed in candidates:
+        for p in placed:
+            references.append(p.piece.reference)
+            hypotheses.append(standard.transcribe(p.piece.audio).text)
+    return round(wer(" ".join(references), " ".join(hypotheses)), 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", nargs="+", default=["old", "default"], choices=sorted(CONFIGS))
+    parser.add_argument("--seconds", type=float, default=90.0, help="audio per candidate")
+    parser.add_argument("--candidates", type=int, default=2)
+    parser.add_argument("--parallel", type=int, default=1)
+    parser.add_argument("--audio-dir", type=Path, default=speech.SHARED_AUDIO)
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "decode_cost.json")
+    args = parser.parse_args()
+    order = rotation(human_pieces(args.audio_dir), piper_pieces())
+    candidates = [candidate_audio(order, i, args.seconds) for i in range(args.candidates)]
+    results = {"offline_wer_beam1": offline_wer(candidates), "configs": []}
+    for name in args.configs:
+        result = run_config(name, candidates, args.parallel)
+        print(json.dumps(result), flush=True)
+        results["configs"].append(result)
+    results["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps({"offline_wer_beam1": results["offline_wer_beam1"]}))
+
+
+if __name__ == "__main__":
+    main()
