@@ -8,7 +8,8 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from streaming.audio import decode_audio_bytes, float32_to_pcm16
+from server.speech.decoding import decode_audio_bytes
+from streaming.audio import float32_to_pcm16
 
 SAMPLE_RATE = 16000
 BYTES_PER_SECOND = SAMPLE_RATE * 2
