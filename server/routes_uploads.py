@@ -10,7 +10,7 @@ Order of the checks, cheapest first, and nothing of the body read before the thi
 3. an upload slot, global and per user (503 / 429 with Retry-After, server/upload_limits.py);
 4. the body is read (413), recognised, checked and decoded in the upload pool (415), stored
    under a name of its own (`<question>.upload.<format>`, never the live recording's), then
-   transcribed, stored and scored.
+   transcribed (one upload at a time per node by default: `max_transcribing`), stored and scored.
 """
 
 from __future__ import annotations
@@ -72,13 +72,14 @@ async def upload_answer(
                 await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
             path = upload_path(state.settings.audio_dir, owner, question_id, decoded.audio_format)
             await state.uploads.run(lambda: _write_atomically(path, body))
-            complete = await transcribe_recording(
-                state.scheduler,
-                state.settings.streaming,
-                decoded.audio,
-                context_prompt=question.question_text,
-                hotwords=" ".join(question.expected_topics or []) or None,
-            )
+            async with state.uploads.transcription_turn():
+                complete = await transcribe_recording(
+                    state.scheduler,
+                    state.settings.streaming,
+                    decoded.audio,
+                    context_prompt=question.question_text,
+                    hotwords=" ".join(question.expected_topics or []) or None,
+                )
         if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
             raise Conflict("this interview was taken over by another connection while the upload was transcribed")
         try:

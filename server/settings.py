@@ -213,6 +213,7 @@ def _uploads_from_env(env: _Env, default: UploadOptions) -> UploadOptions:
         max_concurrent=env.integer("MAX_CONCURRENT_UPLOADS", default.max_concurrent, 1, 1000),
         max_per_user=env.integer("MAX_UPLOADS_PER_USER", default.max_per_user, 1, 1000),
         decode_workers=env.integer("UPLOAD_DECODE_WORKERS", default.decode_workers, 1, 64),
+        max_transcribing=env.integer("MAX_TRANSCRIBING_UPLOADS", default.max_transcribing, 1, 64),
     )
 
 

@@ -7,7 +7,8 @@ channels) filled the event loop's default executor, and `/health`, login and `/a
 a minute. Now input above `max_sample_rate` or `max_channels` is refused from its header before
 any decoding, so one decode costs at most rate x channels x `max_seconds`; at most
 `max_concurrent` uploads (each user at most `max_per_user`) are in progress, and the rest are
-told when to retry; and the decoding runs in `decode_workers` threads that nothing else uses.
+told when to retry; the decoding runs in `decode_workers` threads that nothing else uses; and
+`max_transcribing` of them at a time go through the model that live answers share.
 The caps are per node (each node protects its own CPU and memory).
 """
 
@@ -18,7 +19,7 @@ import contextlib
 import io
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -57,6 +58,7 @@ class UploadLimits:
         self._per_user: Counter[uuid.UUID] = Counter()
         self.in_progress = 0
         self._pool = ThreadPoolExecutor(max_workers=options.decode_workers, thread_name_prefix="upload-decode")
+        self._transcribing = asyncio.Semaphore(options.max_transcribing)
 
     @contextlib.contextmanager
     def admit(self, user_id: uuid.UUID) -> Iterator[None]:
@@ -75,6 +77,13 @@ class UploadLimits:
             self._per_user[user_id] -= 1
             if not self._per_user[user_id]:
                 del self._per_user[user_id]
+
+    @contextlib.asynccontextmanager
+    async def transcription_turn(self) -> AsyncIterator[None]:
+        """Wait for one of the `max_transcribing` turns to send an admitted upload through the
+        model (FIFO: asyncio.Semaphore wakes its waiters in order)."""
+        async with self._transcribing:
+            yield
 
     async def decode(self, body: bytes) -> DecodedUpload:
         """Recognise, check and decode an upload in the pool; UnsupportedAudioError (415) with

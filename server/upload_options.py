@@ -12,6 +12,10 @@ class UploadOptions:
     max_concurrent: int = 4
     #: Uploads of one user processed at once on this node; one more is a 429 `too_many_uploads`.
     max_per_user: int = 2
+    #: Uploads transcribed at once on this node (the others admitted wait for a turn). Upload
+    #: decodes share the model with live finals, first come first served: a live final waits
+    #: behind at most this many upload decodes (measured in bench/upload_load.py).
+    max_transcribing: int = 1
     #: Threads of the upload decode pool (PyAV releases the GIL while it decodes). Its own pool:
     #: the event loop's default executor stays free for everything else.
     decode_workers: int = 1
