@@ -46,8 +46,10 @@ _CATEGORY_AFFINITY: dict[str, dict[str, int]] = {
 }
 # Cost weights. Ordering they encode: another role's question (30) is worse than repeating a
 # recently seen one (15), which is worse than a neighbouring category (8 per step) or an
-# adjacent difficulty (3 per level); each matching skill (-4, up to two) can pull a question one
-# difficulty level away ahead of an unmatched one at the exact level.
+# adjacent difficulty (3 per level); each matching skill (-4, up to two) ranks questions *within*
+# the slot's level only. (It used to count one level away too, and then two matching skills
+# (-8) beat the 3 of the level step: "Standard" interviews of a Python backend engineer got
+# easy questions, issue 13. The level the candidate chose wins.)
 _W_FOREIGN_ROLE, _W_SKILL_ROLE, _W_SEEN, _W_CATEGORY, _W_DIFFICULTY, _W_SKILL = 30, 10, 15, 8, 3, 4
 
 
@@ -87,7 +89,8 @@ class PlanRequest:
     num_questions: int = 5
     target_role: str | None = None
     target_company: str | None = None
-    #: None means unknown: no nudge. 0-1 years nudges easier, 8+ nudges harder.
+    #: None or 0 means unknown (0 is the column's default that most profiles keep): no nudge.
+    #: 1 year nudges easier, 8+ nudges harder; the requested level always keeps most slots.
     experience_years: int | None = None
     skills: tuple[str, ...] = ()
     #: Bank ids or question texts from the candidate's recent sessions.
@@ -185,7 +188,7 @@ class _Picker:
             + _W_CATEGORY * _CATEGORY_AFFINITY[category][q.category]
             + (_W_SEEN if self.is_seen(q) else 0)
             + _W_DIFFICULTY * distance
-            - _W_SKILL * min(overlap, 2)
+            - (_W_SKILL * min(overlap, 2) if distance == 0 else 0)
         )
 
 
@@ -301,15 +304,14 @@ def _interleave(counts: dict[str, int]) -> list[str]:
 
 def _body_difficulties(request: PlanRequest, count: int, rng: random.Random) -> list[str]:
     """Difficulties centred on the requested level: each slot is drawn with weight 6 for the
-    requested level, 2 for a neighbour and 0 two levels away, tilted by experience; at least one
-    slot is at the requested level. Slots ascend from easy to hard so the interview ramps up
-    (a skill match may still pull an individual pick one level away)."""
+    requested level, 2 for a neighbour and 0 two levels away, the neighbours nudged by
+    experience (x1.5 towards it, x0.5 away from it). The requested level then keeps at least
+    half the slots (rounded up): experience nudges, the candidate's choice wins. Slots ascend
+    from easy to hard so the interview ramps up."""
     if count <= 0:
         return []
     target = DIFFICULTIES.index(request.difficulty)
-    tilt = 0
-    if request.experience_years is not None:
-        tilt = -1 if request.experience_years <= 1 else 1 if request.experience_years >= 8 else 0
+    tilt = experience_tilt(request.experience_years)
     weights = []
     for level in range(len(DIFFICULTIES)):
         weight = {0: 6.0, 1: 2.0}.get(abs(level - target), 0.0)
@@ -318,9 +320,18 @@ def _body_difficulties(request: PlanRequest, count: int, rng: random.Random) -> 
             weight *= 1.5 if direction == tilt else 0.5
         weights.append(weight)
     levels = rng.choices(range(len(DIFFICULTIES)), weights=weights, k=count)
-    if target not in levels:
-        levels[len(levels) // 2] = target
+    # Off-level draws beyond half the slots go back to the requested level.
+    off_level = [i for i, level in enumerate(levels) if level != target]
+    for i in off_level[count // 2 :]:
+        levels[i] = target
     return [DIFFICULTIES[level] for level in sorted(levels)]
+
+
+def experience_tilt(experience_years: int | None) -> int:
+    """-1 (easier), 0 or +1 (harder). 0 years is the profile's default, so it says nothing."""
+    if not experience_years:
+        return 0
+    return -1 if experience_years <= 1 else 1 if experience_years >= 8 else 0
 
 
 def _custom_questions(request: PlanRequest, *, limit: int) -> list[PlannedQuestion]:
