@@ -29,6 +29,8 @@ from server.routes_sessions import SessionController
 from server.routes_uploads import upload_answer
 from server.upload_limits import UploadLimits
 from server.routes_users import MeController
+from server.routes_voice import question_voice
+from server.voice import InterviewerVoice
 from server.routes_web import index, web_router
 from interview import FollowUpPolicy
 from server.jwt_secret import resolve_jwt_secret
@@ -97,6 +99,9 @@ def create_app(
             model = transcriber or await asyncio.to_thread(WhisperTranscriber, model_options)
             scheduler = DecodeScheduler(model, workers=settings.live.decode_workers)
             stack.callback(scheduler.shutdown)
+            voice = InterviewerVoice(settings.voice, settings.voice_dir)
+            stack.callback(voice.shutdown)
+            app.state.voice = voice
             reviewer = Reviewer(
                 db_sessions=app.state.db_sessions,
                 embedder=embedder or await load_embedder(settings.review),
@@ -132,7 +137,7 @@ def create_app(
 
     rate_limit = rate_limit_config(settings.auth.login_rate_limit_per_minute)
     app = Litestar(
-        route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController, upload_answer, interview_socket, watch_socket, metrics, index, web_router()],
+        route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController, upload_answer, question_voice, interview_socket, watch_socket, metrics, index, web_router()],
         plugins=[channels, StrictStructSchemaPlugin()],
         dependencies={"db": Provide(provide_db)},
         exception_handlers={**EXCEPTION_HANDLERS, **DATABASE_ERROR_HANDLERS},  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.middleware.authentication import AuthenticationResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence import users
+from persistence import preferences, users
 from persistence.errors import NotFound
 from persistence.models import User
 from server.db import Db
@@ -123,8 +123,9 @@ def build_jwt_auth(secret: str, options: AuthOptions) -> JWTAuth[User, Token]:
     )
 
 
-def _pair(tokens: TokenService, user: User) -> TokenPair:
-    return TokenPair(**tokens.issue(user), user=from_row(UserOut, user))
+async def _pair(db: AsyncSession, tokens: TokenService, user: User) -> TokenPair:
+    prefs = await preferences.read_preferences(db, user.id)
+    return TokenPair(**tokens.issue(user), user=from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"])))
 
 
 @post(
@@ -149,7 +150,7 @@ async def register(data: JSONBody[RegisterRequest], db: Db, request: Request) ->
         **profile,
     )
     await users.record_login(db, user)
-    return _pair(request.app.state.tokens, user)
+    return await _pair(db, request.app.state.tokens, user)
 
 
 @post(
@@ -170,7 +171,7 @@ async def login(data: JSONBody[LoginRequest], db: Db, request: Request) -> Token
     if user.is_active is False:
         raise AuthError("invalid e-mail or password")
     await users.record_login(db, user)
-    return _pair(request.app.state.tokens, user)
+    return await _pair(db, request.app.state.tokens, user)
 
 
 @post(
@@ -184,7 +185,7 @@ async def login(data: JSONBody[LoginRequest], db: Db, request: Request) -> Token
 async def refresh(data: JSONBody[RefreshRequest], db: Db, request: Request) -> TokenPair:
     tokens: TokenService = request.app.state.tokens
     user = await active_user(db, tokens.subject(data.refresh_token, REFRESH))
-    return _pair(tokens, user)
+    return await _pair(db, tokens, user)
 
 
 AUTH_ROUTES = [register, login, refresh]

@@ -17,7 +17,10 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
 from persistence.errors import Conflict, IllegalTransition, NotFound
+from persistence.preferences import NoSessionYet
 from interview.errors import PlanError
+from interview.progress import ProgressError
+from server.voice import VoiceUnavailable
 from streaming.errors import UnsupportedAudioError
 
 log = logging.getLogger("server.errors")
@@ -71,6 +74,9 @@ ERROR_TABLE: dict[type[Exception], ErrorSpec] = {
     NotFound: ErrorSpec(404, "not_found", 1008),
     Conflict: ErrorSpec(409, "conflict", 1008),
     IllegalTransition: ErrorSpec(409, "illegal_transition", 1008),
+    NoSessionYet: ErrorSpec(409, "no_session_yet", 1008),
+    ProgressError: ErrorSpec(409, "illegal_progress", 1008),
+    VoiceUnavailable: ErrorSpec(503, "voice_unavailable", 1013),
     AuthError: ErrorSpec(401, "unauthorized", 1008),
     RequestError: ErrorSpec(400, "bad_request", 1008),
     ServiceUnavailable: ErrorSpec(503, "unavailable", 1013),

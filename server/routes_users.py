@@ -5,12 +5,18 @@ from __future__ import annotations
 from litestar.params import JSONBody
 from litestar import Controller, Request, delete, get, patch
 
-from persistence import interviews, stats, users
+from persistence import interviews, preferences, stats, users
 from persistence.models import User
 from server.db import Db
 from server.errors import error_responses
 from server.live import control
-from server.schemas import ProfileFields, StatisticsOut, TrendPointOut, UserOut, from_row
+from server.schemas import ProfileUpdate, StatisticsOut, TrendPointOut, UserOut, from_row
+
+
+async def user_out(db: Db, user: User) -> UserOut:
+    """A user as the API shows it, with their preferences."""
+    prefs = await preferences.read_preferences(db, user.id)
+    return from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"]))
 
 
 class MeController(Controller):
@@ -19,13 +25,16 @@ class MeController(Controller):
 
     @get("/", summary="My profile", responses=error_responses(401))
     async def read(self, request: Request[User, object, object], db: Db) -> UserOut:
-        return from_row(UserOut, await users.get_user(db, request.user.id))
+        return await user_out(db, await users.get_user(db, request.user.id))
 
-    @patch("/", summary="Update my profile and preferences", responses=error_responses(401, 413))
-    async def update(self, request: Request[User, object, object], data: JSONBody[ProfileFields], db: Db) -> UserOut:
+    @patch("/", summary="Update my profile and preferences", responses=error_responses(401, 409, 413))
+    async def update(self, request: Request[User, object, object], data: JSONBody[ProfileUpdate], db: Db) -> UserOut:
+        """`voice_enabled` is kept in the newest interview's metadata: with no interview yet,
+        changing it is a 409 (`no_session_yet`) and nothing else in the request is applied."""
         user = await users.get_user(db, request.user.id)
+        await preferences.update_preferences(db, user.id, data.preference_changes())
         await users.update_profile(db, user, data.changes())
-        return from_row(UserOut, user)
+        return await user_out(db, user)
 
     @delete("/", summary="Delete my account and everything in it", status_code=204, responses=error_responses(401))
     async def remove(self, request: Request[User, object, object], db: Db) -> None:

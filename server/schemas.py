@@ -71,6 +71,21 @@ class ProfileFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, om
         return {name: value for name, value in msgspec.structs.asdict(self).items() if value is not msgspec.UNSET}
 
 
+class ProfileUpdate(ProfileFields, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """PATCH /api/users/me: the profile fields plus the interview preferences, which the schema
+    keeps in the sessions' metadata (see persistence/preferences.py), not in `users`."""
+
+    voice_enabled: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def preference_changes(self) -> dict[str, Any]:
+        return {} if self.voice_enabled is msgspec.UNSET else {"voice_enabled": self.voice_enabled}
+
+    def changes(self) -> dict[str, Any]:
+        profile = super().changes()
+        profile.pop("voice_enabled", None)
+        return profile
+
+
 class RegisterRequest(ProfileFields, kw_only=True, forbid_unknown_fields=True):
     email: Email
     password: Password
@@ -110,6 +125,8 @@ class UserOut(msgspec.Struct):
     preferred_language: str | None
     notification_email: bool | None
     notification_push: bool | None
+    #: The interviewer speaks the questions (a preference kept in the sessions' metadata).
+    voice_enabled: bool = True
 
 
 class TokenPair(msgspec.Struct):

@@ -17,6 +17,7 @@ from persistence.engine import DatabaseOptions
 from scoring.options import ScoringOptions, Weights
 from server.live.options import LiveOptions
 from server.upload_options import UploadOptions
+from server.voice import VoiceOptions
 from streaming.options import StreamingOptions, TranscriberOptions, VadOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -117,10 +118,16 @@ class Settings:
     uploads: UploadOptions = field(default_factory=UploadOptions)
     scoring: ScoringOptions = field(default_factory=ScoringOptions)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    voice: VoiceOptions = field(default_factory=VoiceOptions)
 
     @property
     def audio_dir(self) -> Path:
         return self.audio_root or self.data_dir / "audio"
+
+    @property
+    def voice_dir(self) -> Path:
+        """The interviewer's synthesised questions (a cache: safe to delete)."""
+        return self.data_dir / "voice"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -164,6 +171,11 @@ class Settings:
             uploads=_uploads_from_env(env, default.uploads),
             scoring=_scoring_from_env(env, default.scoring),
             review=_review_from_env(env, default.review),
+            voice=VoiceOptions(
+                enabled=env.flag("VOICE_ENABLED", default.voice.enabled),
+                cache_max_bytes=env.integer("VOICE_CACHE_MB", default.voice.cache_max_bytes // 2**20, 1) * 2**20,
+                length_scale=env.number("VOICE_LENGTH_SCALE", default.voice.length_scale, 0.5),
+            ),
         )
 
     def with_database(self, url: str) -> Settings:
