@@ -73,6 +73,12 @@ async def update_profile(db: AsyncSession, user: User, changes: Mapping[str, Any
     return user
 
 
+async def set_password(db: AsyncSession, user: User, hashed_password: str) -> None:
+    """Replace the password hash; `updated_at` moves with the UPDATE."""
+    user.hashed_password = hashed_password
+    await db.flush()
+
+
 async def record_login(db: AsyncSession, user: User) -> None:
     user.last_login = utcnow()
     await db.flush()

@@ -43,6 +43,7 @@ from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
 from server.metrics import AppMetrics, HttpMetricsMiddleware, serve_metrics_port
 from server.openapi import StrictStructSchemaPlugin
+from server.revocation import MemoryRevocationStore, RedisRevocationStore
 from server.ratelimit import rate_limit as rate_limit_config, rate_limit_stores
 from server.security_headers import security_headers
 from server.settings import Settings, node_name
@@ -161,7 +162,8 @@ def create_app(
         ),
     )
     app.state.settings = settings
-    app.state.tokens = TokenService(secret, settings.auth)
+    # Revoked tokens (rotation, log-out, withdrawn shares): in Redis for every node, or in this process.
+    app.state.tokens = TokenService(secret, settings.auth, RedisRevocationStore(redis) if redis is not None else MemoryRevocationStore())
     app.state.channels = channels
     app.state.channels_backend = channels_backend
     app.state.node = node_name(settings)

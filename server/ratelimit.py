@@ -16,7 +16,7 @@ from litestar.stores.redis import RedisStore
 from redis.exceptions import RedisError
 
 log = logging.getLogger("server.ratelimit")
-RATE_LIMITED_PATHS = frozenset({"/api/auth/login", "/api/auth/register", "/api/auth/refresh"})
+RATE_LIMITED_PATHS = frozenset({"/api/auth/login", "/api/auth/register", "/api/auth/refresh", "/api/users/me/password"})
 STORE_NAME = "rate_limit"
 
 

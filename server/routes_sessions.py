@@ -151,6 +151,20 @@ class SessionController(Controller):
             token=token, watch_path=f"/ws/sessions/{session_id}/watch?token={token}", expires_in=hours * 3600
         )
 
+    @delete(
+        "/{session_id:uuid}/share",
+        summary="Withdraw every share link of this session (their watch sockets close)",
+        status_code=204,
+        responses=error_responses(401, 404, 503),
+    )
+    async def withdraw_shares(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> None:
+        """Every share token issued until now is refused, on every node, and watch sockets that
+        use one close with 1008 `share_withdrawn`. The owner's own watch sockets stay; a new
+        share link made afterwards works."""
+        await interviews.get_owned_session(db, request.user.id, session_id)
+        await request.app.state.tokens.withdraw_shares(session_id)
+        control.shares_withdrawn(request.app.state, session_id)
+
     @get(
         "/{session_id:uuid}/questions/{question_id:uuid}/audio",
         summary="Play back the recorded answer (WAV for live answers; uploads in their own format)",

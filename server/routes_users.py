@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from litestar.params import JSONBody
 from litestar import Controller, Request, delete, get, patch
 
 from persistence import interviews, preferences, stats, users
 from persistence.models import User
 from server.db import Db
-from server.errors import error_responses
+from server.errors import ServiceUnavailable, error_responses
 from server.live import control
 from server.schemas import ProfileUpdate, StatisticsOut, TrendPointOut, UserOut, from_row
 
@@ -43,6 +45,10 @@ class MeController(Controller):
         await users.delete_user(db, await users.get_user(db, request.user.id))
         await db.commit()
         await control.user_deleted(request.app.state, request.user.id, session_ids)
+        # Its tokens already fail (the account is gone); the cut-off also says so without a
+        # database read. Redis being down must not turn a done deletion into an error.
+        with contextlib.suppress(ServiceUnavailable):
+            await request.app.state.tokens.revoke_user(request.user.id)
 
     @get("/stats", summary="My interview statistics and score trend", responses=error_responses(401))
     async def statistics(self, request: Request[User, object, object], db: Db) -> StatisticsOut:

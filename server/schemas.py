@@ -101,6 +101,11 @@ class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: Annotated[str, Meta(max_length=4096)]
 
 
+class PasswordChangeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, Meta(max_length=72)]
+    new_password: Password
+
+
 class UserOut(msgspec.Struct):
     """A user as the API shows it: never the password hash."""
 

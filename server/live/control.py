@@ -1,4 +1,5 @@
-"""Closing a session's sockets on every node: deletion, cancellation, account deletion.
+"""Closing a session's sockets on every node: deletion, cancellation, account deletion, and
+withdrawn share links (which close only the watchers that came with a share token).
 
 The HTTP route that deletes or cancels a session (or deletes an account) may land on any node,
 while the session's interview socket and its watchers may be open on others. The route
@@ -41,6 +42,7 @@ CONTROL_CHANNEL = "interview:control"
 class CloseReason(enum.Enum):
     DELETED = "deleted"  # the session (or its owner's account) is gone: its files go too
     CANCELLED = "cancelled"  # the session stays, cancelled: only the open answer's files go
+    SHARES_WITHDRAWN = "shares_withdrawn"  # only watchers holding a share token close
 
     @property
     def purges_files(self) -> bool:
@@ -75,16 +77,25 @@ def publish_take_over(channels: ChannelsPlugin, session_id: uuid.UUID, connectio
     channels.publish(msgspec.json.encode(TakeOver(session_id, connection_id)), CONTROL_CHANNEL)
 
 
+class WatchClosed(asyncio.Event):
+    """Set when a watcher must close; `reason` says why."""
+
+    def __init__(self, shared: bool) -> None:
+        super().__init__()
+        self.shared = shared  # the watcher came with a share token, not the owner's
+        self.reason: CloseReason | None = None
+
+
 class WatchRegistry:
     """The watch sockets this node serves, by session: each waits on its own event."""
 
     def __init__(self) -> None:
-        self._closers: dict[uuid.UUID, set[asyncio.Event]] = {}
+        self._closers: dict[uuid.UUID, set[WatchClosed]] = {}
 
     @contextlib.contextmanager
-    def watching(self, session_id: uuid.UUID):
-        """Register one watcher; yields the event set when its session is closed."""
-        closed = asyncio.Event()
+    def watching(self, session_id: uuid.UUID, *, shared: bool = False):
+        """Register one watcher; yields the event set when it must close."""
+        closed = WatchClosed(shared)
         self._closers.setdefault(session_id, set()).add(closed)
         try:
             yield closed
@@ -95,9 +106,11 @@ class WatchRegistry:
                 if not closers:
                     del self._closers[session_id]
 
-    def close(self, session_id: uuid.UUID) -> int:
-        closers = self._closers.get(session_id, set())
+    def close(self, session_id: uuid.UUID, reason: CloseReason = CloseReason.DELETED) -> int:
+        """Close the session's watchers (for SHARES_WITHDRAWN, only those with a share token)."""
+        closers = [c for c in self._closers.get(session_id, set()) if c.shared or reason is not CloseReason.SHARES_WITHDRAWN]
         for closed in closers:
+            closed.reason = reason
             closed.set()
         return len(closers)
 
@@ -137,11 +150,14 @@ class ControlListener:
                 lease.taken_over.set()
             return
         for session_id in message.session_ids:
+            if message.reason is CloseReason.SHARES_WITHDRAWN:
+                self._state.watch_registry.close(session_id, message.reason)
+                continue
             live = self._state.live_sessions.get(session_id)
             if live is not None:
                 log.info("session %s was %s: closing its interview socket", session_id, message.reason.value)
                 live.close_session(message.reason)
-            self._state.watch_registry.close(session_id)
+            self._state.watch_registry.close(session_id, message.reason)
 
 
 # --- what the HTTP routes call, after their transaction committed ------------------------------
@@ -159,6 +175,11 @@ async def user_deleted(state: Any, user_id: uuid.UUID, session_ids: Iterable[uui
     """An account was deleted: close its sessions' sockets everywhere and delete all its files."""
     publish_sessions_closed(state.channels, session_ids, CloseReason.DELETED)
     await asyncio.to_thread(delete_user_audio, state.settings.audio_dir, user_id)
+
+
+def shares_withdrawn(state: Any, session_id: uuid.UUID) -> None:
+    """The owner withdrew the session's share links: watchers holding one close, on every node."""
+    publish_sessions_closed(state.channels, [session_id], CloseReason.SHARES_WITHDRAWN)
 
 
 async def session_cancelled(state: Any, user_id: uuid.UUID, session_id: uuid.UUID, open_question_ids: Iterable[uuid.UUID]) -> None:

@@ -30,7 +30,7 @@ from server.auth import ACCESS, WATCH, active_user
 from server.dbhealth import database_unavailable
 from server.errors import AuthError
 from server.live import protocol as wire
-from server.live.control import publish_take_over
+from server.live.control import CloseReason, publish_take_over
 from server.live.interview import LiveInterview
 from server.live.locks import LockUnavailable
 from server.live.origins import origin_allowed
@@ -88,9 +88,11 @@ async def _authenticate(socket: WebSocket, kinds: tuple[str, ...]) -> tuple[str,
     tokens = socket.app.state.tokens
     for kind in kinds:
         try:
-            return kind, tokens.subject(token, kind)
+            claims = tokens.decode(token, kind)
         except AuthError:
             continue
+        await tokens.check(claims)  # revoked (signed out, share withdrawn): AuthError
+        return kind, claims.subject
     raise AuthError("invalid or expired token")
 
 
@@ -316,12 +318,12 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
     state.live_watchers += 1
     try:
         with bind_session(session_id):
-            await _watch(socket, session_id, snapshot)
+            await _watch(socket, session_id, snapshot, shared=kind == WATCH)
     finally:
         state.live_watchers -= 1
 
 
-async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generic) -> None:
+async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generic, *, shared: bool) -> None:
     state = socket.app.state
     channels: ChannelsPlugin = state.channels
     async with channels.start_subscription([channel_name(session_id)]) as subscriber:
@@ -338,7 +340,7 @@ async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generi
             while (await socket.receive())["type"] != "websocket.disconnect":
                 pass  # watchers are read-only: anything they send is ignored
 
-        with state.watch_registry.watching(session_id) as session_closed:
+        with state.watch_registry.watching(session_id, shared=shared) as session_closed:
             tasks = [
                 asyncio.create_task(forward()),
                 asyncio.create_task(drain_client()),
@@ -352,7 +354,10 @@ async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generi
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
         if session_closed.is_set():
-            await _close(socket, POLICY_VIOLATION, "session_closed", "this interview was deleted or cancelled")
+            if session_closed.reason is CloseReason.SHARES_WITHDRAWN:
+                await _close(socket, POLICY_VIOLATION, "share_withdrawn", "the owner withdrew this share link")
+            else:
+                await _close(socket, POLICY_VIOLATION, "session_closed", "this interview was deleted or cancelled")
             return
         with contextlib.suppress(Exception):
             async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.model
 #: Routes anyone may call, by design. The app's own exclusion list must give exactly these.
 PUBLIC_ROUTES = {
     "/health", "/ready", "/metrics", "/", "/app", "/app/{file_path}",
-    "/api/auth/register", "/api/auth/login", "/api/auth/refresh",
+    "/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout",
     "/schema", "/schema/{path}", "/schema/openapi.json", "/schema/openapi.yaml", "/schema/openapi.yml",
     "/schema/swagger", "/schema/elements", "/schema/rapidoc", "/schema/redoc", "/schema/oauth2-redirect.html",
 }  # fmt: skip

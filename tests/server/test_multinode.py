@@ -39,6 +39,8 @@ pytestmark = [
 class TwoNodes:
     base: str  # nginx: the only address clients use
     apps: dict[str, Any]
+    nodes: dict[str, str]  # each node's own address, for tests that must pick the node
+
 
     def serving(self) -> str:
         """The node with a live interview socket open."""
@@ -60,7 +62,7 @@ async def two_nodes(settings, database, transcriber, embedder, tmp_path):
         balancer = Nginx(tmp_path, [int(base.rsplit(":", 1)[1]) for base in bases])
         balancer.start()
         stack.callback(balancer.stop)
-        yield TwoNodes(balancer.base, apps)
+        yield TwoNodes(balancer.base, apps, dict(zip(apps, bases)))
 
 
 async def _open(base: str, session_id: str, token: str) -> InterviewClient:

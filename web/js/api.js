@@ -3,6 +3,11 @@
 //
 // Storage: the access token lives in sessionStorage (this tab); the refresh token in
 // localStorage, so a new tab or a reload signs in silently with one refresh.
+//
+// A refresh token works once (the server rotates it, and a second use of the same token signs
+// that sign-in out everywhere). Tabs share the refresh token, so refreshes are serialised across
+// tabs with a Web Lock, and the token is read inside the lock: a tab that waited uses the one
+// the previous tab stored, never the one it had seen before.
 
 const ACCESS = "mi.access";
 const REFRESH = "mi.refresh";
@@ -79,16 +84,29 @@ export function onSignedOut(listener) {
   listeners.add(listener);
 }
 
-/** Forget the tokens; `reason` is "manual" (the user logged out) or "expired". */
+/** Forget the tokens; `reason` is "manual" (the user logged out: the server revokes every
+ * token of the account, on every device) or "expired". */
 export function signOut(reason = "manual") {
+  const access = tokens.access;
+  if (reason === "manual" && access) {
+    // Fire and forget (keepalive: it is sent even if the page goes away); signing out here
+    // never waits for the network.
+    fetch("/api/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${access}` }, keepalive: true }).catch(() => {});
+  }
   tokens.clear();
   for (const listener of listeners) listener(reason);
 }
 
-/** Exchange the refresh token for a new pair. Concurrent callers share one request. */
+/** Run `task` holding the cross-tab refresh lock (where the browser has Web Locks). */
+function withRefreshLock(task) {
+  return navigator.locks ? navigator.locks.request("mi.refresh", task) : task();
+}
+
+/** Exchange the refresh token for a new pair. Concurrent callers share one request; other tabs
+ * wait for it and then exchange the token it stored. */
 export function refreshTokens() {
   if (!refreshing) {
-    refreshing = (async () => {
+    refreshing = withRefreshLock(async () => {
       const refresh = tokens.refresh;
       if (!refresh) throw new ApiError(401, { detail: "Please log in." });
       const response = await rawFetch("/api/auth/refresh", { method: "POST", body: { refresh_token: refresh } });
@@ -100,7 +118,7 @@ export function refreshTokens() {
       const pair = await response.json();
       tokens.save(pair);
       return pair.access_token;
-    })().finally(() => {
+    }).finally(() => {
       refreshing = null;
     });
   }

@@ -1,0 +1,168 @@
+"""Tokens that can be revoked, on every node: refresh-token rotation with reuse detection, log-out,
+password change, account deletion, and withdrawn share links closing their watch sockets. Two
+real uvicorn nodes share PostgreSQL and the real Redis; each request picks its node directly."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+import websockets
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.revocation import MemoryRevocationStore, RedisRevocationStore
+from server.live.pubsub import create_redis
+from tests.server.test_multinode import REDIS_URL, two_nodes  # noqa: F401 (the fixture)
+from tests.support.live_server import InterviewClient, ws_url
+
+PASSWORD = "long password"
+
+
+def _bearer(pair: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+async def _register(http: httpx.AsyncClient) -> tuple[str, dict]:
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    response = await http.post("/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": "T"})
+    assert response.status_code == 201, response.text
+    return email, response.json()
+
+
+@pytest.mark.redis
+async def test_a_refresh_token_works_once_and_its_reuse_revokes_the_family_on_every_node(two_nodes) -> None:  # noqa: F811
+    async with httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a, httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b:
+        email, first = await _register(a)
+        rotated = await a.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert rotated.status_code == 200
+        second = rotated.json()
+        assert (await b.get("/api/users/me", headers=_bearer(second))).status_code == 200
+
+        reused = await b.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert reused.status_code == 401 and reused.json()["code"] == "unauthorized"
+        # Someone had a copy: the whole sign-in is revoked, on both nodes.
+        assert (await a.post("/api/auth/refresh", json={"refresh_token": second["refresh_token"]})).status_code == 401
+        assert (await b.get("/api/users/me", headers=_bearer(second))).status_code == 401
+        assert (await a.get("/api/users/me", headers=_bearer(first))).status_code == 401
+        # Another sign-in is a new family, untouched.
+        again = (await b.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
+        assert (await a.get("/api/users/me", headers=_bearer(again))).status_code == 200
+        assert (await a.post("/api/auth/refresh", json={"refresh_token": again["refresh_token"]})).status_code == 200
+
+
+@pytest.mark.redis
+async def test_password_change_logout_and_account_deletion_revoke_on_every_node(two_nodes) -> None:  # noqa: F811
+    async with httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a, httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b:
+        email, laptop = await _register(a)
+        phone = (await b.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
+
+        wrong = await a.post("/api/users/me/password", json={"current_password": "not it at all", "new_password": "a new password"}, headers=_bearer(laptop))
+        assert wrong.status_code == 401
+        changed = await a.post("/api/users/me/password", json={"current_password": PASSWORD, "new_password": "a new password"}, headers=_bearer(laptop))
+        assert changed.status_code == 200, changed.text
+        fresh = changed.json()
+        for old in (phone, laptop):  # every token from before, on the other node too
+            assert (await b.post("/api/auth/refresh", json={"refresh_token": old["refresh_token"]})).status_code == 401
+            assert (await b.get("/api/users/me", headers=_bearer(old))).status_code == 401
+        assert (await b.get("/api/users/me", headers=_bearer(fresh))).status_code == 200
+        assert (await b.post("/api/auth/login", json={"email": email, "password": PASSWORD})).status_code == 401
+        relogged = (await b.post("/api/auth/login", json={"email": email, "password": "a new password"})).json()
+
+        assert (await b.post("/api/auth/logout")).status_code == 401  # no token
+        assert (await b.post("/api/auth/logout", headers=_bearer(fresh))).status_code == 204
+        for gone in (fresh, relogged):
+            assert (await a.post("/api/auth/refresh", json={"refresh_token": gone["refresh_token"]})).status_code == 401
+            assert (await a.get("/api/users/me", headers=_bearer(gone))).status_code == 401
+
+        last = (await a.post("/api/auth/login", json={"email": email, "password": "a new password"})).json()
+        assert (await a.delete("/api/users/me", headers=_bearer(last))).status_code == 204
+        assert (await b.post("/api/auth/refresh", json={"refresh_token": last["refresh_token"]})).status_code == 401
+
+
+@pytest.mark.redis
+async def test_withdrawn_share_links_close_their_watch_sockets_on_every_node(two_nodes) -> None:  # noqa: F811
+    node_a, node_b = two_nodes.nodes["a"], two_nodes.nodes["b"]
+    async with httpx.AsyncClient(base_url=node_a) as a:
+        _, owner = await _register(a)
+        session = (await a.post("/api/sessions", json={"title": "Shared", "num_questions": 1}, headers=_bearer(owner))).json()
+        share = (await a.post(f"/api/sessions/{session['id']}/share", headers=_bearer(owner))).json()
+    guest = InterviewClient(await websockets.connect(ws_url(node_b, share["watch_path"])))
+    own = InterviewClient(await websockets.connect(ws_url(node_b, f"/ws/sessions/{session['id']}/watch?token={owner['access_token']}")))
+    for watcher in (guest, own):
+        assert (await watcher.wait_for("event"))["name"] == "snapshot"
+
+    async with httpx.AsyncClient(base_url=node_a) as a:
+        assert (await a.delete(f"/api/sessions/{session['id']}/share", headers=_bearer({"access_token": share["token"]}))).status_code == 401
+        assert (await a.delete(f"/api/sessions/{session['id']}/share", headers=_bearer(owner))).status_code == 204
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await guest.wait_for("never", timeout=30)
+    assert closed.value.rcvd.code == 1008 and guest.of_type("error")[-1]["code"] == "share_withdrawn"
+    for _ in range(100):  # the guest's handler has returned; the owner's watcher is still open
+        if two_nodes.apps["b"].state.live_watchers == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert two_nodes.apps["b"].state.live_watchers == 1
+    assert own.connection.close_code is None
+
+    refused = InterviewClient(await websockets.connect(ws_url(node_a, share["watch_path"])))
+    with pytest.raises(websockets.ConnectionClosed):
+        await refused.wait_for("never", timeout=30)
+    assert refused.of_type("error")[-1]["code"] == "unauthorized"
+    async with httpx.AsyncClient(base_url=node_b) as b:  # a new link works
+        renewed = (await b.post(f"/api/sessions/{session['id']}/share", headers=_bearer(owner))).json()
+    newcomer = InterviewClient(await websockets.connect(ws_url(node_a, renewed["watch_path"])))
+    assert (await newcomer.wait_for("event"))["name"] == "snapshot"
+    for socket in (newcomer, own):
+        await socket.connection.close()
+
+
+@pytest.mark.parametrize("migrated_database", ["sqlite"], indirect=True)
+async def test_without_redis_the_in_process_twin_rotates_and_revokes(settings, transcriber, embedder) -> None:
+    async with AsyncTestClient(create_app(settings, transcriber=transcriber, embedder=embedder)) as http:
+        _, first = await _register(http)
+        second = (await http.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+        assert (await http.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})).status_code == 401
+        assert (await http.get("/api/users/me", headers=_bearer(second))).status_code == 401
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def store(request):
+    if request.param == "memory":
+        yield MemoryRevocationStore()
+        return
+    if not REDIS_URL:
+        pytest.skip("TEST_REDIS_URL is not set")
+    redis = create_redis(REDIS_URL)
+    try:
+        yield RedisRevocationStore(redis, prefix=f"test:{uuid.uuid4().hex}:")
+    finally:
+        await redis.aclose()
+
+
+async def test_the_stores_keep_the_same_contract(store) -> None:
+    assert await store.first_use("used:x", 60) is True
+    assert await store.first_use("used:x", 60) is False
+    await store.raise_to("user:u", 200, 60)
+    await store.raise_to("user:u", 100, 60)  # a cut-off never moves back
+    assert await store.read(["user:u", "family:f", "used:x"]) == [200, None, 1]
+
+
+async def test_the_memory_twin_forgets_what_expired() -> None:
+    clock = _Clock()
+    store = MemoryRevocationStore(clock=clock)
+    await store.raise_to("family:f", 1, 10)
+    assert await store.first_use("used:y", 5)
+    clock.now = 6
+    assert await store.read(["family:f", "used:y"]) == [1, None]
+    assert await store.first_use("used:y", 5)
