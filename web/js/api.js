@@ -6,8 +6,9 @@
 //
 // A refresh token works once (the server rotates it, and a second use of the same token signs
 // that sign-in out everywhere). Tabs share the refresh token, so refreshes are serialised across
-// tabs with a Web Lock, and the token is read inside the lock: a tab that waited uses the one
-// the previous tab stored, never the one it had seen before.
+// tabs with a Web Lock. localStorage reaches other tabs only eventually, so inside the lock each
+// exchange is also recorded in IndexedDB (whose transactions every tab sees at once): a tab that
+// waited and still reads a spent token from localStorage takes its successor from there.
 
 const ACCESS = "mi.access";
 const REFRESH = "mi.refresh";
@@ -102,12 +103,59 @@ function withRefreshLock(task) {
   return navigator.locks ? navigator.locks.request("mi.refresh", task) : task();
 }
 
+// The last few exchanges, spent token -> its successor, in IndexedDB (see the top of the file).
+const ROTATIONS = "rotations";
+
+function rotations(mode, work) {
+  return new Promise((resolve) => {
+    if (!globalThis.indexedDB) return resolve(null);
+    const opening = indexedDB.open("mi.tokens", 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore(ROTATIONS);
+    opening.onerror = () => resolve(null);
+    opening.onsuccess = () => {
+      const db = opening.result;
+      const tx = db.transaction(ROTATIONS, mode);
+      let result = null;
+      const request = work(tx.objectStore(ROTATIONS));
+      if (request) request.onsuccess = () => (result = request.result);
+      tx.oncomplete = () => {
+        db.close();
+        resolve(result);
+      };
+      tx.onerror = tx.onabort = () => {
+        db.close();
+        resolve(null);
+      };
+    };
+  });
+}
+
+/** The newest refresh token: follows recorded exchanges from the one localStorage shows. */
+async function currentRefresh() {
+  let token = tokens.refresh;
+  const known = (await rotations("readonly", (store) => store.get("recent"))) || [];
+  for (let hops = 0; token && hops < known.length; hops++) {
+    const next = known.find((entry) => entry.spent === token);
+    if (!next) break;
+    token = next.next;
+  }
+  return token;
+}
+
+function recordRotation(spent, next) {
+  return rotations("readwrite", (store) => {
+    const reading = store.get("recent");
+    reading.onsuccess = () => store.put([...(reading.result || []).slice(-4), { spent, next }], "recent");
+    return null;
+  });
+}
+
 /** Exchange the refresh token for a new pair. Concurrent callers share one request; other tabs
  * wait for it and then exchange the token it stored. */
 export function refreshTokens() {
   if (!refreshing) {
     refreshing = withRefreshLock(async () => {
-      const refresh = tokens.refresh;
+      const refresh = await currentRefresh();
       if (!refresh) throw new ApiError(401, { detail: "Please log in." });
       const response = await rawFetch("/api/auth/refresh", { method: "POST", body: { refresh_token: refresh } });
       if (!response.ok) {
@@ -116,6 +164,7 @@ export function refreshTokens() {
         throw new ApiError(response.status, body);
       }
       const pair = await response.json();
+      await recordRotation(refresh, pair.refresh_token); // before the lock is released
       tokens.save(pair);
       return pair.access_token;
     }).finally(() => {
