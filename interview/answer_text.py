@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
-    "sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion "
+    "sixty seventy eighty ninety tens hundred hundreds thousand thousands million millions billion "
     "dozen dozens half twice double doubled triple tripled quadrupled percent"
 )
 _QUANTITY_RE = re.compile(
@@ -56,7 +56,7 @@ _VOCABULARY: tuple[tuple[str, str, str], ...] = (
     ("rollbacks", r"roll(?:ed)?[- ]?backs?|rolled back", "how long did a rollback take, and had you rehearsed it?"),
     ("Kubernetes", r"kubernetes|k8s", "how did you size resource requests and limits?"),
     ("Terraform", r"terraform", "how did you manage state and review changes safely?"),
-    ("Docker", r"docker|containers?", "how did you keep images small and secure?"),
+    ("Docker", r"docker", "how did you keep images small and secure?"),
     ("Kafka", r"kafka", "how did you handle ordering and duplicate messages?"),
     ("message queues", r"(?:message )?queues?|rabbitmq|sqs", "what happened to messages that kept failing?"),
     ("Redis", r"redis", "what did you do about cache invalidation?"),
@@ -164,3 +164,48 @@ def salient_terms(answer: str, *, exclude: str = "") -> list[Term]:
     for _, _, term in found:
         unique.setdefault(term.text.lower(), term)
     return list(unique.values())
+
+
+_CLAUSE_SPLIT = re.compile(r"(?<=[.!?;:])\s+|,\s+(?:and |but |so |then )?|\s+(?=(?:and then|but|so|because)\b)", re.IGNORECASE)
+_VAGUE_CLAIM = re.compile(
+    r"\b(?:do|did|done|doing) (?:some|something|things|stuff)\b|\bsome (?:improvements|things|changes|tools)\b|"
+    r"\blook(?:ed)? into it\b|\bfigure(?:d)? it out\b|\bmy best\b|\bsort(?:ed)? (?:it|things) out\b|\bgood (?:company|fit|things)\b|"
+    r"\bmake (?:sure )?(?:it|things) (?:works?|better|faster|good)\b|\bcheck (?:some|a few) things\b|\bsee what happens\b|"
+    r"\bit depends\b|\bthings like that\b|\bbe careful\b|\bdo what i think is right\b",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(r"^(?:(?:so|and|but|then|well|um|uh|i think|i guess|basically|first(?:ly)?|also)[, ]+)+", re.IGNORECASE)
+#: Longest quotation put back to the candidate, in words.
+QUOTE_WORDS = 12
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip(" ,.;:!?") for c in _CLAUSE_SPLIT.split(text) if c and len(c.split()) >= 3]
+
+
+def _quote(clause: str) -> str:
+    words = _LEAD.sub("", clause).split()
+    return " ".join(words[:QUOTE_WORDS]) + ("\u2026" if len(words) > QUOTE_WORDS else "")
+
+
+def vague_claim(answer: str) -> str | None:
+    """The candidate's own words of their vaguest claim ("made some improvements to the code"),
+    trimmed to QUOTE_WORDS, to be quoted back; None when nothing in the answer is vague."""
+    for clause in _clauses(answer):
+        if _VAGUE_CLAIM.search(clause):
+            return _quote(clause)
+    return None
+
+
+def first_step(answer: str) -> str | None:
+    """The candidate's first proposed step ("put a per-client limit on requests at the gateway"),
+    from the first clause saying what they would do; None when there is none."""
+    for clause in _clauses(answer):
+        found = re.search(
+            r"\b(?:i(?:'d| would| will|'ll)|i start by|start by)\s+(?:first\s+|starts? (?:by|with)\s+|begins? (?:by|with)\s+)?(.+)",
+            clause, re.IGNORECASE,
+        )
+        # "I would not take their word for it" says what they would not do: not a first step.
+        if found and len(found.group(1).split()) >= 3 and not re.match(r"(?:not|never|n't)\b", found.group(1), re.IGNORECASE):
+            return _quote(found.group(1))
+    return None

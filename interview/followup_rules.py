@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 _WORD = re.compile(r"[a-z0-9]+")
 _MENTIONED = re.compile(r"\byou (?:mentioned|said|talked about|brought up)\s+[\"“']?([^\"”':?,]+)", re.IGNORECASE)
+#: A sentence that is itself a question (a second question written with a full stop).
+_ASKS = re.compile(r"(?:what|how|why|who|when|where|which|can|could|would|do|did|does|is|are|was|were|have|has)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 #: Words of a topic that carry no meaning of their own for the overlap test.
 _GENERIC = frozenset(
@@ -26,7 +28,13 @@ _GENERIC = frozenset(
 )
 
 
+#: Words that name the same talking point ("result" covered: do not ask for the outcome).
+_SAME = {"outcome": "result", "outcomes": "result", "results": "result", "impact": "result", "ended": "result", "end": "result"}
+
+
 def _stem(word: str) -> str:
+    if word in _SAME:
+        return _SAME[word]
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
@@ -58,7 +66,8 @@ def follow_up_problems(
     """Why `text` is not an acceptable follow-up to this answer ([] when it is)."""
     problems: list[str] = []
     stripped = " ".join(text.split())
-    if stripped.count("?") != 1 or not stripped.endswith("?"):
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", stripped) if x]
+    if stripped.count("?") != 1 or not stripped.endswith("?") or any(_ASKS.match(x) for x in sentences[:-1]):
         problems.append("not exactly one question ending with '?'")
     words = len(_WORD.findall(stripped.lower()))
     if not 4 <= words <= 40:

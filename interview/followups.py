@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from interview.answer_text import (
+    first_step,
     has_concrete_marker,
     has_quantity,
     hedge_count,
     salient_terms,
+    vague_claim,
     word_count,
 )
 from interview.followup_rules import follow_up_problems
@@ -123,13 +125,16 @@ def keep_acceptable(ctx: FollowUpContext, suggestions: Sequence[FollowUp]) -> li
     return [s for s in suggestions if not ctx.problems(s.text)]
 
 
+_PAST = re.compile(r"\b(?:i|we)(?: just| then| also| first| \w+ly)? (?:\w+ed|built|ran|wrote|made|took|found|set up|moved|switched|chose|used)\b", re.IGNORECASE)
+_WOULD = re.compile(r"\b(?:i|we|you)(?: would|'d| will|'ll| can| could)\b|\byou (?:can|need|have to|should)\b", re.IGNORECASE)
+_MOTIVATION_QUESTION = re.compile(r"\bwhy\b|\bdraws? you\b|\binterested\b|\benjoy\b|\blooking for\b|\bexcites?\b|\binspires?\b", re.IGNORECASE)
 _I_RE = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|myself)\b", re.IGNORECASE)
 _WE_RE = re.compile(r"\b(?:we|we're|we've|us|our|the team)\b", re.IGNORECASE)
 
 # Fixed wordings, written as an interviewer says them (no topic label is ever slotted in).
 _ASK = {
     "own_action": "Which part of that did you do yourself, and what did you decide on your own?",
-    "result": "How did it end, and how did you know it had worked?",
+    "result": "What was the outcome, and how did you know it had worked?",
     "numbers": "Can you put a number on the difference it made, for example time saved or problems avoided?",
     "risk": "What could go wrong with that plan, and what would you do then?",
     "what_if": "Suppose your first step does not work out. What would you do next?",
@@ -183,6 +188,9 @@ class RuleBasedFollowUps:
     def _story(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
         parts = ctx.star_parts or frozenset()
         out: list[FollowUp] = []
+        claim = vague_claim(text)
+        if claim:
+            out.append(FollowUp(f"You said \u201c{claim}\u201d: what exactly did you do?", "vague", 1, claim, kind="own_action"))
         if "result" not in parts:
             out.append(FollowUp(_ASK["result"], "missing_result", 1, "result", kind="result"))
         hidden = len(_WE_RE.findall(text)) > 2 * max(1, len(_I_RE.findall(text)))
@@ -196,25 +204,40 @@ class RuleBasedFollowUps:
     def _plan(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
         missing = set(ctx.plan_missing or ())
         out: list[FollowUp] = []
-        if word_count(text) < self.short_answer_words and (hedge_count(text) or word_count(text) < 20):
+        claim = vague_claim(text)
+        if claim:
+            out.append(FollowUp(f"You said \u201c{claim}\u201d: what exactly would you do first?", "vague", 1, claim, kind="example"))
+        elif word_count(text) < self.short_answer_words and (hedge_count(text) or word_count(text) < 20):
             out.append(FollowUp(_ASK["example_plan"], "vague", 2, kind="example"))
+        step = first_step(text)
+        if step and not claim:
+            question = f"Suppose your first step, \u201c{step}\u201d, does not work. What would you do next?"
+            out.append(FollowUp(question, "probe", 2, step, kind="what_if"))
         if "risks" in missing:
-            out.append(FollowUp(_ASK["risk"], "probe", 2, "risks", kind="risk"))
-        out.append(FollowUp(_ASK["what_if"], "probe", 3, kind="what_if"))
+            out.append(FollowUp(_ASK["risk"], "probe", 3, "risks", kind="risk"))
+        if not step:
+            out.append(FollowUp(_ASK["what_if"], "probe", 3, kind="what_if"))
         out.append(FollowUp(_ASK["trade_off_plan"], "probe", 4, kind="trade_off"))
         return out
 
     def _technical(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
         out: list[FollowUp] = []
+        claim = vague_claim(text)
+        if claim:
+            question = f"You said \u201c{claim}\u201d: how exactly would that work, and where could it go wrong?"
+            out.append(FollowUp(question, "vague", 2, claim, kind="depth"))
         thin = (
             word_count(text) < self.short_answer_words
             and not has_concrete_marker(text)
             and not has_quantity(text)
             and not salient_terms(text)
         )
-        if thin:
+        if thin and not claim:
             out.append(FollowUp(_ASK["example_tech"], "vague", 2, kind="example"))
-        for term in salient_terms(text, exclude=ctx.question_text):
+        # The vocabulary's probes ask about experience ("how did you ..."): only for an answer
+        # that tells what the candidate did, not what they would do.
+        experience = len(_PAST.findall(text)) > len(_WOULD.findall(text))
+        for term in salient_terms(text, exclude=ctx.question_text) if experience else ():
             question = f"You mentioned \u201c{term.said}\u201d: {term.probe}"
             if not ctx.problems(question):
                 out.append(FollowUp(question, "probe", 3, term.said, kind="depth"))
@@ -224,11 +247,17 @@ class RuleBasedFollowUps:
         return out
 
     def _general(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
-        out: list[FollowUp] = []
-        if not has_concrete_marker(text) or hedge_count(text) >= 2 or word_count(text) < self.short_answer_words:
-            out.append(FollowUp(_ASK["example_general"], "vague", 2, kind="example"))
-        out.append(FollowUp(_ASK["motivation"], "probe", 3, kind="motivation"))
-        return out
+        # A general answer with specifics (a number, a concrete story) needs no follow-up; a
+        # vague one is asked for the specifics behind its own words.
+        claim = vague_claim(text)
+        vague = claim is not None or hedge_count(text) >= 2 or (not has_concrete_marker(text) and not has_quantity(text))
+        if not vague:
+            return []
+        if claim:
+            return [FollowUp(f"You said \u201c{claim}\u201d: can you give me one concrete example of that?", "vague", 2, claim, kind="example")]
+        if _MOTIVATION_QUESTION.search(ctx.question_text):
+            return [FollowUp(_ASK["motivation"], "vague", 2, kind="motivation")]
+        return [FollowUp(_ASK["example_general"], "vague", 2, kind="example")]
 
 
 def parse_model_follow_ups(content: Any, *, limit: int = 2) -> list[FollowUp] | None:

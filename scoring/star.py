@@ -43,7 +43,9 @@ _CUES = {
         r"\bwe (shipped|delivered|launched|finished|reduced|increased|improved|saved|reached|"
         r"met the|hit)\b", r"\b(resulted|led) (in|to)\b", r"\bon time\b", r"\bon schedule\b",
         r"\b\d+ ?(%|percent)\b", r"\bi (learned|learnt|realised|realized)\b", r"\blessons? learned\b",
-        r"\bsince then\b", r"\bfrom then on\b", r"\bnext (project|time)\b",
+        r"\bsince then\b", r"\bfrom then on\b", r"\bnext (project|time)\b", r"\bafterwards\b",
+        r"\b(fell|dropped|went|rose|grew|came down|shrank) (from|to|by)\b", r"\b(is|are|was) now\b", r"\bnow (\w+s)\b",
+        r"\bso i knew\b", r"\bit worked\b", r"\bstill work\b",
     ),
 }
 _COMPILED = {part: [re.compile(p, re.IGNORECASE) for p in cues] for part, cues in _CUES.items()}

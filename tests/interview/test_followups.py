@@ -59,12 +59,12 @@ def test_a_missing_result_asks_for_the_outcome_first(rules) -> None:
     suggestions = rules.suggest(ctx(NO_RESULT, star={"situation", "task", "action"}))
     first = suggestions[0]
     assert (first.reason, first.priority, first.kind) == ("missing_result", 1, "result")
-    assert first.text.endswith("?") and "how did you know" in first.text
+    assert first.text.endswith("?") and "outcome" in first.text
 
 
 def test_a_covered_result_is_never_asked_for_again(rules) -> None:
     suggestions = rules.suggest(ctx(NO_RESULT, star={"situation", "task", "action"}, expected=("outcome or how it ended",), missing=()))
-    assert all(not s.text.lower().startswith("how did it end") for s in suggestions)
+    assert all("outcome" not in s.text.lower() for s in suggestions)
 
 
 def test_a_missing_action_asks_what_the_candidate_did(rules) -> None:
@@ -91,7 +91,8 @@ def test_hypothetical_answers_are_asked_about_risks_not_star_parts(rules) -> Non
     suggestions = rules.suggest(ctx(answer, question="A client floods your API. What do you do?", category="situational",
                                     star=None, plan_missing=("risks",)))
     kinds = [s.kind for s in suggestions]
-    assert kinds[0] == "risk" and "what_if" in kinds
+    assert kinds[0] == "what_if" and "risk" in kinds
+    assert "\u201ctalk to the client's team\u201d" in suggestions[0].text
     assert not {"result", "own_action", "numbers"} & set(kinds)
 
 
@@ -146,7 +147,8 @@ def test_suggestions_are_ranked_and_capped(rules) -> None:
     suggestions = rules.suggest(ctx(VAGUE + " We had alerts firing all the time.", star={"situation"},
                                     missing=("root cause", "prevention", "communication")))
     assert [s.priority for s in suggestions] == sorted(s.priority for s in suggestions)
-    assert len(suggestions) == 3 and suggestions[0].reason == "missing_result"
+    assert len(suggestions) == 3 and "missing_result" in [s.reason for s in suggestions]
+    assert suggestions[0].text.startswith("You said \u201cI generally tried to help the team sort things out\u201d")
     assert all(not s.problems for s in []) and all(s.text.endswith("?") for s in suggestions)
     assert len({s.text for s in suggestions}) == len(suggestions)
 

@@ -188,3 +188,19 @@ def test_a_custom_fallback_is_used(model) -> None:
 def test_parse_model_follow_ups(content, texts) -> None:
     parsed = parse_model_follow_ups(content)
     assert (None if parsed is None else [f.text for f in parsed]) == texts
+
+
+def test_questions_that_break_the_follow_up_rules_are_dropped(model) -> None:
+    """One question per item ending with "?", never about a covered talking point, no invented
+    "you mentioned": the rest is kept, and when nothing is left the rules answer instead."""
+    fake, url = model
+    fake.reply_with(json.dumps({"follow_ups": [
+        {"question": "How did you find the bottleneck?", "reason": "probe"},  # covered
+        {"question": "You mentioned retries: how did you avoid retry storms?", "reason": "probe"},  # never said
+        {"question": "What was the report used for. Who read it?", "reason": "probe"},  # not one question
+        {"question": "How much faster was the report after caching?", "reason": "missing_result"},
+    ]}))
+    suggestions = adapter(url, max_follow_ups=4).suggest(CTX)
+    assert [(s.text, s.priority) for s in suggestions] == [("How much faster was the report after caching?", 1)]
+    fake.reply_with(json.dumps({"follow_ups": [{"question": "Tell me more about the bottleneck", "reason": "probe"}]}))
+    assert adapter(url).suggest(CTX) == RuleBasedFollowUps().suggest(CTX)
