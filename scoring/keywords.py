@@ -30,6 +30,7 @@ import numpy as np
 
 from scoring.lemma import stem
 from scoring.spans import Span, clauses
+from scoring.synonyms import sayings
 from scoring.text import FUNCTION_WORDS, Token
 
 COVERED, TOUCHED, MISSING = "covered", "touched", "missing"
@@ -37,7 +38,7 @@ CREDIT = {COVERED: 1.0, TOUCHED: 0.5, MISSING: 0.0}
 _WORD = re.compile(r"[a-z0-9]+")
 _ALTERNATIVES = re.compile(r"\s+or\s+", re.IGNORECASE)
 #: Extra tokens allowed between a topic's content words for a lemma match.
-WINDOW_SLACK = 3
+WINDOW_SLACK = 5
 #: Words that negate what follows them in a clause. "no" and "without" are included: "we had no
 #: monitoring" and "we shipped without tests" deny the point.
 _NEGATION = re.compile(
@@ -45,6 +46,7 @@ _NEGATION = re.compile(
     r"(?:do|does|did|is|are|was|were|have|has|had|could|would|should|wo|ca)n[’']?t)\b",
     re.IGNORECASE,
 )
+_SUBJECT = re.compile(r"\b(?:i|we|i'd|we'd|i'll|we'll)\b", re.IGNORECASE)
 #: A mention in passing: named in a list of things, not discussed.
 _PASSING = re.compile(r"\b(?:things like|stuff like|and so on|and stuff|that kind of|etc|et cetera|or whatever)\b", re.IGNORECASE)
 #: A topic that is itself about an absence ("no downtime", "without a release") is not negated
@@ -119,9 +121,19 @@ class KeywordResult:
 
 
 def alternatives(topic: str) -> list[str]:
-    """The ways a topic may be said: "rollback or feature flag" -> ["rollback", "feature flag"]."""
+    """The names a topic is given: "rollback or feature flag" -> ["rollback", "feature flag"]."""
     parts = [p.strip() for p in _ALTERNATIVES.split(topic) if p.strip()]
     return parts or [topic.strip()]
+
+
+def wordings(topic: str) -> list[str]:
+    """Everything that counts as saying a topic: its names, then the everyday wordings of each
+    (scoring.synonyms), without repeats. Only the names are embedded; wordings match lexically."""
+    names = alternatives(topic)
+    out = dict.fromkeys(names)
+    for name in names:
+        out.update(dict.fromkeys(sayings(name)))
+    return list(out)
 
 
 def topic_texts(topics: Sequence[str]) -> list[str]:
@@ -133,8 +145,9 @@ def _positions(transcript: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(transcript.lower())]
 
 
-def _occurrences(alternative: str, words: Sequence[tuple[str, int, int]]):
-    """(kind, first word index, last word index) of every lexical occurrence, exact ones first."""
+def _occurrences(alternative: str, words: Sequence[tuple[str, int, int]], *, every_word: bool = False):
+    """(kind, first word index, last word index) of every lexical occurrence, exact ones first;
+    `every_word`: function words count too ("I told" must say "I", not only "tell")."""
     topic_words = _WORD.findall(alternative.lower())
     if not topic_words:
         return
@@ -145,7 +158,7 @@ def _occurrences(alternative: str, words: Sequence[tuple[str, int, int]]):
         if plain[i : i + n] == topic_words:
             exact_at.add(i)
             yield "exact", i, i + n - 1
-    content = [stem(w) for w in topic_words if w not in FUNCTION_WORDS] or [stem(w) for w in topic_words]
+    content = [stem(w) for w in topic_words if every_word or w not in FUNCTION_WORDS] or [stem(w) for w in topic_words]
     stems = [stem(w) for w in plain]
     window = len(content) + WINDOW_SLACK
     for i, s in enumerate(stems):
@@ -168,15 +181,23 @@ def _lexical(topic: str, transcript: str, words, parts: Sequence[Span]) -> Topic
     """The best lexical verdict over all alternatives and occurrences (covered beats touched)."""
     best: TopicMatch | None = None
     negated = False
-    for alternative in alternatives(topic):
-        for kind, first, last in _occurrences(alternative, words):
+    topic_words = {w for name in wordings(topic) for w in _WORD.findall(name.lower())}
+    names = alternatives(topic)
+    for alternative in wordings(topic):
+        for kind, first, last in _occurrences(alternative, words, every_word=alternative not in names):
             start, end = words[first][1], words[last][2]
+            if re.search(r"[.!?]", transcript[start:end]):
+                continue  # a topic's words must meet inside one sentence
             clause = _clause_at(start, parts) or Span(transcript[start:end], start, end)
             if _negated(transcript[clause.start : start], alternative):
                 negated = True
                 continue
-            others = clause.words - (last - first + 1)
-            verdict = COVERED if others >= 2 and not _PASSING.search(clause.text) else TOUCHED
+            # Words of the clause that say something beyond the topic's own names: two, or one
+            # in a statement of the candidate's own ("I rolled back"), make it a point made.
+            clause_words = _WORD.findall(clause.text.lower())
+            others = sum(1 for w in clause_words if w not in topic_words)
+            said = others >= 2 or (others >= 1 and bool(_SUBJECT.search(clause.text)))
+            verdict = COVERED if said and not _PASSING.search(clause.text) else TOUCHED
             match = TopicMatch(topic, verdict, kind, alternative, clause.text, clause.start, clause.end, None)
             if verdict == COVERED:
                 return match
@@ -259,7 +280,11 @@ def _semantic(topic, alts, vectors, spans, span_vectors, usable, cover, touch) -
     # A span that is little more than the topic's own words names it without saying anything
     # about it (a keyword list): at most touched on.
     span_words = _WORD.findall(best_span.text.lower())
-    bare = len(span_words) < len(_WORD.findall(best_alt.lower())) + 2 or not FUNCTION_WORDS.intersection(span_words)
+    bare = (
+        len(span_words) < len(_WORD.findall(best_alt.lower())) + 2
+        or not FUNCTION_WORDS.intersection(span_words)
+        or bool(_PASSING.search(best_span.text))
+    )
     if best_sim >= cover and not bare:
         return TopicMatch(topic, COVERED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim)
     if best_sim >= touch:

@@ -28,7 +28,7 @@ IRREGULAR = {
 # Derivational suffixes without their final "e" (it is dropped first, so "communicate" and
 # "communicating" meet at "communicat"), longest first; the stem left must keep 4 letters.
 _DERIVATIONAL = (
-    "ization", "isation", "ability", "ibility", "fulness", "ational", "ation", "ition", "ment",
+    "ization", "isation", "ability", "ibility", "fulness", "ational", "ation", "ition", "ption", "ment",
     "ness", "ship", "ency", "ancy", "ator", "enc", "anc", "abl", "ibl", "ity", "ent", "ant",
     "ful", "iv", "iz", "at", "al", "er", "or", "ly", "ic",
 )

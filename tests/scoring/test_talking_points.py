@@ -16,10 +16,12 @@ from tests.scoring.validation import write_report
 pytestmark = [pytest.mark.model]
 
 SET_PATH = Path(__file__).with_name("talking_points.json")
-#: Measured 0.897 / 0.870 on 382 judgements; the issue's target is 0.9 each, not reached yet
-#: (paraphrases without a listed alternative are the misses: MiniLM puts a one-phrase topic and
-#: a clause that paraphrases it at cosine 0.2-0.5, where unrelated clauses also sit).
-MIN_PRECISION, MIN_RECALL = 0.88, 0.85
+#: Measured on 440 judgements: precision 0.949, recall 0.856; on the 14 held-out answers alone
+#: (written after the bank's alternatives, read before scoring.synonyms was written) recall is
+#: far lower (see the report): paraphrases in words neither the bank nor the table lists are
+#: missed, because MiniLM puts a one-phrase topic and a clause that paraphrases it at cosine
+#: 0.2-0.5, where unrelated clauses sit too. The issue's target is 0.9 each: recall is not there.
+MIN_PRECISION, MIN_RECALL = 0.93, 0.84
 
 
 def judgements(embedder):
@@ -37,7 +39,7 @@ def judgements(embedder):
             truth = case.kind == "strong" or (case.kind == "mediocre" and i in mediocre_covered.get(case.question_id, []))
             out.append((case.kind, match.topic, truth, match.verdict, match.evidence))
     bank = default_question_bank()
-    for item in data["extra"]:
+    for item in [*data["extra"], *data["held_out"]]:
         question = bank.get(item["question"])
         answer = AnswerInput(question.render(), question.category, question.difficulty, question.expected_topics, item["answer"])
         result = score_answer(answer, embedder=embedder, grammar=None)
@@ -61,7 +63,12 @@ def test_covered_talking_points_agree_with_a_persons_judgement(judged) -> None:
         g = groups.setdefault(group, {"judgements": 0, "agree": 0})
         g["judgements"] += 1
         g["agree"] += truth == (verdict == "covered")
+    held = [(truth, verdict) for group, _, truth, verdict, _ in judged if group == "held_out"]
+    held_tp = sum(1 for truth, verdict in held if truth and verdict == "covered")
+    held_recall = held_tp / max(1, sum(1 for truth, _ in held if truth))
+    held_precision = held_tp / max(1, sum(1 for _, verdict in held if verdict == "covered"))
     write_report("talking_points", {
+        "held_out": {"judgements": len(held), "precision": round(held_precision, 3), "recall": round(held_recall, 3)},
         "judgements": len(judged), "precision": round(precision, 3), "recall": round(recall, 3), "groups": groups,
         "disagreements": [
             {"group": g, "topic": t, "person": truth, "scorer": v, "evidence": e}
