@@ -188,7 +188,8 @@ class RuleBasedFollowUps:
     def _story(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
         parts = ctx.star_parts or frozenset()
         out: list[FollowUp] = []
-        claim = vague_claim(text)
+        # A story that already gives numbers is not vague for one loose phrase in it.
+        claim = None if has_quantity(text) else vague_claim(text)
         if claim:
             out.append(FollowUp(f"You said \u201c{claim}\u201d: what exactly did you do?", "vague", 1, claim, kind="own_action"))
         if "result" not in parts:
