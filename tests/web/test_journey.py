@@ -214,7 +214,14 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     await expect(page.get_by_test_id("score-card")).to_be_hidden()
     await expect(page.get_by_text("Question 2 skipped: its recording is kept, it is not scored.")).to_be_visible()
 
-    # Question 3: answered; its follow-ups, if any; then the interview is complete.
+    # Question 3: "Repeat question" speaks it again (the microphone waits meanwhile); answered;
+    # its follow-ups, if any; then the interview is complete.
+    asks = len(await page.evaluate("window.__interview.trace"))
+    await press(page, page.get_by_test_id("repeat-question"))
+    await expect(page.get_by_test_id("interviewer-speaking")).to_be_visible()
+    await expect(page.get_by_test_id("answer-done")).to_be_enabled(timeout=60_000)
+    repeated = (await page.evaluate("window.__interview.trace"))[asks:]
+    assert len(repeated) == 1 and repeated[0]["played"] and repeated[0]["audioSentWhileSpeaking"] == 0, repeated
     await answer_out_loud(page, shot, "q3")
     await score_card_arrives(page, shot, "q3", "Question 3")
     more, next_step = await follow_ups(page, shot, 3, "q3")
