@@ -273,7 +273,7 @@ export async function render(root, { params, navigate, setTitle }) {
     if (state.phase === "retrying") {
       // Only the question tried again; a next question that was opened before `retry` is not.
       const again = state.retryOf;
-      return next.number === again.number && next.followUpIndex === again.followUpIndex && next.attempt > again.attempt ? ask(next) : undefined;
+      return next.number === again.number && next.followUpIndex === again.followUpIndex ? ask(next) : undefined;
     }
     if (state.phase === "closing" && state.closingBy === "skip") return ask(next);
     state.pending = next;
