@@ -178,8 +178,12 @@ class Reviewer:
 def stored_score(session: InterviewSession, question: InterviewQuestion) -> dict[str, Any] | None:
     """The answer's score details as stored with the session's progress (the same JSON the
     `score` event carried), or None when the question has not been scored."""
-    results = ((session.meta or {}).get("progress") or {}).get("results") or {}
-    entry = results.get(str(question.id)) or results.get(str(question.question_number))
+    progress = (session.meta or {}).get("progress") or {}
+    if isinstance(progress.get("questions"), list):  # the typed progress (interview.progress)
+        entry = next((q.get("result") for q in progress["questions"] if q.get("id") == str(question.id)), None)
+    else:  # the first format: results keyed by question number
+        results = progress.get("results") or {}
+        entry = results.get(str(question.id)) or results.get(str(question.question_number))
     if not isinstance(entry, dict) or not question.is_evaluated:
         return None
     return entry.get("score")

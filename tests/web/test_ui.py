@@ -209,6 +209,46 @@ async def test_the_score_card_marks_fillers_and_grammar(server, page, shot) -> N
     assert page.script_errors == []
 
 
+PLAN_SCORE = {
+    **SCORE,
+    "covered_topics": ["rate limiting"], "touched_topics": ["quotas"], "missing_topics": ["monitoring"],
+    "details": {
+        **SCORE["details"],
+        "grammar": {**SCORE["details"]["grammar"], "matches": [], "errors": 0, "uncertain_matches": []},
+        "keywords": {"topics": [
+            {"topic": "rate limiting", "verdict": "covered", "evidence": "I would throttle that client's key"},
+            {"topic": "quotas", "verdict": "touched", "evidence": "quotas"},
+            {"topic": "monitoring", "verdict": "missing", "evidence": ""},
+        ]},
+        "star": None,
+        "structure": {"kind": "plan", "parts": ["approach", "reasoning", "risks"], "present": ["approach"], "missing": ["reasoning", "risks"]},
+        "uncertain": [[8, 16]],
+    },
+}
+PLAN_TRANSCRIPT = "I would throttle that client's key, and quotas."
+
+
+async def test_the_score_card_shows_talking_point_verdicts_the_plan_and_the_recognisers_doubts(server, page) -> None:
+    await page.goto(server + "/app/#/login")
+    await page.evaluate(
+        """async ([score, transcript]) => {
+          const { scoreCard } = await import('/app/js/views/scorecard.js');
+          document.getElementById('main').replaceChildren(scoreCard(score, { transcript }));
+        }""",
+        [PLAN_SCORE, PLAN_TRANSCRIPT],
+    )
+    card = page.get_by_test_id("score-card")
+    covered = card.locator(".chip--good", has_text="rate limiting")
+    await expect(covered).to_have_attribute("title", "You said: “I would throttle that client's key”")
+    await expect(card.locator(".chip--touched", has_text="quotas")).to_contain_text("only touched on")
+    await expect(card.locator(".chip--missing", has_text="monitoring")).to_be_visible()
+    await expect(card.get_by_role("heading", name="Your plan")).to_be_visible()
+    await expect(card.locator(".chip--missing", has_text="Risks")).to_be_visible()
+    await expect(card.get_by_text("STAR structure")).to_have_count(0)
+    assert await card.locator(".annotated .uncertain").all_inner_texts() == ["throttle"]
+    assert page.script_errors == []
+
+
 DOWNSAMPLE = """async ([rate, frequency, seconds]) => {
   // Feed a pure tone at `rate` through the capture worklet and collect what it would send.
   const context = new OfflineAudioContext(1, Math.round(rate * seconds), rate);

@@ -105,8 +105,13 @@ export function fillerRanges(text, fillers) {
  * numbered marker, a tooltip (hover and keyboard focus) and the same text in `notes`.
  * Returns {node, notes: [{number, excerpt, message, replacements}]}.
  */
-export function annotate(text, { fillers = [], grammar = [] } = {}) {
+export function annotate(text, { fillers = [], grammar = [], uncertain = [] } = {}) {
   const fillerMarks = fillerRanges(text, fillers);
+  // Words the recogniser was unsure of ([start, end] in the text): dotted, with a title, so the
+  // candidate can tell its doubt from their own words.
+  const doubts = (uncertain || [])
+    .filter((r) => Array.isArray(r) && Number.isInteger(r[0]) && Number.isInteger(r[1]) && 0 <= r[0] && r[0] < r[1] && r[1] <= text.length)
+    .map(([start, end]) => ({ start, end }));
   const issues = (grammar || [])
     .filter((m) => Number.isInteger(m.offset) && m.length > 0 && m.offset + m.length <= text.length)
     .sort((a, b) => a.offset - b.offset)
@@ -114,7 +119,7 @@ export function annotate(text, { fillers = [], grammar = [] } = {}) {
     .map((m, i) => ({ ...m, number: i + 1, start: m.offset, end: m.offset + m.length, excerpt: text.slice(m.offset, m.offset + m.length) }));
 
   const cuts = new Set([0, text.length]);
-  for (const r of [...fillerMarks, ...issues]) {
+  for (const r of [...fillerMarks, ...issues, ...doubts]) {
     cuts.add(r.start);
     cuts.add(r.end);
   }
@@ -128,7 +133,9 @@ export function annotate(text, { fillers = [], grammar = [] } = {}) {
     const piece = text.slice(start, end);
     const filler = fillerMarks.find((r) => r.start <= start && end <= r.end);
     const issue = issues.find((r) => r.start <= start && end <= r.end);
-    const node = filler ? h("mark.filler", { title: "Filler word" }, piece) : document.createTextNode(piece);
+    const doubt = doubts.find((r) => r.start <= start && end <= r.end);
+    const plain = doubt ? h("span.uncertain", { title: "The recogniser was unsure of this word: it is not counted against you" }, piece) : document.createTextNode(piece);
+    const node = filler ? h("mark.filler", { title: "Filler word" }, piece) : plain;
     if (issue) {
       if (wrapperIssue !== issue) {
         wrapperIssue = issue;
@@ -154,7 +161,7 @@ export function annotate(text, { fillers = [], grammar = [] } = {}) {
     }
   }
   uid += 1;
-  return { node: root, notes: issues, fillers: fillerMarks.length };
+  return { node: root, notes: issues, fillers: fillerMarks.length, uncertain: doubts.length };
 }
 
 let uid = 1;

@@ -3,7 +3,28 @@
 
 import { api, ApiError } from "../api.js";
 import { h, clear, score, band, formatDateTime, titleCase } from "../dom.js";
-import { ring, dimensionBar, DIMENSIONS } from "./scorecard.js";
+import { ring, dimensionBar, DIMENSIONS, topics } from "./scorecard.js";
+import { annotate } from "../live/transcript.js";
+
+function structureNote(q, entry) {
+  const structure = q.score_details && q.score_details.details ? q.score_details.details.structure : null;
+  const missing = structure ? structure.missing || [] : (entry && entry.star_missing) || [];
+  if (!missing.length) return null;
+  const what = structure && structure.kind === "plan" ? "Plan parts to add" : "STAR parts to add";
+  return h("p.small.muted", `${what}: ${missing.map(titleCase).join(", ")}`);
+}
+
+function transcriptNode(q) {
+  const details = q.score_details && q.score_details.details;
+  if (!details || !q.transcript) return h("p.quote", q.transcript);
+  const node = annotate(q.transcript, {
+    fillers: (details.fluency && details.fluency.fillers) || [],
+    grammar: details.grammar ? details.grammar.matches : [],
+    uncertain: details.uncertain || [],
+  }).node;
+  node.classList.add("quote");
+  return node;
+}
 
 const POLL_MS = 2000;
 const POLL_LIMIT = 45;
@@ -211,10 +232,16 @@ export async function render(root, { params, navigate }) {
               details.length ? h("li.muted", details.join(" · ")) : null,
             ),
             entry && entry.summary ? h("p", entry.summary) : q.evaluation_summary ? h("p", q.evaluation_summary) : null,
-            entry && entry.covered_topics && entry.covered_topics.length ? h("ul.chips", { "aria-label": "Covered talking points" }, entry.covered_topics.map((t) => h("li.chip.chip--good", "✓ ", t))) : null,
-            entry && entry.missing_topics && entry.missing_topics.length ? h("ul.chips", { "aria-label": "Missed talking points" }, entry.missing_topics.map((t) => h("li.chip.chip--missing", t))) : null,
-            entry && entry.star_missing && entry.star_missing.length ? h("p.small.muted", `STAR parts to add: ${entry.star_missing.map(titleCase).join(", ")}`) : null,
-            h("details", h("summary", "Your transcript"), h("p.quote", q.transcript)),
+            // The stored score details (the live card's data) when the API has them: verdicts
+            // with the candidate's words, the structure that applied, the recogniser's doubts.
+            q.score_details
+              ? topics(q.score_details, "h4")
+              : [
+                  entry && entry.covered_topics && entry.covered_topics.length ? h("ul.chips", { "aria-label": "Covered talking points" }, entry.covered_topics.map((t) => h("li.chip.chip--good", "✓ ", t))) : null,
+                  entry && entry.missing_topics && entry.missing_topics.length ? h("ul.chips", { "aria-label": "Missed talking points" }, entry.missing_topics.map((t) => h("li.chip.chip--missing", t))) : null,
+                ],
+            structureNote(q, entry),
+            h("details", h("summary", "Your transcript"), transcriptNode(q)),
           ]
         : null,
       answered && q.audio_file_path ? h("div", playButton, player) : null,

@@ -64,13 +64,15 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
   const details = data.details || {};
   const fluency = details.fluency || {};
   const grammar = details.grammar || null;
-  const star = details.star || null;
+  const structure = details.structure || (details.star ? { kind: "star", parts: ["situation", "task", "action", "result"], ...details.star } : null);
   const Heading = `h${headingLevel}`;
   const Sub = `h${Math.min(6, headingLevel + 1)}`;
 
   const fold = (summary, ...content) => (compact ? h("details.score-card__more", h("summary", summary), ...content) : h("div", ...content));
   const suggestions = [...(data.suggestions || [])].sort((a, b) => (a.priority || 9) - (b.priority || 9));
-  const annotated = transcript ? annotate(transcript, { fillers: fluency.fillers || [], grammar: grammar ? grammar.matches : [] }) : null;
+  const annotated = transcript
+    ? annotate(transcript, { fillers: fluency.fillers || [], grammar: grammar ? grammar.matches : [], uncertain: details.uncertain || [] })
+    : null;
   const breakdown = fluency.filler_breakdown ? Object.entries(fluency.filler_breakdown) : [];
 
   return h(
@@ -96,6 +98,7 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
             "p.legend",
             annotated.fillers ? h("span", h("mark.filler", "um"), " filler word") : null,
             annotated.notes.length ? h("span", h("span.gram", { style: { cursor: "default" } }, "underlined"), " grammar note (hover or focus for the fix)") : null,
+            annotated.uncertain ? h("span", h("span.uncertain", "dotted"), " the recogniser was unsure (not counted)") : null,
           ),
           breakdown.length ? h("p.small.muted", "Fillers: ", breakdown.map(([word, n]) => `“${word}” × ${n}`).join(", ")) : null,
           annotated.notes.length
@@ -125,8 +128,8 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
           h("ul.suggestions", (compact ? suggestions.slice(0, 1) : suggestions).map(suggestion)),
         )
       : null,
-    topics(data, Sub) || star || (compact && suggestions.length > 1)
-      ? fold("Talking points, structure and more tips", topics(data, Sub), star ? starPanel(star, Sub) : null, compact && suggestions.length > 1 ? h("ul.suggestions", suggestions.slice(1).map(suggestion)) : null)
+    topics(data, Sub) || structure || (compact && suggestions.length > 1)
+      ? fold("Talking points, structure and more tips", topics(data, Sub), structure ? structurePanel(structure, Sub) : null, compact && suggestions.length > 1 ? h("ul.suggestions", suggestions.slice(1).map(suggestion)) : null)
       : null,
   );
 }
@@ -135,23 +138,38 @@ function suggestion(s) {
   return h("li", s.category ? h("span.cat", titleCase(s.category)) : null, s.message);
 }
 
-function topics(data, Sub) {
-  const covered = data.covered_topics || [];
-  const missing = data.missing_topics || [];
-  if (!covered.length && !missing.length) return null;
+// Each expected topic with its verdict and, where it was found, the candidate's own words.
+export function topics(data, Sub) {
+  const judged = ((data.details || {}).keywords || {}).topics;
+  const verdicts = judged
+    ? judged
+    : [...(data.covered_topics || []).map((t) => ({ topic: t, verdict: "covered" })), ...(data.touched_topics || []).map((t) => ({ topic: t, verdict: "touched" })), ...(data.missing_topics || []).map((t) => ({ topic: t, verdict: "missing" }))];
+  if (!verdicts.length) return null;
+  const said = verdicts.filter((t) => t.verdict !== "missing");
+  const missing = verdicts.filter((t) => t.verdict === "missing");
+  const chip = (t) =>
+    h(
+      `li.chip${t.verdict === "covered" ? ".chip--good" : t.verdict === "touched" ? ".chip--touched" : ".chip--missing"}`,
+      { title: t.evidence ? `You said: “${t.evidence}”` : null },
+      t.verdict === "covered" ? "✓ " : t.verdict === "touched" ? "◐ " : "",
+      t.topic,
+      t.verdict === "touched" ? h("span.small", " (only touched on)") : null,
+      t.evidence ? h("span.visually-hidden", ` — you said: “${t.evidence}”`) : null,
+    );
   return h(
     "div.grid.grid--2",
-    h("div", h(Sub, "Talking points you covered"), covered.length ? h("ul.chips", covered.map((t) => h("li.chip.chip--good", "✓ ", t))) : h("p.muted.small", "None of the expected points yet.")),
-    h("div", h(Sub, "Worth mentioning"), missing.length ? h("ul.chips", missing.map((t) => h("li.chip.chip--missing", t))) : h("p.muted.small", "You covered them all.")),
+    h("div", h(Sub, "Talking points you made"), said.length ? h("ul.chips", said.map(chip)) : h("p.muted.small", "None of the expected points yet.")),
+    h("div", h(Sub, "Worth mentioning"), missing.length ? h("ul.chips", missing.map(chip)) : h("p.muted.small", "You covered them all.")),
   );
 }
 
-function starPanel(star, Sub) {
-  const parts = ["situation", "task", "action", "result"];
-  const present = new Set((star.present || []).map((p) => p.toLowerCase()));
+// STAR for a story, the plan (approach, reasoning, risks) for a hypothetical answer.
+function structurePanel(structure, Sub) {
+  const parts = structure.parts || ["situation", "task", "action", "result"];
+  const present = new Set((structure.present || []).map((p) => p.toLowerCase()));
   return h(
     "div",
-    h(Sub, "STAR structure"),
+    h(Sub, structure.kind === "plan" ? "Your plan" : "STAR structure"),
     h(
       "ul.chips",
       parts.map((p) => h(`li.chip${present.has(p) ? ".chip--good" : ".chip--missing"}`, present.has(p) ? "✓ " : "○ ", titleCase(p), h("span.visually-hidden", present.has(p) ? " (present)" : " (missing)"))),
