@@ -262,7 +262,7 @@ export async function render(root, { params, navigate }) {
         attempts.map((a, i) =>
           h(
             "li",
-            h("div.row.row--between", h("span", `Attempt ${a.attempt ?? i + 1}`), a.skipped ? h("span.chip", "Skipped") : a.overall_score !== null && a.overall_score !== undefined ? h("span", { class: `rating rating--${band(a.overall_score)}` }, `${score(a.overall_score)}/100`) : null),
+            h("div.row.row--between", h("span", `Attempt ${a.attempt ?? i + 1}`), a.state === "skipped" ? h("span.chip", "Skipped") : a.overall_score !== null && a.overall_score !== undefined ? h("span", { class: `rating rating--${band(a.overall_score)}` }, `${score(a.overall_score)}/100`) : null),
             a.transcript ? h("p.quote", a.transcript) : h("p.muted.small", "No words were recognised."),
             a.audio_url ? attemptPlayer(a.audio_url, `${label}, attempt ${a.attempt ?? i + 1}`) : null,
           ),
@@ -298,58 +298,47 @@ function answeredQuestion(q) {
 }
 
 function attemptsOf(q) {
-  return Array.isArray(q.attempts) ? q.attempts : [];
-}
-
-/** An earlier attempt from the progress (`{number, state, columns, result}`) as the report shows it. */
-function attemptView(a) {
-  const columns = a.columns || {};
-  return {
-    attempt: a.number,
-    transcript: columns.transcript || "",
-    overall_score: columns.overall_score ?? (a.result && a.result.overall_score),
-    skipped: a.state === "skipped",
-    audio_url: a.audio_url || null,
-  };
+  return Array.isArray(q.attempts) ? q.attempts.filter((a) => !a.current) : [];
 }
 
 /**
- * The planned questions in asking order, each with its follow-ups that were asked, its state
- * and its earlier attempts. Read from `metadata.progress` (version 2: `questions` in asking
- * order with `follow_up_of`, `state`, `earlier_attempts`, keyed by question id); sessions
- * stored before it have `follow_ups` ({number: parent number}) and `skipped` (numbers).
+ * The planned questions in order, each with its follow-ups that were asked and its state.
+ * Questions carry their place in the interview (`follow_up_of`, `planned_number`,
+ * `follow_up_index`, `state`, `attempts`); sessions stored before that have
+ * `metadata.progress.follow_ups` ({number: parent number}) and `skipped` (numbers).
  * Follow-ups never asked are left out: they do not count and are not shown.
  */
 export function questionTree(session) {
-  const progress = (session.metadata && session.metadata.progress) || {};
-  const byId = new Map(session.questions.map((q) => [String(q.id), q]));
-  if (Array.isArray(progress.questions)) {
-    const items = new Map();
-    for (const p of progress.questions) {
-      const q = byId.get(String(p.id));
-      if (!q) continue;
-      const view = { ...q, attempts: (p.earlier_attempts || []).map(attemptView) };
-      const skipped = p.state === "skipped";
-      if (!p.follow_up_of) items.set(String(p.id), { question: view, skipped, followUps: [] });
-      else if (p.state !== "not_asked" && items.has(String(p.follow_up_of))) items.get(String(p.follow_up_of)).followUps.push({ question: view, skipped });
-    }
-    return [...items.values()];
+  const questions = session.questions;
+  if (questions.some((q) => q.state)) {
+    const order = (q) => q.planned_number ?? q.question_number;
+    return questions
+      .filter((q) => !q.follow_up_of)
+      .sort((a, b) => order(a) - order(b))
+      .map((q) => ({
+        question: q,
+        skipped: q.state === "skipped" || Boolean(q.skipped),
+        followUps: questions
+          .filter((f) => f.follow_up_of === q.id && f.state && f.state !== "not_asked")
+          .sort((a, b) => a.follow_up_index - b.follow_up_index)
+          .map((f) => ({ question: f, skipped: f.state === "skipped" })),
+      }));
   }
+  const progress = (session.metadata && session.metadata.progress) || {};
   const legacyParents = progress.follow_ups || {};
   const skippedNumbers = new Set(progress.skipped || []);
   const parentOf = (q) => {
     const number = legacyParents[String(q.question_number)];
-    return number ? session.questions.find((p) => p.question_number === number) || null : null;
+    return number ? questions.find((p) => p.question_number === number) || null : null;
   };
   const items = new Map();
-  const isSkipped = (q) => skippedNumbers.has(q.question_number);
-  for (const q of [...session.questions].sort((a, b) => a.question_number - b.question_number)) {
+  for (const q of [...questions].sort((a, b) => a.question_number - b.question_number)) {
     let parent = parentOf(q);
     while (parent && parentOf(parent)) parent = parentOf(parent); // a follow-up of a follow-up
-    if (!parent) items.set(String(q.id), { question: q, skipped: isSkipped(q), followUps: [] });
+    if (!parent) items.set(q.id, { question: q, skipped: skippedNumbers.has(q.question_number), followUps: [] });
     else if (q.answered_at || q.transcript) {
-      const item = items.get(String(parent.id));
-      if (item) item.followUps.push({ question: q, skipped: isSkipped(q) });
+      const item = items.get(parent.id);
+      if (item) item.followUps.push({ question: q, skipped: skippedNumbers.has(q.question_number) });
     }
   }
   return [...items.values()];

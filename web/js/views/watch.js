@@ -67,7 +67,7 @@ export async function render(root, { params, navigate, setTitle }) {
       const data = event.data;
       title.textContent = data.title;
       setTitle(`Watching: ${data.title}`);
-      total = data.num_questions ?? null;
+      total = data.of ?? null;
       clear(list);
       entries.clear();
       current = null;
