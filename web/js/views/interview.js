@@ -97,6 +97,10 @@ export async function render(root, { params, navigate, setTitle }) {
     ),
   );
   const before = preflight({ session, total: state.total, microphone, onStart: begin });
+  // While the candidate checks the microphone, fetch the first question's voice (the server
+  // synthesises it ahead, and it is the same URL the `question` event will carry).
+  const opening = [...session.questions].sort((a, b) => a.question_number - b.question_number).find((q) => !q.answered_at && q.state !== "skipped");
+  if (opening) voice.prefetch(`/api/sessions/${sessionId}/questions/${opening.id}/voice`);
   root.append(before, live, endDialog);
 
   // ---- phases --------------------------------------------------------------------------------
