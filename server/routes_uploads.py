@@ -27,7 +27,7 @@ from litestar.exceptions import ClientException
 from litestar.params import FromPath
 
 from persistence import answers, interviews
-from persistence.errors import Conflict, NotFound
+from persistence.errors import Conflict
 from persistence.models import InterviewQuestion, InterviewStatus, User
 from server.errors import ServiceUnavailable, error_responses
 from server.live.audio_store import HEADER_BYTES, answer_path, segments_path
@@ -36,6 +36,7 @@ from server.live.locks import Lease, LockUnavailable, SessionLocks
 from server.live import protocol as wire
 from server.live.recording import transcribe_recording
 from server.schemas import QuestionOut, from_row
+from streaming.events import AnswerComplete
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -72,32 +73,23 @@ async def upload_answer(
                 await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
             path = upload_path(state.settings.audio_dir, owner, question_id, decoded.audio_format)
             await state.uploads.run(lambda: _write_atomically(path, body))
-            async with state.uploads.transcription_turn():
-                complete = await transcribe_recording(
-                    state.scheduler,
-                    state.settings.streaming,
-                    decoded.audio,
-                    context_prompt=question.question_text,
-                    hotwords=" ".join(question.expected_topics or []) or None,
-                )
-        if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
-            raise Conflict("this interview was taken over by another connection while the upload was transcribed")
-        try:
-            async with state.db_sessions.begin() as db:
-                session = await interviews.get_owned_session(db, owner.user_id, session_id)
-                if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
-                    raise Conflict(f"this interview was {session.status.value} while the upload was transcribed")
-                await answers.record_answer(
-                    db,
-                    question_id,
-                    answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count),
-                    answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format),
-                )
-                session.questions_answered = await answers.count_answered(db, session_id)
-        except (Conflict, NotFound):
-            # Deleted or cancelled meanwhile: nothing of this upload is kept, its file included.
-            await state.uploads.run(lambda: path.unlink(missing_ok=True))
-            raise
+            try:
+                async with state.uploads.transcription_turn():
+                    complete = await transcribe_recording(
+                        state.scheduler,
+                        state.settings.streaming,
+                        decoded.audio,
+                        context_prompt=question.question_text,
+                        hotwords=" ".join(question.expected_topics or []) or None,
+                    )
+                if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
+                    raise Conflict("this interview was taken over by another connection while the upload was transcribed")
+                await _record(request, owner, question_id, complete, answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format))
+            except BaseException:
+                # Not stored (deleted or cancelled meanwhile, taken over, failed): nothing of this
+                # upload is kept, its file included. A plain unlink: it must run even when cancelled.
+                path.unlink(missing_ok=True)
+                raise
 
         def publish(event: wire.ServerEvent) -> None:
             event.question = question.question_number
@@ -111,6 +103,20 @@ async def upload_answer(
             async with state.db_sessions() as db:
                 stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
     return from_row(QuestionOut, stored)
+
+
+async def _record(
+    request: Request[User, object, object], owner: _Owner, question_id: uuid.UUID, complete: AnswerComplete, audio: answers.AnswerAudio
+) -> None:
+    """Store the answer, if the interview is still open (Conflict otherwise; NotFound if deleted)."""
+    async with request.app.state.db_sessions.begin() as db:
+        session = await interviews.get_owned_session(db, owner.user_id, owner.session_id)
+        if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+            raise Conflict(f"this interview was {session.status.value} while the upload was transcribed")
+        await answers.record_answer(
+            db, question_id, answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count), audio
+        )
+        session.questions_answered = await answers.count_answered(db, owner.session_id)
 
 
 @contextlib.asynccontextmanager
