@@ -112,14 +112,13 @@ async def run(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
         token = await sign_in(http, Account(args.email, password), register=args.register)
         new = NewSession(args.title, args.questions or len(args.audio), args.role, args.difficulty)
         session = await open_session(http, token, args.session, new)
-    conversation, reader = await connect(args.server, session["id"], token, printer.event)
+    conversation = await connect(args.server, session["id"], token, printer.event)
     try:
-        await conversation.send(type="start")
-        upcoming = await conversation.until("question", "session_complete")
+        upcoming = await conversation.begin()
         for source in args.audio:
             if upcoming["type"] == "session_complete":
                 break  # more audio than questions
-            upcoming = await conversation.answer(frames(source), args.speed)
+            upcoming = await conversation.answer(upcoming, frames(source), args.speed)
         if upcoming["type"] != "session_complete":
             mark = len(conversation.events)
             await conversation.send(type="end")  # fewer answers than questions: end here
@@ -134,10 +133,10 @@ async def run(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
             "answer_scores": scores,
             "overall_score": feedback.get("overall_score"),
             "finals": [e["text"] for e in conversation.of_type("final")],
+            "reconnects": conversation.reconnects,
         }
     finally:
-        await conversation.socket.close()
-        await asyncio.gather(reader, return_exceptions=True)
+        await conversation.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,21 +85,54 @@ async def open_session(http: httpx.AsyncClient, token: str, session_id: str | No
     return created.json()
 
 
+#: Close codes and fatal error codes after which the interview can go on on a new connection
+#: (docs/protocol.md: 1012 the node restarts, 1013 try again later; no close frame: the network).
+RETRY_CLOSE_CODES = {1012, 1013, 1006, 1011}
+RETRY_ERROR_CODES = {"server_restarting", "server_full", "database_unavailable", "lock_unavailable", "client_too_slow", "session_busy"}
+RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0)
+
+
+class Disconnected(ClientError):
+    """The connection ended in a way that a reconnect may cure (see RETRY_*)."""
+
+
 @dataclass
 class Conversation:
     """The interview socket: a reader task hands every event to `on_event` (printing) and keeps
     it for `until`, while audio is sent. Reading all the time matters: a client that stops
-    reading is closed by the server with 1013 (client_too_slow)."""
+    reading is closed by the server with 1013 (client_too_slow). When a node restarts or the
+    network drops, `answer` reconnects (through the same URL, so a load balancer picks a live
+    node), sends `start`, and re-sends the audio the server had not stored (`resumed`)."""
 
-    socket: websockets.ClientConnection
+    url: str
+    token: str
     on_event: Callable[[Event], None]
     events: list[Event] = field(default_factory=list)
+    reconnects: int = 0
+    socket: websockets.ClientConnection | None = None
+    _reader: asyncio.Task | None = None
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _closed: BaseException | None = None
+    _closed: websockets.ConnectionClosed | Exception | None = None
 
-    async def read_forever(self) -> None:
+    async def open(self) -> None:
+        """Connect, authenticate with the first message (the token stays out of URLs and access
+        logs), wait for `ready`."""
+        self._closed = None
+        self.socket = await websockets.connect(self.url, max_size=1 << 22, open_timeout=30)
+        self._reader = asyncio.create_task(self._read(self.socket), name="interview-client-reader")
+        mark = len(self.events)
+        await self.send(type="auth", token=self.token)
+        await self.until("ready", after=mark, timeout=60)
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    async def _read(self, socket: websockets.ClientConnection) -> None:
         try:
-            async for raw in self.socket:
+            async for raw in socket:
                 if isinstance(raw, bytes):
                     continue  # the protocol sends text only
                 event = json.loads(raw)
@@ -115,25 +148,33 @@ class Conversation:
                 self._arrived.notify_all()
 
     async def send(self, **message: Any) -> None:
+        assert self.socket is not None
         await self.socket.send(json.dumps(message))
 
+    def _disconnected(self, waiting_for: str) -> ClientError:
+        closed = self._closed
+        code = closed.rcvd.code if isinstance(closed, websockets.ConnectionClosed) and closed.rcvd else 1006
+        error = Disconnected if code in RETRY_CLOSE_CODES else ClientError
+        return error(f"the connection closed ({code}) while waiting for {waiting_for}")
+
     async def until(self, *kinds: str, after: int = 0, timeout: float = 300) -> Event:
-        """The first event of one of `kinds` at index `after` or later; a fatal `error` event or
-        a closed socket before it is a ClientError."""
+        """The first event of one of `kinds` at index `after` or later. A fatal `error` event or a
+        closed socket before it is a ClientError (`Disconnected` when a reconnect may help)."""
 
         def found() -> Event | None:
             for event in self.events[after:]:
                 if event["type"] in kinds:
                     return event
                 if event["type"] == "error" and event.get("fatal"):
-                    raise ClientError(f"the server ended the interview: {event['code']}: {event['message']}")
+                    error = Disconnected if event["code"] in RETRY_ERROR_CODES else ClientError
+                    raise error(f"the server ended the connection: {event['code']}: {event['message']}")
             return None
 
         async def wait() -> Event:
             async with self._arrived:
                 while (event := found()) is None:
                     if self._closed is not None:
-                        raise ClientError(f"the connection closed while waiting for {'/'.join(kinds)}: {self._closed}")
+                        raise self._disconnected("/".join(kinds))
                     await self._arrived.wait()
                 return event
 
@@ -142,15 +183,66 @@ class Conversation:
     def of_type(self, kind: str) -> list[Event]:
         return [event for event in self.events if event["type"] == kind]
 
-    async def answer(self, frames: AsyncIterator[bytes], speed: float) -> Event:
-        """Stream one answer, say it is done, and return what follows its `answer_complete`
-        (and its score): the next `question` or `session_complete`."""
+    async def begin(self) -> Event:
+        """`start`; the first `question` (or `session_complete` for a finished session)."""
+        return await self._retrying(self._start)
+
+    async def _start(self) -> Event:
         mark = len(self.events)
-        async for frame in paced(frames, speed):
-            await self.socket.send(frame)
-        await self.send(type="answer_done")
-        complete = await self.until("answer_complete", after=mark)
-        return await self.until("question", "session_complete", after=self.events.index(complete) + 1)
+        await self.send(type="start")
+        return await self.until("question", "session_complete", after=mark)
+
+    async def _retrying(self, step: Callable[[], Any]) -> Any:
+        for delay in (0.0, *RECONNECT_DELAYS_S):
+            if delay:
+                await asyncio.sleep(delay)
+                try:
+                    await self.close()
+                    await self.open()
+                except (OSError, websockets.InvalidHandshake, TimeoutError, Disconnected):
+                    continue
+                self.reconnects += 1
+            try:
+                return await step()
+            except (Disconnected, websockets.ConnectionClosed):
+                continue
+        raise ClientError("the server could not be reached again; the answers so far are stored, resume with --session")
+
+    async def answer(self, question: Event, frames: AsyncIterator[bytes], speed: float) -> Event:
+        """Stream one answer to `question`, say it is done, and return what follows its
+        `answer_complete` (and its score): the next `question` or `session_complete`."""
+        source = paced(frames, speed)
+        sent = bytearray()  # this answer's audio, to re-send what a dead node had not stored
+        resend_from: int | None = None
+
+        async def step() -> Event:
+            nonlocal resend_from
+            mark = len(self.events)
+            if resend_from is not None:  # a new connection: `start` again, then the rest
+                asked = await self._start()
+                if asked["type"] == "session_complete" or asked["number"] != question["number"]:
+                    return asked  # the answer was closed and stored before the drop
+                await self.send(type="ping", id="resume")
+                await self.until("pong", after=mark)
+                resumed = [e for e in self.events[mark:] if e["type"] == "resumed"]
+                stored = int(resumed[-1]["audio_duration"] * 16000) * 2 if resumed else 0
+                await self._send_audio(bytes(sent[stored:]))
+                mark = len(self.events)
+            resend_from = 0
+            assert self.socket is not None
+            async for frame in source:
+                sent.extend(frame)
+                await self.socket.send(frame)
+            await self.send(type="answer_done")
+            complete = await self.until("answer_complete", after=mark)
+            return await self.until("question", "session_complete", after=self.events.index(complete) + 1)
+
+        return await self._retrying(step)
+
+    async def _send_audio(self, pcm: bytes, frame: int = 32000) -> None:
+        assert self.socket is not None
+        for start in range(0, len(pcm), frame):
+            await self.socket.send(pcm[start : start + frame])
 
 
 def ws_url(server: str, session_id: str) -> str:
@@ -159,12 +251,7 @@ def ws_url(server: str, session_id: str) -> str:
     return scheme + base.split("://", 1)[1] + f"/ws/sessions/{session_id}"
 
 
-async def connect(server: str, session_id: str, token: str, on_event: Callable[[Event], None]) -> tuple[Conversation, asyncio.Task]:
-    """Open the interview socket, authenticate with the first message (the token stays out of
-    URLs and access logs), wait for `ready`."""
-    socket = await websockets.connect(ws_url(server, session_id), max_size=1 << 22, open_timeout=30)
-    conversation = Conversation(socket, on_event)
-    reader = asyncio.create_task(conversation.read_forever(), name="interview-client-reader")
-    await conversation.send(type="auth", token=token)
-    await conversation.until("ready", timeout=60)
-    return conversation, reader
+async def connect(server: str, session_id: str, token: str, on_event: Callable[[Event], None]) -> Conversation:
+    conversation = Conversation(ws_url(server, session_id), token, on_event)
+    await conversation.open()
+    return conversation

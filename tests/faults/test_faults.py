@@ -8,6 +8,8 @@ What a candidate has seen as `final` must be in the database exactly once, whate
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
 import uuid
 
@@ -21,9 +23,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from persistence.models import InterviewQuestion
 from server.live.pubsub import create_redis
 from tests.faults.conftest import Cluster
-from tests.faults.services import Nginx, Node
+from tests.faults.services import REPO, Nginx, Node
 from tests.support.live_server import InterviewClient
-from tests.support.speech import synthesize, to_pcm16
+from tests.support.speech import synthesize, to_pcm16, write_wav
 from tests.support.text import normalise_words, repeated_ngrams
 
 pytestmark = [pytest.mark.model, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -335,3 +337,37 @@ async def test_credential_limits_hold_across_nodes_and_key_on_the_real_client(cl
         balancer.stop()
         for node in nodes:
             node.kill()
+
+
+async def test_interview_client_resumes_through_nginx_when_its_node_restarts(cluster: Cluster, tmp_path) -> None:
+    """`interview-client` against nginx: SIGTERM to the node serving it mid-answer; it reconnects
+    through nginx to the other node, re-sends what was not stored, and finishes the interview."""
+    cluster.node("a"), cluster.node("b")
+    audio = tmp_path / "answer.wav"
+    write_wav(audio, np.concatenate([np.zeros(8000, np.float32), synthesize(PART_ONE), np.zeros(16000, np.float32)]))
+    client = REPO / ".venv" / "bin" / "interview-client"
+    process = await asyncio.create_subprocess_exec(
+        str(client), "--server", cluster.balancer.base, "--email", f"{uuid.uuid4().hex[:10]}@example.com", "--register",
+        "--questions", "1", "--speed", "1", "--json", str(audio),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**os.environ, "INTERVIEW_PASSWORD": "long password"},
+    )
+    lines: list[dict] = []
+    try:
+        while not any(line["type"] == "final" for line in lines):  # streaming, one utterance done
+            lines.append(json.loads(await asyncio.wait_for(process.stdout.readline(), 120)))
+        serving = cluster.serving()
+        serving.signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(process.communicate(), 300)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0, err.decode()[-2000:]
+    lines += [json.loads(line) for line in out.decode().splitlines()]
+    summary = lines[-1]
+    assert summary["type"] == "summary" and summary["reconnects"] >= 1 and summary["questions_answered"] == 1
+    assert any(line["type"] == "error" and line["code"] == "server_restarting" for line in lines)
+    assert any(line["type"] == "resumed" for line in lines)
+    stored = await _stored_question(cluster, summary["session_id"])
+    _assert_each_final_once(summary["finals"], stored.transcript)
+    assert {"kubernetes", "database"} <= set(normalise_words(stored.transcript)), stored.transcript
+    assert not repeated_ngrams(stored.transcript)
