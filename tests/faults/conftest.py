@@ -6,6 +6,7 @@ through which the candidates connect. Everything is torn down even when a test f
 from __future__ import annotations
 
 import os
+import asyncio
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -55,17 +56,23 @@ class Cluster:
         self.nodes[name] = node
         return node
 
-    def serving(self) -> Node:
-        """The one running node with a live interview socket open (from each node's /metrics)."""
-        live = [
-            node for node in self.nodes.values()
-            if node.process is not None and node.process.poll() is None and node.metrics()["interview_live_streams"] >= 1
-        ]
-        assert len(live) == 1, f"expected one node serving the interview, found {[n.name for n in live]}"
-        return live[0]
+    async def serving(self) -> Node:
+        """The one running node with a live interview socket open (from each node's /metrics).
+        A previous test's socket may still be storing its last finals on the other node: wait
+        (bounded) until only one node has one."""
+        for _ in range(300):
+            live = [
+                node for node in self.nodes.values()
+                if node.process is not None and node.process.poll() is None and node.metrics()["interview_live_streams"] >= 1
+            ]
+            if len(live) == 1:
+                return live[0]
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"expected one node serving the interview, found {[n.name for n in live]}")
 
     def other(self, node: Node) -> Node:
-        return next(n for n in self.nodes.values() if n is not node)
+        """The other one of the balanced pair "a" and "b"."""
+        return next(n for name, n in self.nodes.items() if name in ("a", "b") and n is not node)
 
     def stop_all(self) -> None:
         self.balancer.stop()

@@ -126,7 +126,7 @@ async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Clu
     first = await _connect(balancer, session_id, token)
     await first.send(type="start")
     await first.wait_for("question")
-    serving = cluster.serving()
+    serving = await cluster.serving()
     other = cluster.other(serving)
     streaming = asyncio.create_task(first.stream(_pcm(PART_ONE), realtime_factor=1.0))
     await first.wait_for("final")
@@ -182,7 +182,7 @@ async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> No
     candidate = await _connect(balancer, session_id, token)
     await candidate.send(type="start")
     await candidate.wait_for("question")
-    serving = cluster.serving()
+    serving = await cluster.serving()
     watching = next(node for node in cluster.nodes.values() if node.metrics()["interview_live_watchers"] >= 1)
     await candidate.stream(_pcm(PART_TWO), realtime_factor=2.0)
     await watcher.wait_for("final")
@@ -225,7 +225,7 @@ async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
     candidate = await _connect(balancer, session_id, token)
     await candidate.send(type="start")
     await candidate.wait_for("question")
-    serving = cluster.serving()
+    serving = await cluster.serving()
 
     cluster.postgres.stop()
     try:
@@ -269,7 +269,7 @@ async def test_sigterm_drains_live_answers_then_exits(cluster: Cluster) -> None:
     candidate = await _connect(balancer, session_id, token)
     await candidate.send(type="start")
     await candidate.wait_for("question")
-    serving = cluster.serving()
+    serving = await cluster.serving()
     streaming = asyncio.create_task(candidate.stream(_pcm(PART_ONE), realtime_factor=1.0))
     first_final = await candidate.wait_for("final")
     while (started := await candidate.wait_for("speech_started"))["at"] < first_final["end"]:
@@ -355,7 +355,7 @@ async def test_interview_client_resumes_through_nginx_when_its_node_restarts(clu
     try:
         while not any(line["type"] == "final" for line in lines):  # streaming, one utterance done
             lines.append(json.loads(await asyncio.wait_for(process.stdout.readline(), 120)))
-        serving = cluster.serving()
+        serving = await cluster.serving()
         serving.signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 300)
     finally:
