@@ -48,6 +48,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--speed must be 0 or more")
     if args.audio.count("-") > 1:
         parser.error("stdin (-) can answer only one question")
+    missing = [path for path in args.audio if path != "-" and not os.path.isfile(path)]
+    if missing:  # before signing in and creating a session for nothing
+        parser.error(f"no such audio file: {', '.join(missing)}")
     return args
 
 
@@ -106,8 +109,18 @@ class Printer:
         self.out.flush()
 
 
+def _ask_password(args: argparse.Namespace) -> str:
+    """From the terminal only: stdin may be the audio, and a prompt on a pipe would eat it."""
+    try:
+        with open("/dev/tty"):
+            pass
+    except OSError:
+        raise ClientError(f"no password: set {args.password_env} (there is no terminal to ask on)") from None
+    return getpass.getpass(f"password for {args.email}: ")
+
+
 async def run(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
-    password = os.environ.get(args.password_env) or getpass.getpass(f"password for {args.email}: ")
+    password = os.environ.get(args.password_env) or _ask_password(args)
     async with httpx.AsyncClient(base_url=args.server, timeout=30) as http:
         token = await sign_in(http, Account(args.email, password), register=args.register)
         new = NewSession(args.title, args.questions or len(args.audio), args.role, args.difficulty)
