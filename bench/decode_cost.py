@@ -38,24 +38,25 @@ from streaming.options import SAMPLE_RATE, StreamingOptions, TranscriberOptions 
 from tests.streaming.wer import normalise, wer  # noqa: E402
 from tests.support import speech  # noqa: E402
 
-#: name -> (TranscriberOptions changes, StreamingOptions changes). "old" is the decoding before
-#: issue 14 (fallbacks and a 15 s encoder floor on partials, which re-decode the whole utterance).
+#: The decoding before issue 14: partials with temperature fallbacks, every decode's encoder
+#: floored at 15 s, partials re-decoding the whole utterance, one 2-thread decode at a time.
+OLD_MODEL = dict(partial_temperatures=(0.0, 0.2, 0.4), partial_encoder_floor_s=15.0, encoder_floor_s=15.0, cpu_threads=2)
+OLD_STREAM = dict(partial_from_commit=False)
+
+#: name -> (TranscriberOptions changes, StreamingOptions changes), each step from the old
+#: decoding towards today's defaults ("default": no changes at all).
 CONFIGS: dict[str, tuple[dict, dict]] = {
-    "old": (dict(partial_temperatures=(0.0, 0.2, 0.4), partial_encoder_floor_s=15.0), dict(partial_from_commit=False)),
-    "nofallback": (dict(partial_encoder_floor_s=15.0), dict(partial_from_commit=False)),
-    "floor5": (dict(partial_encoder_floor_s=5.0), dict(partial_from_commit=False)),
-    "floor0": (dict(partial_encoder_floor_s=0.0), dict(partial_from_commit=False)),
-    "commit": (dict(partial_encoder_floor_s=15.0), dict(partial_from_commit=True)),
-    "commit-floor5": (dict(partial_encoder_floor_s=5.0), dict(partial_from_commit=True)),
-    "commit-floor0": (dict(partial_encoder_floor_s=0.0), dict(partial_from_commit=True)),
-    "commit-floor5-t1w2": (dict(partial_encoder_floor_s=5.0, cpu_threads=1, num_workers=2), dict(partial_from_commit=True)),
-    "commit-floor5-f10": (dict(partial_encoder_floor_s=5.0, encoder_floor_s=10.0), dict(partial_from_commit=True)),
-    "commit-floor5-t1w2-f10": (dict(partial_encoder_floor_s=5.0, cpu_threads=1, num_workers=2, encoder_floor_s=10.0), dict(partial_from_commit=True)),
-    "commit-floor3": (dict(partial_encoder_floor_s=3.0), dict(partial_from_commit=True)),
-    "commit-floor5-t1": (dict(partial_encoder_floor_s=5.0, cpu_threads=1), dict(partial_from_commit=True)),
+    "old": (OLD_MODEL, OLD_STREAM),
+    "nofallback": ({**OLD_MODEL, "partial_temperatures": (0.0,)}, OLD_STREAM),
+    "floor5": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0}, OLD_STREAM),
+    "commit": ({**OLD_MODEL, "partial_temperatures": (0.0,)}, {}),
+    "commit-floor0": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 0.0}, {}),
+    "commit-floor3": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 3.0}, {}),
+    "commit-floor5": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0}, {}),
+    "commit-floor5-t1": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0, "cpu_threads": 1}, {}),
+    "commit-floor5-f10": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0, "encoder_floor_s": 10.0}, {}),
     "default": ({}, {}),
-    "default-t1w2": (dict(cpu_threads=1, num_workers=2), {}),
-    "default-t2w2": (dict(cpu_threads=2, num_workers=2), {}),
+    "default-t2": (dict(cpu_threads=2), {}),
 }
 
 _models: dict[TranscriberOptions, WhisperTranscriber] = {}
