@@ -215,5 +215,5 @@ def _score_columns(score: AnswerScore, suggestions: list[FollowUp]) -> dict[str,
         "overall_score": score.overall,
         "evaluation_summary": score.evaluation_summary,
         "suggestions": score.suggestions_json(),
-        "follow_up_questions": [{"text": f.text, "reason": f.reason, "priority": f.priority} for f in suggestions],
+        "follow_up_questions": [{"text": f.text, "reason": f.reason, "priority": f.priority, "kind": f.kind} for f in suggestions],
     }
