@@ -72,8 +72,10 @@ def follow_up_problems(
     words = len(_WORD.findall(stripped.lower()))
     if not 4 <= words <= 40:
         problems.append(f"{words} words (4-40 expected)")
+    # The candidate's own words quoted back are grounding, not the question's subject.
+    unquoted = _QUOTED.sub(" ", stripped)
     for topic in covered_topics:
-        if about_topic(stripped, topic):
+        if about_topic(unquoted, topic):
             problems.append(f"asks about a covered talking point: {topic}")
     said = " ".join(_WORD.findall(transcript.lower()))
     for claim in [*_MENTIONED.findall(stripped), *_QUOTED.findall(stripped)]:

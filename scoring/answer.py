@@ -19,7 +19,7 @@ from scoring.embedding import Embedder
 from scoring.errors import GrammarUnavailable, InvalidAnswer
 from scoring.fluency import FluencyResult, TimedWord, score_fluency
 from scoring.grammar import GrammarChecker, GrammarResult, score_grammar
-from scoring.keywords import KeywordResult, score_keywords, topic_texts
+from scoring.keywords import KeywordResult, covered_lexically, score_keywords, topic_texts
 from scoring.options import Calibration, ScoringOptions
 from scoring.relevance import RelevanceResult, answer_embedding, question_prompts, score_relevance
 from scoring.spans import answer_spans, overlaps, uncertain_ranges
@@ -196,7 +196,9 @@ def score_answer(
         flags.append("no_expected_topics")
     # Words the recogniser was unsure of are its errors, not the candidate's (see spans.py).
     uncertain = uncertain_ranges(transcript, answer.words, options.uncertain_word_probability)
-    spans = answer_spans(transcript) if topics else []
+    # Short spans are embedded only when some topic is not already covered in words: the
+    # paraphrase check is the costly part of scoring (about a sentence's embedding per clause).
+    spans = answer_spans(transcript) if topics and not covered_lexically(topics, transcript) else []
 
     # The grammar check (another process) runs while this thread embeds: latency is the
     # slower of the two, not their sum. Its result does not depend on timing.

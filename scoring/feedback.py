@@ -21,6 +21,7 @@ from scoring.answer import DIMENSIONS
 from scoring.insights import build_insights
 from scoring.options import ScoringOptions
 from scoring.resources import Resource, resources_for
+from scoring.keywords import label
 from scoring.results import QuestionResult
 from scoring.suggestions import NAMES
 
@@ -191,7 +192,7 @@ def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -
         errors = sum(q.grammar_errors or 0 for q in answered)
         return f"Grammar average {value:.0f}: {errors} errors" + (f", e.g. \u201c{example}\u201d" if example else "")
     if dim == "keywords":
-        missing = Counter(t for q in answered for t in q.missing_topics)
+        missing = Counter(label(t) for q in answered for t in q.missing_topics)
         return f"Keyword average {value:.0f}: missed talking points such as {', '.join(t for t, _ in missing.most_common(4))}"
     low = min(answered, key=lambda q: q.relevance if q.relevance is not None else 100)
     return f"Relevance average {value:.0f}: answers drifted or stayed brief, lowest on Q{low.question_number} ({low.relevance:.0f})"
@@ -214,7 +215,7 @@ def _suggestions(weaknesses: Sequence[Item], answered: Sequence[QuestionResult],
 
 def _next_steps(questions, answered, weaknesses) -> list[str]:
     steps: list[str] = []
-    missing = Counter(t for q in answered for t in q.missing_topics)
+    missing = Counter(label(t) for q in answered for t in q.missing_topics)
     if missing:
         steps.append(f"Review these topics and prepare one example for each: {', '.join(t for t, _ in missing.most_common(5))}")
     categories = {w.category for w in weaknesses}

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from statistics import mean
 
+from scoring.keywords import label
 from scoring.results import QuestionResult
 
 _DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
@@ -61,7 +62,7 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
     rates = [r.speech_rate_wpm for r in answered if r.speech_rate_wpm is not None]
     if len(rates) >= 2 and max(rates) - min(rates) >= RATE_GAP:
         lines.append(f"Your speaking rate varied from {min(rates):.0f} to {max(rates):.0f} words per minute.")
-    missing = Counter(t for r in answered for t in r.missing_topics)
+    missing = Counter(label(t) for r in answered for t in r.missing_topics)
     repeated = [t for t, n in missing.most_common(3) if n >= 2]
     if repeated:
         lines.append(f"Topics missed more than once: {', '.join(repeated)}.")

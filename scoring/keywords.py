@@ -79,6 +79,7 @@ class TopicMatch:
     def to_json(self) -> dict:
         return {
             "topic": self.topic,
+            "label": label(self.topic),
             "verdict": self.verdict,
             "match": self.how,
             "alternative": self.alternative,
@@ -109,6 +110,10 @@ class KeywordResult:
     def missing(self) -> list[str]:
         return [t.topic for t in self.topics if t.verdict == MISSING]
 
+    def labels(self, verdict: str) -> list[str]:
+        """The feedback-text names (scoring.keywords.label) of the topics with this verdict."""
+        return [label(t.topic) for t in self.topics if t.verdict == verdict]
+
     def to_json(self) -> dict:
         return {
             "score": round(self.score, 1),
@@ -124,6 +129,12 @@ def alternatives(topic: str) -> list[str]:
     """The names a topic is given: "rollback or feature flag" -> ["rollback", "feature flag"]."""
     parts = [p.strip() for p in _ALTERNATIVES.split(topic) if p.strip()]
     return parts or [topic.strip()]
+
+
+def label(topic: str) -> str:
+    """How a topic is named in feedback text: its first name ("rollback plan or feature flag"
+    reads "rollback plan"); the whole topic stays in the JSON lists."""
+    return alternatives(topic)[0]
 
 
 def wordings(topic: str) -> list[str]:
@@ -205,6 +216,18 @@ def _lexical(topic: str, transcript: str, words, parts: Sequence[Span]) -> Topic
     if best is None and negated:
         return TopicMatch(topic, MISSING, "none", alternatives(topic)[0], "", None, None, None, negated=True)
     return best
+
+
+def covered_lexically(topics: Sequence[str], transcript: str) -> bool:
+    """Whether every topic is covered by its names or wordings alone: then no span of the
+    answer needs embedding (scoring a complete answer skips that cost)."""
+    words = _positions(transcript)
+    parts = clauses(transcript)
+    for topic in topics:
+        match = _lexical(topic, transcript, words, parts)
+        if match is None or match.verdict != COVERED:
+            return False
+    return True
 
 
 def score_keywords(

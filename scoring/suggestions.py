@@ -106,11 +106,11 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
         cost = w.keywords * (100 - f.keywords.score) / 100
         covered = f"{len(f.keywords.covered)} of {len(f.keywords.topics)} covered"
         if f.keywords.missing:
-            missing = ", ".join(f.keywords.missing[:4])
-            touched = f"; say more about {', '.join(f.keywords.touched[:2])}" if f.keywords.touched else ""
+            missing = ", ".join(f.keywords.labels("missing")[:4])
+            touched = f"; say more about {', '.join(f.keywords.labels('touched')[:2])}" if f.keywords.touched else ""
             out.append((cost, Suggestion("Keywords", f"Cover the missing talking points: {missing} ({covered}{touched}).", 0)))
         else:
-            out.append((cost, Suggestion("Keywords", f"You only named {', '.join(f.keywords.touched[:3])}: say what you did about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).", 0)))
+            out.append((cost, Suggestion("Keywords", f"You only named {', '.join(f.keywords.labels('touched')[:3])}: say what you did about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).", 0)))
     flu = f.fluency
     fcost = w.fluency * (100 - flu.score) / 100
     if flu.fillers_per_minute is not None and flu.fillers_per_minute > 2 or flu.filler_count >= 4:
@@ -172,7 +172,7 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
         name = "STAR structure" if f.structure.kind == "star" else "plan"
         sentences.append(f"The {name} is missing the {', '.join(f.structure.missing)} part{'s' if len(f.structure.missing) > 1 else ''}.")
     elif f.keywords is not None and worst != "keywords":
-        sentences.append(f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} expected topics" + (f" (missing: {', '.join(f.keywords.missing[:3])})." if f.keywords.missing else "."))
+        sentences.append(f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} expected topics" + (f" (missing: {', '.join(f.keywords.labels('missing')[:3])})." if f.keywords.missing else "."))
     return " ".join(sentences[:3])
 
 
@@ -194,8 +194,8 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
         if not f.keywords.missing and not f.keywords.touched:
             return "all expected topics were covered"
         if not f.keywords.missing:
-            return f"only named, not explained: {', '.join(f.keywords.touched[:3])}"
-        return f"missing {', '.join(f.keywords.missing[:3])}"
+            return f"only named, not explained: {', '.join(f.keywords.labels('touched')[:3])}"
+        return f"missing {', '.join(f.keywords.labels('missing')[:3])}"
     flu = f.fluency
     rate = f"{flu.speech_rate_wpm:.0f} words per minute, " if flu.speech_rate_wpm is not None else ""
     return f"{rate}{filler_phrase(flu) if flu.filler_count else 'no fillers'}, {len(flu.long_pauses)} long pause{'s' if len(flu.long_pauses) != 1 else ''}"

@@ -152,7 +152,7 @@ export function topics(data, Sub) {
       `li.chip${t.verdict === "covered" ? ".chip--good" : t.verdict === "touched" ? ".chip--touched" : ".chip--missing"}`,
       { title: t.evidence ? `You said: “${t.evidence}”` : null },
       t.verdict === "covered" ? "✓ " : t.verdict === "touched" ? "◐ " : "",
-      t.topic,
+      t.label || t.topic,
       t.verdict === "touched" ? h("span.small", " (only touched on)") : null,
       t.evidence ? h("span.visually-hidden", ` — you said: “${t.evidence}”`) : null,
     );
