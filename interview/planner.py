@@ -199,7 +199,9 @@ def plan_session(bank: QuestionBank, request: PlanRequest, *, seed: int | str) -
     interviews with a target company, a "why {company}" question next (when num_questions >= 4);
     then the body, whose categories follow the interview type and whose difficulties ramp up
     around the requested level, with the candidate's custom questions spread through it. The
-    warm-up takes precedence: custom questions beyond the remaining room are dropped. Returns
+    candidate's own questions take precedence over the warm-up and the company question (a plan
+    of only custom questions has neither); custom questions beyond num_questions, which the API
+    refuses, are dropped here. Returns
     fewer than num_questions only if the bank itself runs out of unused questions.
     """
     rng = random.Random(seed)
@@ -216,8 +218,8 @@ def plan_session(bank: QuestionBank, request: PlanRequest, *, seed: int | str) -
         company=(request.target_company or "").strip() or None,
     )
     total = request.num_questions
-    warmup_room = 1 if total >= 3 else 0
-    customs = _custom_questions(request, limit=total - warmup_room)
+    customs = _custom_questions(request, limit=total)
+    warmup_room = 1 if total >= 3 and len(customs) < total else 0
     picker.used_texts.update(normalise_text(c.text) for c in customs)
 
     opening: list[PlannedQuestion] = []

@@ -192,11 +192,13 @@ def test_a_custom_question_replaces_the_same_bank_question(bank) -> None:
     assert sum(normalise_text(q.text) == normalise_text(existing.text) for q in questions) == 1
 
 
-def test_too_many_custom_questions_keep_the_warm_up(bank) -> None:
-    customs = [f"Custom question number {i} about our product?" for i in range(6)]
+def test_the_candidates_own_questions_win_over_the_warm_up(bank) -> None:
+    customs = [f"Custom question number {i} about our product?" for i in range(4)]
     questions = plan(bank, num_questions=4, custom_questions=customs)
-    assert [q.kind for q in questions] == ["warmup", "custom", "custom", "custom"]
-    assert [q.text for q in questions[1:]] == customs[:3]
+    assert [q.kind for q in questions] == ["custom"] * 4
+    assert [q.text for q in questions] == customs
+    three = plan(bank, num_questions=4, custom_questions=customs[:3])
+    assert [q.kind for q in three][0] == "warmup" and sorted(q.text for q in three[1:]) == sorted(customs[:3])
 
 
 def test_the_target_company_is_woven_into_a_why_us_question(bank) -> None:
