@@ -1,4 +1,5 @@
-"""Writing answers into `interview_questions` as they are transcribed, and session progress.
+"""Writing answers into `interview_questions` as they are transcribed, and the session's progress
+(its JSON, `metadata.progress`; its meaning is `interview.progress`, read in `server/progress.py`).
 
 `record_progress` runs after every final segment, so a crash or a dropped socket never loses a
 transcript already produced; `record_answer` completes the row when the answer ends.
@@ -81,20 +82,34 @@ async def record_answer(
     await db.execute(update(InterviewQuestion).where(InterviewQuestion.id == question_id).values(**values))
 
 
-async def count_answered(db: AsyncSession, session_id: uuid.UUID) -> int:
-    rows = await db.scalars(
-        select(InterviewQuestion.id).where(
-            InterviewQuestion.session_id == session_id,
-            InterviewQuestion.answered_at.is_not(None),
-            InterviewQuestion.word_count > 0,
-        )
-    )
-    return len(rows.all())
+#: The columns an answer fills; "try again" snapshots them into the progress and clears them.
+ANSWER_COLUMNS = (
+    "answered_at", "audio_file_path", "audio_duration", "audio_format", "audio_size_bytes", "transcript",
+    "transcript_confidence", "word_count", "relevance_score", "grammar_score", "fluency_score", "keyword_score",
+    "overall_score", "evaluation_summary", "suggestions", "is_evaluated", "follow_up_questions",
+)
 
 
-async def set_progress(db: AsyncSession, session: InterviewSession, **progress: Any) -> None:
-    """Merge keys into `metadata.progress` (current question, skipped numbers, ...)."""
-    meta = dict(session.meta or {})
-    meta["progress"] = {**meta.get("progress", {}), **progress}
-    session.meta = meta
-    await db.flush()
+def answer_snapshot(question: InterviewQuestion) -> dict[str, Any]:
+    """The answer columns of a row as JSON values (timestamps as ISO 8601 UTC text)."""
+    out: dict[str, Any] = {}
+    for name in ANSWER_COLUMNS:
+        value = getattr(question, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+async def clear_answer(db: AsyncSession, question_id: uuid.UUID) -> None:
+    """Empty the answer columns of a row (a new attempt starts), keeping the question."""
+    values: dict[str, Any] = {name: None for name in ANSWER_COLUMNS}
+    values["is_evaluated"] = False
+    await db.execute(update(InterviewQuestion).where(InterviewQuestion.id == question_id).values(**values))
+
+
+async def write_progress(db: AsyncSession, session_id: uuid.UUID, progress: dict[str, Any]) -> None:
+    """Replace `metadata.progress`, keeping the other keys (the row is locked while it is read,
+    so a preference written at the same time is not lost)."""
+    meta = await db.scalar(select(InterviewSession.meta).where(InterviewSession.id == session_id).with_for_update())
+    merged = dict(meta or {})
+    merged["progress"] = progress
+    await db.execute(update(InterviewSession).where(InterviewSession.id == session_id).values({InterviewSession.meta: merged}))

@@ -24,24 +24,25 @@ async def record_scores(db: AsyncSession, question_id: uuid.UUID, values: Mappin
 
 
 async def insert_follow_up(
-    db: AsyncSession, session: InterviewSession, after_number: int, values: Mapping[str, Any]
-) -> int:
+    db: AsyncSession, session_id: uuid.UUID, after_number: int, values: Mapping[str, Any]
+) -> InterviewQuestion:
     """Insert a question right after `after_number`, moving later questions down by one.
-    Returns the new question's number. Numbers stay unique at every step (moved last-first)."""
+    Returns the new row. Numbers stay unique at every step (moved last-first)."""
     later = list(
         await db.scalars(
             select(InterviewQuestion)
-            .where(InterviewQuestion.session_id == session.id, InterviewQuestion.question_number > after_number)
+            .where(InterviewQuestion.session_id == session_id, InterviewQuestion.question_number > after_number)
             .order_by(InterviewQuestion.question_number.desc())
         )
     )
     for question in later:
         question.question_number += 1
         await db.flush()
-    number = after_number + 1
-    db.add(InterviewQuestion(session_id=session.id, question_number=number, **values))
+    question = InterviewQuestion(session_id=session_id, question_number=after_number + 1, **values)
+    db.add(question)
     await db.flush()
-    return number
+    await db.refresh(question)  # server defaults loaded now: no lazy load later
+    return question
 
 
 async def comparison_percentile(db: AsyncSession, session: InterviewSession, score: float | None) -> int | None:
@@ -109,3 +110,24 @@ async def refresh_user_totals(db: AsyncSession, user_id: uuid.UUID) -> None:
             best_score=round(float(best), 2) if best is not None else 0.0,
         )
     )
+
+
+async def remove_question(db: AsyncSession, session_id: uuid.UUID, question_id: uuid.UUID) -> None:
+    """Delete a (follow-up) question nobody answered, moving later questions up by one.
+    Numbers stay unique at every step (moved first-last)."""
+    question = await db.get(InterviewQuestion, question_id)
+    if question is None or question.session_id != session_id:
+        return
+    number = question.question_number
+    await db.delete(question)
+    await db.flush()
+    later = list(
+        await db.scalars(
+            select(InterviewQuestion)
+            .where(InterviewQuestion.session_id == session_id, InterviewQuestion.question_number > number)
+            .order_by(InterviewQuestion.question_number)
+        )
+    )
+    for row in later:
+        row.question_number -= 1
+        await db.flush()

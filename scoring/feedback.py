@@ -124,7 +124,9 @@ def build_session_feedback(
     answered = [q for q in questions if q.answered and q.overall is not None]
     averages = {d: _avg(getattr(q, d) for q in answered) for d in DIMENSIONS}
     overall = _avg(q.overall for q in answered)
-    completion = len(answered) / len(questions) if questions else 0.0
+    # Completion counts planned questions only: a follow-up never lowers it (issue 13).
+    planned = [q for q in questions if q.follow_up_of is None]
+    completion = sum(1 for q in planned if q.answered and q.overall is not None) / len(planned) if planned else 0.0
     present = [v for v in averages.values() if v is not None]
     readiness = 0 if overall is None else round(completion * (0.75 * overall + 0.25 * min(present, default=overall)))
     strengths, weaknesses = _strengths_and_weaknesses(questions, answered, averages)
@@ -147,7 +149,7 @@ def build_session_feedback(
         comparison_percentile=percentile,
         overall_score=overall,
         averages=averages,
-        questions_answered=len(answered),
+        questions_answered=sum(1 for q in answered if q.follow_up_of is None),
     )
 
 
@@ -173,9 +175,10 @@ def _strengths_and_weaknesses(questions, answered, averages) -> tuple[list[Item]
             parts = Counter(p for q in incomplete for p in q.star_missing)
             text = ", ".join(f"{p} ({n}x)" for p, n in parts.most_common())
             weaknesses.append(Item("Structure", "weakness", f"{len(incomplete)} of {len(behavioural)} behavioural answers missed STAR parts: {text}", 2))
-    skipped = len(questions) - len(answered)
+    planned = [q for q in questions if q.follow_up_of is None]
+    skipped = len(planned) - sum(1 for q in answered if q.follow_up_of is None)
     if skipped:
-        weaknesses.append(Item("Completion", "weakness", f"{skipped} of {len(questions)} questions were not answered", 1))
+        weaknesses.append(Item("Completion", "weakness", f"{skipped} of {len(planned)} questions were not answered", 1))
     weaknesses.sort(key=lambda w: w.priority)
     return strengths, weaknesses
 
@@ -235,12 +238,14 @@ def _next_steps(questions, answered, weaknesses) -> list[str]:
 
 
 def _summary(questions, answered, overall, averages, strengths, weaknesses) -> str:
+    planned = [q for q in questions if q.follow_up_of is None]
     if not answered:
-        return f"None of the {len(questions)} questions was answered, so the session could not be scored."
+        return f"None of the {len(planned)} questions was answered, so the session could not be scored."
     dims = {d: v for d, v in averages.items() if v is not None}
     best = max(dims, key=dims.get)
     worst = min(dims, key=dims.get)
-    text = f"You answered {len(answered)} of {len(questions)} questions with an average score of {overall:.0f}/100 ({rating(overall)})."
+    answered_planned = sum(1 for q in answered if q.follow_up_of is None)
+    text = f"You answered {answered_planned} of {len(planned)} questions with an average score of {overall:.0f}/100 ({rating(overall)})."
     text += f" Your strongest dimension was {best} ({dims[best]:.0f})"
     text += f" and the one to work on is {worst} ({dims[worst]:.0f})." if worst != best else "."
     return text
@@ -264,4 +269,7 @@ def _question_entry(q: QuestionResult) -> dict:
         "touched_topics": list(q.touched_topics),
         "talking_points": list(q.talking_points),
         "structure": None if q.structure_kind is None else {"kind": q.structure_kind, "missing": list(q.structure_missing)},
+        "follow_up_of": q.follow_up_of,
+        "skipped": q.skipped,
+        "attempt": q.attempt,
     }

@@ -38,6 +38,12 @@ class QuestionResult:
     missing_topics: tuple[str, ...] = ()
     star_missing: tuple[str, ...] | None = None  # None: not a behavioural question
     word_count: int = 0
+    #: The number ("Question 2") of the planned question this follow-up belongs to; None when planned.
+    follow_up_of: int | None = None
+    #: Skipped by the candidate (what they said is kept but not scored).
+    skipped: bool = False
+    #: Which attempt these scores are of ("try again" makes 2, 3, ...).
+    attempt: int = 1
     touched_topics: tuple[str, ...] = ()
     #: Talking points with their verdict and the candidate's words ({topic, verdict, evidence}).
     talking_points: tuple[dict, ...] = ()

@@ -127,6 +127,7 @@ def create_app(
                 before_answer=reviewer.prepare_question,
                 after_answer=reviewer.review_answer,
                 after_session=reviewer.review_session,
+                voice=voice,
             )
             log.info("node %s ready (pub/sub: %s, audio: %s)", app.state.node, "redis" if redis else "memory", settings.audio_dir)
             if redis is not None and settings.auth.jwt_secret is None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 import uuid
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from persistence import interviews, reviews
-from persistence.answers import set_progress
 from persistence.models import InterviewQuestion, InterviewSession
 from scoring import (
     AnswerInput,
@@ -32,6 +31,8 @@ from scoring import (
     score_answer,
 )
 from interview import FollowUp, FollowUpContext, FollowUpGenerator, FollowUpPolicy, should_ask
+from interview.progress import InterviewProgress, QuestionState
+from server.progress import read_progress, save_progress
 from server.live import protocol as wire
 
 log = logging.getLogger("server.review")
@@ -71,9 +72,22 @@ class Reviewer:
             log.warning("preparing question %s for scoring failed", question.id, exc_info=True)
 
     async def review_answer(
-        self, owner: Owner, question: InterviewQuestion, words: list[Any], audio_duration: float, emit: Emit
-    ) -> None:
-        """Score the stored answer, store and push the scores, maybe insert a follow-up question."""
+        self,
+        owner: Owner,
+        question: InterviewQuestion,
+        words: list[Any],
+        audio_duration: float,
+        emit: Emit,
+        *,
+        progress: InterviewProgress | None = None,
+        pauses: Sequence[tuple[float, float]] = (),
+        may_follow_up: Callable[[], bool] = lambda: True,
+        on_follow_up: Callable[[str], None] | None = None,
+    ) -> tuple[InterviewProgress, InterviewQuestion | None]:
+        """Score the stored answer (its VAD `pauses` included), store the scores with the
+        progress, maybe insert a follow-up question (never when `may_follow_up()` is false, as
+        after End), push the scores. `progress` is the live interview's (None: read it here).
+        Returns the new progress and the follow-up row, if one was inserted."""
         answer = AnswerInput(
             question_text=question.question_text,
             category=question.category or "general",
@@ -82,45 +96,87 @@ class Reviewer:
             transcript=question.transcript or "",
             words=tuple(words),
             audio_duration=audio_duration,
+            pauses=tuple(pauses),
         )
         score = await asyncio.to_thread(
             score_answer, answer, embedder=self.embedder, grammar=self.grammar(), options=self.options
         )
-        suggestions = await asyncio.to_thread(self.follow_ups.suggest, self._follow_up_context(question, score))
+        if progress is None:
+            async with self.db_sessions() as db:
+                progress = read_progress(await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True))
+        asked = len(progress.follow_ups_of(question.id))
+        suggestions = await asyncio.to_thread(self.follow_ups.suggest, self._follow_up_context(question, score, asked))
         async with self.db_sessions.begin() as db:
             await reviews.record_scores(db, question.id, _score_columns(score, suggestions))
-            session = await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True)
-            progress = (session.meta or {}).get("progress") or {}
-            await set_progress(
-                db,
-                session,
-                results={**progress.get("results", {}), str(question.question_number): _result(question, score).to_json()},
+            entry = progress.get(question.id)
+            number = progress.numbering(question.id)
+            result = replace(
+                _result(question, score),
+                follow_up_of=None if entry.follow_up_of is None else number.number,
+                attempt=entry.attempt,
             )
-            chosen = self._choose_follow_up(session, question, suggestions)
+            progress = progress.scored(question.id, {"result": result.to_json(), "score": score.to_json()})
+            chosen = None
+            if may_follow_up():
+                chosen = should_ask(suggestions, asked, progress.follow_up_count, self.follow_up_policy)
+            follow_up = None
             if chosen is not None:
-                await self._insert_follow_up(db, session, question, chosen)
-        emit(wire.Generic(name="score", data=score.to_json()))
-        if chosen is not None:
-            emit(wire.Generic(name="follow_up", data={"text": chosen.text, "reason": chosen.reason}))
+                follow_up = await self._insert_follow_up(db, owner.session_id, question, chosen)
+                progress = progress.with_follow_up(question.id, follow_up.id)
+            await save_progress(db, owner.session_id, progress)
+        if chosen is not None and on_follow_up is not None:
+            on_follow_up(chosen.text)  # the voice starts speaking it now
+        emit(
+            wire.Generic(
+                name="score",
+                data={**score.to_json(), "question_id": str(question.id), "attempt": entry.attempt, "number": number.number, "follow_up_index": number.follow_up_index},
+            )
+        )
+        if chosen is not None and follow_up is not None:
+            numbering = progress.numbering(follow_up.id)
+            emit(
+                wire.Generic(
+                    name="follow_up",
+                    data={"text": chosen.text, "reason": chosen.reason, "question_id": str(follow_up.id), "number": numbering.number, "follow_up_index": numbering.follow_up_index},
+                )
+            )
+        return progress, follow_up
 
     async def review_session(self, owner: Owner, session: InterviewSession, emit: Emit) -> None:
-        """Build, store and push the session's feedback report (with its averages and the user's totals)."""
-        results_json = ((session.meta or {}).get("progress") or {}).get("results", {})
-        results = [
-            QuestionResult.from_json(results_json[str(q.question_number)])
-            if str(q.question_number) in results_json
-            else QuestionResult.unanswered(q.question_number, q.question_text, q.category or "general", q.difficulty or "medium")
-            for q in session.questions
-        ]
+        """Build, store and push the session's feedback report (with its averages and the user's
+        totals). Every planned question counts (skipped and unanswered ones as not answered);
+        follow-ups count only when answered, never against completion."""
+        progress = read_progress(session)
+        rows = {str(q.id): q for q in session.questions}
+        results = []
+        for entry in progress.questions:
+            q = rows[entry.question_id]
+            stored = (entry.result or {}).get("result") if entry.state is QuestionState.ANSWERED else None
+            if entry.is_follow_up and stored is None:
+                continue  # a follow-up not answered (or never asked) says nothing about the candidate
+            number = progress.numbering(entry.question_id).number
+            if stored is not None:
+                result = QuestionResult.from_json(stored)
+            else:
+                result = QuestionResult.unanswered(q.question_number, q.question_text, q.category or "general", q.difficulty or "medium")
+            results.append(
+                replace(
+                    result,
+                    question_number=q.question_number,
+                    follow_up_of=number if entry.is_follow_up else None,
+                    skipped=entry.state is QuestionState.SKIPPED,
+                    attempt=entry.attempt,
+                )
+            )
         preliminary = build_session_feedback(results, options=self.options)
         async with self.db_sessions.begin() as db:
-            stored = await interviews.get_owned_session(db, owner.user_id, owner.session_id)
-            percentile = await reviews.comparison_percentile(db, stored, preliminary.overall_score)
+            stored_session = await interviews.get_owned_session(db, owner.user_id, owner.session_id)
+            percentile = await reviews.comparison_percentile(db, stored_session, preliminary.overall_score)
             feedback = build_session_feedback(results, percentile=percentile, options=self.options)
-            await reviews.save_feedback(db, stored, feedback.to_row(), feedback.session_scores())
+            await reviews.save_feedback(db, stored_session, feedback.to_row(), feedback.session_scores())
         emit(wire.Generic(name="feedback", data={**feedback.to_row(), **feedback.session_scores()}))
 
-    def _follow_up_context(self, question: InterviewQuestion, score: AnswerScore) -> FollowUpContext:
+    def _follow_up_context(self, question: InterviewQuestion, score: AnswerScore, asked: int) -> FollowUpContext:
         return FollowUpContext(
             question_text=question.question_text,
             category=question.category or "general",
@@ -128,23 +184,18 @@ class Reviewer:
             expected_topics=tuple(question.expected_topics or ()),
             missing_topics=tuple([*score.missing_topics, *score.touched_topics]),
             star_parts=None if score.star is None else frozenset(score.star.present),
-            asked_count=0,
+            asked_count=asked,
             covered_topics=tuple(score.covered_topics),
             plan_missing=None if score.structure is None or score.structure.kind != "plan" else tuple(score.structure.missing),
         )
 
-    def _choose_follow_up(self, session: InterviewSession, question: InterviewQuestion, suggestions: list[FollowUp]) -> FollowUp | None:
-        follow_ups: dict[str, int] = ((session.meta or {}).get("progress") or {}).get("follow_ups", {})
-        root = _root_question(follow_ups, question.question_number)
-        for_question = sum(1 for number in follow_ups if _root_question(follow_ups, int(number)) == root)
-        return should_ask(suggestions, for_question, len(follow_ups), self.follow_up_policy)
-
     async def _insert_follow_up(
-        self, db: AsyncSession, session: InterviewSession, parent: InterviewQuestion, follow_up: FollowUp
-    ) -> None:
-        number = await reviews.insert_follow_up(
+        self, db: AsyncSession, session_id: uuid.UUID, parent: InterviewQuestion, follow_up: FollowUp
+    ) -> InterviewQuestion:
+        """The follow-up's row, right after the question it follows (later rows move down)."""
+        return await reviews.insert_follow_up(
             db,
-            session,
+            session_id,
             parent.question_number,
             {
                 "question_text": follow_up.text,
@@ -156,43 +207,16 @@ class Reviewer:
                 "time_limit": FOLLOW_UP_TIME_LIMIT,
             },
         )
-        progress = (session.meta or {}).get("progress") or {}
-
-        def shifted(n: int) -> int:
-            return n + 1 if n >= number else n
-
-        follow_ups = {str(shifted(int(k))): shifted(v) for k, v in progress.get("follow_ups", {}).items()}
-        follow_ups[str(number)] = parent.question_number
-        results = {str(shifted(int(k))): v for k, v in progress.get("results", {}).items()}
-        for value in results.values():
-            value["question_number"] = shifted(value["question_number"])
-        await set_progress(
-            db,
-            session,
-            follow_ups=follow_ups,
-            results=results,
-            skipped=sorted(shifted(n) for n in progress.get("skipped", [])),
-        )
 
 
 def stored_score(session: InterviewSession, question: InterviewQuestion) -> dict[str, Any] | None:
     """The answer's score details as stored with the session's progress (the same JSON the
-    `score` event carried), or None when the question has not been scored."""
-    progress = (session.meta or {}).get("progress") or {}
-    if isinstance(progress.get("questions"), list):  # the typed progress (interview.progress)
-        entry = next((q.get("result") for q in progress["questions"] if q.get("id") == str(question.id)), None)
-    else:  # the first format: results keyed by question number
-        results = progress.get("results") or {}
-        entry = results.get(str(question.id)) or results.get(str(question.question_number))
-    if not isinstance(entry, dict) or not question.is_evaluated:
+    `score` event carried), or None when the current attempt has not been scored."""
+    progress = read_progress(session)
+    if question.id not in progress or not question.is_evaluated:
         return None
-    return entry.get("score")
-
-
-def _root_question(follow_ups: dict[str, int], number: int) -> int:
-    while str(number) in follow_ups:
-        number = follow_ups[str(number)]
-    return number
+    entry = progress.get(question.id).result
+    return entry.get("score") if isinstance(entry, dict) else None
 
 
 def _result(question: InterviewQuestion, score: AnswerScore) -> QuestionResult:

@@ -13,13 +13,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import File
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from persistence import answers, interviews, users
+from persistence import answers, interviews, preferences, users
 from persistence.errors import NotFound
-from persistence.models import InterviewSession, InterviewStatus, User
+from persistence.models import InterviewQuestion, InterviewSession, InterviewStatus, User
 from server.db import Db
 from server.errors import RequestError, error_responses
 from server.live import control
 from server.planning import plan_questions
+from server.progress import earlier_attempt, question_fields, read_progress
 from server.review import stored_score
 from server.schemas import (
     CreateSessionRequest,
@@ -49,11 +50,18 @@ RECORDING = ResponseSpec(
 AUDIO_MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "webm": "audio/webm", "ogg": "audio/ogg", "flac": "audio/flac"}
 
 
+def question_out(session: InterviewSession, question: InterviewQuestion) -> QuestionOut:
+    """A question with its scores' details and its place in the interview (session loaded with
+    its questions)."""
+    extra = question_fields(session.id, read_progress(session), question)
+    return from_row(QuestionOut, question, score_details=stored_score(session, question), **extra)
+
+
 def session_detail(session: InterviewSession) -> SessionDetailOut:
     return from_row(
         SessionDetailOut,
         session,
-        questions=[from_row(QuestionOut, q, score_details=stored_score(session, q)) for q in session.questions],
+        questions=[question_out(session, q) for q in session.questions],
         feedback=from_row(FeedbackOut, session.feedback) if session.feedback else None,
     )
 
@@ -83,6 +91,8 @@ class SessionController(Controller):
             },
             questions=questions,
         )
+        if questions and (await preferences.read_preferences(db, user.id))["voice_enabled"]:
+            request.app.state.voice.prepare(questions[0]["question_text"])  # spoken before the candidate starts
         return session_detail(await interviews.get_owned_session(db, user.id, session.id, with_details=True))
 
     @get("/", summary="My sessions, newest first", responses=error_responses(401))
@@ -167,14 +177,28 @@ class SessionController(Controller):
 
     @get(
         "/{session_id:uuid}/questions/{question_id:uuid}/audio",
-        summary="Play back the recorded answer (WAV for live answers; uploads in their own format)",
+        summary="Play back the recorded answer (WAV for live answers; uploads in their own format); `?attempt=N` an earlier attempt",
         responses={200: RECORDING, **error_responses(401, 404)},
     )
     async def audio(
-        self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
+        self,
+        request: Request[User, object, object],
+        session_id: FromPath[uuid.UUID],
+        question_id: FromPath[uuid.UUID],
+        db: Db,
+        attempt: Annotated[int | None, QueryParameter(ge=1, le=1000)] = None,
     ) -> File:
         question = await interviews.get_owned_question(db, request.user.id, session_id, question_id)
-        path = Path(question.audio_file_path) if question.audio_file_path else None
+        stored_path = question.audio_file_path
+        if attempt is not None:
+            session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)
+            progress = read_progress(session)
+            if attempt != progress.get(question.id).attempt:
+                columns = earlier_attempt(progress, question.id, attempt)
+                if columns is None:
+                    raise NotFound("this question has no such attempt")
+                stored_path = columns.get("audio_file_path")
+        path = Path(stored_path) if stored_path else None
         if path is None or not path.is_file():
             raise NotFound("this answer has no recording")
         audio_format = question.audio_format or "wav"
@@ -194,5 +218,5 @@ class SessionController(Controller):
         self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
     ) -> QuestionOut:
         question = await interviews.get_owned_question(db, request.user.id, session_id, question_id)
-        session = await db.get(InterviewSession, session_id)
-        return from_row(QuestionOut, question, score_details=None if session is None else stored_score(session, question))
+        session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)
+        return question_out(session, question)

@@ -30,6 +30,8 @@ from persistence import answers, interviews
 from persistence.errors import Conflict
 from persistence.models import InterviewQuestion, InterviewStatus, User
 from server.errors import ServiceUnavailable, error_responses
+from interview.progress import InterviewProgress, QuestionState
+from server.progress import read_progress, save_progress
 from server.live.audio_store import HEADER_BYTES, answer_path, segments_path
 from server.live.endpoints import channel_name
 from server.live.locks import Lease, LockUnavailable, SessionLocks
@@ -84,7 +86,7 @@ async def upload_answer(
                     )
                 if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
                     raise Conflict("this interview was taken over by another connection while the upload was transcribed")
-                await _record(request, owner, question_id, complete, answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format))
+                progress = await _record(request, owner, question_id, complete, answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format))
             except BaseException:
                 # Not stored (deleted or cancelled meanwhile, taken over, failed): nothing of this
                 # upload is kept, its file included. A plain unlink: it must run even when cancelled.
@@ -99,7 +101,7 @@ async def upload_answer(
             stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
         if complete.word_count:
             words = [word for segment in complete.segments for word in segment.words]
-            await state.reviewer.review_answer(owner, stored, words, complete.audio_duration, publish)
+            await state.reviewer.review_answer(owner, stored, words, complete.audio_duration, publish, progress=progress)
             async with state.db_sessions() as db:
                 stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
     return from_row(QuestionOut, stored)
@@ -107,16 +109,23 @@ async def upload_answer(
 
 async def _record(
     request: Request[User, object, object], owner: _Owner, question_id: uuid.UUID, complete: AnswerComplete, audio: answers.AnswerAudio
-) -> None:
-    """Store the answer, if the interview is still open (Conflict otherwise; NotFound if deleted)."""
+) -> InterviewProgress:
+    """Store the answer and its place in the progress (an upload without words is skipped), if
+    the interview is still open (Conflict otherwise; NotFound if deleted)."""
     async with request.app.state.db_sessions.begin() as db:
-        session = await interviews.get_owned_session(db, owner.user_id, owner.session_id)
+        session = await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True)
         if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
             raise Conflict(f"this interview was {session.status.value} while the upload was transcribed")
         await answers.record_answer(
             db, question_id, answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count), audio
         )
-        session.questions_answered = await answers.count_answered(db, owner.session_id)
+        progress = read_progress(session)
+        if progress.get(question_id).state is QuestionState.NOT_ASKED:
+            progress = progress.asked_now(question_id)
+        progress = progress.answered(question_id) if complete.word_count else progress.skipped(question_id)
+        await save_progress(db, owner.session_id, progress)
+        session.questions_answered = progress.answered_planned
+        return progress
 
 
 @contextlib.asynccontextmanager

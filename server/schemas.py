@@ -203,6 +203,18 @@ class QuestionOut(msgspec.Struct):
     #: candidate's words, sub-metrics, structure parts; scoring's AnswerScore.to_json()), or
     #: None before the answer is scored.
     score_details: dict[str, Any] | None = None
+    #: How the candidate saw it: "Question `planned_number`", a follow-up also with its
+    #: `follow_up_index` (1, 2) and `follow_up_of` (the planned question's id).
+    planned_number: int | None = None
+    follow_up_of: uuid.UUID | None = None
+    follow_up_index: int = 0
+    #: not_asked, asked, answered or skipped (from the session's progress).
+    state: str | None = None
+    skipped: bool = False
+    #: The current attempt (the row's columns hold it); `attempts` lists every attempt, earlier
+    #: ones first, each with its transcript, scores and `audio_url`; the current has `current: true`.
+    attempt: int = 1
+    attempts: list[dict[str, Any]] = []
 
 
 class FeedbackOut(msgspec.Struct):

@@ -36,6 +36,7 @@ from server.live.locks import LockUnavailable
 from server.live.origins import origin_allowed
 from server.live.pubsub import RESYNC
 from server.logs import bind_session
+from server.progress import snapshot_questions
 
 log = logging.getLogger("server.live")
 
@@ -377,21 +378,10 @@ async def _resync(socket: WebSocket, session_id: uuid.UUID) -> None:
 
 
 def _snapshot(session: Any) -> wire.Generic:
+    """The session as stored: only the questions the candidate was asked, numbered as they saw
+    them ("2 of 3", a follow-up with its question's number and its `follow_up_index`)."""
+    of, questions = snapshot_questions(session)
     return wire.Generic(
         name="snapshot",
-        data={
-            "session_id": str(session.id),
-            "status": session.status.value,
-            "title": session.title,
-            "questions": [
-                {
-                    "number": q.question_number,
-                    "text": q.question_text,
-                    "transcript": q.transcript,
-                    "answered": q.answered_at is not None,
-                    "overall_score": q.overall_score,
-                }
-                for q in session.questions
-            ],
-        },
+        data={"session_id": str(session.id), "status": session.status.value, "title": session.title, "of": of, "questions": questions},
     )

@@ -1,69 +1,55 @@
-"""LiveInterview: drives one candidate's interview over one WebSocket connection.
+"""LiveInterview: the control of one candidate's interview over one WebSocket connection.
 
-It owns the answer being recorded (a `streaming.AnswerStream`, its WAV writer) and the decode
-pump that feeds the stream's jobs to the shared DecodeScheduler. It persists every final
-segment as it is produced (database row + sidecar file), so nothing transcribed is lost when the
-socket drops, and rebuilds the open answer from storage when the candidate reconnects.
+It changes the connection's phase (`interview.phases`, one table, one function), keeps the
+interview's progress (`interview.progress`, read and written through `server/progress.py`),
+asks the questions (numbered as the candidate sees them, with the interviewer's voice), and
+hands the open answer to an `AnswerRecorder` (server/live/recorder.py: stream, WAV, sidecar,
+spool, replay). Closing an answer loads the session once; the rest of the way (scoring, the
+follow-up, the next question) works on what that load returned.
 
 Concurrency: the socket's receive loop calls `on_audio` inline and queues control messages,
-which one task handles in order (`run_controls`); the pump is one task per open answer.
-Everything the candidate should see goes through `emit`, which numbers the events and also
-publishes them to the session's watchers.
+which one task handles in order (`run_controls`); the recorder's pump is one task per open
+answer. Everything the candidate should see goes through `emit`, which numbers the events and
+also publishes them to the session's watchers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import enum
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
-from sqlalchemy import select
 
-from persistence import answers, interviews
+from interview.phases import Phase, change_phase
+from interview.progress import InterviewProgress, QuestionState
+from persistence import answers, interviews, preferences, reviews
 from persistence.errors import NotFound
 from persistence.models import InterviewQuestion, InterviewSession, InterviewStatus
 from server.live import protocol as wire
-from server.live.audio_store import (
-    BYTES_PER_SAMPLE,
-    SAMPLE_RATE,
-    AnswerAudioWriter,
-    answer_path,
-    append_segment,
-    delete_answer_audio,
-    delete_session_audio,
-    load_stored_answer,
-    read_pcm,
-)
-from server.dbhealth import database_unavailable
+from server.live.audio_store import delete_answer_audio, delete_session_audio
 from server.live.control import CloseReason
 from server.live.options import LiveOptions
+from server.live.recorder import BYTES_PER_SECOND, AnswerRecorder, DecodingStalled, RecorderDeps, attempt_path
 from server.live.scheduler import DecodeScheduler
+from server.live.retrying import OutageRetry
 from server.live.spool import WriteSpool
-from streaming import events as stream_events
+from server.progress import read_progress, save_progress
+from server.routes_voice import voice_path
+from server.voice import InterviewerVoice
 from streaming.options import StreamingOptions
-from streaming.stream import AnswerStream
 
 log = logging.getLogger("server.live")
 
 Emit = Callable[[wire.ServerEvent], None]
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
-BYTES_PER_SECOND = SAMPLE_RATE * BYTES_PER_SAMPLE
-
-
-class Phase(enum.Enum):
-    WAITING = "waiting"  # connected, interview not started by this connection yet
-    ANSWERING = "answering"  # a question is open and audio is accepted
-    FINISHING = "finishing"  # the answer is closed, final decodes are draining
-    ENDED = "ended"
 
 
 @dataclass
@@ -75,25 +61,20 @@ class LiveDeps:
     audio_dir: Path
     #: Called (in the background) when a question is asked: (question); prepares its scoring.
     before_answer: Callable[[InterviewQuestion], Awaitable[None]] | None = None
-    #: Called after each answer with words is stored: (owner, question, timed words, audio
-    #: seconds, emit); may emit events (scores) and insert the next question (a follow-up).
-    after_answer: Callable[..., Awaitable[None]] | None = None
+    #: Called after an answer with words is stored: (owner, question, words, audio seconds,
+    #: emit, progress=, pauses=, may_follow_up=, on_follow_up=) -> (progress, follow-up row or
+    #: None); scores the answer, emits the scores, may insert a follow-up question.
+    after_answer: Callable[..., Awaitable[Any]] | None = None
     #: Called when the session completes: (owner, session, emit); emits the feedback report.
     after_session: Callable[..., Awaitable[None]] | None = None
     #: Keeps per-final database writes through a database outage; None: write directly.
     spool: WriteSpool | None = None
-
-
-class _DecodingStalled(Exception):
-    """The open answer's last decodes did not finish within `drain_timeout_s`."""
+    #: The interviewer's voice; None: questions are text only.
+    voice: InterviewerVoice | None = None
 
 
 class _SessionClosed(Exception):
     """The session was cancelled (or deleted) while this connection was using it."""
-
-
-class _StillSpooled(Exception):
-    """Earlier writes are still waiting for the database: later ones must wait their turn."""
 
 
 class LiveInterview:
@@ -109,13 +90,12 @@ class LiveInterview:
         self.fatal = asyncio.Event()
         #: The close code the socket handler uses once `fatal` is set.
         self.close_code = POLICY_VIOLATION
+        #: The open (or last closed) question, and the session's questions by id.
         self.question: InterviewQuestion | None = None
-        self.num_questions = 0
-        self.stream: AnswerStream | None = None
-        self.writer: AnswerAudioWriter | None = None
-        self._pump: asyncio.Task[None] | None = None
+        self.questions: dict[str, InterviewQuestion] = {}
+        self.progress = InterviewProgress()
+        self.recorder: AnswerRecorder | None = None
         self._preparing: asyncio.Task[None] | None = None  # held so the task is not collected
-        self._wake = asyncio.Event()
         self._dropping = False
         #: Seconds of audio refused by backpressure on this connection (see `on_audio`).
         self.audio_dropped_seconds = 0.0
@@ -123,8 +103,9 @@ class LiveInterview:
         self._limit_reached = False
         self._controls: asyncio.Queue[wire.ClientMessage] = asyncio.Queue(maxsize=32)
         self._dropped_audio_notice = False
-        #: Question numbers that are follow-ups to an earlier answer (from metadata.progress).
-        self._follow_up_numbers: set[int] = set()
+        #: `end` arrived (it may still wait in the queue): no follow-up is created from now on.
+        self.end_requested = False
+        self._voice_on = True
         #: The connection's outbound event queue (its depth is reported by /metrics).
         self.outbox: asyncio.Queue[str] | None = None
         #: The session lease this connection holds (set by the socket handler).
@@ -133,9 +114,7 @@ class LiveInterview:
         #: True while a control message (start, answer_done, ...) is being handled.
         self.handling = False
         self._disconnected = False
-        #: Where the VAD heard utterances of the open answer stop (seconds into the answer).
-        self._stops: list[float] = []
-        self._told_db_down = False
+        self._outage = OutageRetry(deps.spool, lambda code, message: self.error(code, message))
         #: Set when the session was deleted or cancelled under this connection: nothing more is
         #: stored, and the socket closes with `session_closed` (see server/live/control.py).
         self.session_closed: CloseReason | None = None
@@ -155,6 +134,9 @@ class LiveInterview:
             self.close_code = close_code
             self.fatal.set()
 
+    def _to(self, target: Phase) -> None:
+        self.phase = change_phase(self.phase, target)
+
     # --- inputs from the socket ---------------------------------------------------------------
 
     def on_audio(self, pcm: bytes) -> None:
@@ -168,32 +150,33 @@ class LiveInterview:
         that need no decode never count: a candidate may think for the whole time limit."""
         if self._limit_reached:
             return
-        if self.phase is not Phase.ANSWERING or self.stream is None or self.writer is None:
+        recorder = self.recorder
+        if self.phase is not Phase.ANSWERING or recorder is None or recorder.writer is None:
             if not self._dropped_audio_notice:
                 self._dropped_audio_notice = True
                 self.error("audio_not_expected", "audio is accepted only after a question event; send {\"type\": \"start\"} first")
             return
         self._dropped_audio_notice = False
-        if self.stream.buffered_seconds > self.deps.options.max_backlog_seconds:
+        if recorder.buffered_seconds > self.deps.options.max_backlog_seconds:
             self.audio_dropped_seconds += len(pcm) / BYTES_PER_SECOND
             if not self._dropping:
                 self._dropping = True
-                log.warning("decoding is %.0f s behind: dropping audio", self.stream.buffered_seconds)
+                log.warning("decoding is %.0f s behind: dropping audio", recorder.buffered_seconds)
                 self.error(
                     "audio_dropped",
                     "transcription is behind: audio is being dropped until it catches up (send audio at real time)",
                 )
             return
         self._dropping = False
-        self.writer.append(pcm)
-        self._emit_stream(self.stream.feed(pcm))
-        self._wake.set()
+        recorder.feed(pcm)
         self._check_time_limit()
 
     def on_control(self, message: wire.ClientMessage) -> None:
         if isinstance(message, wire.Ping):
             self.emit(wire.Pong(id=message.id))
             return
+        if isinstance(message, wire.End):
+            self.end_requested = True  # at once: an answer being scored now gets no follow-up
         try:
             self._controls.put_nowait(message)
         except asyncio.QueueFull:
@@ -206,7 +189,7 @@ class LiveInterview:
             self.handling = True
             try:
                 await self._handle(message)
-            except _DecodingStalled:
+            except DecodingStalled:
                 return  # the fatal error is out; the socket closes and a reconnect resumes
             except NotFound:
                 self.close_session(CloseReason.DELETED)  # deleted before the message came
@@ -226,6 +209,8 @@ class LiveInterview:
             await self.finish_answer(skipped=True)
         elif isinstance(message, wire.Repeat):
             self._ask_current()
+        elif isinstance(message, wire.Retry):
+            await self.retry()
         elif isinstance(message, wire.End):
             await self.end()
         elif isinstance(message, wire.Auth):
@@ -239,28 +224,29 @@ class LiveInterview:
             self.error("already_started", "the interview is already running on this connection")
             return
 
-        async def begin() -> tuple[InterviewStatus, InterviewQuestion | None]:
+        async def begin() -> InterviewStatus:
             async with self.deps.db_sessions.begin() as db:
                 session = await self.load_session(db)
                 if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
-                    return session.status, None
+                    return session.status
                 await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
-                self.num_questions = len(session.questions)
-                self._follow_up_numbers = _follow_up_numbers(session)
-                return session.status, _current_question(session)
+                self._take(session)
+                return session.status
 
-        status, question = await self._retrying(begin)
+        status = await self._outage.run(begin)
         if status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
             self.error("session_closed", f"this interview is {status.value}", fatal=True)
-            self.phase = Phase.ENDED
+            self._to(Phase.ENDED)
             return
-        if question is None:
+        current = self.progress.current()
+        if current is None:
             await self._complete_session()
             return
-        await self._open_answer(question)
+        await self._open_answer(self.questions[current.question_id])
 
     async def finish_answer(self, *, skipped: bool) -> None:
-        """Close the open answer: flush finals, store it, then ask the next question (or complete)."""
+        """Close the open answer: flush finals, store it, score it (not when skipped), then ask
+        the next question (a follow-up first, if one was chosen) or complete the session."""
         if self.phase is not Phase.ANSWERING:
             self.error("no_open_answer", "there is no answer in progress")
             return
@@ -268,14 +254,57 @@ class LiveInterview:
         await self._advance()
 
     async def end(self) -> None:
-        """End the interview early: keep the open answer (one with no audio at all stays
-        unanswered), then complete the session."""
-        if self.phase is Phase.ANSWERING and self._heard_nothing():
+        """End the interview now: keep the open answer (one with no audio at all stays
+        unanswered), score it without a follow-up, complete the session."""
+        self.end_requested = True
+        if self.phase is Phase.ANSWERING and self.recorder is not None and self.recorder.heard_nothing():
             self._abandon_answer()
         elif self.phase is Phase.ANSWERING:
             await self._close_answer(skipped=False)
         if self.phase is not Phase.ENDED:
             await self._complete_session()
+
+    async def retry(self) -> None:
+        """"Try this answer again": allowed while the question after the one just closed is open
+        and nothing was said to it. That question is put back (a follow-up chosen from the
+        answer is withdrawn: its row is deleted), the closed answer becomes an earlier attempt
+        (kept in the progress with its transcript, scores and recording), and the question is
+        asked again as a new attempt."""
+        current = self.question
+        recorder = self.recorder
+        if self.phase is not Phase.ANSWERING or current is None or recorder is None or not recorder.heard_nothing():
+            self.error("nothing_to_retry", "try again is possible right after an answer, before the next one starts")
+            return
+        previous = self.progress.previous(current.id)
+        if previous is None or previous.state not in (QuestionState.ANSWERED, QuestionState.SKIPPED):
+            self.error("nothing_to_retry", "there is no closed answer before this question")
+            return
+        withdraw = self.progress.get(current.id).is_follow_up
+        self._abandon_answer()
+        target_id = uuid.UUID(previous.question_id)
+
+        async def reopen() -> InterviewQuestion:
+            async with self.deps.db_sessions.begin() as db:
+                target = await db.get(InterviewQuestion, target_id, populate_existing=True)
+                if target is None:
+                    raise NotFound("question not found")
+                progress = self.progress
+                if withdraw:
+                    progress = progress.without_follow_up(current.id)
+                    await reviews.remove_question(db, self.session_id, current.id)
+                progress = progress.retried(target_id, answers.answer_snapshot(target))
+                await answers.clear_answer(db, target_id)
+                await save_progress(db, self.session_id, progress)
+                await self._set_answered_count(db, progress)
+                await db.refresh(target)
+                self.progress = progress
+                return target
+
+        target = await self._outage.run(reopen)
+        if withdraw:
+            self.questions.pop(str(current.id), None)
+        self.questions[str(target.id)] = target
+        await self._open_answer(target)
 
     def close_session(self, reason: CloseReason) -> None:
         """The session was deleted or cancelled (by its owner, through any node): store nothing
@@ -284,8 +313,8 @@ class LiveInterview:
         if self.session_closed is not None:
             return
         self.session_closed = reason
-        if self._pump is not None:
-            self._pump.cancel()
+        if self.recorder is not None:
+            self.recorder.cancel_pump()
         self.error("session_closed", f"this interview was {reason.value}", fatal=True)
 
     async def disconnect(self) -> None:
@@ -296,117 +325,123 @@ class LiveInterview:
         if self.session_closed is not None:
             await self._discard()
             return
-        if self.stream is None or self._disconnected:
+        if self.recorder is None or self._disconnected:
             return
         self._disconnected = True
-        self._emit_stream(self.stream.finish())  # speech_stopped at the end of what was heard
-        self._wake.set()
-        with contextlib.suppress(asyncio.CancelledError, _DecodingStalled):
-            await self._drain_pump()
-        self._close_writer()
-        self.phase = Phase.ENDED
+        await self.recorder.suspend()
+        self.recorder = None
+        if self.phase is not Phase.ENDED:
+            self._to(Phase.ENDED)
 
     async def _discard(self) -> None:
         """After `close_session`: stop the pump, close the recording and delete what must go
         (the session's whole audio directory when it was deleted, else the open answer's files)."""
         self._disconnected = True
-        self.phase = Phase.ENDED
-        if self._pump is not None:
-            self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
-        open_answer = self.writer.path if self.writer is not None else None
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        self.stream = None
+        if self.phase is not Phase.ENDED:
+            self._to(Phase.ENDED)
+        open_answer = await self.recorder.discard() if self.recorder is not None else None
+        self.recorder = None
         if self.session_closed is not None and self.session_closed.purges_files:
             await asyncio.to_thread(delete_session_audio, self.deps.audio_dir, self.user_id, self.session_id)
         elif open_answer is not None:
             await asyncio.to_thread(delete_answer_audio, open_answer)
 
-    def _heard_nothing(self) -> bool:
-        stream = self.stream
-        return stream is not None and not stream.segments and (self.writer is None or self.writer.duration == 0)
-
     def _abandon_answer(self) -> None:
         """Close an answer that never received audio without recording it (no empty answers)."""
-        assert self.stream is not None
-        self.stream.finish()
-        self._wake.set()
-        if self._pump is not None:
-            self._pump.cancel()
-        if self.writer is not None:
-            path = self.writer.path
-            self.writer.close()
-            self.writer = None
-            path.unlink(missing_ok=True)
-        self.stream = None
+        assert self.recorder is not None
+        self._to(Phase.CLOSING)
+        self.recorder.abandon()
+        self.recorder = None
 
     # --- internals ----------------------------------------------------------------------------
 
+    def _take(self, session: InterviewSession) -> None:
+        """Adopt a fresh load of the session: its questions and its progress."""
+        self.questions = {str(q.id): q for q in session.questions}
+        self.progress = read_progress(session)
+
     async def _open_answer(self, question: InterviewQuestion) -> None:
-        path = answer_path(self.deps.audio_dir, self.user_id, self.session_id, question.id)
-        stored = load_stored_answer(path)
-        prior = stored.final_segments()
-        # Audio recorded after the last settled final was heard but never finalised (its node
-        # died): it goes through the stream again, bounded by half the backlog limit so that
-        # the candidate's new audio still fits beside it.
-        replay_from = max(stored.covered_seconds, stored.audio_seconds - self.deps.options.max_backlog_seconds / 2)
+        entry = self.progress.get(question.id)
+
+        async def mark_asked() -> bool:
+            async with self.deps.db_sessions.begin() as db:
+                if entry.state is not QuestionState.ASKED:
+                    self.progress = self.progress.asked_now(question.id)
+                    await save_progress(db, self.session_id, self.progress)
+                prefs = await preferences.read_preferences(db, self.user_id)
+                return bool(prefs["voice_enabled"])
+
+        self._voice_on = await self._outage.run(mark_asked)
         self.question = question
-        self._stops = []
-        self.stream = AnswerStream(
-            self.deps.streaming,
+        self.recorder = AnswerRecorder(
+            RecorderDeps(self.deps.db_sessions, self.deps.scheduler, self.deps.streaming, self.deps.options, self.deps.spool),
+            question_id=question.id,
+            path=attempt_path(self.deps.audio_dir, self.user_id, self.session_id, question.id, entry.attempt),
             context_prompt=question.question_text,
             hotwords=" ".join(question.expected_topics or []) or None,
-            prior_segments=prior,
-            audio_offset=replay_from,
+            emit=self.emit,
+            on_database_down=self._outage.database_down,
+            is_closed=lambda: self.session_closed is not None,
         )
-        self.writer = AnswerAudioWriter(path)
         if self.deps.before_answer is not None:
             self._preparing = asyncio.create_task(self.deps.before_answer(question), name=f"prepare-{question.id}")
         self._warned = False
         self._limit_reached = False
-        self.phase = Phase.ANSWERING
+        self._to(Phase.ANSWERING)
+        self._prepare_voice(question)
         self._ask_current()
-        if prior or stored.audio_seconds:
+        recorder = self.recorder
+        if recorder.resumed:
             self.emit(
                 wire.Resumed(
-                    transcript=" ".join(segment.text for segment in prior),
-                    segments=stored.segments,
-                    audio_duration=stored.audio_seconds,
+                    transcript=recorder.prior_transcript,
+                    segments=recorder.stored.segments,
+                    audio_duration=recorder.stored.audio_seconds,
                 )
             )
-        if stored.audio_seconds > replay_from:
-            log.info("replaying %.1f s of unfinalised audio of question %s", stored.audio_seconds - replay_from, question.id)
-            self._emit_stream(self.stream.feed(read_pcm(path, replay_from)))
-        self._pump = asyncio.create_task(self._run_pump(), name=f"pump-{question.id}")
+        recorder.start()
+
+    def _voice_available(self) -> bool:
+        return self.deps.voice is not None and self.deps.voice.available and self._voice_on
+
+    def _prepare_voice(self, question: InterviewQuestion) -> None:
+        """Speak the open question (usually cached already) and the one after it, ahead."""
+        if not self._voice_available():
+            return
+        assert self.deps.voice is not None
+        self.deps.voice.prepare(question.question_text)
+        upcoming = self.progress.upcoming(question.id)
+        if upcoming is not None and upcoming.question_id in self.questions:
+            self.deps.voice.prepare(self.questions[upcoming.question_id].question_text)
 
     def _ask_current(self) -> None:
         question = self.question
         if question is None or self.phase is not Phase.ANSWERING:
             self.error("no_open_question", "there is no question to repeat")
             return
+        numbering = self.progress.numbering(question.id)
         self.emit(
             wire.QuestionAsked(
-                number=question.question_number,
-                of=self.num_questions,
+                number=numbering.number,
+                of=numbering.of,
                 text=question.question_text,
                 category=question.category,
                 difficulty=question.difficulty,
                 time_limit=question.time_limit or 120,
-                follow_up=question.question_number in self._follow_up_numbers,
+                follow_up=numbering.follow_up,
+                follow_up_index=numbering.follow_up_index,
+                question_id=str(question.id),
+                attempt=self.progress.get(question.id).attempt,
+                voice_url=voice_path(self.session_id, question.id) if self._voice_available() else None,
             )
         )
 
-    async def _close_answer(self, *, skipped: bool) -> InterviewQuestion:
-        assert self.stream is not None and self.question is not None
-        self.phase = Phase.FINISHING
-        self._emit_stream(self.stream.finish())
-        self._wake.set()
+    async def _close_answer(self, *, skipped: bool) -> None:
+        assert self.recorder is not None and self.question is not None
+        self._to(Phase.CLOSING)
         try:
-            await self._drain_pump()
-        except _DecodingStalled:
+            closed = await self.recorder.close()
+        except DecodingStalled:
             # Nothing is lost: the recording is on disk and a resume transcribes what no stored
             # final covers. Closing the answer now would store it without those words.
             self.error(
@@ -416,175 +451,114 @@ class LiveInterview:
                 close_code=TRY_AGAIN_LATER,
             )
             raise
-        complete = self.stream.answer_complete()
-        audio = self._close_writer()
+        self.recorder = None
+        complete = closed.complete
         question = self.question
+        # Skip skips: whatever was said is kept (row and recording) but not scored; an answer
+        # with no words at all is skipped too (there is nothing to score).
+        skipped = skipped or complete.word_count == 0
 
-        async def store() -> None:
+        async def store() -> InterviewQuestion:
             async with self.deps.db_sessions.begin() as db:
                 await answers.record_answer(
                     db,
                     question.id,
-                    answers.AnswerTranscript(
-                        text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count
-                    ),
-                    audio,
+                    answers.AnswerTranscript(text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count),
+                    closed.audio,
                 )
-                session = await self.load_session(db)
+                session = await self.load_session(db)  # the one load of this answer's way
                 if session.status is InterviewStatus.CANCELLED:
                     raise _SessionClosed()  # rolls the answer back: nothing more is stored
-                if skipped and complete.word_count == 0:
-                    skipped_numbers = set(_progress(session).get("skipped", []))
-                    await answers.set_progress(db, session, skipped=sorted(skipped_numbers | {question.question_number}))
-                session.questions_answered = await answers.count_answered(db, self.session_id)
+                self._take(session)
+                progress = self.progress.skipped(question.id) if skipped else self.progress.answered(question.id)
+                await save_progress(db, self.session_id, progress)
+                session.questions_answered = progress.answered_planned
+                self.progress = progress
+                return self.questions[str(question.id)]
 
-        await self._retrying(store)
+        stored = await self._outage.run(store)
+        self.question = stored
         self.emit(
             wire.AnswerComplete(
                 transcript=complete.transcript,
                 word_count=complete.word_count,
                 audio_duration=round(complete.audio_duration, 2),
                 confidence=complete.confidence,
-                skipped=skipped and complete.word_count == 0,
+                skipped=skipped,
             )
         )
-        self.stream = None
-        if self.deps.after_answer is not None and complete.word_count > 0 and self.session_closed is None:
-            async with self.deps.db_sessions() as db:
-                stored = await db.get(InterviewQuestion, question.id)
-            words = [word for segment in complete.segments for word in segment.words]
-            try:
-                await self.deps.after_answer(self, stored, words, complete.audio_duration, self.emit)
-            except Exception:  # scoring must never cost the candidate the interview
-                log.exception("reviewing answer %s failed", question.id)
-                self.error("scoring_failed", "this answer could not be scored; it is saved and the interview goes on")
-        return question
+        if self.deps.after_answer is None or skipped or self.session_closed is not None:
+            return
+        words = [word for segment in complete.segments for word in segment.words]
+        try:
+            progress, follow_up = await self.deps.after_answer(
+                self,
+                stored,
+                words,
+                complete.audio_duration,
+                self.emit,
+                progress=self.progress,
+                pauses=closed.pauses,
+                may_follow_up=lambda: not self.end_requested and self.session_closed is None,
+                on_follow_up=self._follow_up_chosen,
+            )
+        except Exception:  # scoring must never cost the candidate the interview
+            log.exception("reviewing answer %s failed", question.id)
+            self.error("scoring_failed", "this answer could not be scored; it is saved and the interview goes on")
+            return
+        self.progress = progress
+        if follow_up is not None:
+            self.questions[str(follow_up.id)] = follow_up
+            for row in self.questions.values():  # the follow-up moved later questions down
+                if row.id != follow_up.id and row.question_number >= follow_up.question_number:
+                    row.question_number += 1
+
+    def _follow_up_chosen(self, text: str) -> None:
+        if self._voice_available():
+            assert self.deps.voice is not None
+            self.deps.voice.prepare(text)
 
     async def _advance(self) -> None:
-        async def read() -> InterviewQuestion | None:
-            async with self.deps.db_sessions() as db:
-                session = await self.load_session(db)
-                self.num_questions = len(session.questions)
-                self._follow_up_numbers = _follow_up_numbers(session)
-                return _current_question(session)
-
-        following = await self._retrying(read)
+        following = self.progress.current()
         if following is None:
             await self._complete_session()
         else:
-            await self._open_answer(following)
+            await self._open_answer(self.questions[following.question_id])
 
     async def _complete_session(self) -> None:
-        async def complete() -> tuple[int | None, int | None]:
+        async def complete() -> tuple[InterviewSession, int | None, int | None]:
             async with self.deps.db_sessions.begin() as db:
                 session = await self.load_session(db)
                 if session.status is InterviewStatus.CANCELLED:
                     raise _SessionClosed()  # no session_complete, no report
                 if session.status is InterviewStatus.IN_PROGRESS:
                     await interviews.change_status(db, session, InterviewStatus.COMPLETED)
-                session.questions_answered = await answers.count_answered(db, self.session_id)
-                return session.questions_answered, session.total_duration
+                session.questions_answered = read_progress(session).answered_planned
+                return session, session.questions_answered, session.total_duration
 
-        answered, duration = await self._retrying(complete)
-        self.phase = Phase.ENDED
-        self.question = None
+        session, answered, duration = await self._outage.run(complete)
+        if self.phase is not Phase.ENDED:
+            self._to(Phase.ENDED)
         self.emit(wire.SessionComplete(questions_answered=answered or 0, total_duration=duration))
+        self.question = None
         if self.deps.after_session is not None and self.session_closed is None:
-            async with self.deps.db_sessions() as db:
-                session = await self.load_session(db)
             try:
                 await self.deps.after_session(self, session, self.emit)
             except Exception:
                 log.exception("building the report of session %s failed", self.session_id)
                 self.error("feedback_failed", "the feedback report could not be built; the answers are saved")
 
-    async def _drain_pump(self) -> None:
-        """Wait (at most `drain_timeout_s`) for the pump to deliver the finished stream's last
-        finals; past it the pump is cancelled and `_DecodingStalled` raised."""
-        pump = self._pump
-        if pump is None or pump.done():
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(pump), self.deps.options.drain_timeout_s)
-        except TimeoutError:
-            log.error("the last decodes of question %s did not finish in %.0f s", self.question and self.question.id, self.deps.options.drain_timeout_s)
-            pump.cancel()
-            raise _DecodingStalled() from None
-
-    async def _run_pump(self) -> None:
-        """Feed the stream's decode jobs to the scheduler until the answer is drained."""
-        stream = self.stream
-        assert stream is not None
-        scheduler = self.deps.scheduler
-        while not stream.is_drained:
-            for event in await scheduler.step(stream, self._wake):
-                if isinstance(event, stream_events.FinalSegment):
-                    await self._store_final(event)
-                self._emit_stream((event,))
-
-    def _emit_stream(self, events: Sequence[stream_events.Event]) -> None:
-        """Send the stream's events, remembering where the VAD heard each utterance stop."""
-        for event in events:
-            if isinstance(event, stream_events.SpeechStopped):
-                self._stops.append(event.at)
-            self.emit(wire.from_stream_event(event))
-
-    async def _store_final(self, segment: stream_events.FinalSegment) -> None:
-        assert self.stream is not None and self.question is not None and self.writer is not None
-        if self.session_closed is not None:
-            return
-        self.writer.flush()
-        # How far into the answer's audio this final settles everything: the VAD stop that ended
-        # its utterance (silence after it), or its last word when it was cut from a longer one.
-        # A resume after a crash transcribes the recording again from there (see _open_answer).
-        covered = min((stop for stop in self._stops if stop >= segment.end - 0.05), default=segment.end)
-        append_segment(self.writer.path, segment, covered_to=max(covered, segment.end))
-        transcript = " ".join(s.text for s in self.stream.segments) or segment.text
-        question_id, audio = self.question.id, self._audio_info()
-
-        async def write(db: AsyncSession) -> None:
-            await answers.record_progress(db, question_id, transcript, audio)
-
-        if self.deps.spool is None:
-            async with self.deps.db_sessions.begin() as db:
-                await write(db)
-        elif not await self.deps.spool.write(("progress", question_id), write):
-            self._database_down()
-
-    def _database_down(self) -> None:
-        """Tell the candidate once per outage that nothing is lost (it is on the shared storage)."""
-        if not self._told_db_down:
-            self._told_db_down = True
-            self.error(
-                "database_unavailable",
-                "the database is unavailable: your answer is kept and will be saved as soon as it is back",
-            )
-
-    async def _retrying(self, operation: Callable[[], Awaitable[Any]]) -> Any:
-        """Run a database operation of the interview flow, waiting out a database outage with
-        capped back-off (the candidate is told once; the socket stays open). Spooled writes of
-        this node go first, so an answer is never closed before its own last progress."""
-        delay = 0.5
-        while True:
-            try:
-                spool = self.deps.spool
-                if spool is not None and spool.pending and not await spool.flush(delay):
-                    raise _StillSpooled()
-                result = await operation()
-                self._told_db_down = False
-                return result
-            except Exception as error:
-                if not isinstance(error, _StillSpooled) and not database_unavailable(error):
-                    raise
-                log.warning("database unavailable (%s): retrying in %.1f s", type(error).__name__, delay)
-                self._database_down()
-                await asyncio.sleep(delay)
-                delay = min(5.0, delay * 2)
+    async def _set_answered_count(self, db: AsyncSession, progress: InterviewProgress) -> None:
+        await db.execute(
+            update(InterviewSession).where(InterviewSession.id == self.session_id).values(questions_answered=progress.answered_planned)
+        )
 
     def _check_time_limit(self) -> None:
-        assert self.stream is not None and self.question is not None
+        """The answer's clock is its audio: the browser sends none while the interviewer speaks,
+        so the time limit starts after the question was spoken."""
+        assert self.recorder is not None and self.question is not None
         limit = float(self.question.time_limit or 120)
-        elapsed = self.stream.audio_duration
+        elapsed = self.recorder.audio_seconds
         if not self._warned and elapsed >= limit - self.deps.options.time_warning_seconds:
             self._warned = True
             self.emit(wire.TimeWarning(remaining=round(max(0.0, limit - elapsed), 1)))
@@ -593,20 +567,6 @@ class LiveInterview:
             self._limit_reached = True
             self.error("time_limit_reached", "the time for this answer is up: it has been saved")
             self.on_control(wire.AnswerDone())
-
-    def _audio_info(self) -> answers.AnswerAudio:
-        assert self.writer is not None
-        return answers.AnswerAudio(
-            path=str(self.writer.path), duration_seconds=self.writer.duration, size_bytes=self.writer.size_bytes
-        )
-
-    def _close_writer(self) -> answers.AnswerAudio | None:
-        if self.writer is None:
-            return None
-        self.writer.close()
-        info = self._audio_info()
-        self.writer = None
-        return info
 
     async def load_session(self, db: AsyncSession) -> InterviewSession:
         session = await db.scalar(
@@ -618,22 +578,4 @@ class LiveInterview:
         if session is None:
             raise NotFound("interview session not found")
         return session
-
-
-def _current_question(session: InterviewSession) -> InterviewQuestion | None:
-    """The first question neither answered nor skipped."""
-    skipped = set(_progress(session).get("skipped", []))
-    for question in session.questions:
-        if question.answered_at is None and question.question_number not in skipped:
-            return question
-    return None
-
-
-def _progress(session: InterviewSession) -> dict[str, Any]:
-    """`metadata.progress`: {"skipped": [numbers], "follow_ups": {number: parent number}}."""
-    return (session.meta or {}).get("progress") or {}
-
-
-def _follow_up_numbers(session: InterviewSession) -> set[int]:
-    return {int(number) for number in _progress(session).get("follow_ups", {})}
 

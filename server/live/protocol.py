@@ -52,6 +52,10 @@ class Repeat(ClientMessage, tag="repeat"):
     """Send the current question again."""
 
 
+class Retry(ClientMessage, tag="retry"):
+    """Try the answer just closed again (a new attempt), before the next question is answered."""
+
+
 class End(ClientMessage, tag="end"):
     """End the interview now: the current answer is kept, the session is completed."""
 
@@ -60,7 +64,7 @@ class Ping(ClientMessage, tag="ping"):
     id: int | str | None = None
 
 
-CLIENT_MESSAGES = Auth | Start | AnswerDone | Skip | Repeat | End | Ping
+CLIENT_MESSAGES = Auth | Start | AnswerDone | Skip | Repeat | Retry | End | Ping
 _decoder = msgspec.json.Decoder(CLIENT_MESSAGES)
 
 
@@ -96,6 +100,10 @@ class Ready(ServerEvent, tag="ready"):
 
 
 class QuestionAsked(ServerEvent, tag="question"):
+    """`number` of `of` counts planned questions only; a follow-up carries its question's number
+    and its `follow_up_index` (1, 2). `voice_url`: the question spoken (GET, Bearer), null when
+    the voice is off or unavailable. `attempt`: 1, or more after "try again"."""
+
     number: int
     of: int
     text: str
@@ -103,6 +111,10 @@ class QuestionAsked(ServerEvent, tag="question"):
     difficulty: str | None
     time_limit: int
     follow_up: bool = False
+    follow_up_index: int = 0
+    question_id: str | None = None
+    attempt: int = 1
+    voice_url: str | None = None
 
 
 class Resumed(ServerEvent, tag="resumed"):
