@@ -116,10 +116,10 @@ async def _record(
         session = await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True)
         if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
             raise Conflict(f"this interview was {session.status.value} while the upload was transcribed")
+        progress = read_progress(session)  # before the row changes: it is read from the rows too
         await answers.record_answer(
             db, question_id, answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count), audio
         )
-        progress = read_progress(session)
         if progress.get(question_id).state is QuestionState.NOT_ASKED:
             progress = progress.asked_now(question_id)
         progress = progress.answered(question_id) if complete.word_count else progress.skipped(question_id)
