@@ -198,7 +198,7 @@ def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -
         missing = Counter(label(t) for q in answered for t in q.missing_topics)
         return f"Keyword average {value:.0f}: missed talking points such as {', '.join(t for t, _ in missing.most_common(4))}"
     low = min(answered, key=lambda q: q.relevance if q.relevance is not None else 100)
-    return f"Relevance average {value:.0f}: answers drifted or stayed brief, lowest on Q{low.question_number} ({low.relevance:.0f})"
+    return f"Relevance average {value:.0f}: answers drifted or stayed brief, lowest on question {low.label} ({low.relevance:.0f})"
 
 
 def _suggestions(weaknesses: Sequence[Item], answered: Sequence[QuestionResult], options: ScoringOptions) -> list[dict]:
@@ -230,9 +230,10 @@ def _next_steps(questions, answered, weaknesses) -> list[str]:
         steps.append("Read your transcripts back and correct each flagged sentence aloud")
     if "Relevance" in categories:
         steps.append("Practise answering in one sentence first, then add detail for 60-90 seconds")
-    low = [q for q in answered if q.overall is not None and q.overall < 60]
+    # A weak follow-up sends the candidate back to its planned question, named as they saw it.
+    low = sorted({q.planned_number for q in answered if q.overall is not None and q.overall < 60})
     if low:
-        steps.append(f"Retry question{'s' if len(low) > 1 else ''} {', '.join(str(q.question_number) for q in low)} in a new session")
+        steps.append(f"Retry question{'s' if len(low) > 1 else ''} {', '.join(map(str, low))} in a new session")
     steps.append("Schedule another mock interview within a week to track your progress")
     return steps[:5]
 

@@ -44,6 +44,9 @@ class QuestionResult:
     skipped: bool = False
     #: Which attempt these scores are of ("try again" makes 2, 3, ...).
     attempt: int = 1
+    #: The number the candidate saw ("Question 2 of 3"); None: the stored question_number, which
+    #: counts every row, follow-ups included, and so can differ.
+    shown_number: int | None = None
     touched_topics: tuple[str, ...] = ()
     #: Talking points with their verdict and the candidate's words ({topic, verdict, evidence}).
     talking_points: tuple[dict, ...] = ()
@@ -99,6 +102,20 @@ class QuestionResult:
     @classmethod
     def unanswered(cls, question_number: int, question_text: str, category: str = "general", difficulty: str = "medium") -> QuestionResult:
         return cls(question_number, question_text, category, difficulty, answered=False)
+
+    @property
+    def label(self) -> str:
+        """How the report names this question to the candidate: "2", or "2 (follow-up)"."""
+        if self.follow_up_of is not None:
+            return f"{self.follow_up_of} (follow-up)"
+        return str(self.shown_number if self.shown_number is not None else self.question_number)
+
+    @property
+    def planned_number(self) -> int:
+        """The number of the planned question this result belongs to, as the candidate saw it."""
+        if self.follow_up_of is not None:
+            return self.follow_up_of
+        return self.shown_number if self.shown_number is not None else self.question_number
 
     def scores(self) -> dict[str, float | None]:
         return {d: getattr(self, d) for d in DIMENSIONS}

@@ -164,6 +164,7 @@ class Reviewer:
                     result,
                     question_number=q.question_number,
                     follow_up_of=number if entry.is_follow_up else None,
+                    shown_number=number,
                     skipped=entry.state is QuestionState.SKIPPED,
                     attempt=entry.attempt,
                 )

@@ -88,3 +88,20 @@ def test_resource_catalogue_is_well_formed() -> None:
     assert len(entries) >= 10
     assert all(r.url.startswith("https://") and r.title and r.type and r.skill_area for r in entries)
     assert len({r.url for r in entries}) == len(entries)
+
+
+def test_the_report_names_questions_as_the_candidate_saw_them() -> None:
+    # Stored rows 1-4 of a 3-question interview: row 2 is a follow-up asked after question 1,
+    # so rows 3 and 4 are the questions the candidate saw as 2 and 3.
+    session = [
+        result(1, 85, shown_number=1),
+        result(2, 40, relevance=30.0, follow_up_of=1, shown_number=1),
+        result(3, 50, shown_number=2),
+        result(4, 90, shown_number=3),
+    ]
+    feedback = build_session_feedback(session)
+    steps = " ".join(feedback.next_steps)
+    assert "Retry questions 1, 2 in a new session" in steps
+    assert session[1].label == "1 (follow-up)" and session[2].label == "2"
+    text = json.dumps(feedback.to_row())
+    assert "questions 1, 2, 3" not in text and "Q4" not in text and "question 4" not in text
