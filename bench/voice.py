@@ -70,8 +70,12 @@ async def voice_latency(questions: int, think: float) -> dict:
     from server.settings import Settings
     from tests.support.live_server import InterviewClient, serve, ws_url
 
+    from server import migrate
+
     data = Path(tempfile.mkdtemp())
     settings = Settings(data_dir=data)
+    (data / "data").mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(migrate.upgrade, settings.database.url)
     texts = [q.text for q in default_question_bank()][40 : 40 + questions]
     latencies, sizes = [], []
     async with serve(create_app(settings)) as base, httpx.AsyncClient(base_url=base, timeout=120) as http:
