@@ -264,6 +264,11 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     await expect(page.get_by_test_id("play-answer")).to_have_count(2 + answered_follow_ups)
     report_text = await page.locator("main").inner_text()
     assert not re.search(r"\bof [4-9]\b", report_text), "the report counts follow-ups as questions"
+    # questions are named as the candidate saw them ("questions 1, 2 and 3", "Q2"), never by the
+    # stored row that follow-ups shifted
+    named = [int(n) for group in re.findall(r"\b[Qq]uestions? ((?:\d+(?:, | and | or )?)+)", report_text) for n in re.findall(r"\d+", group)]
+    named += [int(n) for n in re.findall(r"\bQ(\d+)\b", report_text)]
+    assert all(1 <= n <= 3 for n in named), f"the report names questions {named} in a 3-question interview"
     await page.get_by_test_id("play-answer").first.click()
     audio = page.locator("audio").first
     await expect(audio).to_have_attribute("src", re.compile(r"^blob:"))
