@@ -3,8 +3,8 @@
     interview-client --email me@example.com [--register] answer1.wav answer2.flac
     arecord -f S16_LE -r 16000 -c 1 | interview-client --email me@example.com -
 
-Each AUDIO answers one question, in order: a WAV, FLAC, MP3, Ogg or WebM file, or `-` for raw
-16 kHz mono s16le PCM on stdin. Partials and finals are printed as they arrive, the score after
+Each AUDIO answers one planned question, in order: a WAV, FLAC, MP3, Ogg or WebM file, or `-` for
+raw 16 kHz mono s16le PCM on stdin; follow-up questions the interviewer asks are skipped. Partials and finals are printed as they arrive, the score after
 each answer, the report at the end. With --json every server event is one JSON line on stdout,
 followed by a `{"type": "summary", ...}` line. Exit status: 0 done, 1 refused or failed, 2 usage.
 """
@@ -127,11 +127,12 @@ async def run(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
         session = await open_session(http, token, args.session, new)
     conversation = await connect(args.server, session["id"], token, printer.event)
     try:
-        upcoming = await conversation.begin()
+        upcoming = await conversation.pass_follow_ups(await conversation.begin())
         for source in args.audio:
             if upcoming["type"] == "session_complete":
                 break  # more audio than questions
             upcoming = await conversation.answer(upcoming, frames(source), args.speed)
+            upcoming = await conversation.pass_follow_ups(upcoming)
         if upcoming["type"] != "session_complete":
             mark = len(conversation.events)
             await conversation.send(type="end")  # fewer answers than questions: end here

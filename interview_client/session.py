@@ -187,6 +187,16 @@ class Conversation:
         """`start`; the first `question` (or `session_complete` for a finished session)."""
         return await self._retrying(self._start)
 
+    async def pass_follow_ups(self, upcoming: Event) -> Event:
+        """Skip the follow-up questions the interviewer asks (each AUDIO answers a planned
+        question, so there is none for a follow-up); returns the next planned `question` or
+        `session_complete`."""
+        while upcoming["type"] == "question" and upcoming.get("follow_up"):
+            mark = len(self.events)
+            await self.send(type="skip")
+            upcoming = await self.until("question", "session_complete", after=mark)
+        return upcoming
+
     async def _start(self) -> Event:
         mark = len(self.events)
         await self.send(type="start")
