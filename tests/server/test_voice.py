@@ -82,9 +82,11 @@ async def test_a_server_without_a_voice_answers_503(settings, transcriber, embed
 
 
 async def test_a_voice_that_cannot_load_answers_503(client: AsyncTestClient) -> None:
+    # Before the session exists: creating it speaks the first question ahead, and a question
+    # already spoken is served from the cache whatever the voice's state.
+    client.app.state.voice._failed = "the voice could not be loaded (test)"
     owner = await register(client)
     session = await create_session(client, owner, num_questions=1)
-    client.app.state.voice._failed = "the voice could not be loaded (test)"
     response = await client.get(f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/voice", headers=owner.headers)
     assert response.status_code == 503 and response.json()["code"] == "voice_unavailable"
 
