@@ -105,15 +105,10 @@ class PostgresCluster:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@dataclass
-class Node:
-    """One `interview-server run` process."""
+class _OnLoopback:
+    """HTTP and WebSocket base addresses of a process listening on `self.port` on loopback."""
 
-    name: str
-    env: dict[str, str]
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
+    port: int
 
     @property
     def base(self) -> str:
@@ -122,6 +117,17 @@ class Node:
     @property
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Node(_OnLoopback):
+    """One `interview-server run` process."""
+
+    name: str
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
 
     def start(self) -> None:
         env = {**os.environ, **self.env, "PORT": str(self.port), "NODE_ID": self.name}
@@ -168,7 +174,7 @@ DEPLOY_CONF = REPO / "deploy" / "nginx.conf"
 
 
 @dataclass
-class Nginx:
+class Nginx(_OnLoopback):
     """Debian's nginx running deploy/nginx.conf, with the test's nodes as its upstream servers
     and its own loopback port, pid file, logs and buffer folders. One worker process, so that
     round robin is strict: consecutive connections alternate between the nodes."""
@@ -177,14 +183,6 @@ class Nginx:
     backends: list[int]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     def config(self) -> str:
         """deploy/nginx.conf with the node list, the listen line and the paths replaced."""
