@@ -24,18 +24,50 @@ from tests.support.speech import SAMPLE_RATE
 GAP_S = (0.6, 1.2)
 
 PIPER_ANSWERS = [
-    ("Um, in my last role I owned the payments service.", 0.4, "We had slow queries during the holiday peak,",
-     0.3, "so I profiled the worst endpoints and, uh, added two indexes.", 0.5,
-     "Then we moved reporting to a read replica.", 0.4, "Latency dropped by sixty percent."),
-    ("So, uh, code review for me is about kindness.", 0.5, "I ask questions instead of giving orders,", 0.3,
-     "and I try to review small changes within a few hours.", 0.6, "Um, that keeps the team moving.", 0.4,
-     "Feedback then feels like help rather than judgement."),
-    ("When two teammates disagreed about deployments, I set up a short meeting.", 0.4,
-     "Each of them wrote down the risks they saw.", 0.3, "Uh, we compared them with real incident data,", 0.5,
-     "and we chose blue green deployments with automatic rollback.", 0.6, "Since then no release has failed."),
-    ("Um, the hardest bug I fixed was a race in our cache.", 0.3, "Two workers refreshed the same key at once,", 0.5,
-     "and, uh, one of them wrote stale data back.", 0.4, "I added a version check to every write,", 0.6,
-     "and we never saw the stale reads again."),
+    (
+        "Um, in my last role I owned the payments service.",
+        0.4,
+        "We had slow queries during the holiday peak,",
+        0.3,
+        "so I profiled the worst endpoints and, uh, added two indexes.",
+        0.5,
+        "Then we moved reporting to a read replica.",
+        0.4,
+        "Latency dropped by sixty percent.",
+    ),
+    (
+        "So, uh, code review for me is about kindness.",
+        0.5,
+        "I ask questions instead of giving orders,",
+        0.3,
+        "and I try to review small changes within a few hours.",
+        0.6,
+        "Um, that keeps the team moving.",
+        0.4,
+        "Feedback then feels like help rather than judgement.",
+    ),
+    (
+        "When two teammates disagreed about deployments, I set up a short meeting.",
+        0.4,
+        "Each of them wrote down the risks they saw.",
+        0.3,
+        "Uh, we compared them with real incident data,",
+        0.5,
+        "and we chose blue green deployments with automatic rollback.",
+        0.6,
+        "Since then no release has failed.",
+    ),
+    (
+        "Um, the hardest bug I fixed was a race in our cache.",
+        0.3,
+        "Two workers refreshed the same key at once,",
+        0.5,
+        "and, uh, one of them wrote stale data back.",
+        0.4,
+        "I added a version check to every write,",
+        0.6,
+        "and we never saw the stale reads again.",
+    ),
 ]
 
 
@@ -118,7 +150,9 @@ def candidate_audio(order: list[Piece], candidate: int, seconds: float) -> tuple
         piece = order[index % len(order)]
         index += 1
         parts.append(piece.audio.astype(np.float32))
-        placed.append(Placed(piece, position, position + piece.audio.size / SAMPLE_RATE, position + spoken_end(piece.audio)))
+        placed.append(
+            Placed(piece, position, position + piece.audio.size / SAMPLE_RATE, position + spoken_end(piece.audio))
+        )
         position += piece.audio.size / SAMPLE_RATE
         gap = rng.uniform(*GAP_S)
         parts.append(np.zeros(round(gap * SAMPLE_RATE), np.float32))

@@ -40,7 +40,9 @@ from tests.support import speech  # noqa: E402
 
 #: The decoding before issue 14: partials with temperature fallbacks, every decode's encoder
 #: floored at 15 s, partials re-decoding the whole utterance, one 2-thread decode at a time.
-OLD_MODEL = dict(partial_temperatures=(0.0, 0.2, 0.4), partial_encoder_floor_s=15.0, encoder_floor_s=15.0, cpu_threads=2)
+OLD_MODEL = dict(
+    partial_temperatures=(0.0, 0.2, 0.4), partial_encoder_floor_s=15.0, encoder_floor_s=15.0, cpu_threads=2
+)
 OLD_STREAM = dict(partial_from_commit=False)
 
 #: name -> (TranscriberOptions changes, StreamingOptions changes), each step from the old
@@ -53,8 +55,14 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "commit-floor0": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 0.0}, {}),
     "commit-floor3": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 3.0}, {}),
     "commit-floor5": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0}, {}),
-    "commit-floor5-t1": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0, "cpu_threads": 1}, {}),
-    "commit-floor5-f10": ({**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0, "encoder_floor_s": 10.0}, {}),
+    "commit-floor5-t1": (
+        {**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0, "cpu_threads": 1},
+        {},
+    ),
+    "commit-floor5-f10": (
+        {**OLD_MODEL, "partial_temperatures": (0.0,), "partial_encoder_floor_s": 5.0, "encoder_floor_s": 10.0},
+        {},
+    ),
     "default": ({}, {}),
     "default-t2": (dict(cpu_threads=2), {}),
 }
@@ -124,7 +132,13 @@ def run_config(name: str, candidates: list, parallel: int) -> dict:
         for p in placed:
             if p.piece.kind != "piper":
                 continue
-            words = [w.text for e in run.events if isinstance(e, FinalSegment) for w in e.words if p.start - 0.3 <= w.start < p.end + 0.3]
+            words = [
+                w.text
+                for e in run.events
+                if isinstance(e, FinalSegment)
+                for w in e.words
+                if p.start - 0.3 <= w.start < p.end + 0.3
+            ]
             s, h = filler_counts(p.piece.reference, " ".join(words))
             said, heard = said + s, heard + h
     utterances = sum(sum(isinstance(e, FinalSegment) for e in run.events) for run, _, _ in runs)

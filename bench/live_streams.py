@@ -91,7 +91,9 @@ def speech_ends(audio: np.ndarray, *, quiet_s: float = 0.3, floor_dbfs: float = 
     return ends
 
 
-def start_server(port: int, data_dir: Path, max_streams: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_server(
+    port: int, data_dir: Path, max_streams: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
@@ -125,17 +127,41 @@ def process_stats(pid: int) -> tuple[float, float]:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     cpu = (int(fields[11]) + int(fields[12])) / ticks
-    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS")) / 1024
+    rss = (
+        next(
+            int(line.split()[1])
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("VmRSS")
+        )
+        / 1024
+    )
     return cpu, rss
 
 
-async def candidate(base: str, clips, seconds: float, results: dict, *, first_clip: int = 0, delay: float = 0.0) -> None:
+async def candidate(
+    base: str, clips, seconds: float, results: dict, *, first_clip: int = 0, delay: float = 0.0
+) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Bench"})).json()
+        tokens = (
+            await http.post(
+                "/api/auth/register",
+                json={
+                    "email": f"{uuid.uuid4().hex[:10]}@bench.example",
+                    "password": "bench password",
+                    "full_name": "Bench",
+                },
+            )
+        ).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         rounds = max(1, round(seconds / (sum(len(clip[0]) for clip in clips) / SAMPLE_RATE / len(clips))))
         questions = [{"text": f"Question {i + 1}: tell me about your work.", "time_limit": 600} for i in range(rounds)]
-        session = (await http.post("/api/sessions", json={"title": "bench", "num_questions": rounds, "custom_questions": questions}, headers=headers)).json()
+        session = (
+            await http.post(
+                "/api/sessions",
+                json={"title": "bench", "num_questions": rounds, "custom_questions": questions},
+                headers=headers,
+            )
+        ).json()
     url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
     await asyncio.sleep(delay)
     async with websockets.connect(url, max_size=1 << 22) as socket:
@@ -157,13 +183,30 @@ async def candidate(base: str, clips, seconds: float, results: dict, *, first_cl
             _measure(events, sent_at, complete, reference, ends, results)
 
 
-async def continuous_candidate(base: str, audio: np.ndarray, placed, results: dict, *, delay: float, connected: asyncio.Event | None) -> None:
+async def continuous_candidate(
+    base: str, audio: np.ndarray, placed, results: dict, *, delay: float, connected: asyncio.Event | None
+) -> None:
     """One long answer (bench/continuous_speech.py) at real-time pace in 20 ms chunks."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Bench"})).json()
+        tokens = (
+            await http.post(
+                "/api/auth/register",
+                json={
+                    "email": f"{uuid.uuid4().hex[:10]}@bench.example",
+                    "password": "bench password",
+                    "full_name": "Bench",
+                },
+            )
+        ).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         questions = [{"text": "Tell me about your work.", "time_limit": 600}]  # the longest allowed
-        session = (await http.post("/api/sessions", json={"title": "bench", "num_questions": 1, "custom_questions": questions}, headers=headers)).json()
+        session = (
+            await http.post(
+                "/api/sessions",
+                json={"title": "bench", "num_questions": 1, "custom_questions": questions},
+                headers=headers,
+            )
+        ).json()
     url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
     await asyncio.sleep(delay)
     async with websockets.connect(url, max_size=1 << 22) as socket:
@@ -189,9 +232,20 @@ async def continuous_candidate(base: str, audio: np.ndarray, placed, results: di
 async def probe_admission(base: str) -> dict:
     """One more candidate when every slot is taken: how the server answers it."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        tokens = (await http.post("/api/auth/register", json={"email": f"{uuid.uuid4().hex[:10]}@bench.example", "password": "bench password", "full_name": "Probe"})).json()
+        tokens = (
+            await http.post(
+                "/api/auth/register",
+                json={
+                    "email": f"{uuid.uuid4().hex[:10]}@bench.example",
+                    "password": "bench password",
+                    "full_name": "Probe",
+                },
+            )
+        ).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        session = (await http.post("/api/sessions", json={"title": "probe", "num_questions": 1}, headers=headers)).json()
+        session = (
+            await http.post("/api/sessions", json={"title": "probe", "num_questions": 1}, headers=headers)
+        ).json()
     url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
     async with websockets.connect(url, max_size=1 << 22) as socket:
         try:
@@ -201,7 +255,11 @@ async def probe_admission(base: str) -> dict:
                 if event["type"] == "question":
                     return {"refused": False}
         except websockets.ConnectionClosed as closed:
-            return {"refused": True, "code": closed.rcvd.code if closed.rcvd else None, "reason": closed.rcvd.reason if closed.rcvd else None}
+            return {
+                "refused": True,
+                "code": closed.rcvd.code if closed.rcvd else None,
+                "reason": closed.rcvd.reason if closed.rcvd else None,
+            }
 
 
 def _measure_continuous(events, sent_at, complete, placed, results) -> None:
@@ -314,7 +372,9 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, str] | None = None, *, aligned: bool = False) -> dict:
+async def run_level(
+    streams: int, seconds: float, clips, extra_env: dict[str, str] | None = None, *, aligned: bool = False
+) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory() as data:
         server = start_server(port, Path(data), max_streams=max(streams, 8), extra_env=extra_env)
@@ -323,8 +383,13 @@ async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, st
             cpu0, rss0 = process_stats(server.pid)
             load_before = load_average()
             results: dict = {
-                "first_partial": [], "first_partial_utterance": [], "utterances_without_partial": 0,
-                "partial_interval": [], "final_latency": [], "final_latency_vad": [], "wer_streaming": [],
+                "first_partial": [],
+                "first_partial_utterance": [],
+                "utterances_without_partial": 0,
+                "partial_interval": [],
+                "final_latency": [],
+                "final_latency_vad": [],
+                "wer_streaming": [],
             }
             started = time.perf_counter()
             # Independent candidates: each starts with another clip, at its own moment, so their
@@ -352,7 +417,10 @@ async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, st
         "wall_s": round(wall, 1),
         "load_average_before": load_before,
         "load_average_after": load_average(),
-        "first_partial_s": {"p50": percentile(results["first_partial"], 50), "p95": percentile(results["first_partial"], 95)},
+        "first_partial_s": {
+            "p50": percentile(results["first_partial"], 50),
+            "p95": percentile(results["first_partial"], 95),
+        },
         "first_partial_per_utterance_s": {
             "p50": percentile(results["first_partial_utterance"], 50),
             "p95": percentile(results["first_partial_utterance"], 95),
@@ -365,7 +433,12 @@ async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, st
             "p95": percentile(results["partial_interval"], 95),
             "max": round(max(results["partial_interval"]), 3) if results["partial_interval"] else None,
         },
-        "final_latency_s": {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": round(max(values), 3) if values else None, "n": len(values)},
+        "final_latency_s": {
+            "p50": percentile(values, 50),
+            "p95": percentile(values, 95),
+            "max": round(max(values), 3) if values else None,
+            "n": len(values),
+        },
         "final_latency_from_vad_stop_s": {"p50": percentile(vad_values, 50), "p95": percentile(vad_values, 95)},
         "lag_growth_s": {
             "first_third_p50": percentile([lat for _, lat in latencies[:third]], 50),
@@ -386,7 +459,9 @@ async def run_level(streams: int, seconds: float, clips, extra_env: dict[str, st
     }
 
 
-async def run_continuous_level(streams: int, seconds: float, order, max_streams: int, extra_env: dict[str, str] | None = None) -> dict:
+async def run_continuous_level(
+    streams: int, seconds: float, order, max_streams: int, extra_env: dict[str, str] | None = None
+) -> dict:
     """One level of the continuous profile: `streams` candidates talking for `seconds` each,
     joining 0.5 s apart, on a server admitting `max_streams`."""
     from bench.continuous_speech import candidate_audio
@@ -401,14 +476,24 @@ async def run_continuous_level(streams: int, seconds: float, order, max_streams:
             cpu0, rss0 = process_stats(server.pid)
             load_before = load_average()
             results: dict = {
-                "first_partial_utterance": [], "utterances_without_partial": 0, "utterances": 0,
-                "partial_interval": [], "final_latency": [], "recordings_unmatched": 0, "wer_pairs": [],
-                "fillers_said": 0, "fillers_heard": 0, "connected": 0, "expected": streams,
+                "first_partial_utterance": [],
+                "utterances_without_partial": 0,
+                "utterances": 0,
+                "partial_interval": [],
+                "final_latency": [],
+                "recordings_unmatched": 0,
+                "wer_pairs": [],
+                "fillers_said": 0,
+                "fillers_heard": 0,
+                "connected": 0,
+                "expected": streams,
             }
             connected = asyncio.Event()
             started = time.perf_counter()
             tasks = [
-                asyncio.create_task(continuous_candidate(base, audio, placed, results, delay=0.5 * i, connected=connected))
+                asyncio.create_task(
+                    continuous_candidate(base, audio, placed, results, delay=0.5 * i, connected=connected)
+                )
                 for i, (audio, placed) in enumerate(candidates)
             ]
             probe = None
@@ -440,7 +525,12 @@ async def run_continuous_level(streams: int, seconds: float, order, max_streams:
         "wall_s": round(wall, 1),
         "load_average_before": load_before,
         "load_average_after": load_after,
-        "final_latency_s": {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": round(max(values), 3) if values else None, "n": len(values)},
+        "final_latency_s": {
+            "p50": percentile(values, 50),
+            "p95": percentile(values, 95),
+            "max": round(max(values), 3) if values else None,
+            "n": len(values),
+        },
         "recordings_without_final": results["recordings_unmatched"],
         "lag_growth_s": {
             "first_third_p50": percentile([lat for _, lat in latencies[:third]], 50),
@@ -453,7 +543,10 @@ async def run_continuous_level(streams: int, seconds: float, order, max_streams:
         },
         "utterances": results["utterances"],
         "utterances_without_partial": results["utterances_without_partial"],
-        "partial_interval_s": {"p50": percentile(results["partial_interval"], 50), "p95": percentile(results["partial_interval"], 95)},
+        "partial_interval_s": {
+            "p50": percentile(results["partial_interval"], 50),
+            "p95": percentile(results["partial_interval"], 95),
+        },
         "core_s_per_speech_s": round((cpu1 - cpu0) / audio_seconds, 3),
         "cpu_percent": round(100 * (cpu1 - cpu0) / wall, 1),
         "rss_mb": round(rss1, 1),
@@ -502,13 +595,23 @@ def main() -> None:
     parser.add_argument("--streams", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "live_streams.json")
-    parser.add_argument("--aligned", action="store_true", help="all candidates start together with the same clip (worst case)")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="server setting for this run (repeatable)")
+    parser.add_argument(
+        "--aligned", action="store_true", help="all candidates start together with the same clip (worst case)"
+    )
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="server setting for this run (repeatable)"
+    )
     parser.add_argument("--profile", choices=["answers", "continuous"], default="answers")
-    parser.add_argument("--max-streams", type=int, default=16, help="MAX_LIVE_STREAMS of the continuous profile's server")
+    parser.add_argument(
+        "--max-streams", type=int, default=16, help="MAX_LIVE_STREAMS of the continuous profile's server"
+    )
     parser.add_argument("--audio-dir", type=Path, default=None, help="the shared recordings (default ../shared/audio)")
-    parser.add_argument("--lock", type=Path, default=None, help="hold this benchmark lock file while measuring (bench/bench_lock.py)")
-    parser.add_argument("--max-wait", type=float, default=480, help="seconds to wait, holding the lock, for the load to drop")
+    parser.add_argument(
+        "--lock", type=Path, default=None, help="hold this benchmark lock file while measuring (bench/bench_lock.py)"
+    )
+    parser.add_argument(
+        "--max-wait", type=float, default=480, help="seconds to wait, holding the lock, for the load to drop"
+    )
     args = parser.parse_args()
     extra_env = dict(item.split("=", 1) for item in args.env)
     if args.profile == "continuous":

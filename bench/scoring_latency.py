@@ -99,7 +99,11 @@ def measure(url: str, runs: int) -> dict:
     assert result.grammar_available, "LanguageTool did not answer during the benchmark"
 
     def stats(values: list[float]) -> dict:
-        return {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(percentile(values, 0.95), 1), "max_ms": round(max(values), 1)}
+        return {
+            "p50_ms": round(statistics.median(values), 1),
+            "p95_ms": round(percentile(values, 0.95), 1),
+            "max_ms": round(max(values), 1),
+        }
 
     return {
         "benchmark": "scoring_latency",

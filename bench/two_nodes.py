@@ -86,7 +86,8 @@ async def account(base: str, questions: int) -> tuple[str, str]:
         token = (await http.post("/api/auth/register", json=body)).json()["access_token"]
         plan = [{"text": f"Question {i + 1}: tell me about your work.", "time_limit": 600} for i in range(questions)]
         session = await http.post(
-            "/api/sessions", json={"title": "bench", "num_questions": questions, "custom_questions": plan},
+            "/api/sessions",
+            json={"title": "bench", "num_questions": questions, "custom_questions": plan},
             headers={"Authorization": f"Bearer {token}"},
         )
         session.raise_for_status()
@@ -116,7 +117,10 @@ async def candidate(entry: Nginx, audio: list[np.ndarray], seconds: float) -> di
             await socket.send(json.dumps({"type": "answer_done"}))
             complete = await reader
             finals = [e for _, e in events if e["type"] == "final"]
-            seen["answers"][question["number"]] = {"finals": [e["text"] for e in finals], "transcript": complete["transcript"]}
+            seen["answers"][question["number"]] = {
+                "finals": [e["text"] for e in finals],
+                "transcript": complete["transcript"],
+            }
             seen["errors"] += [e["code"] for _, e in events if e["type"] == "error"]
             stops = [e["at"] for _, e in events if e["type"] == "speech_stopped"]
             for arrived, event in events:
@@ -155,7 +159,9 @@ async def audit(seen: dict, nodes: list[Node]) -> tuple[int, int, int, int]:
 
 async def _audit_via(seen: dict, node: Node) -> tuple[int, int, int, int]:
     async with httpx.AsyncClient(base_url=node.base, timeout=60) as http:
-        detail = (await http.get(f"/api/sessions/{seen['session']}", headers={"Authorization": f"Bearer {seen['token']}"})).json()
+        detail = (
+            await http.get(f"/api/sessions/{seen['session']}", headers={"Authorization": f"Bearer {seen['token']}"})
+        ).json()
     stored = {q["question_number"]: q["transcript"] or "" for q in detail["questions"]}
     finals = lost = duplicated = differing = 0
     for number, answer in seen["answers"].items():
@@ -202,7 +208,9 @@ async def run_level(streams: int, seconds: float, nodes: list[Node], entry: Ngin
             "streams": served,
             "rss_idle_mb": round(idle[node.name], 1),
             "rss_peak_mb": round(peaks.get(node.name, idle[node.name]), 1),
-            "rss_per_stream_mb": round((peaks.get(node.name, idle[node.name]) - idle[node.name]) / served, 1) if served else None,
+            "rss_per_stream_mb": round((peaks.get(node.name, idle[node.name]) - idle[node.name]) / served, 1)
+            if served
+            else None,
             "cpu_percent": round(100 * (cpu_seconds(node.process.pid) - cpu0[node.name]) / wall, 1),
             # Counters are cumulative since the node started: differences over this level.
             "real_time_factor": _level_rtf(before[node.name], text),
@@ -220,7 +228,10 @@ async def run_level(streams: int, seconds: float, nodes: list[Node], entry: Ngin
         "answers_differing_from_answer_complete": sum(a[3] for a in audits),
         "error_events": sorted({code for s in seen for code in s["errors"]}),
         "final_latency_s": {
-            "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99), "n": len(latencies),
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
+            "n": len(latencies),
         },
         "nodes": per_node,
     }
@@ -234,7 +245,10 @@ def _level_rtf(before: str, after: str) -> float | None:
     """Decode seconds per second of audio decoded during the level, from the cumulative gauge
     (`interview_decode_real_time_factor` = decode seconds / audio seconds) and decode seconds."""
     rtf0, rtf1 = metric(before, "interview_decode_real_time_factor"), metric(after, "interview_decode_real_time_factor")
-    dec0, dec1 = metric(before, "interview_decode_seconds_sum") or 0.0, metric(after, "interview_decode_seconds_sum") or 0.0
+    dec0, dec1 = (
+        metric(before, "interview_decode_seconds_sum") or 0.0,
+        metric(after, "interview_decode_seconds_sum") or 0.0,
+    )
     audio0 = dec0 / rtf0 if rtf0 else 0.0
     audio1 = dec1 / rtf1 if rtf1 else 0.0
     return round((dec1 - dec0) / (audio1 - audio0), 4) if audio1 > audio0 else None
@@ -275,8 +289,13 @@ async def main_async(args) -> dict:
         await asyncio.to_thread(migrate.upgrade, postgres.url)
         for name in ("a", "b"):
             env = node_env(
-                database_url=postgres.url, redis_url=redis.url, data_dir=folder / f"data-{name}", audio_dir=folder / "audio",
-                MAX_LIVE_STREAMS=str(args.max_streams), LOG_LEVEL="warning", SESSION_LOCK_TTL_S="5",
+                database_url=postgres.url,
+                redis_url=redis.url,
+                data_dir=folder / f"data-{name}",
+                audio_dir=folder / "audio",
+                MAX_LIVE_STREAMS=str(args.max_streams),
+                LOG_LEVEL="warning",
+                SESSION_LOCK_TTL_S="5",
             )
             node = Node(name, env, folder / f"node-{name}.log")
             node.start()

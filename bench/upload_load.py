@@ -99,7 +99,9 @@ async def _poll(base: str, headers: dict, phase: list[Phase], stop: asyncio.Even
 async def _candidate(base: str, owner, phase: list[Phase], stop: asyncio.Event) -> None:
     speech = to_pcm16(synthesize(SENTENCE))
     pause = bytes(int(PAUSE_S * 16000) * 2)
-    async with websockets.connect(ws_url(base, f"/ws/sessions/{owner.session_id}?token={owner.access}"), max_size=1 << 22) as socket:
+    async with websockets.connect(
+        ws_url(base, f"/ws/sessions/{owner.session_id}?token={owner.access}"), max_size=1 << 22
+    ) as socket:
         await socket.send(json.dumps({"type": "start"}))
         while json.loads(await socket.recv())["type"] != "question":
             pass
@@ -129,11 +131,15 @@ async def _uploader(base: str, owners: list, body: bytes, phase: Phase, stop: as
     async def one(owner) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=900, headers=owner.headers) as http:
             while not stop.is_set():
-                response = await http.post(f"/api/sessions/{owner.session_id}/questions/{owner.question_ids[0]}/audio", content=body)
+                response = await http.post(
+                    f"/api/sessions/{owner.session_id}/questions/{owner.question_ids[0]}/audio", content=body
+                )
                 phase.uploads[str(response.status_code)] += 1
                 if response.status_code == 200:
                     return  # answered: this question takes no more uploads
-                await asyncio.sleep(float(response.headers.get("retry-after", "0.5")) if response.status_code in (429, 503) else 0.5)
+                await asyncio.sleep(
+                    float(response.headers.get("retry-after", "0.5")) if response.status_code in (429, 503) else 0.5
+                )
 
     await asyncio.gather(*(one(owner) for owner in owners))
 
@@ -142,20 +148,37 @@ async def run(seconds: float, environment: dict[str, str]) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         hostile = _sox(folder / "hostile.flac", "-D", "-n", "-r", "384000", "-c", "8", "-b", "16", "trim 0 300")
-        heavy = _sox(folder / "heavy.flac", "-D", "-n", "-r", "48000", "-c", "2", "-b", "16", "synth 60 whitenoise vol 0.3")
+        heavy = _sox(
+            folder / "heavy.flac", "-D", "-n", "-r", "48000", "-c", "2", "-b", "16", "synth 60 whitenoise vol 0.3"
+        )
         (folder / "data").mkdir()
         with spawn_server(folder / "data", **environment) as (base, _):
             candidate = await asyncio.to_thread(new_owner, base)
-            async with httpx.AsyncClient(base_url=base, headers=candidate.headers, timeout=60) as http:  # one long question
-                question = {"text": "Tell me about a migration you led.", "expected_topics": ["Kubernetes"], "time_limit": 600}
-                created = await http.post("/api/sessions", json={"title": "bench", "num_questions": 1, "custom_questions": [question]})
+            async with httpx.AsyncClient(
+                base_url=base, headers=candidate.headers, timeout=60
+            ) as http:  # one long question
+                question = {
+                    "text": "Tell me about a migration you led.",
+                    "expected_topics": ["Kubernetes"],
+                    "time_limit": 600,
+                }
+                created = await http.post(
+                    "/api/sessions", json={"title": "bench", "num_questions": 1, "custom_questions": [question]}
+                )
                 candidate.session = created.json()
             owners = [await asyncio.to_thread(new_owner, base) for _ in range(12)]
             current = [Phase("idle")]
             stop_all = asyncio.Event()
-            tasks = [asyncio.create_task(_poll(base, candidate.headers, current, stop_all)), asyncio.create_task(_candidate(base, candidate, current, stop_all))]
+            tasks = [
+                asyncio.create_task(_poll(base, candidate.headers, current, stop_all)),
+                asyncio.create_task(_candidate(base, candidate, current, stop_all)),
+            ]
             phases = []
-            for name, body, group in (("idle", None, []), ("hostile", hostile, owners[:6]), ("heavy", heavy, owners[6:])):
+            for name, body, group in (
+                ("idle", None, []),
+                ("hostile", hostile, owners[:6]),
+                ("heavy", heavy, owners[6:]),
+            ):
                 phase = current[0] = Phase(name)
                 stop = asyncio.Event()
                 uploads = asyncio.create_task(_uploader(base, group, body, phase, stop)) if body else None

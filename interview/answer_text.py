@@ -51,7 +51,11 @@ class Term:
 # earliest mention in the answer wins among equals.
 _VOCABULARY: tuple[tuple[str, str, str], ...] = (
     ("blue-green deployments", r"blue[- ]green(?: deploy\w*)?", "how did you handle rollback?"),
-    ("canary releases", r"canar(?:y|ies)(?: releases?| deploy\w*)?", "which metrics decided whether to continue or roll back?"),
+    (
+        "canary releases",
+        r"canar(?:y|ies)(?: releases?| deploy\w*)?",
+        "which metrics decided whether to continue or roll back?",
+    ),
     ("feature flags", r"feature (?:flags?|toggles?)", "how did you keep old flags from piling up?"),
     ("rollbacks", r"roll(?:ed)?[- ]?backs?|rolled back", "how long did a rollback take, and had you rehearsed it?"),
     ("Kubernetes", r"kubernetes|k8s", "how did you size resource requests and limits?"),
@@ -68,20 +72,44 @@ _VOCABULARY: tuple[tuple[str, str, str], ...] = (
     ("rate limiting", r"rate[- ]limit\w*|throttl\w*", "how did you pick the limits?"),
     ("idempotency", r"idempoten\w*", "where did you store the idempotency keys, and for how long?"),
     ("retries", r"retr(?:y|ies|ied)", "how did you avoid retry storms?"),
-    ("monitoring and alerts", r"alert(?:s|ing)?|monitoring|on[- ]call|pager\w*", "which signal would have told you first that something was wrong?"),
+    (
+        "monitoring and alerts",
+        r"alert(?:s|ing)?|monitoring|on[- ]call|pager\w*",
+        "which signal would have told you first that something was wrong?",
+    ),
     ("a postmortem", r"post[- ]?mortems?|retrospectives?|retros?\b", "which action item made the biggest difference?"),
-    ("CI/CD", r"ci ?/ ?cd|continuous (?:integration|delivery|deployment)|(?:build|deploy\w*|ci|release) pipelines?", "what did you do about slow or flaky stages?"),
-    ("unit tests", r"unit tests?|integration tests?|end[- ]to[- ]end tests?|test coverage", "which kinds of bugs did those tests actually catch?"),
+    (
+        "CI/CD",
+        r"ci ?/ ?cd|continuous (?:integration|delivery|deployment)|(?:build|deploy\w*|ci|release) pipelines?",
+        "what did you do about slow or flaky stages?",
+    ),
+    (
+        "unit tests",
+        r"unit tests?|integration tests?|end[- ]to[- ]end tests?|test coverage",
+        "which kinds of bugs did those tests actually catch?",
+    ),
     ("code reviews", r"code reviews?|pull requests?", "what do you look for first in a review?"),
     ("React", r"react(?:\.?js)?\b", "how did you manage state and re-renders?"),
     ("TypeScript", r"typescript", "how strict was the configuration, and was it worth it?"),
     ("server-side rendering", r"server[- ]side render\w*|ssr\b", "how did you handle hydration issues?"),
     ("accessibility", r"accessib\w*|screen readers?|a11y", "how did you test with assistive technology?"),
     ("a design system", r"design systems?|component librar(?:y|ies)", "how did you get other teams to adopt it?"),
-    ("A/B tests", r"a ?/ ?b test\w*|split test\w*|experiments?", "how did you decide the sample size and when to stop?"),
-    ("statistical significance", r"statistical(?:ly)? significan\w*|p[- ]values?|confidence intervals?", "what would you have done if the result had been borderline?"),
+    (
+        "A/B tests",
+        r"a ?/ ?b test\w*|split test\w*|experiments?",
+        "how did you decide the sample size and when to stop?",
+    ),
+    (
+        "statistical significance",
+        r"statistical(?:ly)? significan\w*|p[- ]values?|confidence intervals?",
+        "what would you have done if the result had been borderline?",
+    ),
     ("cross-validation", r"cross[- ]validat\w*", "how did you make sure the folds did not leak information?"),
-    ("feature engineering", r"feature engineering|feature importance", "which feature mattered most, and how did you find out?"),
+    (
+        "feature engineering",
+        r"feature engineering|feature importance",
+        "which feature mattered most, and how did you find out?",
+    ),
     ("overfitting", r"overfit\w*|regulari[sz]\w*", "how did you notice it?"),
     ("model drift", r"drift\w*", "how did you detect it before it hurt the business?"),
     ("embeddings", r"embeddings?|vector (?:database|store|index)", "how did you evaluate retrieval quality?"),
@@ -89,13 +117,21 @@ _VOCABULARY: tuple[tuple[str, str, str], ...] = (
     ("a feature store", r"feature stores?", "how did you keep training and serving features consistent?"),
     ("SQL", r"sql\b|window functions?", "how did you check the query was correct and fast enough?"),
     ("dashboards", r"dashboards?|tableau|looker|power ?bi", "who used it, and which decision did it change?"),
-    ("user interviews", r"user interviews?|customer interviews?|talked to (?:users|customers)", "how many people did you talk to, and what surprised you?"),
+    (
+        "user interviews",
+        r"user interviews?|customer interviews?|talked to (?:users|customers)",
+        "how many people did you talk to, and what surprised you?",
+    ),
     ("usability testing", r"usability test\w*|user test\w*", "what did you change because of it?"),
     ("prototypes", r"prototyp\w*|wireframes?|mock[- ]?ups?", "what did the prototype help you rule out?"),
     ("personas", r"personas?", "what evidence were they based on?"),
     ("a roadmap", r"road ?maps?", "how did you decide what dropped off it?"),
     ("OKRs", r"okrs?|key results?", "how did you pick the key results?"),
-    ("prioritisation frameworks", r"rice\b|moscow|prioriti[sz]ation framework", "when did the framework give an answer you overruled?"),
+    (
+        "prioritisation frameworks",
+        r"rice\b|moscow|prioriti[sz]ation framework",
+        "when did the framework give an answer you overruled?",
+    ),
     ("stakeholders", r"stakeholders?", "which stakeholder was hardest to bring along, and why?"),
     ("churn", r"churn\w*", "how did you define churn and measure it?"),
     ("NPS", r"\bnps\b|net promoter", "what did you do with the detractors' comments?"),
@@ -103,19 +139,29 @@ _VOCABULARY: tuple[tuple[str, str, str], ...] = (
     ("discovery calls", r"discovery calls?|discovery", "what question uncovers the real pain for you?"),
     ("objections", r"objections?", "which objection is hardest for you, and how do you answer it?"),
     ("a champion", r"champions?", "how did you test that they really had influence?"),
-    ("the pipeline", r"sales pipeline|pipeline (?:coverage|reviews?)|deals? in (?:the|my|our) pipeline", "how did you decide which deals were real?"),
+    (
+        "the pipeline",
+        r"sales pipeline|pipeline (?:coverage|reviews?)|deals? in (?:the|my|our) pipeline",
+        "how did you decide which deals were real?",
+    ),
     ("negotiation", r"negotiat\w*|discounts?", "what was your walk-away point?"),
     ("SEO", r"\bseo\b|search rankings?|organic search", "how did you measure the effect of your changes?"),
     ("attribution", r"attribution|last[- ]click|multi[- ]touch", "how much did you trust the model, and why?"),
     ("the funnel", r"funnels?|conversion rates?", "which step lost the most people, and why?"),
     ("segmentation", r"segment(?:s|ation|ed)?", "how did you choose the segments?"),
     ("escalations", r"escalat\w*", "what made you decide it needed escalating?"),
-    ("the knowledge base", r"knowledge base|help (?:center|centre) articles?|macros?", "how did you know it reduced tickets?"),
+    (
+        "the knowledge base",
+        r"knowledge base|help (?:center|centre) articles?|macros?",
+        "how did you know it reduced tickets?",
+    ),
     ("SLAs", r"\bslas?\b|service level", "what happened when you were about to breach it?"),
     ("customer satisfaction", r"csat|customer satisfaction", "what did you change when the score dropped?"),
 )
 # A term must end at a word boundary too: "retr(y|ies)" must not fire inside another word.
-_COMPILED = tuple((shown, re.compile(r"\b(?:" + pattern + r")\b", re.IGNORECASE), probe) for shown, pattern, probe in _VOCABULARY)
+_COMPILED = tuple(
+    (shown, re.compile(r"\b(?:" + pattern + r")\b", re.IGNORECASE), probe) for shown, pattern, probe in _VOCABULARY
+)
 _DEFAULT_PROBE = "how exactly does that part work, and where would it break first?"
 # Words that are capitalised or upper-case in transcripts without being interesting.
 _COMMON_CAPS = frozenset(
@@ -166,7 +212,9 @@ def salient_terms(answer: str, *, exclude: str = "") -> list[Term]:
     return list(unique.values())
 
 
-_CLAUSE_SPLIT = re.compile(r"(?<=[.!?;:])\s+|,\s+(?:and |but |so |then )?|\s+(?=(?:and then|but|so|because)\b)", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[.!?;:])\s+|,\s+(?:and |but |so |then )?|\s+(?=(?:and then|but|so|because)\b)", re.IGNORECASE
+)
 _VAGUE_CLAIM = re.compile(
     r"\b(?:do|did|done|doing) (?:some|something|things|stuff)\b|\bsome (?:improvements|things|changes|tools)\b|"
     r"\blook(?:ed)? into it\b|\bfigure(?:d)? it out\b|\bmy best\b|\bsort(?:ed)? (?:it|things) out\b|\bgood (?:company|fit|things)\b|"
@@ -174,7 +222,9 @@ _VAGUE_CLAIM = re.compile(
     r"\bit depends\b|\bthings like that\b|\bbe careful\b|\bdo what i think is right\b",
     re.IGNORECASE,
 )
-_LEAD = re.compile(r"^(?:(?:so|and|but|then|well|um|uh|i think|i guess|basically|first(?:ly)?|also)[, ]+)+", re.IGNORECASE)
+_LEAD = re.compile(
+    r"^(?:(?:so|and|but|then|well|um|uh|i think|i guess|basically|first(?:ly)?|also)[, ]+)+", re.IGNORECASE
+)
 #: Longest quotation put back to the candidate, in words.
 QUOTE_WORDS = 12
 
@@ -203,9 +253,14 @@ def first_step(answer: str) -> str | None:
     for clause in _clauses(answer):
         found = re.search(
             r"\b(?:i(?:'d| would| will|'ll)|i start by|start by)\s+(?:first\s+|starts? (?:by|with)\s+|begins? (?:by|with)\s+)?(.+)",
-            clause, re.IGNORECASE,
+            clause,
+            re.IGNORECASE,
         )
         # "I would not take their word for it" says what they would not do: not a first step.
-        if found and len(found.group(1).split()) >= 3 and not re.match(r"(?:not|never|n't)\b", found.group(1), re.IGNORECASE):
+        if (
+            found
+            and len(found.group(1).split()) >= 3
+            and not re.match(r"(?:not|never|n't)\b", found.group(1), re.IGNORECASE)
+        ):
             return _quote(found.group(1))
     return None

@@ -100,10 +100,7 @@ class QuestionBank:
         """Questions for a role given as free text (normalised first), plus the role-independent
         ones unless `include_general` is False."""
         canonical = normalise_role(role)
-        return tuple(
-            q for q in self.questions
-            if canonical in q.roles or (include_general and q.is_general)
-        )
+        return tuple(q for q in self.questions if canonical in q.roles or (include_general and q.is_general))
 
     def by_category(self, category: str) -> tuple[BankQuestion, ...]:
         return tuple(q for q in self.questions if q.category == category)
@@ -125,9 +122,9 @@ class QuestionBank:
             self.questions if role is None else self.for_role(role, include_general=include_general)
         )
         return tuple(
-            q for q in pool
-            if (category is None or q.category == category)
-            and (difficulty is None or q.difficulty == difficulty)
+            q
+            for q in pool
+            if (category is None or q.category == category) and (difficulty is None or q.difficulty == difficulty)
         )
 
 
@@ -175,13 +172,15 @@ def parse_question_bank(data: Any, *, source: str = "question bank") -> Question
         if question.id in seen_ids:
             raise QuestionBankError(
                 f"{source}: entry #{index} (id {question.id!r}): field 'id' duplicates entry #{seen_ids[question.id]}",
-                entry=question.id, field="id",
+                entry=question.id,
+                field="id",
             )
         key = normalise_text(question.text)
         if key in seen_texts:
             raise QuestionBankError(
                 f"{source}: entry #{index} (id {question.id!r}): field 'text' duplicates the text of {seen_texts[key]!r}",
-                entry=question.id, field="text",
+                entry=question.id,
+                field="text",
             )
         seen_ids[question.id] = index
         seen_texts[key] = question.id
@@ -245,9 +244,14 @@ def _parse_entry(entry: Any, index: int, source: str) -> BankQuestion:
         raise fail("expected_topics", "must be a non-empty list of short phrases")
     if not all(isinstance(t, str) and t.strip() and len(t) <= TOPIC_MAX_CHARS for t in topics):
         raise fail("expected_topics", f"must contain only non-empty phrases of at most {TOPIC_MAX_CHARS} characters")
-    long_alternative = next((a for t in topics for a in re.split(r"\s+or\s+", t) if len(a.strip()) > ALTERNATIVE_MAX_CHARS), None)
+    long_alternative = next(
+        (a for t in topics for a in re.split(r"\s+or\s+", t) if len(a.strip()) > ALTERNATIVE_MAX_CHARS), None
+    )
     if long_alternative is not None:
-        raise fail("expected_topics", f"has an alternative longer than {ALTERNATIVE_MAX_CHARS} characters: {long_alternative!r}")
+        raise fail(
+            "expected_topics",
+            f"has an alternative longer than {ALTERNATIVE_MAX_CHARS} characters: {long_alternative!r}",
+        )
     if not low <= len(topics) <= high:
         raise fail("expected_topics", f"must list {low} to {high} topics, got {len(topics)}")
     if len({t.strip().lower() for t in topics}) != len(topics):

@@ -19,7 +19,9 @@ from collections.abc import Sequence
 _WORD = re.compile(r"[a-z0-9]+")
 _MENTIONED = re.compile(r"\byou (?:mentioned|said|talked about|brought up)\s+[\"“']?([^\"”':?,]+)", re.IGNORECASE)
 #: A sentence that is itself a question (a second question written with a full stop).
-_ASKS = re.compile(r"(?:what|how|why|who|when|where|which|can|could|would|do|did|does|is|are|was|were|have|has)\b", re.IGNORECASE)
+_ASKS = re.compile(
+    r"(?:what|how|why|who|when|where|which|can|could|would|do|did|does|is|are|was|were|have|has)\b", re.IGNORECASE
+)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 #: Words of a topic that carry no meaning of their own for the overlap test.
 _GENERIC = frozenset(
@@ -29,7 +31,14 @@ _GENERIC = frozenset(
 
 
 #: Words that name the same talking point ("result" covered: do not ask for the outcome).
-_SAME = {"outcome": "result", "outcomes": "result", "results": "result", "impact": "result", "ended": "result", "end": "result"}
+_SAME = {
+    "outcome": "result",
+    "outcomes": "result",
+    "results": "result",
+    "impact": "result",
+    "ended": "result",
+    "end": "result",
+}
 
 
 def _stem(word: str) -> str:

@@ -36,8 +36,17 @@ STAR_PARTS = frozenset({"situation", "task", "action", "result"})
 #: trade-offs and "what if that fails"; technical ones for depth, edge cases and trade-offs of
 #: what they proposed; general ones for the specifics behind a motivation or claim.
 KINDS: tuple[str, ...] = (
-    "own_action", "result", "numbers", "risk", "trade_off", "what_if", "depth", "edge_case",
-    "motivation", "example", "more_detail",
+    "own_action",
+    "result",
+    "numbers",
+    "risk",
+    "trade_off",
+    "what_if",
+    "depth",
+    "edge_case",
+    "motivation",
+    "example",
+    "more_detail",
 )
 
 
@@ -88,7 +97,10 @@ class FollowUpContext:
     def problems(self, text: str) -> list[str]:
         """Why `text` would be a bad follow-up to this answer (interview.followup_rules)."""
         return follow_up_problems(
-            text, transcript=self.transcript, covered_topics=self.covered_topics or (), expected_topics=self.expected_topics
+            text,
+            transcript=self.transcript,
+            covered_topics=self.covered_topics or (),
+            expected_topics=self.expected_topics,
         )
 
 
@@ -125,9 +137,16 @@ def keep_acceptable(ctx: FollowUpContext, suggestions: Sequence[FollowUp]) -> li
     return [s for s in suggestions if not ctx.problems(s.text)]
 
 
-_PAST = re.compile(r"\b(?:i|we)(?: just| then| also| first| \w+ly)? (?:\w+ed|built|ran|wrote|made|took|found|set up|moved|switched|chose|used)\b", re.IGNORECASE)
-_WOULD = re.compile(r"\b(?:i|we|you)(?: would|'d| will|'ll| can| could)\b|\byou (?:can|need|have to|should)\b", re.IGNORECASE)
-_MOTIVATION_QUESTION = re.compile(r"\bwhy\b|\bdraws? you\b|\binterested\b|\benjoy\b|\blooking for\b|\bexcites?\b|\binspires?\b", re.IGNORECASE)
+_PAST = re.compile(
+    r"\b(?:i|we)(?: just| then| also| first| \w+ly)? (?:\w+ed|built|ran|wrote|made|took|found|set up|moved|switched|chose|used)\b",
+    re.IGNORECASE,
+)
+_WOULD = re.compile(
+    r"\b(?:i|we|you)(?: would|'d| will|'ll| can| could)\b|\byou (?:can|need|have to|should)\b", re.IGNORECASE
+)
+_MOTIVATION_QUESTION = re.compile(
+    r"\bwhy\b|\bdraws? you\b|\binterested\b|\benjoy\b|\blooking for\b|\bexcites?\b|\binspires?\b", re.IGNORECASE
+)
 _I_RE = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|myself)\b", re.IGNORECASE)
 _WE_RE = re.compile(r"\b(?:we|we're|we've|us|our|the team)\b", re.IGNORECASE)
 
@@ -191,12 +210,18 @@ class RuleBasedFollowUps:
         # A story that already gives numbers is not vague for one loose phrase in it.
         claim = None if has_quantity(text) else vague_claim(text)
         if claim:
-            out.append(FollowUp(f"You said \u201c{claim}\u201d: what exactly did you do?", "vague", 1, claim, kind="own_action"))
+            out.append(
+                FollowUp(
+                    f"You said \u201c{claim}\u201d: what exactly did you do?", "vague", 1, claim, kind="own_action"
+                )
+            )
         if "result" not in parts:
             out.append(FollowUp(_ASK["result"], "missing_result", 1, "result", kind="result"))
         hidden = len(_WE_RE.findall(text)) > 2 * max(1, len(_I_RE.findall(text)))
         if "action" not in parts or hidden:
-            out.append(FollowUp(_ASK["own_action"], "vague", 1 if "action" not in parts else 2, "action", kind="own_action"))
+            out.append(
+                FollowUp(_ASK["own_action"], "vague", 1 if "action" not in parts else 2, "action", kind="own_action")
+            )
         if not has_quantity(text):
             vague = not has_concrete_marker(text) or hedge_count(text) >= 2
             out.append(FollowUp(_ASK["numbers"], "vague", 2 if vague else 3, "numbers", kind="numbers"))
@@ -207,7 +232,11 @@ class RuleBasedFollowUps:
         out: list[FollowUp] = []
         claim = vague_claim(text)
         if claim:
-            out.append(FollowUp(f"You said \u201c{claim}\u201d: what exactly would you do first?", "vague", 1, claim, kind="example"))
+            out.append(
+                FollowUp(
+                    f"You said \u201c{claim}\u201d: what exactly would you do first?", "vague", 1, claim, kind="example"
+                )
+            )
         elif word_count(text) < self.short_answer_words and (hedge_count(text) or word_count(text) < 20):
             out.append(FollowUp(_ASK["example_plan"], "vague", 2, kind="example"))
         step = first_step(text)
@@ -251,11 +280,21 @@ class RuleBasedFollowUps:
         # A general answer with specifics (a number, a concrete story) needs no follow-up; a
         # vague one is asked for the specifics behind its own words.
         claim = vague_claim(text)
-        vague = claim is not None or hedge_count(text) >= 2 or (not has_concrete_marker(text) and not has_quantity(text))
+        vague = (
+            claim is not None or hedge_count(text) >= 2 or (not has_concrete_marker(text) and not has_quantity(text))
+        )
         if not vague:
             return []
         if claim:
-            return [FollowUp(f"You said \u201c{claim}\u201d: can you give me one concrete example of that?", "vague", 2, claim, kind="example")]
+            return [
+                FollowUp(
+                    f"You said \u201c{claim}\u201d: can you give me one concrete example of that?",
+                    "vague",
+                    2,
+                    claim,
+                    kind="example",
+                )
+            ]
         if _MOTIVATION_QUESTION.search(ctx.question_text):
             return [FollowUp(_ASK["motivation"], "vague", 2, kind="motivation")]
         return [FollowUp(_ASK["example_general"], "vague", 2, kind="example")]
@@ -269,7 +308,9 @@ def parse_model_follow_ups(content: Any, *, limit: int = 2) -> list[FollowUp] | 
         return None
     data = _first_json(content)
     if isinstance(data, dict):
-        data = next((data[k] for k in ("follow_ups", "followups", "follow_up_questions", "questions") if k in data), None)
+        data = next(
+            (data[k] for k in ("follow_ups", "followups", "follow_up_questions", "questions") if k in data), None
+        )
     if not isinstance(data, list):
         return None
     out: list[FollowUp] = []
@@ -310,6 +351,14 @@ def _first_json(content: str) -> Any:
 
 
 __all__ = [
-    "KINDS", "REASONS", "FollowUp", "FollowUpContext", "FollowUpGenerator", "FollowUpPolicy", "should_ask",
-    "RuleBasedFollowUps", "keep_acceptable", "parse_model_follow_ups",
+    "KINDS",
+    "REASONS",
+    "FollowUp",
+    "FollowUpContext",
+    "FollowUpGenerator",
+    "FollowUpPolicy",
+    "should_ask",
+    "RuleBasedFollowUps",
+    "keep_acceptable",
+    "parse_model_follow_ups",
 ]

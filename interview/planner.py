@@ -69,10 +69,14 @@ class CustomQuestion:
         if self.category is not None and self.category not in CATEGORIES:
             raise PlanError(f"custom question category must be one of {', '.join(CATEGORIES)}, got {self.category!r}")
         if self.difficulty is not None and self.difficulty not in DIFFICULTIES:
-            raise PlanError(f"custom question difficulty must be one of {', '.join(DIFFICULTIES)}, got {self.difficulty!r}")
+            raise PlanError(
+                f"custom question difficulty must be one of {', '.join(DIFFICULTIES)}, got {self.difficulty!r}"
+            )
         low, high = CUSTOM_TIME_LIMIT_RANGE
         if self.time_limit is not None and (
-            not isinstance(self.time_limit, int) or isinstance(self.time_limit, bool) or not low <= self.time_limit <= high
+            not isinstance(self.time_limit, int)
+            or isinstance(self.time_limit, bool)
+            or not low <= self.time_limit <= high
         ):
             raise PlanError(f"custom question time_limit must be {low}-{high} seconds, got {self.time_limit!r}")
         object.__setattr__(self, "text", " ".join(self.text.split()))
@@ -104,7 +108,9 @@ class PlanRequest:
             raise PlanError(f"difficulty must be one of {', '.join(DIFFICULTIES)}, got {self.difficulty!r}")
         if not isinstance(self.num_questions, int) or not 1 <= self.num_questions <= MAX_QUESTIONS:
             raise PlanError(f"num_questions must be 1-{MAX_QUESTIONS}, got {self.num_questions!r}")
-        if self.experience_years is not None and (not isinstance(self.experience_years, int) or self.experience_years < 0):
+        if self.experience_years is not None and (
+            not isinstance(self.experience_years, int) or self.experience_years < 0
+        ):
             raise PlanError(f"experience_years must be a non-negative integer, got {self.experience_years!r}")
         object.__setattr__(self, "skills", tuple(s for s in (self.skills or ()) if isinstance(s, str)))
         object.__setattr__(self, "recently_seen", frozenset(self.recently_seen or ()))
@@ -347,7 +353,9 @@ def _custom_questions(request: PlanRequest, *, limit: int) -> list[PlannedQuesti
         category = custom.category or "general"
         difficulty = custom.difficulty or request.difficulty
         time_limit = custom.time_limit or DEFAULT_TIME_LIMITS[category][DIFFICULTIES.index(difficulty)]
-        out.append(PlannedQuestion(0, custom.text, category, difficulty, custom.expected_topics, time_limit, None, "custom"))
+        out.append(
+            PlannedQuestion(0, custom.text, category, difficulty, custom.expected_topics, time_limit, None, "custom")
+        )
     return out
 
 

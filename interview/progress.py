@@ -72,7 +72,9 @@ class Attempt:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Attempt:
-        return cls(int(data["number"]), QuestionState(data["state"]), dict(data.get("columns") or {}), data.get("result"))
+        return cls(
+            int(data["number"]), QuestionState(data["state"]), dict(data.get("columns") or {}), data.get("result")
+        )
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,9 @@ class InterviewProgress:
     def scored(self, question_id: object, result: Mapping[str, Any]) -> InterviewProgress:
         question = self.get(question_id)
         if question.state is not _S.ANSWERED:
-            raise ProgressError(f"question {question.question_id} is {question.state.value}, not answered: it cannot be scored")
+            raise ProgressError(
+                f"question {question.question_id} is {question.state.value}, not answered: it cannot be scored"
+            )
         return self._replace(replace(question, result=dict(result)))
 
     def with_follow_up(self, answered_id: object, follow_up_id: object) -> InterviewProgress:
@@ -275,7 +279,9 @@ class InterviewProgress:
         earlier attempt; the question is asked again as attempt + 1."""
         previous = self.get(question_id)
         if previous.state not in (_S.ANSWERED, _S.SKIPPED):
-            raise ProgressError(f"question {previous.question_id} is {previous.state.value}: only a closed answer is tried again")
+            raise ProgressError(
+                f"question {previous.question_id} is {previous.state.value}: only a closed answer is tried again"
+            )
         question = self._move_one(question_id, _S.ASKED)
         earlier = Attempt(previous.attempt, previous.state, dict(columns), previous.result)
         retried = replace(
@@ -291,11 +297,15 @@ class InterviewProgress:
     def _move_one(self, question_id: object, target: QuestionState) -> QuestionProgress:
         question = self.get(question_id)
         if target not in ALLOWED[question.state]:
-            raise ProgressError(f"question {question.question_id} cannot go from {question.state.value} to {target.value}")
+            raise ProgressError(
+                f"question {question.question_id} cannot go from {question.state.value} to {target.value}"
+            )
         return replace(question, state=target)
 
     def _replace(self, question: QuestionProgress) -> InterviewProgress:
-        return InterviewProgress(tuple(question if q.question_id == question.question_id else q for q in self.questions))
+        return InterviewProgress(
+            tuple(question if q.question_id == question.question_id else q for q in self.questions)
+        )
 
     def _inserted_planned(self, question_id: str, rows: Sequence[RowRef]) -> InterviewProgress:
         """Insert a planned question unknown to progress before the first known question whose

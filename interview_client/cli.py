@@ -27,19 +27,45 @@ from streaming.errors import UnsupportedAudioError
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="interview-client", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog="\n".join(__doc__.splitlines()[2:]))
-    parser.add_argument("audio", nargs="+", metavar="AUDIO", help="one answer per question: a file, or - for PCM on stdin")
-    parser.add_argument("--server", default=os.environ.get("INTERVIEW_SERVER", "http://127.0.0.1:8000"), help="base URL (default: INTERVIEW_SERVER or http://127.0.0.1:8000)")
-    parser.add_argument("--email", default=os.environ.get("INTERVIEW_EMAIL"), help="account e-mail (default: INTERVIEW_EMAIL)")
-    parser.add_argument("--password-env", default="INTERVIEW_PASSWORD", metavar="VAR", help="environment variable holding the password (default: INTERVIEW_PASSWORD; asked for when unset)")
-    parser.add_argument("--register", action="store_true", help="create the account first (an existing one is logged in)")
+    parser = argparse.ArgumentParser(
+        prog="interview-client",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )
+    parser.add_argument(
+        "audio", nargs="+", metavar="AUDIO", help="one answer per question: a file, or - for PCM on stdin"
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("INTERVIEW_SERVER", "http://127.0.0.1:8000"),
+        help="base URL (default: INTERVIEW_SERVER or http://127.0.0.1:8000)",
+    )
+    parser.add_argument(
+        "--email", default=os.environ.get("INTERVIEW_EMAIL"), help="account e-mail (default: INTERVIEW_EMAIL)"
+    )
+    parser.add_argument(
+        "--password-env",
+        default="INTERVIEW_PASSWORD",
+        metavar="VAR",
+        help="environment variable holding the password (default: INTERVIEW_PASSWORD; asked for when unset)",
+    )
+    parser.add_argument(
+        "--register", action="store_true", help="create the account first (an existing one is logged in)"
+    )
     parser.add_argument("--session", metavar="ID", help="resume this session instead of creating one")
     parser.add_argument("--title", default="Practice interview", help="title of a new session")
-    parser.add_argument("--questions", type=int, default=None, help="questions in a new session (default: one per AUDIO)")
+    parser.add_argument(
+        "--questions", type=int, default=None, help="questions in a new session (default: one per AUDIO)"
+    )
     parser.add_argument("--role", help="target role of a new session")
     parser.add_argument("--difficulty", choices=["easy", "medium", "hard"], help="difficulty of a new session")
-    parser.add_argument("--speed", type=float, default=1.0, help="send audio at this multiple of real time; 0 = as fast as possible (default 1)")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="send audio at this multiple of real time; 0 = as fast as possible (default 1)",
+    )
     parser.add_argument("--json", action="store_true", help="machine output: one JSON object per line")
     args = parser.parse_args(argv)
     if not args.email:
@@ -79,7 +105,9 @@ class Printer:
         elif kind == "final":
             self._line(f"  [{event['start']:6.2f}-{event['end']:6.2f}] {event['text']}")
         elif kind == "question":
-            self._line(f"\nQuestion {event['number']}/{event['of']}{' (follow-up)' if event.get('follow_up') else ''}: {event['text']}")
+            self._line(
+                f"\nQuestion {event['number']}/{event['of']}{' (follow-up)' if event.get('follow_up') else ''}: {event['text']}"
+            )
         elif kind == "resumed":
             self._line(f"  (resumed, {event['audio_duration']:.1f} s already stored) {event['transcript']}")
         elif kind == "answer_complete":
@@ -93,13 +121,17 @@ class Printer:
             self._line(f"  follow-up: {event['data'].get('reason', '')}")
         elif kind == "event" and event["name"] == "feedback":
             data = event["data"]
-            self._line(f"\nOverall score {data.get('overall_score')} ({data.get('readiness_level')}): {data.get('summary', '')}")
+            self._line(
+                f"\nOverall score {data.get('overall_score')} ({data.get('readiness_level')}): {data.get('summary', '')}"
+            )
 
     def summary(self, summary: dict[str, Any]) -> None:
         if self.as_json:
             self._line(json.dumps({"type": "summary", **summary}))
         else:
-            self._line(f"\nSession {summary['session_id']}: {summary['questions_answered']} answered, overall score {summary['overall_score']}")
+            self._line(
+                f"\nSession {summary['session_id']}: {summary['questions_answered']} answered, overall score {summary['overall_score']}"
+            )
 
     def _line(self, text: str) -> None:
         if self._partial_shown:

@@ -88,7 +88,14 @@ async def open_session(http: httpx.AsyncClient, token: str, session_id: str | No
 #: Close codes and fatal error codes after which the interview can go on on a new connection
 #: (docs/protocol.md: 1012 the node restarts, 1013 try again later; no close frame: the network).
 RETRY_CLOSE_CODES = {1012, 1013, 1006, 1011}
-RETRY_ERROR_CODES = {"server_restarting", "server_full", "database_unavailable", "lock_unavailable", "client_too_slow", "session_busy"}
+RETRY_ERROR_CODES = {
+    "server_restarting",
+    "server_full",
+    "database_unavailable",
+    "lock_unavailable",
+    "client_too_slow",
+    "session_busy",
+}
 RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0)
 
 

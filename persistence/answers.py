@@ -84,9 +84,23 @@ async def record_answer(
 
 #: The columns an answer fills; "try again" snapshots them into the progress and clears them.
 ANSWER_COLUMNS = (
-    "answered_at", "audio_file_path", "audio_duration", "audio_format", "audio_size_bytes", "transcript",
-    "transcript_confidence", "word_count", "relevance_score", "grammar_score", "fluency_score", "keyword_score",
-    "overall_score", "evaluation_summary", "suggestions", "is_evaluated", "follow_up_questions",
+    "answered_at",
+    "audio_file_path",
+    "audio_duration",
+    "audio_format",
+    "audio_size_bytes",
+    "transcript",
+    "transcript_confidence",
+    "word_count",
+    "relevance_score",
+    "grammar_score",
+    "fluency_score",
+    "keyword_score",
+    "overall_score",
+    "evaluation_summary",
+    "suggestions",
+    "is_evaluated",
+    "follow_up_questions",
 )
 
 
@@ -112,4 +126,6 @@ async def write_progress(db: AsyncSession, session_id: uuid.UUID, progress: dict
     meta = await db.scalar(select(InterviewSession.meta).where(InterviewSession.id == session_id).with_for_update())
     merged = dict(meta or {})
     merged["progress"] = progress
-    await db.execute(update(InterviewSession).where(InterviewSession.id == session_id).values({InterviewSession.meta: merged}))
+    await db.execute(
+        update(InterviewSession).where(InterviewSession.id == session_id).values({InterviewSession.meta: merged})
+    )

@@ -160,9 +160,7 @@ class InterviewSession(Base):
 class InterviewQuestion(Base):
     __tablename__ = "interview_questions"
     __table_args__ = (
-        UniqueConstraint(
-            "session_id", "question_number", name="interview_questions_session_id_question_number_key"
-        ),
+        UniqueConstraint("session_id", "question_number", name="interview_questions_session_id_question_number_key"),
         Index("idx_questions_session_id", "session_id"),
         Index("idx_questions_category", "category"),
     )

@@ -63,7 +63,9 @@ async def user_statistics(db: AsyncSession, user_id: uuid.UUID, *, trend_limit: 
         )
     }
     recent = await db.execute(
-        select(S.id, S.title, S.completed_at, S.overall_score, S.relevance_avg, S.grammar_avg, S.fluency_avg, S.keyword_avg)
+        select(
+            S.id, S.title, S.completed_at, S.overall_score, S.relevance_avg, S.grammar_avg, S.fluency_avg, S.keyword_avg
+        )
         .where(*completed)
         .order_by(S.completed_at.desc())
         .limit(trend_limit)

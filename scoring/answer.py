@@ -287,14 +287,17 @@ def score_answer(
     )
 
 
-def apply_caps(weighted: float, relevance: RelevanceResult, words: int, calibration: Calibration) -> tuple[float, str | None]:
+def apply_caps(
+    weighted: float, relevance: RelevanceResult, words: int, calibration: Calibration
+) -> tuple[float, str | None]:
     """The overall score after the calibration rules (README, "How answers are scored"): an
     answer that does not address the question, a bare keyword list and a fragment cannot score
     above their caps, whatever their grammar and fluency. Returns (overall, rule applied)."""
     rules = (
         (
             "off_topic",
-            relevance.score < calibration.off_topic_relevance or relevance.similarity < calibration.off_topic_similarity,
+            relevance.score < calibration.off_topic_relevance
+            or relevance.similarity < calibration.off_topic_similarity,
             calibration.off_topic_cap,
         ),
         ("keyword_list", relevance.structure_factor < calibration.keyword_list_structure, calibration.keyword_list_cap),
@@ -306,7 +309,9 @@ def apply_caps(weighted: float, relevance: RelevanceResult, words: int, calibrat
     return weighted, None
 
 
-def _doubtful_sentences(transcript: str, sentences: Sequence[str], uncertain: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+def _doubtful_sentences(
+    transcript: str, sentences: Sequence[str], uncertain: Sequence[tuple[int, int]]
+) -> tuple[int, ...]:
     """Sentences holding an uncertain word: the recogniser may have mis-heard them, so they are
     never quoted as off-topic evidence."""
     if not uncertain:

@@ -31,7 +31,29 @@ _CLAUSE_STARTERS = frozenset(
 )
 _INTENSIFIERS = frozenset({"really", "so", "very", "totally", "super", "just", "literally"})
 # After "you know" these make it the verb: "you know what/how/that/the...".
-_KNOW_OBJECT = frozenset({"what", "how", "that", "the", "a", "an", "it", "him", "her", "them", "about", "why", "when", "where", "which", "who", "this", "those", "these"})
+_KNOW_OBJECT = frozenset(
+    {
+        "what",
+        "how",
+        "that",
+        "the",
+        "a",
+        "an",
+        "it",
+        "him",
+        "her",
+        "them",
+        "about",
+        "why",
+        "when",
+        "where",
+        "which",
+        "who",
+        "this",
+        "those",
+        "these",
+    }
+)
 # Before "you know" these make it the verb: "do you know", "if you know".
 _KNOW_VERB_BEFORE = frozenset({"do", "did", "don't", "if", "as", "whether", "would", "will", "might"})
 _MEAN_OBJECT = frozenset({"it", "that", "to", "this", "by", "what", "him", "her", "them"})

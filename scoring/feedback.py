@@ -170,11 +170,25 @@ def _strengths_and_weaknesses(questions, answered, averages) -> tuple[list[Item]
     if behavioural:
         incomplete = [q for q in behavioural if q.star_missing]
         if not incomplete:
-            strengths.append(Item("Structure", "strength", f"All {len(behavioural)} behavioural answers followed the STAR structure", len(strengths) + 1))
+            strengths.append(
+                Item(
+                    "Structure",
+                    "strength",
+                    f"All {len(behavioural)} behavioural answers followed the STAR structure",
+                    len(strengths) + 1,
+                )
+            )
         else:
             parts = Counter(p for q in incomplete for p in q.star_missing)
             text = ", ".join(f"{p} ({n}x)" for p, n in parts.most_common())
-            weaknesses.append(Item("Structure", "weakness", f"{len(incomplete)} of {len(behavioural)} behavioural answers missed STAR parts: {text}", 2))
+            weaknesses.append(
+                Item(
+                    "Structure",
+                    "weakness",
+                    f"{len(incomplete)} of {len(behavioural)} behavioural answers missed STAR parts: {text}",
+                    2,
+                )
+            )
     planned = [q for q in questions if q.follow_up_of is None]
     skipped = len(planned) - sum(1 for q in answered if q.follow_up_of is None)
     if skipped:
@@ -189,7 +203,9 @@ def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -
         pauses = sum(q.long_pauses for q in answered)
         rates = [q.speech_rate_wpm for q in answered if q.speech_rate_wpm is not None]
         rate = f", average rate {mean(rates):.0f} wpm" if rates else ""
-        return f"Fluency average {value:.0f}: {fillers} fillers and {pauses} long pauses in {len(answered)} answers{rate}"
+        return (
+            f"Fluency average {value:.0f}: {fillers} fillers and {pauses} long pauses in {len(answered)} answers{rate}"
+        )
     if dim == "grammar":
         example = next((q.grammar_example for q in answered if q.grammar_example), None)
         errors = sum(q.grammar_errors or 0 for q in answered)
@@ -208,11 +224,29 @@ def _suggestions(weaknesses: Sequence[Item], answered: Sequence[QuestionResult],
         if key in _ADVICE:
             out.append({"category": w.category, "message": _ADVICE[key], "priority": w.priority})
         elif w.category == "Structure":
-            out.append({"category": "Practice", "message": "Use the STAR method for behavioral questions: Situation, Task, Action, Result", "priority": w.priority})
+            out.append(
+                {
+                    "category": "Practice",
+                    "message": "Use the STAR method for behavioral questions: Situation, Task, Action, Result",
+                    "priority": w.priority,
+                }
+            )
         elif w.category == "Completion":
-            out.append({"category": "Practice", "message": "Answer every question, even briefly: a short answer scores better than none", "priority": w.priority})
+            out.append(
+                {
+                    "category": "Practice",
+                    "message": "Answer every question, even briefly: a short answer scores better than none",
+                    "priority": w.priority,
+                }
+            )
     if not out:
-        out.append({"category": "Practice", "message": "Keep practising with harder questions to stretch your strongest areas", "priority": 3})
+        out.append(
+            {
+                "category": "Practice",
+                "message": "Keep practising with harder questions to stretch your strongest areas",
+                "priority": 3,
+            }
+        )
     return out[: options.max_suggestions]
 
 
@@ -220,7 +254,9 @@ def _next_steps(questions, answered, weaknesses) -> list[str]:
     steps: list[str] = []
     missing = Counter(label(t) for q in answered for t in q.missing_topics)
     if missing:
-        steps.append(f"Review these topics and prepare one example for each: {', '.join(t for t, _ in missing.most_common(5))}")
+        steps.append(
+            f"Review these topics and prepare one example for each: {', '.join(t for t, _ in missing.most_common(5))}"
+        )
     categories = {w.category for w in weaknesses}
     if "Fluency" in categories:
         steps.append("Record two practice answers and count your fillers; repeat until fewer than 2 per minute")
@@ -269,7 +305,9 @@ def _question_entry(q: QuestionResult) -> dict:
         "star_missing": None if q.star_missing is None else list(q.star_missing),
         "touched_topics": list(q.touched_topics),
         "talking_points": list(q.talking_points),
-        "structure": None if q.structure_kind is None else {"kind": q.structure_kind, "missing": list(q.structure_missing)},
+        "structure": None
+        if q.structure_kind is None
+        else {"kind": q.structure_kind, "missing": list(q.structure_missing)},
         "follow_up_of": q.follow_up_of,
         "skipped": q.skipped,
         "attempt": q.attempt,

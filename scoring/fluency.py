@@ -168,9 +168,12 @@ def score_fluency(
     rp100 = 100.0 * len(repetitions) / lexical if lexical else 0.0
     components: dict[str, float | None] = {
         "rate": rate_score(wpm, target_wpm) if wpm is not None else None,
-        "fillers": _ramp(fpm, *FILLERS_PER_MINUTE) if fpm is not None else _ramp(
+        "fillers": _ramp(fpm, *FILLERS_PER_MINUTE)
+        if fpm is not None
+        else _ramp(
             # Without timing, fillers per minute are estimated at the band's midpoint rate.
-            len(fillers) / max(lexical, 1) * sum(target_wpm) / 2, *FILLERS_PER_MINUTE
+            len(fillers) / max(lexical, 1) * sum(target_wpm) / 2,
+            *FILLERS_PER_MINUTE,
         ),
         "pauses": _ramp(ppm, *LONG_PAUSES_PER_MINUTE) if ppm is not None else None,
         "repetitions": _ramp(rp100, *REPETITIONS_PER_100_WORDS),

@@ -40,7 +40,9 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
         f_high = _avg([r.fillers_per_minute for r in by_difficulty[high]])
         if f_low is not None and f_high is not None and abs(f_high - f_low) >= FILLER_GAP:
             trend = "rose" if f_high > f_low else "fell"
-            lines.append(f"Fillers {trend} under pressure: {f_low:.1f} per minute on {low} questions vs {f_high:.1f} on {high} ones.")
+            lines.append(
+                f"Fillers {trend} under pressure: {f_low:.1f} per minute on {low} questions vs {f_high:.1f} on {high} ones."
+            )
         s_low = mean(r.overall for r in by_difficulty[low])
         s_high = mean(r.overall for r in by_difficulty[high])
         if s_low - s_high >= SCORE_GAP:
@@ -52,13 +54,17 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
         ranked = sorted(((mean(v), k) for k, v in by_category.items()), reverse=True)
         (best, best_cat), (worst, worst_cat) = ranked[0], ranked[-1]
         if best - worst >= SCORE_GAP:
-            lines.append(f"You were stronger on {best_cat} questions ({best:.0f}) than on {worst_cat} ones ({worst:.0f}).")
+            lines.append(
+                f"You were stronger on {best_cat} questions ({best:.0f}) than on {worst_cat} ones ({worst:.0f})."
+            )
     if len(answered) >= 4:
         half = len(answered) // 2
         first, second = mean(r.overall for r in answered[:half]), mean(r.overall for r in answered[half:])
         if abs(second - first) >= SCORE_GAP:
             verb = "improved" if second > first else "faded"
-            lines.append(f"Your answers {verb} as the session went on ({first:.0f} in the first half, {second:.0f} in the second).")
+            lines.append(
+                f"Your answers {verb} as the session went on ({first:.0f} in the first half, {second:.0f} in the second)."
+            )
     rates = [r.speech_rate_wpm for r in answered if r.speech_rate_wpm is not None]
     if len(rates) >= 2 and max(rates) - min(rates) >= RATE_GAP:
         lines.append(f"Your speaking rate varied from {min(rates):.0f} to {max(rates):.0f} words per minute.")

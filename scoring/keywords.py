@@ -48,7 +48,9 @@ _NEGATION = re.compile(
 )
 _SUBJECT = re.compile(r"\b(?:i|we|i'd|we'd|i'll|we'll)\b", re.IGNORECASE)
 #: A mention in passing: named in a list of things, not discussed.
-_PASSING = re.compile(r"\b(?:things like|stuff like|and so on|and stuff|that kind of|etc|et cetera|or whatever)\b", re.IGNORECASE)
+_PASSING = re.compile(
+    r"\b(?:things like|stuff like|and so on|and stuff|that kind of|etc|et cetera|or whatever)\b", re.IGNORECASE
+)
 #: A topic that is itself about an absence ("no downtime", "without a release") is not negated
 #: by those words.
 _NEGATIVE_TOPIC = re.compile(r"\b(?:no|not|without|zero|never|avoid\w*|prevent\w*)\b", re.IGNORECASE)
@@ -248,10 +250,7 @@ def score_keywords(
     (uncertain recognition) that cannot serve as semantic evidence on their own."""
     words = _positions(transcript)
     parts = clauses(transcript)
-    usable = [
-        i for i, s in enumerate(spans)
-        if not _mostly_ignored(s, ignored)
-    ]
+    usable = [i for i, s in enumerate(spans) if not _mostly_ignored(s, ignored)]
     matches: list[TopicMatch] = []
     row = 0
     for topic in topics:
@@ -309,7 +308,11 @@ def _semantic(topic, alts, vectors, spans, span_vectors, usable, cover, touch) -
         or bool(_PASSING.search(best_span.text))
     )
     if best_sim >= cover and not bare:
-        return TopicMatch(topic, COVERED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim)
+        return TopicMatch(
+            topic, COVERED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim
+        )
     if best_sim >= touch:
-        return TopicMatch(topic, TOUCHED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim)
+        return TopicMatch(
+            topic, TOUCHED, "semantic", best_alt, best_span.text, best_span.start, best_span.end, best_sim
+        )
     return TopicMatch(topic, MISSING, "none", best_alt, "", None, None, best_sim)

@@ -59,7 +59,13 @@ class QuestionResult:
 
     @classmethod
     def from_score(
-        cls, question_number: int, question_text: str, category: str, difficulty: str, score: AnswerScore, transcript: str = ""
+        cls,
+        question_number: int,
+        question_text: str,
+        category: str,
+        difficulty: str,
+        score: AnswerScore,
+        transcript: str = "",
     ) -> QuestionResult:
         flu = score.details.fluency
         grammar = score.details.grammar
@@ -100,7 +106,9 @@ class QuestionResult:
         )
 
     @classmethod
-    def unanswered(cls, question_number: int, question_text: str, category: str = "general", difficulty: str = "medium") -> QuestionResult:
+    def unanswered(
+        cls, question_number: int, question_text: str, category: str = "general", difficulty: str = "medium"
+    ) -> QuestionResult:
         return cls(question_number, question_text, category, difficulty, answered=False)
 
     @property

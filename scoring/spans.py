@@ -82,7 +82,9 @@ def answer_spans(transcript: str) -> list[Span]:
     return list(unique.values())[:MAX_SPANS]
 
 
-def uncertain_ranges(transcript: str, words: Sequence[object], threshold: float = UNCERTAIN_PROBABILITY) -> tuple[tuple[int, int], ...]:
+def uncertain_ranges(
+    transcript: str, words: Sequence[object], threshold: float = UNCERTAIN_PROBABILITY
+) -> tuple[tuple[int, int], ...]:
     """(start, end) character ranges of the transcript holding words whose `.probability` is
     below `threshold`. Words are found in order in the transcript (case-insensitive); a word
     that cannot be found is skipped, so a transcript edited after recognition loses nothing."""

@@ -18,15 +18,28 @@ PARTS = ("situation", "task", "action", "result")
 _CUES = {
     "situation": (
         r"\b(in|at) my (last|previous|current|first|old) (job|role|team|company|position|project|internship)\b",
-        r"\b(years?|months?|weeks?) ago\b", r"\blast (year|month|quarter|summer|spring|autumn|fall|winter)\b",
-        r"\bonce\b", r"\bwhen i was\b", r"\bwe were (working|building|migrating|launching)\b",
-        r"\bthe (situation|context|background|problem) was\b", r"\bthere was a\b", r"\bi was working\b",
-        r"\bat (my|our) company\b", r"\bwhile (i was|working)\b", r"\bdisagreed\b",
+        r"\b(years?|months?|weeks?) ago\b",
+        r"\blast (year|month|quarter|summer|spring|autumn|fall|winter)\b",
+        r"\bonce\b",
+        r"\bwhen i was\b",
+        r"\bwe were (working|building|migrating|launching)\b",
+        r"\bthe (situation|context|background|problem) was\b",
+        r"\bthere was a\b",
+        r"\bi was working\b",
+        r"\bat (my|our) company\b",
+        r"\bwhile (i was|working)\b",
+        r"\bdisagreed\b",
     ),
     "task": (
-        r"\bmy (task|job|goal|responsibility|role) was\b", r"\bi was (responsible|in charge|asked|tasked)\b",
-        r"\bi (needed|had|wanted) to\b", r"\bwe (needed|had) to\b", r"\bthe goal was\b", r"\bmy aim\b",
-        r"\bthe challenge was\b", r"\bas the (lead|owner|manager)\b", r"\bi led\b",
+        r"\bmy (task|job|goal|responsibility|role) was\b",
+        r"\bi was (responsible|in charge|asked|tasked)\b",
+        r"\bi (needed|had|wanted) to\b",
+        r"\bwe (needed|had) to\b",
+        r"\bthe goal was\b",
+        r"\bmy aim\b",
+        r"\bthe challenge was\b",
+        r"\bas the (lead|owner|manager)\b",
+        r"\bi led\b",
     ),
     "action": (
         r"\bi (decided|set up|organi[sz]ed|talked|spoke|met|proposed|suggested|implemented|wrote|built|"
@@ -36,23 +49,42 @@ _CUES = {
         r"automated|migrated|measured|rewrote|removed|moved|replaced|configured|debugged|coordinated|"
         r"negotiated|prioriti[sz]ed|documented|presented|trained|identified|drafted|contacted|escalated|"
         r"resolved)\b",
-        r"\bso i\b", r"\bwhat i did\b", r"\bmy approach\b", r"\bfirst,? i\b", r"\bthen i\b",
+        r"\bso i\b",
+        r"\bwhat i did\b",
+        r"\bmy approach\b",
+        r"\bfirst,? i\b",
+        r"\bthen i\b",
     ),
     "result": (
-        r"\bas a result\b", r"\bin the end\b", r"\beventually\b", r"\bthe (outcome|result)\b",
+        r"\bas a result\b",
+        r"\bin the end\b",
+        r"\beventually\b",
+        r"\bthe (outcome|result)\b",
         r"\bwe (shipped|delivered|launched|finished|reduced|increased|improved|saved|reached|"
-        r"met the|hit)\b", r"\b(resulted|led) (in|to)\b", r"\bon time\b", r"\bon schedule\b",
-        r"\b\d+ ?(%|percent)\b", r"\bi (learned|learnt|realised|realized)\b", r"\blessons? learned\b",
-        r"\bsince then\b", r"\bfrom then on\b", r"\bnext (project|time)\b", r"\bafterwards\b",
-        r"\b(fell|dropped|went|rose|grew|came down|shrank) (from|to|by)\b", r"\b(is|are|was) now\b", r"\bnow (\w+s)\b",
-        r"\bso i knew\b", r"\bit worked\b", r"\bstill work\b",
+        r"met the|hit)\b",
+        r"\b(resulted|led) (in|to)\b",
+        r"\bon time\b",
+        r"\bon schedule\b",
+        r"\b\d+ ?(%|percent)\b",
+        r"\bi (learned|learnt|realised|realized)\b",
+        r"\blessons? learned\b",
+        r"\bsince then\b",
+        r"\bfrom then on\b",
+        r"\bnext (project|time)\b",
+        r"\bafterwards\b",
+        r"\b(fell|dropped|went|rose|grew|came down|shrank) (from|to|by)\b",
+        r"\b(is|are|was) now\b",
+        r"\bnow (\w+s)\b",
+        r"\bso i knew\b",
+        r"\bit worked\b",
+        r"\bstill work\b",
     ),
 }
 _COMPILED = {part: [re.compile(p, re.IGNORECASE) for p in cues] for part, cues in _CUES.items()}
 ADVICE = {
     "situation": "set the scene first: where you were and what was going on",
     "task": "state what you were responsible for or trying to achieve",
-    "action": "describe the specific steps you personally took (say \"I\", not only \"we\")",
+    "action": 'describe the specific steps you personally took (say "I", not only "we")',
     "result": "finish with the outcome, ideally measurable, and what you learned",
 }
 
@@ -62,18 +94,43 @@ ADVICE = {
 PLAN_PARTS = ("approach", "reasoning", "risks")
 _PLAN_CUES = {
     "approach": (
-        r"\bi(?: would|'d| will|'ll)\b", r"\bfirst(?:ly)?\b", r"\bmy first\b", r"\bstart (?:by|with)\b",
-        r"\bstep (?:one|1)\b", r"\bi (?:start|begin|ask|check|talk|look|set|make)\b", r"\bwhat i do\b",
+        r"\bi(?: would|'d| will|'ll)\b",
+        r"\bfirst(?:ly)?\b",
+        r"\bmy first\b",
+        r"\bstart (?:by|with)\b",
+        r"\bstep (?:one|1)\b",
+        r"\bi (?:start|begin|ask|check|talk|look|set|make)\b",
+        r"\bwhat i do\b",
     ),
     "reasoning": (
-        r"\bbecause\b", r"\bso that\b", r"\bthe reason\b", r"\bsince\b", r"\bin order to\b",
-        r"\bthat way\b", r"\bwhich means\b", r"\bthe point is\b", r"\bto make sure\b", r"\bto avoid\b",
+        r"\bbecause\b",
+        r"\bso that\b",
+        r"\bthe reason\b",
+        r"\bsince\b",
+        r"\bin order to\b",
+        r"\bthat way\b",
+        r"\bwhich means\b",
+        r"\bthe point is\b",
+        r"\bto make sure\b",
+        r"\bto avoid\b",
     ),
     "risks": (
-        r"\brisks?\b", r"\btrade[- ]?offs?\b", r"\bdownsides?\b", r"\bif (?:that|it|this|they|he|she) "
-        r"(?:fails|failed|does ?n[o']?t|did ?n[o']?t|still|refuses|refused|can ?n[o']?t|won'?t)", r"\botherwise\b",
-        r"\bfall ?back\b", r"\bplan b\b", r"\bworst case\b", r"\bin case\b", r"\bif not\b",
-        r"\bescalat\w*", r"\bthe danger\b", r"\bat the cost of\b", r"\bbut if\b", r"\bif that doesn'?t\b",
+        r"\brisks?\b",
+        r"\btrade[- ]?offs?\b",
+        r"\bdownsides?\b",
+        r"\bif (?:that|it|this|they|he|she) "
+        r"(?:fails|failed|does ?n[o']?t|did ?n[o']?t|still|refuses|refused|can ?n[o']?t|won'?t)",
+        r"\botherwise\b",
+        r"\bfall ?back\b",
+        r"\bplan b\b",
+        r"\bworst case\b",
+        r"\bin case\b",
+        r"\bif not\b",
+        r"\bescalat\w*",
+        r"\bthe danger\b",
+        r"\bat the cost of\b",
+        r"\bbut if\b",
+        r"\bif that doesn'?t\b",
     ),
 }
 _PLAN_COMPILED = {part: [re.compile(p, re.IGNORECASE) for p in cues] for part, cues in _PLAN_CUES.items()}
@@ -155,7 +212,7 @@ def detect_plan(sentences: Sequence[str]) -> StructureResult:
 
 
 def structure_kind(category: str, question_text: str = "") -> str | None:
-    """"star" for behavioural questions (the category, or a story prompt such as "tell me
+    """ "star" for behavioural questions (the category, or a story prompt such as "tell me
     about a time"), "plan" for situational and hypothetical ones ("what would you do if"),
     None otherwise: technical and general answers get no structure check."""
     category = category.strip().lower()

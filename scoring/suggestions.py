@@ -86,51 +86,140 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
     rel = f.relevance
     cost = w.relevance * (100 - rel.score) / 100
     if rel.structure_factor < 0.6:
-        out.append((cost + 5, Suggestion("Relevance", "Answer in full sentences: your answer was mostly a list of terms, which names topics without explaining them.", 0)))
+        out.append(
+            (
+                cost + 5,
+                Suggestion(
+                    "Relevance",
+                    "Answer in full sentences: your answer was mostly a list of terms, which names topics without explaining them.",
+                    0,
+                ),
+            )
+        )
     elif rel.substance_factor < 1:
         words = int(round(rel.substance_factor * options.relevance.full_credit_words))
-        out.append((cost, Suggestion("Relevance", f"Develop your answer: {words} words is too brief to answer fully; aim for about 100-200 words (one to two minutes) with a concrete example.", 0)))
+        out.append(
+            (
+                cost,
+                Suggestion(
+                    "Relevance",
+                    f"Develop your answer: {words} words is too brief to answer fully; aim for about 100-200 words (one to two minutes) with a concrete example.",
+                    0,
+                ),
+            )
+        )
     # The wording follows the number: a relevance shown as good (>= 70) gets no "off the
     # question" tip; a fair one (50-70) hears that one sentence drifted; a weak one that it
     # did not address the question. Sentences the recogniser was unsure of are never quoted.
     if rel.structure_factor >= 0.6 and rel.score < GOOD and f.sentences:
         if f.cap == "off_topic" or (rel.score < FAIR and not rel.off_topic_sentences):
-            out.append((cost + 5, Suggestion("Relevance", "Stay on the question: the answer does not address what was asked; start by answering it directly, then give one example.", 0)))
+            out.append(
+                (
+                    cost + 5,
+                    Suggestion(
+                        "Relevance",
+                        "Stay on the question: the answer does not address what was asked; start by answering it directly, then give one example.",
+                        0,
+                    ),
+                )
+            )
         elif rel.off_topic_sentences and len(rel.off_topic_sentences) < len(f.sentences):
             quoted = _quote(f.sentences[rel.off_topic_sentences[0]])
             if rel.score < FAIR:
-                out.append((cost, Suggestion("Relevance", f"Stay on the question: {quoted} does not address what was asked.", 0)))
+                out.append(
+                    (
+                        cost,
+                        Suggestion("Relevance", f"Stay on the question: {quoted} does not address what was asked.", 0),
+                    )
+                )
             else:
-                out.append((cost, Suggestion("Relevance", f"Keep every sentence on the question: {quoted} drifted away from it.", 0)))
+                out.append(
+                    (
+                        cost,
+                        Suggestion(
+                            "Relevance", f"Keep every sentence on the question: {quoted} drifted away from it.", 0
+                        ),
+                    )
+                )
     if f.keywords is not None and (f.keywords.missing or f.keywords.touched):
         cost = w.keywords * (100 - f.keywords.score) / 100
         covered = f"{len(f.keywords.covered)} of {len(f.keywords.topics)} covered"
         if f.keywords.missing:
             missing = ", ".join(f.keywords.labels("missing")[:4])
             touched = f"; say more about {', '.join(f.keywords.labels('touched')[:2])}" if f.keywords.touched else ""
-            out.append((cost, Suggestion("Keywords", f"Cover the missing talking points: {missing} ({covered}{touched}).", 0)))
+            out.append(
+                (cost, Suggestion("Keywords", f"Cover the missing talking points: {missing} ({covered}{touched}).", 0))
+            )
         else:
-            out.append((cost, Suggestion("Keywords", f"You only named {', '.join(f.keywords.labels('touched')[:3])}: say what you did about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).", 0)))
+            out.append(
+                (
+                    cost,
+                    Suggestion(
+                        "Keywords",
+                        f"You only named {', '.join(f.keywords.labels('touched')[:3])}: say what you did about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).",
+                        0,
+                    ),
+                )
+            )
     flu = f.fluency
     fcost = w.fluency * (100 - flu.score) / 100
     if flu.fillers_per_minute is not None and flu.fillers_per_minute > 2 or flu.filler_count >= 4:
         rate = f" ({flu.fillers_per_minute:.1f} per minute)" if flu.fillers_per_minute is not None else ""
-        out.append((fcost * 0.5 + 1, Suggestion("Fluency", f"Reduce filler words: you used {filler_phrase(flu)}{rate}; pause silently instead.", 0)))
+        out.append(
+            (
+                fcost * 0.5 + 1,
+                Suggestion(
+                    "Fluency", f"Reduce filler words: you used {filler_phrase(flu)}{rate}; pause silently instead.", 0
+                ),
+            )
+        )
     if flu.speech_rate_wpm is not None and (flu.components.get("rate") or 100) < 100:
         low, high = options.target_wpm
         verb = "Slow down" if flu.speech_rate_wpm > high else "Speak a little faster"
-        out.append((fcost * 0.3 + 1, Suggestion("Fluency", f"{verb}: you spoke at {flu.speech_rate_wpm:.0f} words per minute; aim for {low:.0f}-{high:.0f}.", 0)))
+        out.append(
+            (
+                fcost * 0.3 + 1,
+                Suggestion(
+                    "Fluency",
+                    f"{verb}: you spoke at {flu.speech_rate_wpm:.0f} words per minute; aim for {low:.0f}-{high:.0f}.",
+                    0,
+                ),
+            )
+        )
     if len(flu.long_pauses) >= 2:
         longest = max(p.duration for p in flu.long_pauses)
-        out.append((fcost * 0.25 + 1, Suggestion("Fluency", f"You paused longer than {options.long_pause_s:g} s {len(flu.long_pauses)} times (longest {longest:.1f} s); outline your answer first so you keep going.", 0)))
+        out.append(
+            (
+                fcost * 0.25 + 1,
+                Suggestion(
+                    "Fluency",
+                    f"You paused longer than {options.long_pause_s:g} s {len(flu.long_pauses)} times (longest {longest:.1f} s); outline your answer first so you keep going.",
+                    0,
+                ),
+            )
+        )
     if len(flu.repetitions) >= 2:
         examples = ", ".join(f"\u201c{r.text} {r.text}\u201d" for r in flu.repetitions[:2])
-        out.append((fcost * 0.2 + 1, Suggestion("Fluency", f"Avoid restarting phrases ({examples}): finish the thought you started.", 0)))
+        out.append(
+            (
+                fcost * 0.2 + 1,
+                Suggestion("Fluency", f"Avoid restarting phrases ({examples}): finish the thought you started.", 0),
+            )
+        )
     if f.grammar is not None and f.grammar.matches:
         m = f.grammar.matches[0]
         fix = f" \u2192 \u201c{m.replacements[0]}\u201d" if m.replacements else ""
         cost = w.grammar * (100 - f.grammar.score) / 100
-        out.append((cost, Suggestion("Grammar", f"Check your grammar: {f.grammar.errors} error{'s' if f.grammar.errors != 1 else ''}, e.g. {_quote(m.excerpt(f.transcript), 40)}{fix} ({m.message.rstrip('.')}).", 0)))
+        out.append(
+            (
+                cost,
+                Suggestion(
+                    "Grammar",
+                    f"Check your grammar: {f.grammar.errors} error{'s' if f.grammar.errors != 1 else ''}, e.g. {_quote(m.excerpt(f.transcript), 40)}{fix} ({m.message.rstrip('.')}).",
+                    0,
+                ),
+            )
+        )
     if f.structure is not None and f.structure.missing and f.cap != "off_topic":
         part = f.structure.missing[0]
         names = ", ".join(p.capitalize() for p in f.structure.missing)
@@ -160,19 +249,34 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
     article = "an" if verdict[0] in "aeiou" else "a"
     if f.cap is not None:
         calibration = options.calibration
-        cap = {"off_topic": calibration.off_topic_cap, "keyword_list": calibration.keyword_list_cap, "fragment": calibration.fragment_cap}[f.cap]
+        cap = {
+            "off_topic": calibration.off_topic_cap,
+            "keyword_list": calibration.keyword_list_cap,
+            "fragment": calibration.fragment_cap,
+        }[f.cap]
         reason = _CAP_REASON[f.cap].format(cap=cap, words=f.fluency.word_count)
         first = f"Overall {overall:.0f}/100, {article} {verdict} answer: {reason}."
         second = f"Answer the question asked in full sentences first; {best} ({present[best]:.0f}) alone cannot carry an answer."
         return " ".join([first, second])
-    first = f"Overall {overall:.0f}/100, {article} {verdict} answer; its strongest side is {best} ({present[best]:.0f})."
+    first = (
+        f"Overall {overall:.0f}/100, {article} {verdict} answer; its strongest side is {best} ({present[best]:.0f})."
+    )
     second = f"The main area to improve is {worst} ({present[worst]:.0f}): {_evidence(worst, f, options)}."
-    sentences = [first, second] if present[worst] < 85 else [first, f"Every dimension scored 85 or more ({_evidence('fluency', f, options)})."]
+    sentences = (
+        [first, second]
+        if present[worst] < 85
+        else [first, f"Every dimension scored 85 or more ({_evidence('fluency', f, options)})."]
+    )
     if f.structure is not None and f.structure.missing:
         name = "STAR structure" if f.structure.kind == "star" else "plan"
-        sentences.append(f"The {name} is missing the {', '.join(f.structure.missing)} part{'s' if len(f.structure.missing) > 1 else ''}.")
+        sentences.append(
+            f"The {name} is missing the {', '.join(f.structure.missing)} part{'s' if len(f.structure.missing) > 1 else ''}."
+        )
     elif f.keywords is not None and worst != "keywords":
-        sentences.append(f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} expected topics" + (f" (missing: {', '.join(f.keywords.labels('missing')[:3])})." if f.keywords.missing else "."))
+        sentences.append(
+            f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} expected topics"
+            + (f" (missing: {', '.join(f.keywords.labels('missing')[:3])})." if f.keywords.missing else ".")
+        )
     return " ".join(sentences[:3])
 
 

@@ -51,6 +51,7 @@ from server.speech.whisper import WhisperTranscriber
 
 log = logging.getLogger("server")
 
+
 def create_app(
     settings: Settings,
     *,
@@ -129,9 +130,16 @@ def create_app(
                 after_session=reviewer.review_session,
                 voice=voice,
             )
-            log.info("node %s ready (pub/sub: %s, audio: %s)", app.state.node, "redis" if redis else "memory", settings.audio_dir)
+            log.info(
+                "node %s ready (pub/sub: %s, audio: %s)",
+                app.state.node,
+                "redis" if redis else "memory",
+                settings.audio_dir,
+            )
             if redis is not None and settings.auth.jwt_secret is None:
-                log.warning("REDIS_URL is set but JWT_SECRET is not: nodes sharing Redis must share JWT_SECRET, or each rejects the others' tokens")
+                log.warning(
+                    "REDIS_URL is set but JWT_SECRET is not: nodes sharing Redis must share JWT_SECRET, or each rejects the others' tokens"
+                )
             try:
                 yield
             finally:
@@ -139,7 +147,20 @@ def create_app(
 
     rate_limit = rate_limit_config(settings.auth.login_rate_limit_per_minute)
     app = Litestar(
-        route_handlers=[health, ready, *AUTH_ROUTES, MeController, SessionController, upload_answer, question_voice, interview_socket, watch_socket, metrics, index, web_router()],
+        route_handlers=[
+            health,
+            ready,
+            *AUTH_ROUTES,
+            MeController,
+            SessionController,
+            upload_answer,
+            question_voice,
+            interview_socket,
+            watch_socket,
+            metrics,
+            index,
+            web_router(),
+        ],
         plugins=[channels, StrictStructSchemaPlugin()],
         dependencies={"db": Provide(provide_db)},
         exception_handlers={**EXCEPTION_HANDLERS, **DATABASE_ERROR_HANDLERS},  # type: ignore[arg-type]
@@ -164,7 +185,9 @@ def create_app(
     )
     app.state.settings = settings
     # Revoked tokens (rotation, log-out, withdrawn shares): in Redis for every node, or in this process.
-    app.state.tokens = TokenService(secret, settings.auth, RedisRevocationStore(redis) if redis is not None else MemoryRevocationStore())
+    app.state.tokens = TokenService(
+        secret, settings.auth, RedisRevocationStore(redis) if redis is not None else MemoryRevocationStore()
+    )
     app.state.channels = channels
     app.state.channels_backend = channels_backend
     app.state.node = node_name(settings)

@@ -34,7 +34,15 @@ from server.db import Db
 from server.errors import AuthError, ServiceUnavailable, error_responses
 from server.passwords import hash_password, verify_password
 from server.revocation import RevocationStore, RevocationUnavailable, now_ms
-from server.schemas import LoginRequest, PasswordChangeRequest, RefreshRequest, RegisterRequest, TokenPair, UserOut, from_row
+from server.schemas import (
+    LoginRequest,
+    PasswordChangeRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UserOut,
+    from_row,
+)
 from server.settings import AuthOptions
 
 log = logging.getLogger("server.auth")
@@ -221,7 +229,9 @@ def build_jwt_auth(secret: str, options: AuthOptions) -> JWTAuth[User, Token]:
 
 async def _pair(db: AsyncSession, tokens: TokenService, user: User, family: str | None = None) -> TokenPair:
     prefs = await preferences.read_preferences(db, user.id)
-    return TokenPair(**tokens.issue(user, family), user=from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"])))
+    return TokenPair(
+        **tokens.issue(user, family), user=from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"]))
+    )
 
 
 @post(

@@ -1,9 +1,9 @@
 """`interview-server`: run the server, migrate the database, check the configuration.
 
-    interview-server run [--host H] [--port P] [--no-migrate]
-    interview-server migrate [--revision head] [--downgrade REV]
-    interview-server check-config
-    interview-server protocol-schema      # the WebSocket protocol's JSON Schema, on stdout
+interview-server run [--host H] [--port P] [--no-migrate]
+interview-server migrate [--revision head] [--downgrade REV]
+interview-server check-config
+interview-server protocol-schema      # the WebSocket protocol's JSON Schema, on stdout
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     migrate_cmd.add_argument("--revision", default="head")
     migrate_cmd.add_argument("--downgrade", metavar="REV", help="downgrade to REV instead (e.g. base)")
     commands.add_parser("check-config", help="print the effective settings (secrets hidden) and exit")
-    commands.add_parser("protocol-schema", help="print the WebSocket protocol's JSON Schema (docs/protocol.schema.json)")
+    commands.add_parser(
+        "protocol-schema", help="print the WebSocket protocol's JSON Schema (docs/protocol.schema.json)"
+    )
     args = parser.parse_args(argv)
     if args.command == "protocol-schema":  # needs no settings: the document is the code's
         from server.live.protocol_schema import protocol_schema_json

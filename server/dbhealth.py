@@ -37,14 +37,25 @@ def _unavailable_response(request, error: Exception):
     logging.getLogger("server.errors").warning(
         "database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__
     )
-    body = {"status_code": 503, "code": "database_unavailable", "detail": "the database is unavailable: please try again in a moment"}
+    body = {
+        "status_code": 503,
+        "code": "database_unavailable",
+        "detail": "the database is unavailable: please try again in a moment",
+    }
     return Response(body, status_code=503, headers={"Retry-After": "5"})
 
 
 def _handlers() -> dict[type[BaseException], object]:
     import asyncpg
 
-    kinds = (OSError, TimeoutError, exc.TimeoutError, exc.DBAPIError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+    kinds = (
+        OSError,
+        TimeoutError,
+        exc.TimeoutError,
+        exc.DBAPIError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+    )
     return {kind: _unavailable_response for kind in kinds}
 
 

@@ -70,9 +70,7 @@ class OpenAICompatibleFollowUps:
         return [FollowUp(f.text, f.reason, i, f.topic, f.source, f.kind) for i, f in enumerate(kept, start=1)]
 
     def _payload(self, ctx: FollowUpContext) -> dict[str, Any]:
-        star = "not a behavioural question" if ctx.star_parts is None else (
-            ", ".join(sorted(ctx.star_parts)) or "none"
-        )
+        star = "not a behavioural question" if ctx.star_parts is None else (", ".join(sorted(ctx.star_parts)) or "none")
         user = (
             f"Question ({ctx.category}): {ctx.question_text}\n"
             f"Candidate's answer (speech transcript): {ctx.transcript[:4000]}\n"
@@ -89,8 +87,8 @@ class OpenAICompatibleFollowUps:
             "answers: ask about risks, trade-offs or what they would do if their plan failed. "
             "Technical answers: probe the depth, edge cases or trade-offs of what they proposed. "
             "General answers: ask for the specifics behind what they said. Never ask about a topic "
-            "they covered; say \"you mentioned\" only for words they actually said. Each item is one "
-            "question ending with \"?\". If the answer is complete and concrete, propose none. "
+            'they covered; say "you mentioned" only for words they actually said. Each item is one '
+            'question ending with "?". If the answer is complete and concrete, propose none. '
             "Reply with JSON only, exactly: "
             '{"follow_ups": [{"question": "...", "reason": "missing_result|vague|missing_topic|probe"}]}'
         )

@@ -48,20 +48,45 @@ class LiveStateCollector(Collector):
         decodes.add_metric(["final"], stats.finals)
         decodes.add_metric(["partial"], stats.partials)
         yield decodes
-        yield _counter("interview_finals_reused_total", "Finals delivered from the decode made during the closing silence (no second decode).", stats.finals_reused)
-        yield _counter("interview_partials_skipped_total", "Partial updates that were due but never decoded (the model was busy).", stats.partials_skipped)
-        yield _gauge("interview_decode_real_time_factor", "Decode seconds per second of audio decoded.", stats.real_time_factor() or 0.0)
-        refused = CounterMetricFamily("interview_refused_connections_total", "Sockets closed by the server, by reason.", labels=["reason"])
+        yield _counter(
+            "interview_finals_reused_total",
+            "Finals delivered from the decode made during the closing silence (no second decode).",
+            stats.finals_reused,
+        )
+        yield _counter(
+            "interview_partials_skipped_total",
+            "Partial updates that were due but never decoded (the model was busy).",
+            stats.partials_skipped,
+        )
+        yield _gauge(
+            "interview_decode_real_time_factor",
+            "Decode seconds per second of audio decoded.",
+            stats.real_time_factor() or 0.0,
+        )
+        refused = CounterMetricFamily(
+            "interview_refused_connections_total", "Sockets closed by the server, by reason.", labels=["reason"]
+        )
         for reason, count in sorted(state.live_counters.items()):
             refused.add_metric([reason], count)
         yield refused
         buckets = [(repr(float(bound)), count) for bound, count in zip(LATENCY_BUCKETS, stats.latency_buckets)]
         yield HistogramMetricFamily(
-            "interview_decode_seconds", "Model call latency.", buckets=[*buckets, ("+Inf", stats.decodes)], sum_value=stats.decode_seconds_total
+            "interview_decode_seconds",
+            "Model call latency.",
+            buckets=[*buckets, ("+Inf", stats.decodes)],
+            sum_value=stats.decode_seconds_total,
         )
-        yield _gauge("interview_grammar_available", "1 while LanguageTool answers (grammar is scored).", int(state.grammar.current() is not None))
+        yield _gauge(
+            "interview_grammar_available",
+            "1 while LanguageTool answers (grammar is scored).",
+            int(state.grammar.current() is not None),
+        )
         if hasattr(state, "uploads"):
-            yield _gauge("interview_uploads_in_progress", "Recorded-answer uploads admitted and not finished (body, decode, transcription).", state.uploads.in_progress)
+            yield _gauge(
+                "interview_uploads_in_progress",
+                "Recorded-answer uploads admitted and not finished (body, decode, transcription).",
+                state.uploads.in_progress,
+            )
         yield from _cluster(state)
 
 
@@ -70,22 +95,44 @@ def _cluster(state: Any) -> Iterator[Metric]:
     depths = [live.outbox.qsize() for live in state.live_sessions.values() if getattr(live, "outbox", None) is not None]
     backend = state.channels_backend
     redis = hasattr(backend, "publish_failures")
-    info = GaugeMetricFamily("interview_node_info", "This process (NODE_ID or host-pid) and its pub/sub backend.", labels=["node", "pubsub"])
+    info = GaugeMetricFamily(
+        "interview_node_info", "This process (NODE_ID or host-pid) and its pub/sub backend.", labels=["node", "pubsub"]
+    )
     info.add_metric([state.node, "redis" if redis else "memory"], 1)
     yield info
-    outbox = GaugeMetricFamily("interview_outbox_depth", "Events queued for interview sockets (sum and largest).", labels=["stat"])
+    outbox = GaugeMetricFamily(
+        "interview_outbox_depth", "Events queued for interview sockets (sum and largest).", labels=["stat"]
+    )
     outbox.add_metric(["sum"], sum(depths))
     outbox.add_metric(["max"], max(depths, default=0))
     yield outbox
     spool = state.spool
     yield _gauge("interview_spooled_writes", "Database writes waiting for the database to come back.", spool.pending)
-    yield _counter("interview_spooled_writes_total", "Database writes that had to wait for the database.", spool.spooled_total)
+    yield _counter(
+        "interview_spooled_writes_total", "Database writes that had to wait for the database.", spool.spooled_total
+    )
     yield _counter("interview_spool_retries_total", "Retries of spooled database writes.", spool.retries_total)
-    yield _gauge("interview_pubsub_connected", "1 while Redis pub/sub is reachable (always 1 in memory).", int(backend.connected) if redis else 1)
-    yield _counter("interview_pubsub_publish_failures_total", "Events that could not be published to Redis.", backend.publish_failures if redis else 0)
-    yield _counter("interview_pubsub_reconnects_total", "Reconnections to Redis pub/sub.", backend.reconnects if redis else 0)
-    yield _counter("interview_lease_heartbeat_failures_total", "Session-lease refreshes that could not reach Redis.", getattr(state.session_locks, "heartbeat_failures", 0))
-    yield _gauge("interview_shutting_down", "1 while the node drains for a shutdown.", int(state.shutting_down.is_set()))
+    yield _gauge(
+        "interview_pubsub_connected",
+        "1 while Redis pub/sub is reachable (always 1 in memory).",
+        int(backend.connected) if redis else 1,
+    )
+    yield _counter(
+        "interview_pubsub_publish_failures_total",
+        "Events that could not be published to Redis.",
+        backend.publish_failures if redis else 0,
+    )
+    yield _counter(
+        "interview_pubsub_reconnects_total", "Reconnections to Redis pub/sub.", backend.reconnects if redis else 0
+    )
+    yield _counter(
+        "interview_lease_heartbeat_failures_total",
+        "Session-lease refreshes that could not reach Redis.",
+        getattr(state.session_locks, "heartbeat_failures", 0),
+    )
+    yield _gauge(
+        "interview_shutting_down", "1 while the node drains for a shutdown.", int(state.shutting_down.is_set())
+    )
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
@@ -104,12 +151,17 @@ class AppMetrics:
         self.registry.register(LiveStateCollector(state))
         ProcessCollector(registry=self.registry)
         self.requests = Counter(
-            "interview_http_requests", "HTTP requests answered, by method, route template and status.",
-            ["method", "route", "status"], registry=self.registry,
+            "interview_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "interview_http_request_duration_seconds", "Time to answer an HTTP request, by method and route template.",
-            ["method", "route"], buckets=HTTP_BUCKETS, registry=self.registry,
+            "interview_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template.",
+            ["method", "route"],
+            buckets=HTTP_BUCKETS,
+            registry=self.registry,
         )
 
     def exposition(self) -> bytes:
@@ -157,8 +209,10 @@ async def serve_metrics_port(metrics: AppMetrics, host: str, port: int) -> async
                 body, status = metrics.exposition(), b"200 OK"
             else:
                 body, status = b"only GET\n", b"405 Method Not Allowed"
-            head = (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-                    b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n")
+            head = (
+                b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n"
+            )
             writer.write(head + body)
             await writer.drain()
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError):

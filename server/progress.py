@@ -18,7 +18,9 @@ from persistence.models import InterviewQuestion, InterviewSession
 
 def row_refs(questions: Sequence[InterviewQuestion]) -> list[RowRef]:
     ordered = sorted(questions, key=lambda q: q.question_number)
-    return [RowRef(str(q.id), q.question_number, q.answered_at is not None and (q.word_count or 0) > 0) for q in ordered]
+    return [
+        RowRef(str(q.id), q.question_number, q.answered_at is not None and (q.word_count or 0) > 0) for q in ordered
+    ]
 
 
 def read_progress(session: InterviewSession) -> InterviewProgress:
@@ -54,7 +56,9 @@ def question_fields(session_id: uuid.UUID, progress: InterviewProgress, question
             "scores": {k: earlier.columns.get(f"{k}_score") for k in ("relevance", "grammar", "fluency", "keyword")},
             "evaluation_summary": earlier.columns.get("evaluation_summary"),
             "audio_duration": earlier.columns.get("audio_duration"),
-            "audio_url": audio_url(session_id, question.id, earlier.number) if earlier.columns.get("audio_file_path") else None,
+            "audio_url": audio_url(session_id, question.id, earlier.number)
+            if earlier.columns.get("audio_file_path")
+            else None,
         }
         for earlier in entry.earlier_attempts
     ]

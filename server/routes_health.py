@@ -20,7 +20,9 @@ def health() -> dict[str, str]:
     tags=["health"],
     summary="Readiness: database reachable and migrated to head",
     security=PUBLIC,
-    responses={503: ResponseSpec(dict[str, object], generate_examples=False, description="Not ready; `checks` says why")},
+    responses={
+        503: ResponseSpec(dict[str, object], generate_examples=False, description="Not ready; `checks` says why")
+    },
 )
 async def ready(request: Request) -> Response[dict[str, object]]:
     checks: dict[str, object] = {}

@@ -24,4 +24,6 @@ async def metrics(request: Request) -> Response[bytes]:
     offered = request.headers.get("authorization", "")
     if not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
         raise AuthError("a metrics token is required")
-    return Response(request.app.state.metrics.exposition(), media_type="text/plain; version=0.0.4")  # Litestar adds the charset
+    return Response(
+        request.app.state.metrics.exposition(), media_type="text/plain; version=0.0.4"
+    )  # Litestar adds the charset

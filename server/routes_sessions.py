@@ -44,10 +44,19 @@ LIST_QUERY = frozenset({"status", "limit", "offset"})
 #: (Litestar's default File document has an empty media type and calls the HTTP-date
 #: `last-modified` header an RFC 3339 date-time.)
 RECORDING = ResponseSpec(
-    bytes, media_type="audio/*", generate_examples=False, description="The recording: audio/wav for live answers, an upload's own type"
+    bytes,
+    media_type="audio/*",
+    generate_examples=False,
+    description="The recording: audio/wav for live answers, an upload's own type",
 )
 
-AUDIO_MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "webm": "audio/webm", "ogg": "audio/ogg", "flac": "audio/flac"}
+AUDIO_MEDIA_TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "webm": "audio/webm",
+    "ogg": "audio/ogg",
+    "flac": "audio/flac",
+}
 
 
 def question_out(session: InterviewSession, question: InterviewQuestion) -> QuestionOut:
@@ -70,7 +79,12 @@ class SessionController(Controller):
     path = "/api/sessions"
     tags = ["sessions"]
 
-    @post("/", summary="Create an interview session with its planned questions", status_code=201, responses=error_responses(401, 413))
+    @post(
+        "/",
+        summary="Create an interview session with its planned questions",
+        status_code=201,
+        responses=error_responses(401, 413),
+    )
     async def create(
         self, request: Request[User, object, object], data: JSONBody[CreateSessionRequest], db: Db
     ) -> SessionDetailOut:
@@ -114,8 +128,12 @@ class SessionController(Controller):
             items=[from_row(SessionOut, s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
         )
 
-    @get("/{session_id:uuid}", summary="One session with its questions and feedback", responses=error_responses(401, 404))
-    async def read(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> SessionDetailOut:
+    @get(
+        "/{session_id:uuid}", summary="One session with its questions and feedback", responses=error_responses(401, 404)
+    )
+    async def read(
+        self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db
+    ) -> SessionDetailOut:
         return session_detail(await interviews.get_owned_session(db, request.user.id, session_id, with_details=True))
 
     @post(
@@ -124,7 +142,9 @@ class SessionController(Controller):
         status_code=200,
         responses=error_responses(401, 404, 409),
     )
-    async def cancel(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> SessionOut:
+    async def cancel(
+        self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db
+    ) -> SessionOut:
         """A live interview of the session (on any node) stops at once without storing more."""
         session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)
         await interviews.change_status(db, session, InterviewStatus.CANCELLED)
@@ -167,7 +187,9 @@ class SessionController(Controller):
         status_code=204,
         responses=error_responses(401, 404, 503),
     )
-    async def withdraw_shares(self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db) -> None:
+    async def withdraw_shares(
+        self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], db: Db
+    ) -> None:
         """Every share token issued until now is refused, on every node, and watch sockets that
         use one close with 1008 `share_withdrawn`. The owner's own watch sockets stay; a new
         share link made afterwards works."""
@@ -215,7 +237,11 @@ class SessionController(Controller):
         responses=error_responses(401, 404),
     )
     async def question(
-        self, request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db
+        self,
+        request: Request[User, object, object],
+        session_id: FromPath[uuid.UUID],
+        question_id: FromPath[uuid.UUID],
+        db: Db,
     ) -> QuestionOut:
         question = await interviews.get_owned_question(db, request.user.id, session_id, question_id)
         session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)

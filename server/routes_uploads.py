@@ -85,8 +85,16 @@ async def upload_answer(
                         hotwords=" ".join(question.expected_topics or []) or None,
                     )
                 if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
-                    raise Conflict("this interview was taken over by another connection while the upload was transcribed")
-                progress = await _record(request, owner, question_id, complete, answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format))
+                    raise Conflict(
+                        "this interview was taken over by another connection while the upload was transcribed"
+                    )
+                progress = await _record(
+                    request,
+                    owner,
+                    question_id,
+                    complete,
+                    answers.AnswerAudio(str(path), complete.audio_duration, len(body), decoded.audio_format),
+                )
             except BaseException:
                 # Not stored (deleted or cancelled meanwhile, taken over, failed): nothing of this
                 # upload is kept, its file included. A plain unlink: it must run even when cancelled.
@@ -101,14 +109,20 @@ async def upload_answer(
             stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
         if complete.word_count:
             words = [word for segment in complete.segments for word in segment.words]
-            await state.reviewer.review_answer(owner, stored, words, complete.audio_duration, publish, progress=progress)
+            await state.reviewer.review_answer(
+                owner, stored, words, complete.audio_duration, publish, progress=progress
+            )
             async with state.db_sessions() as db:
                 stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
     return from_row(QuestionOut, stored)
 
 
 async def _record(
-    request: Request[User, object, object], owner: _Owner, question_id: uuid.UUID, complete: AnswerComplete, audio: answers.AnswerAudio
+    request: Request[User, object, object],
+    owner: _Owner,
+    question_id: uuid.UUID,
+    complete: AnswerComplete,
+    audio: answers.AnswerAudio,
 ) -> InterviewProgress:
     """Store the answer and its place in the progress (an upload without words is skipped), if
     the interview is still open (Conflict otherwise; NotFound if deleted)."""
@@ -118,7 +132,10 @@ async def _record(
             raise Conflict(f"this interview was {session.status.value} while the upload was transcribed")
         progress = read_progress(session)  # before the row changes: it is read from the rows too
         await answers.record_answer(
-            db, question_id, answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count), audio
+            db,
+            question_id,
+            answers.AnswerTranscript(complete.transcript, complete.confidence, complete.word_count),
+            audio,
         )
         if progress.get(question_id).state is QuestionState.NOT_ASKED:
             progress = progress.asked_now(question_id)
@@ -144,7 +161,9 @@ async def answering(locks: SessionLocks, session_id: uuid.UUID) -> AsyncIterator
         await lease.release()
 
 
-async def _answerable(request: Request[User, object, object], owner: _Owner, question_id: uuid.UUID) -> InterviewQuestion:
+async def _answerable(
+    request: Request[User, object, object], owner: _Owner, question_id: uuid.UUID
+) -> InterviewQuestion:
     """The question, if an upload may answer it now (checked under the lease); Conflict otherwise."""
     state = request.app.state
     async with state.db_sessions() as db:

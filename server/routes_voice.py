@@ -16,7 +16,9 @@ from server.voice import InterviewerVoice
 
 #: A spoken question does not change (same text, same voice): the browser may keep it a day.
 CACHE_CONTROL = "private, max-age=86400"
-SPOKEN = ResponseSpec(bytes, media_type="audio/wav", generate_examples=False, description="The question spoken, 16-bit mono WAV")
+SPOKEN = ResponseSpec(
+    bytes, media_type="audio/wav", generate_examples=False, description="The question spoken, 16-bit mono WAV"
+)
 
 
 def voice_path(session_id: uuid.UUID, question_id: uuid.UUID) -> str:
@@ -27,7 +29,11 @@ def voice_path(session_id: uuid.UUID, question_id: uuid.UUID) -> str:
     "/api/sessions/{session_id:uuid}/questions/{question_id:uuid}/voice",
     tags=["sessions"],
     summary="The question spoken by the interviewer (audio/wav)",
-    responses={200: SPOKEN, 304: ResponseSpec(None, description="Not modified (If-None-Match)"), **error_responses(401, 404, 503)},
+    responses={
+        200: SPOKEN,
+        304: ResponseSpec(None, description="Not modified (If-None-Match)"),
+        **error_responses(401, 404, 503),
+    },
 )
 async def question_voice(
     request: Request[User, object, object], session_id: FromPath[uuid.UUID], question_id: FromPath[uuid.UUID], db: Db

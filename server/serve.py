@@ -30,7 +30,9 @@ class GracefulServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def run(app: Litestar, *, host: str, port: int, log_level: str, grace_s: float, trusted_proxies: tuple[str, ...] = ()) -> None:
+def run(
+    app: Litestar, *, host: str, port: int, log_level: str, grace_s: float, trusted_proxies: tuple[str, ...] = ()
+) -> None:
     config = uvicorn.Config(
         app,
         host=host,

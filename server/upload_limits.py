@@ -65,7 +65,9 @@ class UploadLimits:
         """Hold an upload slot; TooManyUploads (429) or ServerBusy (503) at once if none is free."""
         retry = self.options.retry_after_s
         if self._per_user[user_id] >= self.options.max_per_user:
-            raise TooManyUploads(f"you already have {self._per_user[user_id]} uploads in progress: try again when one is done", retry)
+            raise TooManyUploads(
+                f"you already have {self._per_user[user_id]} uploads in progress: try again when one is done", retry
+            )
         if self.in_progress >= self.options.max_concurrent:
             raise ServerBusy("the server is processing as many uploads as it can: please try again shortly", retry)
         self._per_user[user_id] += 1

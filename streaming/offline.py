@@ -44,7 +44,9 @@ def run_due_jobs(stream: AnswerStream, transcriber: Transcriber, counts: Counter
         if job.known is not None:  # a closing decode already transcribed this final's audio
             events.extend(stream.complete(job, job.known))
             continue
-        result = transcriber.transcribe(job.audio, prompt=job.prompt, hotwords=job.hotwords, partial=job.kind == "partial")
+        result = transcriber.transcribe(
+            job.audio, prompt=job.prompt, hotwords=job.hotwords, partial=job.kind == "partial"
+        )
         events.extend(stream.complete(job, result))
         if counts is not None:
             counts[job.kind] += 1
@@ -52,7 +54,12 @@ def run_due_jobs(stream: AnswerStream, transcriber: Transcriber, counts: Counter
 
 
 def feed_and_run(
-    stream: AnswerStream, transcriber: Transcriber, audio: np.ndarray, *, chunk_ms: int, counts: Counter[str] | None = None
+    stream: AnswerStream,
+    transcriber: Transcriber,
+    audio: np.ndarray,
+    *,
+    chunk_ms: int,
+    counts: Counter[str] | None = None,
 ) -> list[Event]:
     """Feed `audio` in `chunk_ms` chunks, running what is due after each, then finish and drain."""
     step = SAMPLE_RATE * chunk_ms // 1000 * 2

@@ -305,7 +305,9 @@ class AnswerStream:
         if job.kind == "final":
             carried = self._final_carried.pop(job.id, ())
             start = round((job.offset - self._offset) * SAMPLE_RATE)
-            self._pending_finals.appendleft(_FinalSpec(job.utterance, start, start + job.audio.size, carried, job.known))
+            self._pending_finals.appendleft(
+                _FinalSpec(job.utterance, start, start + job.audio.size, carried, job.known)
+            )
             return
         utterance = self._open
         if job.kind == "closing":
@@ -394,7 +396,9 @@ class AnswerStream:
     def _on_vad(self, event: VadEvent) -> list[Event]:
         if isinstance(event, VadStart):
             number = self._new_number()
-            self._open = _Utterance(number, event.sample, HypothesisBuffer(committed_end=self._seconds(event.sample)), event.sample)
+            self._open = _Utterance(
+                number, event.sample, HypothesisBuffer(committed_end=self._seconds(event.sample)), event.sample
+            )
             self._slots.append(_Slot(number))
             return [SpeechStarted(at=self._seconds(event.sample))]
         utterance = self._open

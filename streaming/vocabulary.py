@@ -119,7 +119,11 @@ def apply_vocabulary(words: Sequence[Word], terms: Iterable[str]) -> list[Word]:
                     continue
                 else:
                     score = _similarity(letters, term_letters)
-                    if size == 1 and run[0].probability >= UNSURE_PROBABILITY and _spelled(letters, term_letters) < CLOSE_SPELLING:
+                    if (
+                        size == 1
+                        and run[0].probability >= UNSURE_PROBABILITY
+                        and _spelled(letters, term_letters) < CLOSE_SPELLING
+                    ):
                         continue
                 threshold = MIN_SIMILARITY_ONE_WORD if size == 1 else MIN_SIMILARITY
                 if size > 1 and not _every_word_counts(run, term_letters, score):

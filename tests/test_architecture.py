@@ -17,7 +17,16 @@ REPO = Path(__file__).resolve().parents[1]
 PROJECT = {"server", "streaming", "scoring", "interview", "persistence", "migrations"}
 NETWORK_CLIENTS = {"httpx", "requests", "urllib3", "aiohttp", "asyncpg", "aiosqlite", "websockets"}
 CONCURRENCY = {"asyncio", "threading", "concurrent", "multiprocessing", "_thread"}
-MODELS = {"faster_whisper", "ctranslate2", "av", "onnxruntime", "torch", "transformers", "tokenizers", "huggingface_hub"}
+MODELS = {
+    "faster_whisper",
+    "ctranslate2",
+    "av",
+    "onnxruntime",
+    "torch",
+    "transformers",
+    "tokenizers",
+    "huggingface_hub",
+}
 FORBIDDEN = {
     "streaming": PROJECT - {"streaming"} | {"litestar", "redis", "sqlalchemy"} | CONCURRENCY | MODELS | NETWORK_CLIENTS,
     "server/speech": PROJECT - {"streaming"} | {"litestar", "redis", "sqlalchemy", "asyncio"} | NETWORK_CLIENTS,
@@ -42,7 +51,5 @@ def imported_roots(path: Path) -> set[str]:
 def test_leaf_packages_keep_the_dependency_rule(package: str) -> None:
     files = sorted((REPO / package).rglob("*.py"))
     assert files, f"{package}/ has no Python files"
-    violations = {
-        str(path.relative_to(REPO)): sorted(imported_roots(path) & FORBIDDEN[package]) for path in files
-    }
+    violations = {str(path.relative_to(REPO)): sorted(imported_roots(path) & FORBIDDEN[package]) for path in files}
     assert {path: bad for path, bad in violations.items() if bad} == {}

@@ -21,9 +21,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-STATUS = sa.Enum(
-    "created", "in_progress", "completed", "cancelled", name="interview_status", create_constraint=True
-)
+STATUS = sa.Enum("created", "in_progress", "completed", "cancelled", name="interview_status", create_constraint=True)
 NOW = sa.text("CURRENT_TIMESTAMP")
 
 
@@ -130,9 +128,7 @@ def upgrade() -> None:
         sa.Column("suggestions", JsonDocument),
         sa.Column("is_evaluated", sa.Boolean(), server_default=sa.false()),
         sa.Column("follow_up_questions", JsonDocument),
-        sa.UniqueConstraint(
-            "session_id", "question_number", name="interview_questions_session_id_question_number_key"
-        ),
+        sa.UniqueConstraint("session_id", "question_number", name="interview_questions_session_id_question_number_key"),
     )
     op.create_index("idx_questions_session_id", "interview_questions", ["session_id"])
     op.create_index("idx_questions_category", "interview_questions", ["category"])

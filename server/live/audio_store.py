@@ -55,8 +55,19 @@ def delete_answer_audio(any_answer_file: Path) -> None:
 def _header(data_bytes: int) -> bytes:
     return struct.pack(
         "<4sI4s4sIHHIIHH4sI",
-        b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16, 1, 1,
-        SAMPLE_RATE, SAMPLE_RATE * BYTES_PER_SAMPLE, BYTES_PER_SAMPLE, 16, b"data", data_bytes,
+        b"RIFF",
+        36 + data_bytes,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        1,
+        SAMPLE_RATE,
+        SAMPLE_RATE * BYTES_PER_SAMPLE,
+        BYTES_PER_SAMPLE,
+        16,
+        b"data",
+        data_bytes,
     )
 
 

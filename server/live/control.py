@@ -108,7 +108,9 @@ class WatchRegistry:
 
     def close(self, session_id: uuid.UUID, reason: CloseReason = CloseReason.DELETED) -> int:
         """Close the session's watchers (for SHARES_WITHDRAWN, only those with a share token)."""
-        closers = [c for c in self._closers.get(session_id, set()) if c.shared or reason is not CloseReason.SHARES_WITHDRAWN]
+        closers = [
+            c for c in self._closers.get(session_id, set()) if c.shared or reason is not CloseReason.SHARES_WITHDRAWN
+        ]
         for closed in closers:
             closed.reason = reason
             closed.set()
@@ -182,7 +184,9 @@ def shares_withdrawn(state: Any, session_id: uuid.UUID) -> None:
     publish_sessions_closed(state.channels, [session_id], CloseReason.SHARES_WITHDRAWN)
 
 
-async def session_cancelled(state: Any, user_id: uuid.UUID, session_id: uuid.UUID, open_question_ids: Iterable[uuid.UUID]) -> None:
+async def session_cancelled(
+    state: Any, user_id: uuid.UUID, session_id: uuid.UUID, open_question_ids: Iterable[uuid.UUID]
+) -> None:
     """A session was cancelled: close its sockets everywhere and delete the files of the answers
     it will never store (stored answers keep their recordings; the rows still point at them)."""
     publish_sessions_closed(state.channels, [session_id], CloseReason.CANCELLED)

@@ -76,7 +76,7 @@ async def _token_from(socket: WebSocket) -> str:
     raw = await asyncio.wait_for(socket.receive_text(), AUTH_TIMEOUT_SECONDS)
     message = wire.decode_client_message(raw)
     if not isinstance(message, wire.Auth):
-        raise AuthError("the first message must be {\"type\": \"auth\", \"token\": ...}")
+        raise AuthError('the first message must be {"type": "auth", "token": ...}')
     return message.token
 
 
@@ -127,7 +127,9 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         if not database_unavailable(error):
             raise
         log.warning("interview socket %s: database unavailable (%s)", session_id, type(error).__name__)
-        await _close(socket, TRY_AGAIN_LATER, "database_unavailable", "the database is unavailable: please try again in a moment")
+        await _close(
+            socket, TRY_AGAIN_LATER, "database_unavailable", "the database is unavailable: please try again in a moment"
+        )
         return
     try:
         # The newest connection of the owner wins: one that is dead but still open (no ping
@@ -137,10 +139,17 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         lease = await state.session_locks.acquire(session_id, take_over=True)
     except LockUnavailable as error:
         log.warning("interview socket %s: %s", session_id, error)
-        await _close(socket, TRY_AGAIN_LATER, "lock_unavailable", "sessions cannot be checked right now: please try again in a moment")
+        await _close(
+            socket,
+            TRY_AGAIN_LATER,
+            "lock_unavailable",
+            "sessions cannot be checked right now: please try again in a moment",
+        )
         return
     if lease is None:
-        await _close(socket, SESSION_BUSY, "session_busy", "this interview is already streaming from another connection")
+        await _close(
+            socket, SESSION_BUSY, "session_busy", "this interview is already streaming from another connection"
+        )
         return
     with bind_session(session_id):
         try:
@@ -150,7 +159,13 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
 
 
 async def _run_interview(
-    socket: WebSocket, session_id: uuid.UUID, user_id: uuid.UUID, lease, session_status: str, num_questions: int, connection_id: uuid.UUID
+    socket: WebSocket,
+    session_id: uuid.UUID,
+    user_id: uuid.UUID,
+    lease,
+    session_status: str,
+    num_questions: int,
+    connection_id: uuid.UUID,
 ) -> None:
     """The connection's life once it holds the session's lease; returns when it is closed and
     everything heard is stored."""
@@ -180,7 +195,11 @@ async def _run_interview(
     live.connection_id = connection_id
     registry[session_id] = live
     log.info("interview socket open (user %s, %d live on this node)", user_id, len(registry))
-    emit(wire.Ready(max_frame_bytes=settings.live.max_frame_bytes, session_status=session_status, num_questions=num_questions))
+    emit(
+        wire.Ready(
+            max_frame_bytes=settings.live.max_frame_bytes, session_status=session_status, num_questions=num_questions
+        )
+    )
 
     async def send_loop() -> None:
         while True:
@@ -194,7 +213,12 @@ async def _run_interview(
             data = message.get("bytes")
             if data is not None:
                 if len(data) > settings.live.max_frame_bytes:
-                    await _close(socket, TOO_BIG, "frame_too_big", f"audio frames are limited to {settings.live.max_frame_bytes} bytes")
+                    await _close(
+                        socket,
+                        TOO_BIG,
+                        "frame_too_big",
+                        f"audio frames are limited to {settings.live.max_frame_bytes} bytes",
+                    )
                     return
                 live.on_audio(data)  # never waits (backpressure drops, see LiveInterview)
                 continue
@@ -226,13 +250,17 @@ async def _run_interview(
                 async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
                     await socket.close(code=live.close_code, reason="interview closed")
         elif too_slow.is_set():
-            await _close(socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume")
+            await _close(
+                socket, TRY_AGAIN_LATER, "client_too_slow", "the client is not reading events: reconnect to resume"
+            )
         elif lease.taken_over.is_set():
             # No more audio; an answer being closed (stored, scored) finishes first, bounded:
             # the newer connection waits for this one to release the session.
             receiving.cancel()
             await _let_control_finish(live, controls, TAKE_OVER_CONTROL_WAIT_SECONDS)
-            await _close(socket, SESSION_BUSY, "session_taken_over", "this interview was taken over by a newer connection")
+            await _close(
+                socket, SESSION_BUSY, "session_taken_over", "this interview was taken over by a newer connection"
+            )
         elif lease.lost.is_set():
             await _close(socket, SESSION_BUSY, "session_busy", "this interview was taken over by another connection")
         elif state.shutting_down.is_set() and not receiving.done():
@@ -255,7 +283,9 @@ async def _run_interview(
                     await socket.close()
 
 
-async def _shut_down(socket: WebSocket, live: LiveInterview, receiving, controls, sending, outbox: asyncio.Queue[str]) -> None:
+async def _shut_down(
+    socket: WebSocket, live: LiveInterview, receiving, controls, sending, outbox: asyncio.Queue[str]
+) -> None:
     """Graceful shutdown of one interview: no more audio, let a control in progress (an answer
     being closed) finish, finalise and store the open answer's last utterance, send everything
     queued, then 1012. The server bounds the whole drain (SHUTDOWN_GRACE_S)."""
@@ -314,7 +344,9 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
     except Exception as error:
         if not database_unavailable(error):
             raise
-        await _close(socket, TRY_AGAIN_LATER, "database_unavailable", "the database is unavailable: please try again in a moment")
+        await _close(
+            socket, TRY_AGAIN_LATER, "database_unavailable", "the database is unavailable: please try again in a moment"
+        )
         return
     state.live_watchers += 1
     try:
@@ -383,5 +415,11 @@ def _snapshot(session: Any) -> wire.Generic:
     of, questions = snapshot_questions(session)
     return wire.Generic(
         name="snapshot",
-        data={"session_id": str(session.id), "status": session.status.value, "title": session.title, "of": of, "questions": questions},
+        data={
+            "session_id": str(session.id),
+            "status": session.status.value,
+            "title": session.title,
+            "of": of,
+            "questions": questions,
+        },
     )

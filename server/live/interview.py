@@ -154,7 +154,9 @@ class LiveInterview:
         if self.phase is not Phase.ANSWERING or recorder is None or recorder.writer is None:
             if not self._dropped_audio_notice:
                 self._dropped_audio_notice = True
-                self.error("audio_not_expected", "audio is accepted only after a question event; send {\"type\": \"start\"} first")
+                self.error(
+                    "audio_not_expected", 'audio is accepted only after a question event; send {"type": "start"} first'
+                )
             return
         self._dropped_audio_notice = False
         if recorder.buffered_seconds > self.deps.options.max_backlog_seconds:
@@ -265,7 +267,7 @@ class LiveInterview:
             await self._complete_session()
 
     async def retry(self) -> None:
-        """"Try this answer again": allowed while the question after the one just closed is open
+        """ "Try this answer again": allowed while the question after the one just closed is open
         and nothing was said to it. That question is put back (a follow-up chosen from the
         answer is withdrawn: its row is deleted), the closed answer becomes an earlier attempt
         (kept in the progress with its transcript, scores and recording), and the question is
@@ -374,7 +376,9 @@ class LiveInterview:
         self._voice_on = await self._outage.run(mark_asked)
         self.question = question
         self.recorder = AnswerRecorder(
-            RecorderDeps(self.deps.db_sessions, self.deps.scheduler, self.deps.streaming, self.deps.options, self.deps.spool),
+            RecorderDeps(
+                self.deps.db_sessions, self.deps.scheduler, self.deps.streaming, self.deps.options, self.deps.spool
+            ),
             question_id=question.id,
             path=attempt_path(self.deps.audio_dir, self.user_id, self.session_id, question.id, entry.attempt),
             context_prompt=question.question_text,
@@ -463,7 +467,9 @@ class LiveInterview:
                 await answers.record_answer(
                     db,
                     question.id,
-                    answers.AnswerTranscript(text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count),
+                    answers.AnswerTranscript(
+                        text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count
+                    ),
                     closed.audio,
                 )
                 session = await self.load_session(db)  # the one load of this answer's way
@@ -550,7 +556,9 @@ class LiveInterview:
 
     async def _set_answered_count(self, db: AsyncSession, progress: InterviewProgress) -> None:
         await db.execute(
-            update(InterviewSession).where(InterviewSession.id == self.session_id).values(questions_answered=progress.answered_planned)
+            update(InterviewSession)
+            .where(InterviewSession.id == self.session_id)
+            .values(questions_answered=progress.answered_planned)
         )
 
     def _check_time_limit(self) -> None:
@@ -578,4 +586,3 @@ class LiveInterview:
         if session is None:
             raise NotFound("interview session not found")
         return session
-

@@ -151,6 +151,7 @@ end
 return 0
 """
 
+
 #: Redis errors that mean "not reachable right now" (redis-py's ConnectionError and TimeoutError
 #: derive from RedisError; OSError covers refused sockets raised before redis-py wraps them).
 def _redis_errors() -> tuple[type[BaseException], ...]:
@@ -174,7 +175,9 @@ class _RedisLease:
 
     async def _refresh(self) -> int:
         return int(
-            await self._locks._refresh(keys=[self._key, self._key + CLAIM_SUFFIX], args=[self._token, self._locks.ttl_ms, self._state])
+            await self._locks._refresh(
+                keys=[self._key, self._key + CLAIM_SUFFIX], args=[self._token, self._locks.ttl_ms, self._state]
+            )
         )
 
     async def _beat(self) -> None:
@@ -190,7 +193,9 @@ class _RedisLease:
                 failing = True
                 continue
             if failing or outcome == 2:
-                log.info("session lease %s: Redis reachable again (%s)", self._key, "re-claimed" if outcome == 2 else "kept")
+                log.info(
+                    "session lease %s: Redis reachable again (%s)", self._key, "re-claimed" if outcome == 2 else "kept"
+                )
             failing = False
             if outcome == 0:
                 log.error("session lease %s: taken over by another holder", self._key)
@@ -222,7 +227,9 @@ class _RedisLease:
 class RedisSessionLocks:
     """Leases in Redis, shared by every node (see the module docstring for the rules)."""
 
-    def __init__(self, redis, *, ttl_s: float = 5.0, reconnect_wait_s: float = 20.0, prefix: str = "interview:lease:") -> None:
+    def __init__(
+        self, redis, *, ttl_s: float = 5.0, reconnect_wait_s: float = 20.0, prefix: str = "interview:lease:"
+    ) -> None:
         self._redis = redis
         self.ttl_ms = int(ttl_s * 1000)
         self._reconnect_wait_s = reconnect_wait_s

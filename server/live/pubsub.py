@@ -170,6 +170,9 @@ def channels_plugin(redis: Any | None) -> tuple[ChannelsPlugin, ChannelsBackend]
     backend: ChannelsBackend = ResilientRedisChannelsBackend(redis) if redis is not None else MemoryChannelsBackend()
     # A slow watcher must not grow memory without bound: past the backlog, its oldest events go.
     plugin = ChannelsPlugin(
-        backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=1000, subscriber_backlog_strategy="dropleft"
+        backend=backend,
+        arbitrary_channels_allowed=True,
+        subscriber_max_backlog=1000,
+        subscriber_backlog_strategy="dropleft",
     )
     return plugin, backend

@@ -50,7 +50,9 @@ class DecodingStalled(Exception):
     """The open answer's last decodes did not finish within `drain_timeout_s`."""
 
 
-def attempt_path(audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID, question_id: uuid.UUID, attempt: int) -> Path:
+def attempt_path(
+    audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID, question_id: uuid.UUID, attempt: int
+) -> Path:
     first = answer_path(audio_dir, user_id, session_id, question_id)
     return first if attempt <= 1 else first.with_name(f"{first.stem}-attempt{attempt}.wav")
 
@@ -100,7 +102,9 @@ class AnswerRecorder:
         # Audio recorded after the last settled final was heard but never finalised (its node
         # died): it goes through the stream again, bounded by half the backlog limit so that
         # the candidate's new audio still fits beside it.
-        self._replay_from = max(self.stored.covered_seconds, self.stored.audio_seconds - deps.options.max_backlog_seconds / 2)
+        self._replay_from = max(
+            self.stored.covered_seconds, self.stored.audio_seconds - deps.options.max_backlog_seconds / 2
+        )
         self.stream = AnswerStream(
             deps.streaming,
             context_prompt=context_prompt,
@@ -122,7 +126,11 @@ class AnswerRecorder:
     def start(self) -> None:
         """Replay what no final settled, then run the pump."""
         if self.stored.audio_seconds > self._replay_from:
-            log.info("replaying %.1f s of unfinalised audio of question %s", self.stored.audio_seconds - self._replay_from, self.question_id)
+            log.info(
+                "replaying %.1f s of unfinalised audio of question %s",
+                self.stored.audio_seconds - self._replay_from,
+                self.question_id,
+            )
             self._emit_stream(self.stream.feed(read_pcm(self.path, self._replay_from)))
         self._pump = asyncio.create_task(self._run_pump(), name=f"pump-{self.question_id}")
 
@@ -210,7 +218,11 @@ class AnswerRecorder:
         try:
             await asyncio.wait_for(asyncio.shield(pump), self.deps.options.drain_timeout_s)
         except TimeoutError:
-            log.error("the last decodes of question %s did not finish in %.0f s", self.question_id, self.deps.options.drain_timeout_s)
+            log.error(
+                "the last decodes of question %s did not finish in %.0f s",
+                self.question_id,
+                self.deps.options.drain_timeout_s,
+            )
             pump.cancel()
             raise DecodingStalled() from None
 
@@ -255,7 +267,9 @@ class AnswerRecorder:
 
     def _audio_info(self) -> answers.AnswerAudio:
         assert self.writer is not None
-        return answers.AnswerAudio(path=str(self.writer.path), duration_seconds=self.writer.duration, size_bytes=self.writer.size_bytes)
+        return answers.AnswerAudio(
+            path=str(self.writer.path), duration_seconds=self.writer.duration, size_bytes=self.writer.size_bytes
+        )
 
     def _close_writer(self) -> answers.AnswerAudio | None:
         if self.writer is None:

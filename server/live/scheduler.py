@@ -87,7 +87,9 @@ class DecodeScheduler:
         # pump awaits (None while it is looking at new audio: it keeps its place, but a slot is
         # only ever handed to a pump that is waiting for it). Weak keys: an abandoned stream
         # never holds a place.
-        self._partial_queue: weakref.WeakKeyDictionary[AnswerStream, asyncio.Future[None] | None] = weakref.WeakKeyDictionary()
+        self._partial_queue: weakref.WeakKeyDictionary[AnswerStream, asyncio.Future[None] | None] = (
+            weakref.WeakKeyDictionary()
+        )
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
         self.stats = SchedulerStats()
 
@@ -136,7 +138,9 @@ class DecodeScheduler:
             else:
                 await self.final_slot()  # a place in the partial queue is kept meanwhile
             try:
-                result = await self.run(job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial")
+                result = await self.run(
+                    job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial"
+                )
             finally:
                 self.release()
             return stream.complete(job, result)
@@ -157,7 +161,9 @@ class DecodeScheduler:
                     continue
                 await self.final_slot()
                 try:
-                    result = await self.run(job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial")
+                    result = await self.run(
+                        job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial"
+                    )
                 finally:
                     self.release()
                 events.extend(stream.complete(job, result))

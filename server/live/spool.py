@@ -105,7 +105,9 @@ class WriteSpool:
     async def close(self, timeout: float = 5.0) -> None:
         if not await self.flush(timeout):
             # Not lost: every final is also in its answer's sidecar, which a resume reads.
-            log.error("%d database writes still pending at shutdown (kept in the answers' sidecars)", len(self._pending))
+            log.error(
+                "%d database writes still pending at shutdown (kept in the answers' sidecars)", len(self._pending)
+            )
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

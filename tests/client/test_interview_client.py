@@ -39,7 +39,8 @@ def _speech(script) -> np.ndarray:
 
 async def _client(*args: str, password: str = "long password", stdin: bytes | None = None) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        str(CLIENT), *args,
+        str(CLIENT),
+        *args,
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -56,7 +57,9 @@ async def test_json_output_for_a_wav_and_a_flac_answer_with_scores(server, tmp_p
     subprocess.run(["sox", str(tmp_path / "two.wav"), str(flac)], check=True)
     email = f"{uuid.uuid4().hex[:8]}@example.com"
 
-    code, out, err = await _client("--server", server, "--email", email, "--register", "--speed", "0", "--json", str(wav), str(flac))
+    code, out, err = await _client(
+        "--server", server, "--email", email, "--register", "--speed", "0", "--json", str(wav), str(flac)
+    )
     assert code == 0, err
     lines = [json.loads(line) for line in out.splitlines()]
     summary = lines[-1]
@@ -76,15 +79,24 @@ async def test_json_output_for_a_wav_and_a_flac_answer_with_scores(server, tmp_p
 async def test_stdin_pcm_resuming_a_session_with_human_output(server) -> None:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     async with httpx.AsyncClient(base_url=server) as http:
-        tokens = (await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})).json()
-        session = (await http.post("/api/sessions", json={"title": "Resume me", "num_questions": 2},
-                                   headers={"Authorization": f"Bearer {tokens['access_token']}"})).json()
+        tokens = (
+            await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})
+        ).json()
+        session = (
+            await http.post(
+                "/api/sessions",
+                json={"title": "Resume me", "num_questions": 2},
+                headers={"Authorization": f"Bearer {tokens['access_token']}"},
+            )
+        ).json()
 
     code, _, err = await _client("--server", server, "--email", email, "-", password="wrong password", stdin=b"")
     assert code == 1 and "sign-in refused (401)" in err
 
     pcm = to_pcm16(_speech(ANSWER_ONE))
-    code, out, err = await _client("--server", server, "--email", email, "--session", session["id"], "--speed", "4", "-", stdin=pcm)
+    code, out, err = await _client(
+        "--server", server, "--email", email, "--session", session["id"], "--speed", "4", "-", stdin=pcm
+    )
     assert code == 0, err
     assert "Question 1/2" in out and "Overall score" in out, out
     assert "kubernetes" in normalise_words(out)

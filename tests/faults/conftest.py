@@ -62,8 +62,11 @@ class Cluster:
         (bounded) until only one node has one."""
         for _ in range(300):
             live = [
-                node for node in self.nodes.values()
-                if node.process is not None and node.process.poll() is None and node.metrics()["interview_live_streams"] >= 1
+                node
+                for node in self.nodes.values()
+                if node.process is not None
+                and node.process.poll() is None
+                and node.metrics()["interview_live_streams"] >= 1
             ]
             if len(live) == 1:
                 return live[0]

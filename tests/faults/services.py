@@ -20,7 +20,11 @@ import httpx
 from tests.support.live_server import METRICS_HEADERS, METRICS_TOKEN, free_port, parse_metrics
 
 REPO = Path(__file__).resolve().parents[2]
-PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1] if Path("/usr/lib/postgresql").exists() else None
+PG_BIN = (
+    sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+    if Path("/usr/lib/postgresql").exists()
+    else None
+)
 AS_POSTGRES = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
 
@@ -52,7 +56,14 @@ class RedisServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        _wait(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG", 10, "Redis")
+        _wait(
+            lambda: (
+                subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
+                == b"PONG"
+            ),
+            10,
+            "Redis",
+        )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -188,7 +199,12 @@ class Nginx(_OnLoopback):
         """deploy/nginx.conf with the node list, the listen line and the paths replaced."""
         text = DEPLOY_CONF.read_text()
         nodes = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;" for port in self.backends)
-        text, replaced = re.subn(r"( *# nodes: begin\n).*?( *# nodes: end)", lambda m: m.group(1) + nodes + "\n" + m.group(2), text, flags=re.S)
+        text, replaced = re.subn(
+            r"( *# nodes: begin\n).*?( *# nodes: end)",
+            lambda m: m.group(1) + nodes + "\n" + m.group(2),
+            text,
+            flags=re.S,
+        )
         assert replaced == 1, "deploy/nginx.conf lost its '# nodes: begin/end' markers"
         text, replaced = re.subn(r"listen 80;", f"listen 127.0.0.1:{self.port};", text)
         assert replaced == 1, "deploy/nginx.conf lost its 'listen 80;' line"
@@ -196,7 +212,9 @@ class Nginx(_OnLoopback):
         logs = self.folder / "nginx"
         text = re.sub(r"access_log [^;]+;", f"access_log {logs}/access.log;", text)
         text = re.sub(r"error_log [^;]+;", f"error_log {logs}/error.log info;", text)
-        temp = "".join(f"    {kind}_temp_path {logs}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        temp = "".join(
+            f"    {kind}_temp_path {logs}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         text = text.replace("http {\n", "http {\n" + temp, 1)
         user = "user root;\n" if os.geteuid() == 0 else ""
         return f"{user}pid {logs}/nginx.pid;\ndaemon off;\n" + text
@@ -206,9 +224,13 @@ class Nginx(_OnLoopback):
         logs.mkdir(parents=True, exist_ok=True)
         conf = logs / "nginx.conf"
         conf.write_text(self.config())
-        subprocess.run([NGINX, "-t", "-q", "-c", str(conf), "-e", str(logs / "error.log")], check=True, capture_output=True)
+        subprocess.run(
+            [NGINX, "-t", "-q", "-c", str(conf), "-e", str(logs / "error.log")], check=True, capture_output=True
+        )
         with open(logs / "stdout.log", "ab") as log:
-            self.process = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(logs / "error.log")], stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [NGINX, "-c", str(conf), "-e", str(logs / "error.log")], stdout=log, stderr=subprocess.STDOUT
+            )
 
         def up() -> bool:
             if self.process is None or self.process.poll() is not None:
@@ -232,7 +254,9 @@ class Nginx(_OnLoopback):
         self.process = None
 
 
-def node_env(*, database_url: str, redis_url: str | None, data_dir: Path, audio_dir: Path, **extra: str) -> dict[str, str]:
+def node_env(
+    *, database_url: str, redis_url: str | None, data_dir: Path, audio_dir: Path, **extra: str
+) -> dict[str, str]:
     """What every node of one test shares: database, Redis, audio storage and the JWT secret."""
     env = {
         "DATABASE_URL": database_url,

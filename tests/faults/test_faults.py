@@ -31,15 +31,23 @@ from tests.support.text import normalise_words, repeated_ngrams
 pytestmark = [pytest.mark.model, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 PART_ONE = (
-    "I have five years of experience building backend services in Python.", 1.0,
-    "Last year I led the migration of our payment system to Kubernetes.", 1.0,
+    "I have five years of experience building backend services in Python.",
+    1.0,
+    "Last year I led the migration of our payment system to Kubernetes.",
+    1.0,
     "We wrote a runbook for every service, tested each one on a staging cluster, "
-    "and moved the services one team at a time over three months.", 1.0,
+    "and moved the services one team at a time over three months.",
+    1.0,
     "The hardest part was the database, which we moved last.",
 )
 PART_TWO = ("After the move, our deployments took minutes instead of hours.", 0.8, "The team was proud of it.")
 QUESTIONS = [
-    {"text": "Tell me about a migration you led.", "category": "technical", "expected_topics": ["Kubernetes"], "time_limit": 180},
+    {
+        "text": "Tell me about a migration you led.",
+        "category": "technical",
+        "expected_topics": ["Kubernetes"],
+        "time_limit": 180,
+    },
     {"text": "What did you learn?", "category": "behavioral", "expected_topics": ["runbook"], "time_limit": 120},
 ]
 
@@ -52,7 +60,9 @@ async def _candidate(node: Node | Nginx) -> tuple[str, str]:
     """(access token, session id) of a new account with a two-question session, made on `node`."""
     async with httpx.AsyncClient(base_url=node.base, timeout=30) as http:
         email = f"{uuid.uuid4().hex[:10]}@example.com"
-        tokens = (await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})).json()
+        tokens = (
+            await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})
+        ).json()
         session = await http.post(
             "/api/sessions",
             json={"title": "Faults", "num_questions": 2, "custom_questions": QUESTIONS},
@@ -63,7 +73,9 @@ async def _candidate(node: Node | Nginx) -> tuple[str, str]:
 
 
 async def _connect(node: Node | Nginx, session_id: str, token: str) -> InterviewClient:
-    return InterviewClient(await websockets.connect(f"{node.ws}/ws/sessions/{session_id}?token={token}", max_size=1 << 22))
+    return InterviewClient(
+        await websockets.connect(f"{node.ws}/ws/sessions/{session_id}?token={token}", max_size=1 << 22)
+    )
 
 
 async def _until_closed(client: InterviewClient, timeout: float = 60) -> int:
@@ -82,7 +94,8 @@ async def _stored_question(cluster: Cluster, session_id: str, number: int = 1) -
             row = (
                 await connection.execute(
                     select(InterviewQuestion).where(
-                        InterviewQuestion.session_id == uuid.UUID(session_id), InterviewQuestion.question_number == number
+                        InterviewQuestion.session_id == uuid.UUID(session_id),
+                        InterviewQuestion.question_number == number,
                     )
                 )
             ).one()
@@ -106,7 +119,9 @@ async def _lease_reclaimed(cluster: Cluster, session_id: str) -> None:
 
 def _summed(cluster: Cluster, name: str) -> float:
     """A metric added up over the running nodes."""
-    return sum(node.metrics().get(name, 0.0) for node in cluster.nodes.values() if node.process and node.process.poll() is None)
+    return sum(
+        node.metrics().get(name, 0.0) for node in cluster.nodes.values() if node.process and node.process.poll() is None
+    )
 
 
 def _occurrences(words: list[str], phrase: list[str]) -> int:
@@ -143,7 +158,9 @@ async def test_kill_9_of_the_serving_node_resumes_on_the_other_node(cluster: Clu
     streaming.cancel()
     await asyncio.gather(streaming, return_exceptions=True)
     seen = [event["text"] for event in first.of_type("final")]
-    assert all(event["utterance"] < partial["utterance"] for event in first.of_type("final")), "killed after that utterance ended"
+    assert all(event["utterance"] < partial["utterance"] for event in first.of_type("final")), (
+        "killed after that utterance ended"
+    )
 
     stored = await _stored_question(cluster, session_id)
     _assert_each_final_once(seen, stored.transcript)  # every final sent before the kill is stored
@@ -176,7 +193,9 @@ async def test_a_redis_restart_mid_interview_is_survived(cluster: Cluster) -> No
     balancer = cluster.balancer
     token, session_id = await _candidate(balancer)
     async with httpx.AsyncClient(base_url=balancer.base) as http:
-        share = (await http.post(f"/api/sessions/{session_id}/share", headers={"Authorization": f"Bearer {token}"})).json()
+        share = (
+            await http.post(f"/api/sessions/{session_id}/share", headers={"Authorization": f"Bearer {token}"})
+        ).json()
     watcher = InterviewClient(await websockets.connect(balancer.ws + share["watch_path"]))
     assert (await watcher.wait_for("event"))["name"] == "snapshot"
     candidate = await _connect(balancer, session_id, token)
@@ -235,10 +254,13 @@ async def test_postgres_unavailable_for_a_while(cluster: Cluster) -> None:
         assert notice and not notice[0]["fatal"]  # told once, the interview goes on
         async with httpx.AsyncClient(base_url=balancer.base) as http:
             refused = await http.post(
-                "/api/sessions", json={"title": "New", "num_questions": 2, "custom_questions": QUESTIONS},
+                "/api/sessions",
+                json={"title": "New", "num_questions": 2, "custom_questions": QUESTIONS},
                 headers={"Authorization": f"Bearer {other_token}"},
             )
-            login = await http.post("/api/auth/login", json={"email": "someone@example.com", "password": "long password"})
+            login = await http.post(
+                "/api/auth/login", json={"email": "someone@example.com", "password": "long password"}
+            )
         assert refused.status_code == 503 and refused.json()["code"] == "database_unavailable"
         assert "try again" in refused.json()["detail"] and refused.headers["retry-after"]
         assert login.status_code == 503 and login.json()["code"] == "database_unavailable"
@@ -283,7 +305,9 @@ async def test_sigterm_drains_live_answers_then_exits(cluster: Cluster) -> None:
     assert code == 1012
     assert candidate.of_type("error")[-1]["code"] == "server_restarting"
     finals = [e["text"] for e in candidate.of_type("final")]
-    assert candidate.of_type("final")[-1]["end"] > started["at"], "the utterance in flight was finalised and sent before the close"
+    assert candidate.of_type("final")[-1]["end"] > started["at"], (
+        "the utterance in flight was finalised and sent before the close"
+    )
     # A bound, not a measurement: the drain is capped by SHUTDOWN_GRACE_S. uvicorn re-raises the
     # signal once it has shut down cleanly, so "terminated by SIGTERM" is the clean exit status.
     assert serving.process.wait(timeout=60) in (0, -signal.SIGTERM), serving.logs()[-3000:]
@@ -318,11 +342,16 @@ async def test_credential_limits_hold_across_nodes_and_key_on_the_real_client(cl
     try:
         async with client("127.0.0.2", balancer.base) as http:
             statuses = [
-                (await http.post("/api/auth/login", json=login, headers={"X-Forwarded-For": f"203.0.113.{i}"})).status_code
+                (
+                    await http.post("/api/auth/login", json=login, headers={"X-Forwarded-For": f"203.0.113.{i}"})
+                ).status_code
                 for i in range(limit + 2)
             ]
         assert statuses == [401] * limit + [429, 429]
-        served = [node.metrics().get('interview_http_requests_total{method="POST",route="/api/auth/login",status="401"}', 0) for node in nodes]
+        served = [
+            node.metrics().get('interview_http_requests_total{method="POST",route="/api/auth/login",status="401"}', 0)
+            for node in nodes
+        ]
         assert all(count >= 1 for count in served), served  # both nodes counted the same client
         async with client("127.0.0.2", nodes[0].base) as http:  # around nginx, forging: still the same key
             bypass = await http.post("/api/auth/login", json=login, headers={"X-Forwarded-For": "198.51.100.7"})
@@ -348,9 +377,21 @@ async def test_interview_client_resumes_through_nginx_when_its_node_restarts(clu
     write_wav(audio, np.concatenate([np.zeros(8000, np.float32), synthesize(PART_ONE), np.zeros(16000, np.float32)]))
     client = REPO / ".venv" / "bin" / "interview-client"
     process = await asyncio.create_subprocess_exec(
-        str(client), "--server", cluster.balancer.base, "--email", f"{uuid.uuid4().hex[:10]}@example.com", "--register",
-        "--questions", "1", "--speed", "1", "--json", str(audio),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**os.environ, "INTERVIEW_PASSWORD": "long password"},
+        str(client),
+        "--server",
+        cluster.balancer.base,
+        "--email",
+        f"{uuid.uuid4().hex[:10]}@example.com",
+        "--register",
+        "--questions",
+        "1",
+        "--speed",
+        "1",
+        "--json",
+        str(audio),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "INTERVIEW_PASSWORD": "long password"},
     )
     lines: list[dict] = []
     try:

@@ -143,8 +143,14 @@ VALID = {
     "time_limit": 150,
     "skills": ["system design"],
 }
-OTHER = {**VALID, "id": "gen-beh-sample", "text": "Tell me about a time you changed your mind.",
-         "roles": [], "category": "behavioral", "skills": []}
+OTHER = {
+    **VALID,
+    "id": "gen-beh-sample",
+    "text": "Tell me about a time you changed your mind.",
+    "roles": [],
+    "category": "behavioral",
+    "skills": [],
+}
 
 
 def write(tmp_path: Path, data: Any) -> Path:

@@ -27,9 +27,13 @@ MIN_ACCEPTABLE_SHARE = MIN_PASSING_SHARE = 0.95
 def context(case, result) -> FollowUpContext:
     structure = result.structure
     return FollowUpContext(
-        case.question["question_text"], case.question["category"], case.text, tuple(case.question["expected_topics"]),
+        case.question["question_text"],
+        case.question["category"],
+        case.text,
+        tuple(case.question["expected_topics"]),
         tuple([*result.missing_topics, *result.touched_topics]),
-        None if result.star is None else frozenset(result.star.present), 0,
+        None if result.star is None else frozenset(result.star.present),
+        0,
         covered_topics=tuple(result.covered_topics),
         plan_missing=None if structure is None or structure.kind != "plan" else tuple(structure.missing),
     )
@@ -52,26 +56,45 @@ def generated(embedder):
 
 def test_the_set_has_at_least_sixty_answers_of_every_category(generated) -> None:
     assert len(generated) >= 60
-    assert {case.question["category"] for case, *_ in generated} == {"behavioral", "technical", "situational", "general"}
+    assert {case.question["category"] for case, *_ in generated} == {
+        "behavioral",
+        "technical",
+        "situational",
+        "general",
+    }
 
 
 def test_first_follow_ups_are_what_an_interviewer_would_ask(generated) -> None:
     verdicts = []
     for case, item, ctx, suggestions in generated:
         kind = suggestions[0].kind if suggestions else "none"
-        verdicts.append({
-            "question": case.question_id, "answer": case.kind, "kind": kind,
-            "text": suggestions[0].text if suggestions else None,
-            "acceptable": kind in item["acceptable"] and kind not in item["unacceptable"],
-        })
+        verdicts.append(
+            {
+                "question": case.question_id,
+                "answer": case.kind,
+                "kind": kind,
+                "text": suggestions[0].text if suggestions else None,
+                "acceptable": kind in item["acceptable"] and kind not in item["unacceptable"],
+            }
+        )
     proposed = [(ctx, s) for _, _, ctx, suggestions in generated for s in suggestions]
-    passing = [not follow_up_problems(s.text, transcript=ctx.transcript, covered_topics=ctx.covered_topics,
-                                      expected_topics=ctx.expected_topics) for ctx, s in proposed]
+    passing = [
+        not follow_up_problems(
+            s.text, transcript=ctx.transcript, covered_topics=ctx.covered_topics, expected_topics=ctx.expected_topics
+        )
+        for ctx, s in proposed
+    ]
     share = sum(v["acceptable"] for v in verdicts) / len(verdicts)
     passing_share = sum(passing) / len(passing)
-    write_report("follow_ups", {
-        "answers": len(verdicts), "acceptable_share": round(share, 3), "proposed": len(proposed),
-        "passing_share": round(passing_share, 3), "unacceptable": [v for v in verdicts if not v["acceptable"]],
-    })
+    write_report(
+        "follow_ups",
+        {
+            "answers": len(verdicts),
+            "acceptable_share": round(share, 3),
+            "proposed": len(proposed),
+            "passing_share": round(passing_share, 3),
+            "unacceptable": [v for v in verdicts if not v["acceptable"]],
+        },
+    )
     assert share >= MIN_ACCEPTABLE_SHARE, [v for v in verdicts if not v["acceptable"]]
     assert passing_share >= MIN_PASSING_SHARE

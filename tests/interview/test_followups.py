@@ -36,8 +36,17 @@ VAGUE = (
 )
 
 
-def ctx(transcript: str, *, question: str = BEHAVIOURAL_Q, category: str = "behavioral",
-        star=STAR, expected=(), missing=(), asked=0, plan_missing=None) -> FollowUpContext:
+def ctx(
+    transcript: str,
+    *,
+    question: str = BEHAVIOURAL_Q,
+    category: str = "behavioral",
+    star=STAR,
+    expected=(),
+    missing=(),
+    asked=0,
+    plan_missing=None,
+) -> FollowUpContext:
     return FollowUpContext(question, category, transcript, expected, missing, star, asked, plan_missing=plan_missing)
 
 
@@ -63,7 +72,9 @@ def test_a_missing_result_asks_for_the_outcome_first(rules) -> None:
 
 
 def test_a_covered_result_is_never_asked_for_again(rules) -> None:
-    suggestions = rules.suggest(ctx(NO_RESULT, star={"situation", "task", "action"}, expected=("outcome or how it ended",), missing=()))
+    suggestions = rules.suggest(
+        ctx(NO_RESULT, star={"situation", "task", "action"}, expected=("outcome or how it ended",), missing=())
+    )
     assert all("outcome" not in s.text.lower() for s in suggestions)
 
 
@@ -79,17 +90,28 @@ def test_vague_claims_are_asked_for_numbers(rules) -> None:
 
 
 def test_a_concrete_story_without_numbers_is_asked_to_quantify_the_result(rules) -> None:
-    story = ("At my last company I led the migration of our billing jobs to a queue. I wrote the plan, "
-             "moved the jobs one by one, and the result was that the nightly failures stopped.")
+    story = (
+        "At my last company I led the migration of our billing jobs to a queue. I wrote the plan, "
+        "moved the jobs one by one, and the result was that the nightly failures stopped."
+    )
     suggestions = rules.suggest(ctx(story))
     assert [(s.kind, s.priority) for s in suggestions] == [("numbers", 3)]
 
 
 def test_hypothetical_answers_are_asked_about_risks_not_star_parts(rules) -> None:
-    answer = ("I would first talk to the client's team, because they may not know about the problem, and then "
-              "I would put a limit on their requests so that other users are not slowed down.")
-    suggestions = rules.suggest(ctx(answer, question="A client floods your API. What do you do?", category="situational",
-                                    star=None, plan_missing=("risks",)))
+    answer = (
+        "I would first talk to the client's team, because they may not know about the problem, and then "
+        "I would put a limit on their requests so that other users are not slowed down."
+    )
+    suggestions = rules.suggest(
+        ctx(
+            answer,
+            question="A client floods your API. What do you do?",
+            category="situational",
+            star=None,
+            plan_missing=("risks",),
+        )
+    )
     kinds = [s.kind for s in suggestions]
     assert kinds[0] == "what_if" and "risk" in kinds
     assert "\u201ctalk to the client's team\u201d" in suggestions[0].text
@@ -97,19 +119,39 @@ def test_hypothetical_answers_are_asked_about_risks_not_star_parts(rules) -> Non
 
 
 def test_a_probe_quotes_a_term_the_candidate_used(rules) -> None:
-    answer = ("We switched to blue-green deployments, so the new version ran next to the old one and we "
-              "moved traffic over once it looked healthy.")
-    suggestions = rules.suggest(ctx(answer, question="How would you release a risky change to a busy API?",
-                                    category="technical", star=None, expected=("rollback plan",), missing=("rollback plan",)))
+    answer = (
+        "We switched to blue-green deployments, so the new version ran next to the old one and we "
+        "moved traffic over once it looked healthy."
+    )
+    suggestions = rules.suggest(
+        ctx(
+            answer,
+            question="How would you release a risky change to a busy API?",
+            category="technical",
+            star=None,
+            expected=("rollback plan",),
+            missing=("rollback plan",),
+        )
+    )
     probe = next(s for s in suggestions if s.kind == "depth")
     assert probe.text == "You mentioned \u201cblue-green deployments\u201d: how did you handle rollback?"
 
 
 def test_a_probe_is_never_about_a_covered_talking_point(rules) -> None:
-    answer = ("I would put Redis in front of the database and invalidate the key on every write, so readers "
-              "never see stale data for long, and I would watch the hit rate.")
-    suggestions = rules.suggest(ctx(answer, question="When would you put a cache in front of a database?",
-                                    category="technical", star=None, expected=("invalidation", "hit rate"), missing=()))
+    answer = (
+        "I would put Redis in front of the database and invalidate the key on every write, so readers "
+        "never see stale data for long, and I would watch the hit rate."
+    )
+    suggestions = rules.suggest(
+        ctx(
+            answer,
+            question="When would you put a cache in front of a database?",
+            category="technical",
+            star=None,
+            expected=("invalidation", "hit rate"),
+            missing=(),
+        )
+    )
     assert all("invalidation" not in s.text for s in suggestions)
     assert [s.kind for s in suggestions][0] in ("depth", "edge_case")
 
@@ -127,15 +169,23 @@ def test_a_probe_never_repeats_the_questions_own_words(rules) -> None:
 
 
 def test_a_complete_technical_answer_gets_only_low_priority_depth_questions(rules) -> None:
-    answer = ("A canary release sends a small share of traffic to the new version while we compare its "
-              "error rate and latency with the old one, and we roll back automatically if it is worse.")
+    answer = (
+        "A canary release sends a small share of traffic to the new version while we compare its "
+        "error rate and latency with the old one, and we roll back automatically if it is worse."
+    )
     suggestions = rules.suggest(ctx(answer, question="How do you ship safely?", category="technical", star=None))
     assert suggestions and all(s.priority >= 3 and s.kind in ("depth", "edge_case", "trade_off") for s in suggestions)
 
 
 def test_a_thin_technical_answer_is_asked_for_an_example(rules) -> None:
-    suggestions = rules.suggest(ctx("It makes things faster because the lookup is quicker overall.",
-                                    question="What is an index?", category="technical", star=None))
+    suggestions = rules.suggest(
+        ctx(
+            "It makes things faster because the lookup is quicker overall.",
+            question="What is an index?",
+            category="technical",
+            star=None,
+        )
+    )
     assert (suggestions[0].reason, suggestions[0].kind) == ("vague", "example")
 
 
@@ -144,8 +194,13 @@ def test_an_empty_answer_asks_for_more(rules) -> None:
 
 
 def test_suggestions_are_ranked_and_capped(rules) -> None:
-    suggestions = rules.suggest(ctx(VAGUE + " We had alerts firing all the time.", star={"situation"},
-                                    missing=("root cause", "prevention", "communication")))
+    suggestions = rules.suggest(
+        ctx(
+            VAGUE + " We had alerts firing all the time.",
+            star={"situation"},
+            missing=("root cause", "prevention", "communication"),
+        )
+    )
     assert [s.priority for s in suggestions] == sorted(s.priority for s in suggestions)
     assert len(suggestions) == 3 and "missing_result" in [s.reason for s in suggestions]
     assert suggestions[0].text.startswith("You said \u201cI generally tried to help the team sort things out\u201d")
@@ -160,8 +215,14 @@ def test_the_rules_are_deterministic(rules) -> None:
 
 @pytest.mark.parametrize(
     ("text", "quantity"),
-    [("it cut latency by 40%", True), ("we saved $2k a month", True), ("it took three weeks", True),
-     ("revenue doubled", True), ("it went really well", False), ("we improved a lot", False)],
+    [
+        ("it cut latency by 40%", True),
+        ("we saved $2k a month", True),
+        ("it took three weeks", True),
+        ("revenue doubled", True),
+        ("it went really well", False),
+        ("we improved a lot", False),
+    ],
 )
 def test_quantities_are_detected_in_digits_and_words(text: str, quantity: bool) -> None:
     assert has_quantity(text) is quantity
@@ -208,8 +269,11 @@ def test_a_simulated_session_never_exceeds_the_caps(rules) -> None:
     asked_in_session = 0
     for _question in range(5):
         asked_for_question = 0
-        while (pick := should_ask(rules.suggest(ctx(VAGUE, star={"situation"})), asked_for_question,
-                                  asked_in_session, policy)) is not None:
+        while (
+            pick := should_ask(
+                rules.suggest(ctx(VAGUE, star={"situation"})), asked_for_question, asked_in_session, policy
+            )
+        ) is not None:
             assert pick.priority == 1
             asked_for_question += 1
             asked_in_session += 1

@@ -38,8 +38,11 @@ class FakeModel:
     release: threading.Event = field(default_factory=threading.Event)
 
     def reply_with(self, content: str) -> None:
-        self.body = {"id": "x", "object": "chat.completion",
-                     "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}
+        self.body = {
+            "id": "x",
+            "object": "chat.completion",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+        }
 
 
 @pytest.fixture
@@ -49,11 +52,13 @@ def model() -> Iterator[tuple[FakeModel, str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("Content-Length", 0))
-            fake.requests.append({
-                "path": self.path,
-                "auth": self.headers.get("Authorization"),
-                "json": json.loads(self.rfile.read(length)),
-            })
+            fake.requests.append(
+                {
+                    "path": self.path,
+                    "auth": self.headers.get("Authorization"),
+                    "json": json.loads(self.rfile.read(length)),
+                }
+            )
             if fake.delay_s:
                 fake.release.wait(fake.delay_s)
             payload = fake.body if isinstance(fake.body, (bytes, str)) else json.dumps(fake.body)
@@ -88,10 +93,19 @@ def adapter(url: str, **kwargs: Any) -> OpenAICompatibleFollowUps:
 
 def test_good_json_is_used(model) -> None:
     fake, url = model
-    fake.reply_with(json.dumps({"follow_ups": [
-        {"question": "How did you measure the report's speed before and after?", "reason": "missing_result"},
-        {"question": "Why caching rather than fixing the query?", "reason": "probe"},
-    ]}))
+    fake.reply_with(
+        json.dumps(
+            {
+                "follow_ups": [
+                    {
+                        "question": "How did you measure the report's speed before and after?",
+                        "reason": "missing_result",
+                    },
+                    {"question": "Why caching rather than fixing the query?", "reason": "probe"},
+                ]
+            }
+        )
+    )
     suggestions = adapter(url, api_key="sk-test").suggest(CTX)
     assert [(s.text, s.reason, s.priority, s.source) for s in suggestions] == [
         ("How did you measure the report's speed before and after?", "missing_result", 1, "llm"),
@@ -107,11 +121,15 @@ def test_good_json_is_used(model) -> None:
 
 def test_fenced_json_with_prose_and_extra_items_is_tolerated(model) -> None:
     fake, url = model
-    fake.reply_with('Sure! Here you go:\n```json\n[{"text": "What changed for the users?", "reason": "impact"},'
-                    ' "Which numbers did you track?", "A third question we do not want?"]\n```')
+    fake.reply_with(
+        'Sure! Here you go:\n```json\n[{"text": "What changed for the users?", "reason": "impact"},'
+        ' "Which numbers did you track?", "A third question we do not want?"]\n```'
+    )
     suggestions = adapter(url).suggest(CTX)
     assert [(s.text, s.reason) for s in suggestions] == [
-        ("What changed for the users?", "probe"), ("Which numbers did you track?", "probe")]
+        ("What changed for the users?", "probe"),
+        ("Which numbers did you track?", "probe"),
+    ]
     assert fake.requests[0]["auth"] is None
 
 
@@ -123,8 +141,12 @@ def test_an_explicit_empty_list_means_no_follow_up(model) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["I think you should ask about the results.", '{"follow_ups": "ask more"}', '{"follow_ups": [{"question": 3}]}',
-     '{"follow_ups": [{"question": "?"}]}'],
+    [
+        "I think you should ask about the results.",
+        '{"follow_ups": "ask more"}',
+        '{"follow_ups": [{"question": 3}]}',
+        '{"follow_ups": [{"question": "?"}]}',
+    ],
 )
 def test_unparsable_content_falls_back_to_the_rules(model, content: str) -> None:
     fake, url = model
@@ -194,12 +216,21 @@ def test_questions_that_break_the_follow_up_rules_are_dropped(model) -> None:
     """One question per item ending with "?", never about a covered talking point, no invented
     "you mentioned": the rest is kept, and when nothing is left the rules answer instead."""
     fake, url = model
-    fake.reply_with(json.dumps({"follow_ups": [
-        {"question": "How did you find the bottleneck?", "reason": "probe"},  # covered
-        {"question": "You mentioned retries: how did you avoid retry storms?", "reason": "probe"},  # never said
-        {"question": "What was the report used for. Who read it?", "reason": "probe"},  # not one question
-        {"question": "How much faster was the report after caching?", "reason": "missing_result"},
-    ]}))
+    fake.reply_with(
+        json.dumps(
+            {
+                "follow_ups": [
+                    {"question": "How did you find the bottleneck?", "reason": "probe"},  # covered
+                    {
+                        "question": "You mentioned retries: how did you avoid retry storms?",
+                        "reason": "probe",
+                    },  # never said
+                    {"question": "What was the report used for. Who read it?", "reason": "probe"},  # not one question
+                    {"question": "How much faster was the report after caching?", "reason": "missing_result"},
+                ]
+            }
+        )
+    )
     suggestions = adapter(url, max_follow_ups=4).suggest(CTX)
     assert [(s.text, s.priority) for s in suggestions] == [("How much faster was the report after caching?", 1)]
     fake.reply_with(json.dumps({"follow_ups": [{"question": "Tell me more about the bottleneck", "reason": "probe"}]}))

@@ -39,7 +39,9 @@ def test_the_same_seed_gives_the_same_plan(bank) -> None:
 
 
 def test_different_seeds_give_different_plans(bank) -> None:
-    plans = {tuple(q.bank_id for q in plan(bank, seed=s, num_questions=6, target_role="Product Manager")) for s in range(10)}
+    plans = {
+        tuple(q.bank_id for q in plan(bank, seed=s, num_questions=6, target_role="Product Manager")) for s in range(10)
+    }
     assert len(plans) >= 8
 
 
@@ -56,8 +58,9 @@ def test_the_global_random_state_is_neither_used_nor_disturbed(bank) -> None:
 @pytest.mark.parametrize("interview_type", ["behavioral", "technical", "mixed"])
 @pytest.mark.parametrize("num", [1, 2, 3, 5, 10, 20])
 def test_plans_have_the_requested_size_numbered_without_duplicates(bank, interview_type: str, num: int) -> None:
-    questions = plan(bank, interview_type=interview_type, num_questions=num, target_role="data scientist",
-                     target_company="Globex")
+    questions = plan(
+        bank, interview_type=interview_type, num_questions=num, target_role="data scientist", target_company="Globex"
+    )
     assert [q.number for q in questions] == list(range(1, num + 1))
     assert len({normalise_text(q.text) for q in questions}) == num
     assert len({q.bank_id for q in questions}) == num
@@ -98,9 +101,19 @@ def test_mixed_interviews_are_roughly_balanced(bank) -> None:
 def test_technical_questions_match_the_candidates_skills_first(bank) -> None:
     database = {"sql", "postgresql", "databases"}
     for seed in range(5):
-        with_skills = body(plan(bank, seed=seed, interview_type="technical", num_questions=5,
-                                target_role="Software Engineer", skills=["Postgres"]))
-        without = body(plan(bank, seed=seed, interview_type="technical", num_questions=5, target_role="Software Engineer"))
+        with_skills = body(
+            plan(
+                bank,
+                seed=seed,
+                interview_type="technical",
+                num_questions=5,
+                target_role="Software Engineer",
+                skills=["Postgres"],
+            )
+        )
+        without = body(
+            plan(bank, seed=seed, interview_type="technical", num_questions=5, target_role="Software Engineer")
+        )
         matched = sum(bool(database & set(bank.get(q.bank_id).skills)) for q in with_skills)
         # The bank has one Postgres question per level, and skills rank questions within the
         # chosen level only (the level wins, issue 13): two of the four body questions match.
@@ -109,7 +122,9 @@ def test_technical_questions_match_the_candidates_skills_first(bank) -> None:
 
 
 def test_an_unknown_role_is_inferred_from_skills(bank) -> None:
-    questions = body(plan(bank, interview_type="technical", num_questions=5, target_role="wizard", skills=["React", "CSS"]))
+    questions = body(
+        plan(bank, interview_type="technical", num_questions=5, target_role="wizard", skills=["React", "CSS"])
+    )
     assert all(bank.get(q.bank_id).roles == ("frontend",) for q in questions)
 
 
@@ -122,8 +137,16 @@ def test_no_role_and_no_skills_gets_problem_solving_instead_of_random_technical(
 def test_difficulty_is_centred_on_the_requested_level(bank, difficulty: str, allowed: set[str]) -> None:
     levels = Counter()
     for seed in range(10):
-        questions = body(plan(bank, seed=seed, difficulty=difficulty, interview_type="mixed", num_questions=8,
-                              target_role="ML engineer"))
+        questions = body(
+            plan(
+                bank,
+                seed=seed,
+                difficulty=difficulty,
+                interview_type="mixed",
+                num_questions=8,
+                target_role="ML engineer",
+            )
+        )
         assert {q.difficulty for q in questions} <= allowed
         assert difficulty in {q.difficulty for q in questions}
         levels.update(q.difficulty for q in questions)
@@ -131,15 +154,19 @@ def test_difficulty_is_centred_on_the_requested_level(bank, difficulty: str, all
 
 
 def test_medium_interviews_have_some_spread(bank) -> None:
-    levels = Counter(q.difficulty for s in range(10)
-                     for q in body(plan(bank, seed=s, num_questions=10, target_role="backend")))
+    levels = Counter(
+        q.difficulty for s in range(10) for q in body(plan(bank, seed=s, num_questions=10, target_role="backend"))
+    )
     assert levels["medium"] > levels["easy"] > 0 and levels["hard"] > 0
 
 
 def test_experience_nudges_difficulty(bank) -> None:
     def hard_share(years: int) -> float:
-        levels = Counter(q.difficulty for s in range(30)
-                         for q in body(plan(bank, seed=s, num_questions=8, target_role="marketing", experience_years=years)))
+        levels = Counter(
+            q.difficulty
+            for s in range(30)
+            for q in body(plan(bank, seed=s, num_questions=8, target_role="marketing", experience_years=years))
+        )
         return levels["hard"] / sum(levels.values())
 
     assert hard_share(12) > hard_share(0)
@@ -151,8 +178,9 @@ def test_recently_seen_questions_are_not_asked_again(bank) -> None:
     again = plan(bank, seed=1, num_questions=10, target_role="customer support", recently_seen=seen_ids)
     assert not seen_ids & {q.bank_id for q in again}
     # Texts work as well as ids (older sessions only stored the text).
-    by_text = plan(bank, seed=1, num_questions=10, target_role="customer support",
-                   recently_seen={q.text.upper() for q in first})
+    by_text = plan(
+        bank, seed=1, num_questions=10, target_role="customer support", recently_seen={q.text.upper() for q in first}
+    )
     assert not seen_ids & {q.bank_id for q in by_text}
 
 
@@ -171,8 +199,12 @@ def test_a_bank_that_runs_out_yields_what_it_has(bank) -> None:
 
 def test_custom_questions_are_included_after_the_warm_up(bank) -> None:
     customs = [
-        CustomQuestion("How would you explain our pricing to a new customer?", category="situational",
-                       expected_topics=("value", "clarity"), time_limit=200),
+        CustomQuestion(
+            "How would you explain our pricing to a new customer?",
+            category="situational",
+            expected_topics=("value", "clarity"),
+            time_limit=200,
+        ),
         {"text": "What would you automate first in our support desk?"},
     ]
     questions = plan(bank, num_questions=6, target_role="customer support", custom_questions=customs)
@@ -187,8 +219,9 @@ def test_custom_questions_are_included_after_the_warm_up(bank) -> None:
 
 def test_a_custom_question_replaces_the_same_bank_question(bank) -> None:
     existing = bank.for_role(None)[0]
-    questions = plan(bank, num_questions=20, interview_type="behavioral",
-                     custom_questions=[CustomQuestion(existing.text.lower())])
+    questions = plan(
+        bank, num_questions=20, interview_type="behavioral", custom_questions=[CustomQuestion(existing.text.lower())]
+    )
     assert sum(normalise_text(q.text) == normalise_text(existing.text) for q in questions) == 1
 
 
@@ -205,8 +238,12 @@ def test_the_target_company_is_woven_into_a_why_us_question(bank) -> None:
     questions = plan(bank, num_questions=6, interview_type="behavioral", target_company="Initech")
     assert questions[1].kind == "company" and "Initech" in questions[1].text
     assert sum("Initech" in q.text for q in questions) == 1
-    assert all(q.kind != "company" for q in plan(bank, num_questions=6, interview_type="technical",
-                                                  target_role="backend", target_company="Initech"))
+    assert all(
+        q.kind != "company"
+        for q in plan(
+            bank, num_questions=6, interview_type="technical", target_role="backend", target_company="Initech"
+        )
+    )
     assert all(q.kind != "company" for q in plan(bank, num_questions=6, interview_type="behavioral"))
 
 
@@ -244,7 +281,11 @@ def test_bank_questions_keep_their_own_fields(bank) -> None:
     for q in plan(bank, num_questions=8, target_role="ml engineer"):
         source: BankQuestion = bank.get(q.bank_id)
         assert (q.category, q.difficulty, q.expected_topics, q.time_limit) == (
-            source.category, source.difficulty, source.expected_topics, source.time_limit)
+            source.category,
+            source.difficulty,
+            source.expected_topics,
+            source.time_limit,
+        )
 
 
 def test_zero_years_of_experience_is_the_default_and_does_not_tilt(bank) -> None:
@@ -256,20 +297,32 @@ def test_zero_years_of_experience_is_the_default_and_does_not_tilt(bank) -> None
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
 @pytest.mark.parametrize("years", [None, 0, 1, 15])
 @pytest.mark.parametrize(
-    ("role", "skills"), [(None, ()), ("backend engineer", ("python", "sql", "docker")), ("frontend engineer", ("javascript", "react"))]
+    ("role", "skills"),
+    [(None, ()), ("backend engineer", ("python", "sql", "docker")), ("frontend engineer", ("javascript", "react"))],
 )
 def test_the_chosen_level_wins_over_experience_and_skills(bank, difficulty: str, years, role, skills) -> None:
     # Issue 13: "Standard" interviews of profiles with matching skills asked only easy questions.
     for seed in range(15):
-        questions = body(plan(bank, seed=seed, difficulty=difficulty, num_questions=4, experience_years=years,
-                              target_role=role, skills=skills))
+        questions = body(
+            plan(
+                bank,
+                seed=seed,
+                difficulty=difficulty,
+                num_questions=4,
+                experience_years=years,
+                target_role=role,
+                skills=skills,
+            )
+        )
         at_level = sum(q.difficulty == difficulty for q in questions)
         assert at_level >= (len(questions) + 1) // 2, [q.difficulty for q in questions]
 
 
 def test_one_year_of_experience_nudges_easier_without_taking_over(bank) -> None:
     def share(years, level: str) -> float:
-        levels = Counter(q.difficulty for s in range(40) for q in body(plan(bank, seed=s, num_questions=6, experience_years=years)))
+        levels = Counter(
+            q.difficulty for s in range(40) for q in body(plan(bank, seed=s, num_questions=6, experience_years=years))
+        )
         return levels[level] / sum(levels.values())
 
     assert share(1, "easy") > share(None, "easy")

@@ -53,7 +53,11 @@ def test_follow_ups_belong_to_their_question_and_never_change_of_n() -> None:
     assert [q.question_id for q in progress.questions] == ["q1", "f1", "f2", "q2", "q3"]
     assert progress.get("f2").follow_up_of == "q1"
     assert (progress.numbering("f2").number, progress.numbering("f2").follow_up_index) == (1, 2)
-    assert (progress.numbering("q2").number, progress.numbering("q2").of, progress.numbering("q2").follow_up) == (2, 3, False)
+    assert (progress.numbering("q2").number, progress.numbering("q2").of, progress.numbering("q2").follow_up) == (
+        2,
+        3,
+        False,
+    )
     assert len(progress.follow_ups_of("q1")) == 2 and progress.follow_up_count == 2
     assert progress.answered_planned == 1  # follow-ups are not planned questions
 
@@ -100,7 +104,9 @@ def test_trying_again_keeps_the_earlier_attempt_and_counts_the_new_one() -> None
     progress = progress.answered("q1").scored("q1", {"overall": 70})
     assert progress.answered_planned == 1 and progress.get("q1").result == {"overall": 70}
     progress = roundtrip(progress, "q1", "q2", "q3")
-    assert progress.get("q1").attempt == 2 and progress.get("q1").earlier_attempts[0].columns["transcript"] == "first try"
+    assert (
+        progress.get("q1").attempt == 2 and progress.get("q1").earlier_attempts[0].columns["transcript"] == "first try"
+    )
 
 
 def test_a_skipped_question_can_be_tried_again_but_not_an_open_one() -> None:

@@ -121,13 +121,17 @@ async def test_postgres_catalog_is_exactly_the_spec() -> None:
                 )
             ).all()
             enum_labels = (
-                await connection.execute(
-                    text(
-                        "SELECT e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
-                        "WHERE t.typname = 'interview_status' ORDER BY e.enumsortorder"
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
+                            "WHERE t.typname = 'interview_status' ORDER BY e.enumsortorder"
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             primary_keys = (
                 await connection.execute(
                     text(

@@ -50,7 +50,9 @@ async def test_defaults_match_the_spec(db: AsyncSession) -> None:
 
 
 async def test_plain_sql_insert_gets_a_uuid_and_timestamps(db: AsyncSession) -> None:
-    await db.execute(text("INSERT INTO users (email, hashed_password, full_name) VALUES ('raw@example.com', 'x', 'Raw')"))
+    await db.execute(
+        text("INSERT INTO users (email, hashed_password, full_name) VALUES ('raw@example.com', 'x', 'Raw')")
+    )
     await db.commit()
     user = await users.find_user_by_email(db, "raw@example.com")
     assert user is not None and user.id is not None and user.created_at is not None
@@ -83,7 +85,11 @@ async def test_deleting_a_user_cascades_in_the_database(db: AsyncSession) -> Non
     session = await interviews.create_session(
         db, user_id=user.id, fields={"title": "t"}, questions=[{"question_text": "q1"}, {"question_text": "q2"}]
     )
-    db.add(InterviewFeedback(session_id=session.id, overall_rating="Good", summary="s", strengths=[], weaknesses=[], suggestions=[]))
+    db.add(
+        InterviewFeedback(
+            session_id=session.id, overall_rating="Good", summary="s", strengths=[], weaknesses=[], suggestions=[]
+        )
+    )
     await db.commit()
     # Plain SQL, so the cascade is proven to be the database's, not the ORM's.
     await db.execute(text("DELETE FROM users"))
@@ -139,7 +145,9 @@ async def test_lifecycle_stamps_times_and_rejects_illegal_moves(db: AsyncSession
 
 async def test_owner_scoped_lookups(db: AsyncSession) -> None:
     owner, other = await _user(db), await _user(db, "b@example.com")
-    session = await interviews.create_session(db, user_id=owner.id, fields={"title": "t"}, questions=[{"question_text": "q"}])
+    session = await interviews.create_session(
+        db, user_id=owner.id, fields={"title": "t"}, questions=[{"question_text": "q"}]
+    )
     await db.commit()
     assert (await interviews.get_owned_session(db, owner.id, session.id)).id == session.id
     with pytest.raises(NotFound):
@@ -152,7 +160,9 @@ async def test_comparison_percentile_needs_enough_peers_of_the_same_role_and_dif
     from persistence import reviews
 
     me = await _user(db, "me@example.com")
-    mine = await interviews.create_session(db, user_id=me.id, fields={"title": "t", "target_role": "Backend", "difficulty": "medium"})
+    mine = await interviews.create_session(
+        db, user_id=me.id, fields={"title": "t", "target_role": "Backend", "difficulty": "medium"}
+    )
 
     async def peer(number: int, score: float, role: str = "backend", difficulty: str = "medium") -> None:
         user = await _user(db, f"peer{number}@example.com")

@@ -54,7 +54,11 @@ class FakeGrammar:
         matches = []
         for phrase in self.phrases:
             for found in re.finditer(re.escape(phrase), text):
-                matches.append(GrammarMatch(found.start(), len(phrase), "Fake agreement error.", ("fixed",), self.rule_id, self.category))
+                matches.append(
+                    GrammarMatch(
+                        found.start(), len(phrase), "Fake agreement error.", ("fixed",), self.rule_id, self.category
+                    )
+                )
         return matches
 
 

@@ -45,7 +45,9 @@ class Case:
     def text(self) -> str:
         return script_text(self.script)
 
-    def answer_input(self, words: Sequence[Word] | None = None, duration: float | None = None, transcript: str | None = None) -> AnswerInput:
+    def answer_input(
+        self, words: Sequence[Word] | None = None, duration: float | None = None, transcript: str | None = None
+    ) -> AnswerInput:
         if words is None:
             words = synthetic_words(self.script)
         if duration is None:

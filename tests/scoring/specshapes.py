@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 FEEDBACK_COLUMNS = {
-    "overall_rating", "summary", "strengths", "weaknesses", "suggestions", "resources", "readiness_score",
-    "readiness_level", "next_steps", "question_feedback", "ai_insights", "comparison_percentile",
+    "overall_rating",
+    "summary",
+    "strengths",
+    "weaknesses",
+    "suggestions",
+    "resources",
+    "readiness_score",
+    "readiness_level",
+    "next_steps",
+    "question_feedback",
+    "ai_insights",
+    "comparison_percentile",
 }
 
 

@@ -25,9 +25,14 @@ STRONG = (
 def answer(text: str = STRONG, script=None, **kw) -> AnswerInput:
     words = synthetic_words(script if script is not None else [text])
     return AnswerInput(
-        question_text=kw.pop("question_text", QUESTION), category=kw.pop("category", "behavioral"),
-        difficulty="medium", expected_topics=kw.pop("expected_topics", TOPICS), transcript=text,
-        words=tuple(words), audio_duration=(words[-1].end + 0.5) if words else 0.0, **kw,
+        question_text=kw.pop("question_text", QUESTION),
+        category=kw.pop("category", "behavioral"),
+        difficulty="medium",
+        expected_topics=kw.pop("expected_topics", TOPICS),
+        transcript=text,
+        words=tuple(words),
+        audio_duration=(words[-1].end + 0.5) if words else 0.0,
+        **kw,
     )
 
 
@@ -67,7 +72,13 @@ def test_grammar_errors_lower_grammar_and_are_quoted(fake_embedder) -> None:
 
 
 def test_suggestions_cite_fillers_rate_and_missing_topics(fake_embedder) -> None:
-    script = ["Um, so, uh, I had a conflict, um, with a teammate.", 2.0, "Uh, we, um, we talked, you know.", 2.0, "Um, it was fine, uh."]
+    script = [
+        "Um, so, uh, I had a conflict, um, with a teammate.",
+        2.0,
+        "Uh, we, um, we talked, you know.",
+        2.0,
+        "Um, it was fine, uh.",
+    ]
     text = script_text(script)
     result = score_answer(answer(text, script), embedder=fake_embedder, grammar=FakeGrammar())
     messages = " ".join(s.message for s in result.suggestions)
@@ -110,5 +121,16 @@ def test_result_is_deterministic_and_json_serialisable(fake_embedder) -> None:
     second = score_answer(answer(), embedder=fake_embedder, grammar=FakeGrammar())
     assert first.to_json() == second.to_json()
     data = json.loads(json.dumps(first.to_json()))
-    assert set(data["details"]) == {"relevance", "grammar", "fluency", "keywords", "structure", "star", "flags", "uncertain", "weighted_overall", "cap"}
+    assert set(data["details"]) == {
+        "relevance",
+        "grammar",
+        "fluency",
+        "keywords",
+        "structure",
+        "star",
+        "flags",
+        "uncertain",
+        "weighted_overall",
+        "cap",
+    }
     assert data["suggestions"] == first.suggestions_json()

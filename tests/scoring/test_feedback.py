@@ -16,9 +16,17 @@ from tests.scoring.specshapes import FEEDBACK_COLUMNS, check_shapes
 def result(n, overall, *, category="technical", difficulty="medium", fpm=1.0, **kw) -> QuestionResult:
     dims = {d: kw.pop(d, overall) for d in ("relevance", "grammar", "fluency", "keywords")}
     return QuestionResult(
-        question_number=n, question_text=f"Question {n}?", category=category, difficulty=difficulty,
-        overall=overall, fillers_per_minute=fpm, filler_count=round(fpm), speech_rate_wpm=kw.pop("wpm", 145.0),
-        evaluation_summary=f"Summary {n}.", **dims, **kw,
+        question_number=n,
+        question_text=f"Question {n}?",
+        category=category,
+        difficulty=difficulty,
+        overall=overall,
+        fillers_per_minute=fpm,
+        filler_count=round(fpm),
+        speech_rate_wpm=kw.pop("wpm", 145.0),
+        evaluation_summary=f"Summary {n}.",
+        **dims,
+        **kw,
     )
 
 
@@ -26,7 +34,17 @@ SESSION = [
     result(1, 88, difficulty="easy", fpm=1.0, star_missing=(), category="behavioral"),
     result(2, 80, difficulty="easy", fpm=1.5),
     result(3, 62, difficulty="hard", fpm=7.0, fluency=40.0, relevance=80.0, missing_topics=("consistency",), wpm=185.0),
-    result(4, 55, difficulty="hard", fpm=9.0, fluency=35.0, relevance=80.0, missing_topics=("consistency", "Redis"), star_missing=("result",), category="behavioral"),
+    result(
+        4,
+        55,
+        difficulty="hard",
+        fpm=9.0,
+        fluency=35.0,
+        relevance=80.0,
+        missing_topics=("consistency", "Redis"),
+        star_missing=("result",),
+        category="behavioral",
+    ),
 ]
 
 
@@ -40,7 +58,14 @@ def test_row_has_exactly_the_feedback_columns_and_shapes() -> None:
 
 
 def test_thresholds() -> None:
-    assert [rating(s) for s in (95, 85, 84.9, 70, 50, 49.9)] == ["Excellent", "Excellent", "Good", "Good", "Fair", "Poor"]
+    assert [rating(s) for s in (95, 85, 84.9, 70, 50, 49.9)] == [
+        "Excellent",
+        "Excellent",
+        "Good",
+        "Good",
+        "Fair",
+        "Poor",
+    ]
     assert [readiness_level(s) for s in (80, 79, 60, 59)] == ["Ready", "Almost Ready", "Almost Ready", "Needs Practice"]
 
 
@@ -65,7 +90,9 @@ def test_insights_name_patterns_across_answers() -> None:
 
 def test_unanswered_questions_count_against_readiness() -> None:
     full = build_session_feedback(SESSION[:2], percentile=None)
-    skipped = build_session_feedback([*SESSION[:2], QuestionResult.unanswered(3, "Q3?"), QuestionResult.unanswered(4, "Q4?")], percentile=None)
+    skipped = build_session_feedback(
+        [*SESSION[:2], QuestionResult.unanswered(3, "Q3?"), QuestionResult.unanswered(4, "Q4?")], percentile=None
+    )
     assert skipped.overall_score == full.overall_score
     assert skipped.readiness_score == round(full.readiness_score / 2)
     assert any(w.category == "Completion" for w in skipped.weaknesses)

@@ -67,7 +67,13 @@ def test_repetitions_and_restarts(text: str, expected: list[str]) -> None:
 
 
 def test_timed_words_keep_whisper_punctuation_and_timing() -> None:
-    words = [Word(" Um,", 0.0, 0.3), Word(" like,", 0.4, 0.6), Word(" I", 0.7, 0.8), Word(" like", 0.8, 1.0), Word(" Python.", 1.0, 1.5)]
+    words = [
+        Word(" Um,", 0.0, 0.3),
+        Word(" like,", 0.4, 0.6),
+        Word(" I", 0.7, 0.8),
+        Word(" like", 0.8, 1.0),
+        Word(" Python.", 1.0, 1.5),
+    ]
     tokens = tokenize_timed(words)
     assert [f.text for f in find_fillers(tokens)] == ["um", "like"]
     assert tokens[1].start == 0.4 and tokens[1].pre == "," and tokens[1].post == ","
@@ -94,10 +100,18 @@ def test_long_pauses_come_from_word_gaps_and_only_inside_the_answer() -> None:
 
 def test_vad_pauses_reveal_silences_that_word_timestamps_hide() -> None:
     # Whisper stretched "plan" over the silence: the timestamps show no gap, the VAD does.
-    words = [Word(" We", 0.0, 0.3), Word(" agreed", 0.3, 0.7), Word(" plan.", 0.7, 3.0), Word(" Then", 3.0, 3.3), Word(" shipped.", 3.3, 3.8)]
+    words = [
+        Word(" We", 0.0, 0.3),
+        Word(" agreed", 0.3, 0.7),
+        Word(" plan.", 0.7, 3.0),
+        Word(" Then", 3.0, 3.3),
+        Word(" shipped.", 3.3, 3.8),
+    ]
     tokens = tokenize_timed(words)
     without = score_fluency(tokens, audio_duration=4, target_wpm=(130, 160), long_pause_s=1.2)
-    with_vad = score_fluency(tokens, audio_duration=4, vad_pauses=[(1.1, 2.9), (3.9, 6.0)], target_wpm=(130, 160), long_pause_s=1.2)
+    with_vad = score_fluency(
+        tokens, audio_duration=4, vad_pauses=[(1.1, 2.9), (3.9, 6.0)], target_wpm=(130, 160), long_pause_s=1.2
+    )
     assert not without.long_pauses
     assert [(p.start, p.end) for p in with_vad.long_pauses] == [(1.1, 2.9)]
 
@@ -108,7 +122,9 @@ def test_fluency_falls_as_fillers_rise() -> None:
     assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1] + 30
 
 
-@pytest.mark.parametrize(("wpm", "expected"), [(145, 100), (130, 100), (160, 100), (120, 80), (180, 60), (80, 0), (230, 0)])
+@pytest.mark.parametrize(
+    ("wpm", "expected"), [(145, 100), (130, 100), (160, 100), (120, 80), (180, 60), (80, 0), (230, 0)]
+)
 def test_rate_score_band(wpm: float, expected: float) -> None:
     assert rate_score(wpm, (130, 160)) == expected
 

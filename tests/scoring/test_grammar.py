@@ -37,7 +37,12 @@ def test_matches_are_kept_for_highlighting_in_order() -> None:
     result = score_grammar(TEXT, [match(20, 3), match(3, 3)], word_count=7, points_per_error_rate=10)
     assert [m.excerpt(TEXT) for m in result.matches] == ["was", "don"]
     assert result.to_json()["matches"][0] == {
-        "offset": 3, "length": 3, "message": "msg", "replacements": ["were"], "rule_id": "PERS_PRONOUN_AGREEMENT", "category": "GRAMMAR",
+        "offset": 3,
+        "length": 3,
+        "message": "msg",
+        "replacements": ["were"],
+        "rule_id": "PERS_PRONOUN_AGREEMENT",
+        "category": "GRAMMAR",
     }
 
 

@@ -37,9 +37,16 @@ def test_stemmer_keeps_short_and_s_final_words(word: str) -> None:
 def judge(topics, transcript, vectors=None, span_vectors=None, spans=None, ignored=()):
     tokens = tokenize(transcript)
     return score_keywords(
-        topics, tokens, transcript=transcript, spans=spans or [], span_vectors=span_vectors,
-        alternative_vectors=vectors, structure_factor=sentence_structure_factor(tokens),
-        cover_similarity=0.6, touch_similarity=0.5, ignored=ignored,
+        topics,
+        tokens,
+        transcript=transcript,
+        spans=spans or [],
+        span_vectors=span_vectors,
+        alternative_vectors=vectors,
+        structure_factor=sentence_structure_factor(tokens),
+        cover_similarity=0.6,
+        touch_similarity=0.5,
+        ignored=ignored,
     )
 
 
@@ -83,7 +90,9 @@ def test_spans_the_recogniser_was_unsure_of_are_no_evidence() -> None:
     transcript = "I let him finish and repeated his concerns back to him."
     spans = answer_spans(transcript)
     span_vectors = np.tile([1.0, 0.0], (len(spans), 1))
-    result = judge(["active listening"], transcript, np.array([[1.0, 0.0]]), span_vectors, spans, ignored=[(0, len(transcript))])
+    result = judge(
+        ["active listening"], transcript, np.array([[1.0, 0.0]]), span_vectors, spans, ignored=[(0, len(transcript))]
+    )
     assert result.topics[0].verdict == "missing"
 
 
@@ -112,5 +121,9 @@ def test_hypothetical_questions_get_a_plan_check_and_technical_ones_none() -> No
     assert structure_kind("situational", "What would you do if a client floods your API?") == "plan"
     assert structure_kind("general", "Tell me about a time you failed.") == "star"
     assert structure_kind("technical", "How would you design a cache?") is None
-    plan = detect_plan(split_sentences("I would first talk to the client, because they may not know. If that fails, I would rate limit them."))
+    plan = detect_plan(
+        split_sentences(
+            "I would first talk to the client, because they may not know. If that fails, I would rate limit them."
+        )
+    )
     assert plan.complete and plan.kind == "plan"

@@ -36,12 +36,16 @@ def judgements(embedder):
             continue
         result = score_answer(case.answer_input(), embedder=embedder, grammar=None)
         for i, match in enumerate(result.details.keywords.topics):
-            truth = case.kind == "strong" or (case.kind == "mediocre" and i in mediocre_covered.get(case.question_id, []))
+            truth = case.kind == "strong" or (
+                case.kind == "mediocre" and i in mediocre_covered.get(case.question_id, [])
+            )
             out.append((case.kind, match.topic, truth, match.verdict, match.evidence))
     bank = default_question_bank()
     for item in [*data["extra"], *data["held_out"]]:
         question = bank.get(item["question"])
-        answer = AnswerInput(question.render(), question.category, question.difficulty, question.expected_topics, item["answer"])
+        answer = AnswerInput(
+            question.render(), question.category, question.difficulty, question.expected_topics, item["answer"]
+        )
         result = score_answer(answer, embedder=embedder, grammar=None)
         for i, match in enumerate(result.details.keywords.topics):
             out.append((item["group"], match.topic, i in item["covered"], match.verdict, match.evidence))
@@ -67,14 +71,25 @@ def test_covered_talking_points_agree_with_a_persons_judgement(judged) -> None:
     held_tp = sum(1 for truth, verdict in held if truth and verdict == "covered")
     held_recall = held_tp / max(1, sum(1 for truth, _ in held if truth))
     held_precision = held_tp / max(1, sum(1 for _, verdict in held if verdict == "covered"))
-    write_report("talking_points", {
-        "held_out": {"judgements": len(held), "precision": round(held_precision, 3), "recall": round(held_recall, 3)},
-        "judgements": len(judged), "precision": round(precision, 3), "recall": round(recall, 3), "groups": groups,
-        "disagreements": [
-            {"group": g, "topic": t, "person": truth, "scorer": v, "evidence": e}
-            for g, t, truth, v, e in judged if truth != (v == "covered")
-        ],
-    })
+    write_report(
+        "talking_points",
+        {
+            "held_out": {
+                "judgements": len(held),
+                "precision": round(held_precision, 3),
+                "recall": round(held_recall, 3),
+            },
+            "judgements": len(judged),
+            "precision": round(precision, 3),
+            "recall": round(recall, 3),
+            "groups": groups,
+            "disagreements": [
+                {"group": g, "topic": t, "person": truth, "scorer": v, "evidence": e}
+                for g, t, truth, v, e in judged
+                if truth != (v == "covered")
+            ],
+        },
+    )
     assert len(judged) >= 200
     assert precision >= MIN_PRECISION and recall >= MIN_RECALL, (precision, recall)
 

@@ -50,11 +50,16 @@ def test_overall_orders_answers_as_labelled(scored) -> None:
         q: round(spearman([load()["labels"][k] for k in results], [results[k].overall for k in results]), 3)
         for q, results in by_question(scored).items()
     }
-    write_report("text", {
-        "spearman": rho,
-        "spearman_overall_per_question": per_question,
-        "scores": [{"question": c.question_id, "kind": c.kind, **r.scores(), "overall": r.overall} for c, r in scored],
-    })
+    write_report(
+        "text",
+        {
+            "spearman": rho,
+            "spearman_overall_per_question": per_question,
+            "scores": [
+                {"question": c.question_id, "kind": c.kind, **r.scores(), "overall": r.overall} for c, r in scored
+            ],
+        },
+    )
     assert len(scored) >= 120 and len(by_question(scored)) >= 20
     assert rho["overall"] >= MIN_OVERALL_SPEARMAN, rho
     assert min(per_question.values()) >= MIN_PER_QUESTION_SPEARMAN, per_question
@@ -81,7 +86,9 @@ def test_calibration_rules_hold_on_every_answer(scored) -> None:
 def test_texts_agree_with_the_numbers(scored) -> None:
     for case, result in scored:
         if result.relevance >= 70:
-            assert not any(s.category == "Relevance" and "does not address" in s.message for s in result.suggestions), case.question_id
+            assert not any(s.category == "Relevance" and "does not address" in s.message for s in result.suggestions), (
+                case.question_id
+            )
         if result.details.structure is not None and result.details.structure.kind == "plan":
             assert "STAR" not in result.evaluation_summary and not any("STAR" in s.message for s in result.suggestions)
 

@@ -55,7 +55,9 @@ def spoken(own_transcriber, embedder, grammar_checker):
     rows = []
     for case in cases(audio_only=True):
         audio = synthesize(list(case.script), length_scale=LENGTH_SCALE)
-        transcript, words = transcribe(own_transcriber, audio, case.question["question_text"], case.question["expected_topics"])
+        transcript, words = transcribe(
+            own_transcriber, audio, case.question["question_text"], case.question["expected_topics"]
+        )
         answer = case.answer_input(words=words, duration=len(audio) / SAMPLE_RATE, transcript=transcript)
         result = score_answer(answer, embedder=embedder, grammar=grammar_checker)
         reference_wpm = script_lexical_words(case) / (speech_span(audio) / 60.0)
@@ -71,11 +73,16 @@ def test_filler_pause_and_rate_measurements_match_the_script(spoken) -> None:
         rate_error = abs(measured_wpm - reference_wpm) / reference_wpm
         allowed = max(FILLER_TOLERANCE[0], FILLER_TOLERANCE[1] * case.fillers)
         row = {
-            "question": case.question_id, "kind": case.kind,
-            "fillers_script": case.fillers, "fillers_measured": fluency.filler_count,
-            "long_pauses_script": case.long_pauses, "long_pauses_measured": len(fluency.long_pauses),
-            "wpm_reference": round(reference_wpm, 1), "wpm_measured": round(measured_wpm, 1),
-            "rate_error": round(rate_error, 3), "transcript": transcript,
+            "question": case.question_id,
+            "kind": case.kind,
+            "fillers_script": case.fillers,
+            "fillers_measured": fluency.filler_count,
+            "long_pauses_script": case.long_pauses,
+            "long_pauses_measured": len(fluency.long_pauses),
+            "wpm_reference": round(reference_wpm, 1),
+            "wpm_measured": round(measured_wpm, 1),
+            "rate_error": round(rate_error, 3),
+            "transcript": transcript,
         }
         report.append(row)
         if abs(fluency.filler_count - case.fillers) > allowed or (not case.fillers and fluency.filler_count > 1):
@@ -91,14 +98,18 @@ def test_filler_pause_and_rate_measurements_match_the_script(spoken) -> None:
             failures.append(("rate", row))
     scripted = sum(row["fillers_script"] for row in report)
     recall = sum(min(row["fillers_measured"], row["fillers_script"]) for row in report) / scripted
-    write_report("audio_measurements", {
-        "tolerances": {
-            "fillers": f"max(2, 50%) per answer, recall >= {MIN_FILLER_RECALL}",
-            "long_pauses": PAUSE_TOLERANCE, "rate": RATE_TOLERANCE,
+    write_report(
+        "audio_measurements",
+        {
+            "tolerances": {
+                "fillers": f"max(2, 50%) per answer, recall >= {MIN_FILLER_RECALL}",
+                "long_pauses": PAUSE_TOLERANCE,
+                "rate": RATE_TOLERANCE,
+            },
+            "filler_recall": round(recall, 3),
+            "answers": report,
         },
-        "filler_recall": round(recall, 3),
-        "answers": report,
-    })
+    )
     assert not failures, failures
     assert recall >= MIN_FILLER_RECALL, recall
 
@@ -114,14 +125,19 @@ def test_audio_scores_order_answers_as_labelled(spoken) -> None:
         table.setdefault(case.question_id, {})[case.kind] = result
     uncertain = [len(r.details.uncertain) for _, r, *_ in spoken]
     not_counted = [len(r.details.grammar.uncertain) for _, r, *_ in spoken if r.details.grammar is not None]
-    write_report("audio", {
-        "spearman": rho,
-        # Words tiny.en gave a probability under 0.5, and grammar matches next to them that were
-        # not counted against the candidate (scoring/spans.py, scoring/grammar.py).
-        "uncertain_words": {"answers_with_any": sum(1 for n in uncertain if n), "total": sum(uncertain)},
-        "grammar_matches_not_counted": sum(not_counted),
-        "scores": [{"question": c.question_id, "kind": c.kind, **r.scores(), "overall": r.overall} for c, r, *_ in spoken],
-    })
+    write_report(
+        "audio",
+        {
+            "spearman": rho,
+            # Words tiny.en gave a probability under 0.5, and grammar matches next to them that were
+            # not counted against the candidate (scoring/spans.py, scoring/grammar.py).
+            "uncertain_words": {"answers_with_any": sum(1 for n in uncertain if n), "total": sum(uncertain)},
+            "grammar_matches_not_counted": sum(not_counted),
+            "scores": [
+                {"question": c.question_id, "kind": c.kind, **r.scores(), "overall": r.overall} for c, r, *_ in spoken
+            ],
+        },
+    )
     assert rho["overall"] >= MIN_OVERALL_SPEARMAN, rho
     for q, r in table.items():
         assert r["filler_heavy"].fluency < min(x.fluency for k, x in r.items() if k != "filler_heavy"), q

@@ -22,8 +22,18 @@ from tests.support.speech import synthesize, write_wav
 
 #: Questions of every session the suite creates: two, so a session has a second question id.
 QUESTIONS = [
-    {"text": "Tell me about your backend experience.", "category": "technical", "expected_topics": ["Python"], "time_limit": 60},
-    {"text": "How did you measure the result?", "category": "behavioral", "expected_topics": ["latency"], "time_limit": 60},
+    {
+        "text": "Tell me about your backend experience.",
+        "category": "technical",
+        "expected_topics": ["Python"],
+        "time_limit": 60,
+    },
+    {
+        "text": "How did you measure the result?",
+        "category": "behavioral",
+        "expected_topics": ["latency"],
+        "time_limit": 60,
+    },
 ]
 PASSWORD = "correct horse battery"
 
@@ -78,7 +88,10 @@ def answer_by_upload(base: str, owner: Owner, question: int) -> dict[str, Any]:
     speech = synthesize("I wrote Python services for five years and measured their latency every week.")
     write_wav(buffer, np.concatenate([np.zeros(8000, np.float32), speech, np.zeros(8000, np.float32)]))
     with httpx.Client(base_url=base, timeout=120, headers=owner.headers) as http:
-        uploaded = http.post(f"/api/sessions/{owner.session_id}/questions/{owner.question_ids[question]}/audio", content=buffer.getvalue())
+        uploaded = http.post(
+            f"/api/sessions/{owner.session_id}/questions/{owner.question_ids[question]}/audio",
+            content=buffer.getvalue(),
+        )
         assert uploaded.status_code == 200, uploaded.text
         return uploaded.json()
 

@@ -85,7 +85,9 @@ def spawn_server(data_dir: Path, **environment: str) -> Iterator[tuple[str, psut
         deadline = time.monotonic() + 180  # migrations and loading two models; not an assertion
         while True:
             if child.poll() is not None:
-                raise RuntimeError(f"the server exited with {child.returncode}: {(data_dir / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"the server exited with {child.returncode}: {(data_dir / 'server.log').read_text()[-2000:]}"
+                )
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{base}/health", timeout=2).status_code == 200:
                     break

@@ -78,7 +78,13 @@ def forged_tokens(secret: str, victim: Owner) -> dict[str, str]:
     past = datetime.now(timezone.utc) - timedelta(minutes=5)
 
     def token(subject: str, kind: str, *, key: str = secret, algorithm: str = "HS256", exp: datetime = past) -> str:
-        claims = {"sub": subject, "exp": exp, "iat": exp - timedelta(minutes=30), "jti": uuid.uuid4().hex, "extras": {"typ": kind}}
+        claims = {
+            "sub": subject,
+            "exp": exp,
+            "iat": exp - timedelta(minutes=30),
+            "jti": uuid.uuid4().hex,
+            "extras": {"typ": kind},
+        }
         return jwt.encode(claims, key, algorithm=algorithm)
 
     future = datetime.now(timezone.utc) + timedelta(minutes=30)
@@ -112,14 +118,26 @@ async def world(settings, transcriber, embedder) -> AsyncIterator[World]:
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             marked = await http.post(
                 "/api/sessions",
-                json={"title": f"{MARKER} plans", "num_questions": 1, "custom_questions": [{"text": f"Describe the {MARKER} launch."}]},
+                json={
+                    "title": f"{MARKER} plans",
+                    "num_questions": 1,
+                    "custom_questions": [{"text": f"Describe the {MARKER} launch."}],
+                },
                 headers=victim.headers,
             )
             victim.session = marked.json()
             share = await http.post(f"/api/sessions/{victim.session_id}/share", headers=victim.headers)
             assert (await http.delete("/api/users/me", headers=ghost.headers)).status_code == 204
         await asyncio.to_thread(answer_by_upload, base, victim, 0)  # a recording, a transcript, scores
-        yield World(base, app, victim, attacker, share.json()["token"], forged_tokens(settings.auth.jwt_secret, victim), ghost.access)
+        yield World(
+            base,
+            app,
+            victim,
+            attacker,
+            share.json()["token"],
+            forged_tokens(settings.auth.jwt_secret, victim),
+            ghost.access,
+        )
 
 
 def test_every_route_is_classified() -> None:
@@ -153,7 +171,10 @@ async def test_protected_routes_refuse_every_wrong_token(world: World) -> None:
     async with httpx.AsyncClient(base_url=world.base, timeout=60) as http:
         for endpoint in protected:
             url = endpoint.url(**ids)
-            attempts = {"no token": {}, **{name: {"Authorization": f"Bearer {token}"} for name, token in tokens.items()}}
+            attempts = {
+                "no token": {},
+                **{name: {"Authorization": f"Bearer {token}"} for name, token in tokens.items()},
+            }
             for name, headers in attempts.items():
                 response = await http.request(endpoint.method, url, headers=headers, content=b"not audio")
                 assert response.status_code == 401, (endpoint, name, response.status_code, response.text)
@@ -175,7 +196,9 @@ async def test_another_users_ids_are_404_and_the_owners_are_not(world: World) ->
         assert with_ids
         for endpoint in with_ids:
             for name, ids in (mixes if "question_id" in endpoint.parameters else only_victims).items():
-                response = await http.request(endpoint.method, endpoint.url(**ids), headers=attacker.headers, content=b"not audio")
+                response = await http.request(
+                    endpoint.method, endpoint.url(**ids), headers=attacker.headers, content=b"not audio"
+                )
                 assert response.status_code in (403, 404), (endpoint, name, response.status_code, response.text)
                 assert not _leaks(response, victim), (endpoint, name)
         await _victim_is_untouched(http, world)
@@ -185,9 +208,15 @@ async def test_another_users_ids_are_404_and_the_owners_are_not(world: World) ->
         for endpoint in with_ids:
             session = victim.session
             if endpoint.method != "GET":
-                session = (await http.post("/api/sessions", json={"title": "scratch", "num_questions": 1}, headers=victim.headers)).json()
+                session = (
+                    await http.post(
+                        "/api/sessions", json={"title": "scratch", "num_questions": 1}, headers=victim.headers
+                    )
+                ).json()
             ids = {"session_id": session["id"], "question_id": session["questions"][0]["id"]}
-            response = await http.request(endpoint.method, endpoint.url(**ids), headers=victim.headers, content=b"not audio")
+            response = await http.request(
+                endpoint.method, endpoint.url(**ids), headers=victim.headers, content=b"not audio"
+            )
             assert response.status_code not in (401, 403, 404), (endpoint, response.status_code, response.text)
 
 
@@ -197,7 +226,8 @@ async def _victim_is_untouched(http: httpx.AsyncClient, world: World) -> None:
     body = detail.json()
     assert body["status"] == "in_progress" and body["questions"][0]["transcript"]
     playback = await http.get(
-        f"/api/sessions/{world.victim.session_id}/questions/{world.victim.question_ids[0]}/audio", headers=world.victim.headers
+        f"/api/sessions/{world.victim.session_id}/questions/{world.victim.question_ids[0]}/audio",
+        headers=world.victim.headers,
     )
     assert playback.status_code == 200 and playback.content[:4] == b"RIFF"
 
@@ -243,7 +273,9 @@ async def test_websockets_refuse_other_users_and_wrong_tokens_before_any_audio(w
     # A share token is for one session only: the victim's does not open the attacker's.
     await _refused(world.base, f"/ws/sessions/{attacker.session_id}/watch", world.share_token)
     async with httpx.AsyncClient(base_url=world.base) as http:
-        attacker_share = (await http.post(f"/api/sessions/{attacker.session_id}/share", headers=attacker.headers)).json()["token"]
+        attacker_share = (
+            await http.post(f"/api/sessions/{attacker.session_id}/share", headers=attacker.headers)
+        ).json()["token"]
     await _refused(world.base, watch, attacker_share)
 
     # Positive control: the right share token and the owner's access token both open the watch.

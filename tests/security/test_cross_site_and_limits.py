@@ -46,7 +46,13 @@ async def test_sockets_accept_only_their_own_and_allowed_origins(settings, trans
             "interview": ws_url(base, f"/ws/sessions/{owner.session_id}?token={owner.access}"),
             "watch": ws_url(base, f"/ws/sessions/{owner.session_id}/watch?token={share}"),
         }
-        hostile = ["https://evil.example", "null", f"{base}.evil.example", "http://127.0.0.1", base.replace("127.0.0.1", "localhost")]
+        hostile = [
+            "https://evil.example",
+            "null",
+            f"{base}.evil.example",
+            "http://127.0.0.1",
+            base.replace("127.0.0.1", "localhost"),
+        ]
         for name, url in sockets.items():
             for origin in hostile:
                 event, code = await _first_event_or_close(url, origin)
@@ -93,5 +99,8 @@ async def test_an_upload_is_judged_by_its_content_and_served_inertly(server) -> 
         playback = await http.get(url)
         assert playback.status_code == 200 and playback.headers["content-type"] == "audio/wav"
         assert playback.headers["x-content-type-options"] == "nosniff"
-        assert playback.headers["content-disposition"].startswith("inline") and ".wav" in playback.headers["content-disposition"]
+        assert (
+            playback.headers["content-disposition"].startswith("inline")
+            and ".wav" in playback.headers["content-disposition"]
+        )
         assert "script-src 'self'" in playback.headers["content-security-policy"]

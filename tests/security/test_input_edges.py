@@ -21,7 +21,11 @@ async def test_nul_characters_are_a_400_naming_the_field(client) -> None:
     # PostgreSQL text cannot hold NUL; without the check this was a 500 there and a 201 on SQLite.
     account = await register(client)
     cases = [
-        ("/api/auth/register", {"email": "nul@example.com", "password": "long enough", "full_name": "a\x00b"}, "full_name"),
+        (
+            "/api/auth/register",
+            {"email": "nul@example.com", "password": "long enough", "full_name": "a\x00b"},
+            "full_name",
+        ),
         ("/api/auth/login", {"email": "a\x00@example.com", "password": "long enough"}, "email"),
         ("/api/sessions", {"title": "t\x00"}, "title"),
         ("/api/sessions", {"title": "t", "custom_questions": [{"text": "Why\x00 this job?"}]}, "text"),

@@ -52,7 +52,12 @@ def concrete(path: str) -> str:
 def routes(settings) -> list[tuple[str, str]]:
     found = json_routes(create_app(settings))
     # The enumeration itself must work: these are the JSON routes as of writing (more may come).
-    assert {("POST", "/api/auth/register"), ("POST", "/api/auth/login"), ("PATCH", "/api/users/me"), ("POST", "/api/sessions")} <= set(found)
+    assert {
+        ("POST", "/api/auth/register"),
+        ("POST", "/api/auth/login"),
+        ("PATCH", "/api/users/me"),
+        ("POST", "/api/sessions"),
+    } <= set(found)
     return found
 
 
@@ -88,7 +93,9 @@ async def test_the_messages_say_what_is_wrong(server) -> None:
         assert "not valid JSON" in await detail(b'{"full_name": ')
         # JSON media types with parameters or a +json suffix are JSON.
         for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
-            ok = await http.patch("/api/users/me", content=b'{"full_name": "Ada"}', headers={"Content-Type": content_type})
+            ok = await http.patch(
+                "/api/users/me", content=b'{"full_name": "Ada"}', headers={"Content-Type": content_type}
+            )
             assert ok.status_code == 200 and ok.json()["full_name"] == "Ada", ok.text
 
 
@@ -109,17 +116,32 @@ async def test_integers_elsewhere_are_strict_too(server) -> None:
         years = await http.patch("/api/users/me", json={"experience_years": "3"})
         assert years.status_code == 400 and years.json()["extra"][0]["key"] == "experience_years"
         limit = await http.post(
-            "/api/sessions", json={"title": "t", "num_questions": 1, "custom_questions": [{"text": "Why this team?", "time_limit": 60.0}]}
+            "/api/sessions",
+            json={
+                "title": "t",
+                "num_questions": 1,
+                "custom_questions": [{"text": "Why this team?", "time_limit": 60.0}],
+            },
         )
         assert limit.status_code == 400 and limit.json()["extra"][0]["key"] == "custom_questions[0].time_limit"
-        exact = await http.post("/api/sessions", json={"title": "t", "num_questions": 1, "custom_questions": [{"text": "Why this team?", "time_limit": 60}]})
+        exact = await http.post(
+            "/api/sessions",
+            json={"title": "t", "num_questions": 1, "custom_questions": [{"text": "Why this team?", "time_limit": 60}]},
+        )
         assert exact.status_code == 201, exact.text
 
 
 async def test_only_the_bearer_scheme_carries_a_token(server) -> None:
     owner = await asyncio.to_thread(new_owner, server)
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        for header in (f"Token {owner.access}", f"Basic {owner.access}", f"JWT {owner.access}", owner.access, "Bearer", f"Bearer{owner.access}"):
+        for header in (
+            f"Token {owner.access}",
+            f"Basic {owner.access}",
+            f"JWT {owner.access}",
+            owner.access,
+            "Bearer",
+            f"Bearer{owner.access}",
+        ):
             response = await http.get("/api/users/me", headers={"Authorization": header})
             assert response.status_code == 401, (header[:12], response.text)
         for header in (f"Bearer {owner.access}", f"bearer {owner.access}"):  # the scheme is case-insensitive (RFC 7235)
@@ -134,7 +156,9 @@ async def test_custom_questions_beyond_num_questions_are_an_error_naming_the_fie
         assert response.status_code == 400, response.text
         body = response.json()
         assert body["extra"][0]["key"] == "custom_questions" and "num_questions" in body["detail"]
-        default = await http.post("/api/sessions", json={"title": "t", "custom_questions": custom * 2})  # 6 > the default 5
+        default = await http.post(
+            "/api/sessions", json={"title": "t", "custom_questions": custom * 2}
+        )  # 6 > the default 5
         assert default.status_code == 400 and default.json()["extra"][0]["key"] == "custom_questions"
         fits = await http.post("/api/sessions", json={"title": "t", "num_questions": 3, "custom_questions": custom})
         assert fits.status_code == 201, fits.text

@@ -87,14 +87,20 @@ def target(migrated_database, tmp_path_factory, transcriber, embedder) -> Iterat
 
 @schema.parametrize()
 @schema.given(use_own_ids=st.booleans())
-@hypothesis_settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # one server for all cases, on purpose
+@hypothesis_settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # one server for all cases, on purpose
 def test_every_operation_behaves_as_documented(case, use_own_ids: bool, target: Target) -> None:
     owner = target.owner
     if case.method == "DELETE":
         # Deleting the account or the session would leave every later case a 401 or a 404:
         # destructive cases act on a throwaway owner of their own.
         owner = new_owner(target.base)
-    ids = {"session_id": owner.session_id, "question_id": target.own_ids()["question_id"]} if case.method == "DELETE" else target.own_ids()
+    ids = (
+        {"session_id": owner.session_id, "question_id": target.own_ids()["question_id"]}
+        if case.method == "DELETE"
+        else target.own_ids()
+    )
     if use_own_ids and case.path_parameters and not (case.meta and case.meta.is_negative_at(ParameterLocation.PATH)):
         case.path_parameters.update({name: ids[name] for name in case.path_parameters if name in ids})
     if not (case.meta and case.meta.is_negative_at(ParameterLocation.BODY)) and isinstance(case.body, (dict, list)):

@@ -21,7 +21,9 @@ def test_no_password_token_or_secret_is_logged(tmp_path) -> None:
     with spawn_server(tmp_path, LOG_LEVEL="debug", JWT_SECRET=JWT_SECRET) as (base, _):
         with httpx.Client(base_url=base, timeout=60) as http:
             email = f"{uuid.uuid4().hex[:10]}@example.com"
-            tokens = http.post("/api/auth/register", json={"email": email, "password": password, "full_name": "Secret"}).json()
+            tokens = http.post(
+                "/api/auth/register", json={"email": email, "password": password, "full_name": "Secret"}
+            ).json()
             login = http.post("/api/auth/login", json={"email": email, "password": password}).json()
             assert http.post("/api/auth/login", json={"email": email, "password": password + "x"}).status_code == 401
             headers = {"Authorization": f"Bearer {login['access_token']}"}

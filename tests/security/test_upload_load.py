@@ -30,7 +30,11 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 #: 59-158 s; an unloaded server answers in milliseconds. Generous on purpose: 2 shared cores.
 HEALTH_BOUND_S = 15.0
 UPLOAD_CAP = 2
-CANDIDATE = ("I have five years of experience building backend services in Python.", 0.8, "Last year I moved our payments to Kubernetes.")
+CANDIDATE = (
+    "I have five years of experience building backend services in Python.",
+    0.8,
+    "Last year I moved our payments to Kubernetes.",
+)
 #: RSS growth allowed for twelve 24 MB bodies that must not be read (they were: +493 MB).
 BODY_HEADROOM = 120 * 2**20
 
@@ -65,7 +69,9 @@ def upload_server(migrated_database, tmp_path_factory) -> Iterator[tuple[str, ob
 
 async def _upload(base: str, owner: Owner, body: bytes) -> httpx.Response:
     async with httpx.AsyncClient(base_url=base, timeout=600, headers=owner.headers) as http:
-        return await http.post(f"/api/sessions/{owner.session_id}/questions/{owner.question_ids[0]}/audio", content=body)
+        return await http.post(
+            f"/api/sessions/{owner.session_id}/questions/{owner.question_ids[0]}/audio", content=body
+        )
 
 
 async def _live_candidate(base: str, owner: Owner) -> tuple[list[dict], dict]:
@@ -80,7 +86,9 @@ async def _live_candidate(base: str, owner: Owner) -> tuple[list[dict], dict]:
             if event["type"] == kind:
                 return event
 
-    async with websockets.connect(ws_url(base, f"/ws/sessions/{owner.session_id}?token={owner.access}"), max_size=1 << 22) as socket:
+    async with websockets.connect(
+        ws_url(base, f"/ws/sessions/{owner.session_id}?token={owner.access}"), max_size=1 << 22
+    ) as socket:
         await socket.send(json.dumps({"type": "start"}))
         await until("question")
         for start in range(0, len(pcm), 3200):
@@ -113,7 +121,9 @@ async def test_hostile_and_heavy_uploads_leave_health_rest_and_a_live_answer_wor
 
     poller = asyncio.create_task(poll())
     live = asyncio.create_task(_live_candidate(base, candidate))
-    responses = await asyncio.gather(*(_upload(base, o, hostile) for o in attackers), *(_upload(base, o, heavy) for o in heavy_users))
+    responses = await asyncio.gather(
+        *(_upload(base, o, hostile) for o in attackers), *(_upload(base, o, heavy) for o in heavy_users)
+    )
     finals, complete = await live
     polling.set()
     assert await poller > 0

@@ -56,7 +56,11 @@ MEMORY_HEADROOM = 150 * 2**20
 #: machine). Not understood yet (allocator caching per shape is the suspect); the bound still
 #: catches a buffer kept per pause or per frame over the whole run.
 PACED_MEMORY_HEADROOM = 400 * 2**20
-CANDIDATE = ("I have five years of experience building backend services in Python.", 0.7, "Last year I moved our payment system to Kubernetes.")
+CANDIDATE = (
+    "I have five years of experience building backend services in Python.",
+    0.7,
+    "Last year I moved our payment system to Kubernetes.",
+)
 
 
 @dataclass
@@ -68,10 +72,20 @@ class Hostile:
     baseline_rss: int = 0
     peak_rss: int = 0
 
-    def session(self, *, text: str = "Tell me about a project you are proud of.", topics: tuple[str, ...] = (), time_limit: int = 30) -> str:
+    def session(
+        self,
+        *,
+        text: str = "Tell me about a project you are proud of.",
+        topics: tuple[str, ...] = (),
+        time_limit: int = 30,
+    ) -> str:
         created = httpx.post(
             f"{self.base}/api/sessions",
-            json={"title": "fuzz", "num_questions": 1, "custom_questions": [{"text": text, "time_limit": time_limit, "expected_topics": list(topics)}]},
+            json={
+                "title": "fuzz",
+                "num_questions": 1,
+                "custom_questions": [{"text": text, "time_limit": time_limit, "expected_topics": list(topics)}],
+            },
             headers=self.headers,
             timeout=30,
         )
@@ -110,7 +124,11 @@ class Conversation:
 def hostile(tmp_path_factory) -> Iterator[Hostile]:
     with spawn_server(tmp_path_factory.mktemp("hostile")) as (base, process):
         email = f"{uuid.uuid4().hex[:10]}@example.com"
-        tokens = httpx.post(f"{base}/api/auth/register", json={"email": email, "password": "long password", "full_name": "F"}, timeout=30).json()
+        tokens = httpx.post(
+            f"{base}/api/auth/register",
+            json={"email": email, "password": "long password", "full_name": "F"},
+            timeout=30,
+        ).json()
         server = Hostile(base, process, {"Authorization": f"Bearer {tokens['access_token']}"}, tokens["access_token"])
         # Warm up every path a candidate uses (decode, store, score) before taking the baseline.
         transcript = _candidate_answer(server)
@@ -118,7 +136,10 @@ def hostile(tmp_path_factory) -> Iterator[Hostile]:
         server.baseline_rss = server.peak_rss = process.memory_info().rss
         yield server
         server.alive()
-        assert server.peak_rss - server.baseline_rss < MEMORY_HEADROOM, (server.baseline_rss >> 20, server.peak_rss >> 20)
+        assert server.peak_rss - server.baseline_rss < MEMORY_HEADROOM, (
+            server.baseline_rss >> 20,
+            server.peak_rss >> 20,
+        )
 
 
 def _receive_until(socket: ClientConnection, conversation: Conversation, done, *, timeout: float = 120) -> None:
@@ -156,8 +177,12 @@ def _candidate_answer(server: Hostile) -> str:
 
 # --- random frames --------------------------------------------------------------------------
 
-_controls = st.sampled_from(["start", "answer_done", "skip", "repeat", "end"]).map(lambda kind: json.dumps({"type": kind}))
-_pings = st.one_of(st.integers(), st.text(max_size=20), st.none()).map(lambda ident: json.dumps({"type": "ping", "id": ident}))
+_controls = st.sampled_from(["start", "answer_done", "skip", "repeat", "end"]).map(
+    lambda kind: json.dumps({"type": kind})
+)
+_pings = st.one_of(st.integers(), st.text(max_size=20), st.none()).map(
+    lambda ident: json.dumps({"type": "ping", "id": ident})
+)
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
@@ -172,7 +197,9 @@ _odd_json = st.one_of(
 _text_frames = st.one_of(_controls, _pings, _odd_json, st.text(max_size=80), st.just("x" * 5000))
 _binary_frames = st.one_of(
     st.binary(max_size=64),
-    st.builds(lambda size, byte: bytes([byte]) * size, st.integers(1, 40_000), st.integers(0, 255)),  # odd and even sizes
+    st.builds(
+        lambda size, byte: bytes([byte]) * size, st.integers(1, 40_000), st.integers(0, 255)
+    ),  # odd and even sizes
     st.builds(lambda size: b"\x00" * size, st.integers(MAX_FRAME - 2, MAX_FRAME + 2)),  # either side of the limit
 )
 _conversations = st.lists(st.one_of(_text_frames, _binary_frames), min_size=1, max_size=14)
@@ -180,7 +207,9 @@ _conversations = st.lists(st.one_of(_text_frames, _binary_frames), min_size=1, m
 
 @settings(max_examples=30, derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=_conversations)
-def test_random_frames_get_documented_answers_and_the_server_stays_up(hostile: Hostile, frames: list[str | bytes]) -> None:
+def test_random_frames_get_documented_answers_and_the_server_stays_up(
+    hostile: Hostile, frames: list[str | bytes]
+) -> None:
     conversation = Conversation()
     with connect(hostile.url(hostile.session()), max_size=1 << 22) as socket:
         _receive_until(socket, conversation, lambda event: event["type"] == "ready")
@@ -270,7 +299,10 @@ def _message_flood(server: Hostile, outcome: dict[str, Any]) -> None:
 
 def test_floods_and_a_slow_reader_leave_a_streaming_candidate_unaffected(hostile: Hostile) -> None:
     outcome: dict[str, Any] = {}
-    attackers = [threading.Thread(target=attack, args=(hostile, outcome)) for attack in (_slow_reader, _audio_flood, _message_flood)]
+    attackers = [
+        threading.Thread(target=attack, args=(hostile, outcome))
+        for attack in (_slow_reader, _audio_flood, _message_flood)
+    ]
     for attacker in attackers:
         attacker.start()
     transcript = _candidate_answer(hostile)  # meanwhile, a candidate answers a question
@@ -337,13 +369,20 @@ def thinker(tmp_path_factory) -> Iterator[Hostile]:
     beyond it must stay under the same headroom (a buffer kept per pause or per frame would not)."""
     with spawn_server(tmp_path_factory.mktemp("thinker")) as (base, process):
         email = f"{uuid.uuid4().hex[:10]}@example.com"
-        tokens = httpx.post(f"{base}/api/auth/register", json={"email": email, "password": "long password", "full_name": "T"}, timeout=30).json()
+        tokens = httpx.post(
+            f"{base}/api/auth/register",
+            json={"email": email, "password": "long password", "full_name": "T"},
+            timeout=30,
+        ).json()
         server = Hostile(base, process, {"Authorization": f"Bearer {tokens['access_token']}"}, tokens["access_token"])
         _paced_answer(server, [("speech", 8.0, None), ("noise", 45.0, None), ("speech", 8.0, None)])
         server.baseline_rss = server.peak_rss = process.memory_info().rss
         yield server
         server.alive()
-        assert server.peak_rss - server.baseline_rss < PACED_MEMORY_HEADROOM, (server.baseline_rss >> 20, server.peak_rss >> 20)
+        assert server.peak_rss - server.baseline_rss < PACED_MEMORY_HEADROOM, (
+            server.baseline_rss >> 20,
+            server.peak_rss >> 20,
+        )
 
 
 def _paced_answer(server: Hostile, segments: list[Segment]) -> None:
@@ -368,8 +407,13 @@ def _paced_answer(server: Hostile, segments: list[Segment]) -> None:
             sent_seconds += len(pcm) / 32000
             barrier = f"after {index}: {kind} {seconds:.0f} s at {pace or 'full speed'}"
             socket.send(json.dumps({"type": "ping", "id": barrier}))
-            _receive_until(socket, conversation, lambda event, barrier=barrier: event.get("id") == barrier, timeout=STALL_BOUND_S)
-            assert conversation.close_code is None and conversation.events[-1].get("id") == barrier, (barrier, conversation.events[-3:])
+            _receive_until(
+                socket, conversation, lambda event, barrier=barrier: event.get("id") == barrier, timeout=STALL_BOUND_S
+            )
+            assert conversation.close_code is None and conversation.events[-1].get("id") == barrier, (
+                barrier,
+                conversation.events[-3:],
+            )
             server.sample_memory()
         socket.send(json.dumps({"type": "answer_done"}))
         _receive_until(socket, conversation, lambda event: event["type"] == "answer_complete")

@@ -59,11 +59,22 @@ async def test_local_leases_are_taken_over_by_a_newer_connection_never_an_upload
 
 def test_cluster_settings_come_from_the_environment() -> None:
     settings = Settings.from_env(
-        {"DATA_DIR": "/srv/data", "AUDIO_DIR": "/mnt/shared/audio", "NODE_ID": "node-7", "SESSION_LOCK_TTL_S": "3",
-         "SHUTDOWN_GRACE_S": "20", "LOG_FORMAT": "JSON", "REDIS_URL": "redis://cache:6379/0"}
+        {
+            "DATA_DIR": "/srv/data",
+            "AUDIO_DIR": "/mnt/shared/audio",
+            "NODE_ID": "node-7",
+            "SESSION_LOCK_TTL_S": "3",
+            "SHUTDOWN_GRACE_S": "20",
+            "LOG_FORMAT": "JSON",
+            "REDIS_URL": "redis://cache:6379/0",
+        }
     )
     assert settings.audio_dir == Path("/mnt/shared/audio")
-    assert (settings.cluster.node_id, settings.cluster.session_lock_ttl_s, settings.cluster.shutdown_grace_s) == ("node-7", 3.0, 20.0)
+    assert (settings.cluster.node_id, settings.cluster.session_lock_ttl_s, settings.cluster.shutdown_grace_s) == (
+        "node-7",
+        3.0,
+        20.0,
+    )
     assert settings.log_format == "json" and settings.redis_url == "redis://cache:6379/0"
     assert Settings.from_env({"DATA_DIR": "/srv/data"}).audio_dir == Path("/srv/data/audio")
     with pytest.raises(SettingsError, match="LOG_FORMAT"):
@@ -73,7 +84,15 @@ def test_cluster_settings_come_from_the_environment() -> None:
 
 
 def test_json_log_lines_carry_the_session_and_never_a_token() -> None:
-    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, '"WebSocket %s" [accepted]', ("/ws/sessions/x?token=eyJ.abc-d&y=1",), None)
+    record = logging.LogRecord(
+        "uvicorn.error",
+        logging.INFO,
+        __file__,
+        1,
+        '"WebSocket %s" [accepted]',
+        ("/ws/sessions/x?token=eyJ.abc-d&y=1",),
+        None,
+    )
     with bind_session("6f1c-session"):
         assert _ContextFilter().filter(record)
     entry = json.loads(JsonFormatter().format(record))

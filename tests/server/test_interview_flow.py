@@ -35,19 +35,25 @@ QUESTIONS = [
 ANSWERS = {
     # Situation, task and action, but no result: a human interviewer would ask how it ended.
     CONFLICT: (
-        "Um, last year a teammate and I disagreed about how to design our deployment pipeline.", 0.6,
-        "I was responsible for the release process, so I had to find a solution.", 0.5,
+        "Um, last year a teammate and I disagreed about how to design our deployment pipeline.",
+        0.6,
+        "I was responsible for the release process, so I had to find a solution.",
+        0.5,
         "I set up a meeting, we listed the risks of each approach, and we agreed to try blue green deployments.",
     ),
     "follow_up": (
-        "The outcome was very good.", 0.4,
+        "The outcome was very good.",
+        0.4,
         "We cut failed releases by eighty percent over the next quarter, and we tracked it in our incident reports.",
     ),
     # A complete, concrete STAR answer with numbers: no follow-up is needed.
     PERFORMANCE: (
-        "In my last job our checkout page was slow during big sales.", 0.5,
-        "My task was to make it faster before the holiday season.", 0.5,
-        "I profiled the service, added caching for the product catalogue, and removed two slow database queries.", 0.6,
+        "In my last job our checkout page was slow during big sales.",
+        0.5,
+        "My task was to make it faster before the holiday season.",
+        0.5,
+        "I profiled the service, added caching for the product catalogue, and removed two slow database queries.",
+        0.6,
         "As a result, latency dropped from two seconds to three hundred milliseconds, and conversion went up by twelve percent.",
     ),
 }
@@ -60,7 +66,12 @@ async def server(settings, transcriber, embedder):
 
 
 async def _register(http: httpx.AsyncClient, **profile) -> dict:
-    body = {"email": f"{uuid.uuid4().hex[:8]}@example.com", "password": "long password", "full_name": "Candidate", **profile}
+    body = {
+        "email": f"{uuid.uuid4().hex[:8]}@example.com",
+        "password": "long password",
+        "full_name": "Candidate",
+        **profile,
+    }
     response = await http.post("/api/auth/register", json=body)
     assert response.status_code == 201
     return response.json()
@@ -71,7 +82,9 @@ def _pcm(script) -> bytes:
 
 
 async def _connect(base: str, session_id: str, token: str) -> InterviewClient:
-    client = InterviewClient(await websockets.connect(ws_url(base, f"/ws/sessions/{session_id}?token={token}"), max_size=1 << 22))
+    client = InterviewClient(
+        await websockets.connect(ws_url(base, f"/ws/sessions/{session_id}?token={token}"), max_size=1 << 22)
+    )
     await client.wait_for("ready")
     return client
 
@@ -100,7 +113,9 @@ async def one_follow_up_server(settings, transcriber, embedder):
         yield base
 
 
-async def _until(client: InterviewClient, seen: list[dict], kind: str, name: str | None = None, timeout: float = 180) -> dict:
+async def _until(
+    client: InterviewClient, seen: list[dict], kind: str, name: str | None = None, timeout: float = 180
+) -> dict:
     """The next event of `kind` (and `name` for generic events); every event is kept in `seen`."""
     while True:
         event = await client.next_event(timeout=timeout)
@@ -124,7 +139,11 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
         tokens = await _register(http, target_role="Backend engineer")
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         session = (
-            await http.post("/api/sessions", json={"title": "Three questions", "num_questions": 3, "custom_questions": PLANNED}, headers=headers)
+            await http.post(
+                "/api/sessions",
+                json={"title": "Three questions", "num_questions": 3, "custom_questions": PLANNED},
+                headers=headers,
+            )
         ).json()
         ids = [q["id"] for q in session["questions"]]
 
@@ -189,7 +208,12 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
 
         # Numbering never counted the follow-up; no score after the skip; one follow-up in all.
         assert {e["of"] for e in seen if e["type"] == "question"} == {3}
-        assert [e["data"]["question_id"] for e in seen if e.get("name") == "score"] == [ids[0], f1["question_id"], ids[1], ids[1]]
+        assert [e["data"]["question_id"] for e in seen if e.get("name") == "score"] == [
+            ids[0],
+            f1["question_id"],
+            ids[1],
+            ids[1],
+        ]
         assert len([e for e in seen if e.get("name") == "follow_up"]) == 1
 
         detail = (await http.get(f"/api/sessions/{session['id']}", headers=headers)).json()
@@ -201,9 +225,15 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
         assert earlier["overall_score"] is not None and earlier["audio_url"].endswith("?attempt=1")
         old_audio = await http.get(earlier["audio_url"], headers=headers)
         assert old_audio.status_code == 200 and old_audio.content[:4] == b"RIFF"
-        assert (await http.get(f"/api/sessions/{session['id']}/questions/{ids[1]}/audio?attempt=7", headers=headers)).status_code == 404
+        assert (
+            await http.get(f"/api/sessions/{session['id']}/questions/{ids[1]}/audio?attempt=7", headers=headers)
+        ).status_code == 404
         follow_up_row = by_id[f1["question_id"]]
-        assert (follow_up_row["follow_up_of"], follow_up_row["planned_number"], follow_up_row["follow_up_index"]) == (ids[0], 1, 1)
+        assert (follow_up_row["follow_up_of"], follow_up_row["planned_number"], follow_up_row["follow_up_index"]) == (
+            ids[0],
+            1,
+            1,
+        )
         assert by_id[ids[2]]["state"] == "skipped" and by_id[ids[2]]["skipped"] is True
         one = (await http.get(f"/api/sessions/{session['id']}/questions/{ids[1]}", headers=headers)).json()
         assert one["attempt"] == 2 and one["score_details"] is not None
@@ -211,20 +241,28 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
     engine = create_async_engine(database.url)
     async with engine.connect() as connection:
         user = (await connection.execute(select(User).where(User.id == uuid.UUID(tokens["user"]["id"])))).one()
-        row = (await connection.execute(select(InterviewSession).where(InterviewSession.id == uuid.UUID(session["id"])))).one()
+        row = (
+            await connection.execute(select(InterviewSession).where(InterviewSession.id == uuid.UUID(session["id"])))
+        ).one()
         questions = (
             await connection.execute(
-                select(InterviewQuestion).where(InterviewQuestion.session_id == row.id).order_by(InterviewQuestion.question_number)
+                select(InterviewQuestion)
+                .where(InterviewQuestion.session_id == row.id)
+                .order_by(InterviewQuestion.question_number)
             )
         ).all()
-        feedback = (await connection.execute(select(InterviewFeedback).where(InterviewFeedback.session_id == row.id))).one()
+        feedback = (
+            await connection.execute(select(InterviewFeedback).where(InterviewFeedback.session_id == row.id))
+        ).one()
     await engine.dispose()
 
     # interview_sessions
     assert row.status.value == "completed" and row.num_questions == 3
     assert row.started_at <= row.completed_at and row.total_duration >= 0
     assert row.questions_answered == 2  # Q1 and Q2; the follow-up is not a planned question, Q3 was skipped
-    scored = [score1["data"], score2["data"]] + [e["data"] for e in seen if e.get("name") == "score" and e["data"]["question_id"] == f1["question_id"]]
+    scored = [score1["data"], score2["data"]] + [
+        e["data"] for e in seen if e.get("name") == "score" and e["data"]["question_id"] == f1["question_id"]
+    ]
     assert row.overall_score == pytest.approx(np.mean([s["overall"] for s in scored]), abs=0.11)
     for column in ("relevance_avg", "fluency_avg", "keyword_avg"):
         assert 0 <= getattr(row, column) <= 100
@@ -252,21 +290,30 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
     assert questions[0].follow_up_questions[0]["text"] == f1["text"]
     assert {"eighty", "80"} & set(normalise_words(questions[1].transcript)) or "%" in questions[1].transcript
     assert questions[1].category == "general" and questions[1].time_limit == 90
-    assert questions[2].audio_file_path.endswith("-attempt2.wav") and "caching" in normalise_words(questions[2].transcript)
+    assert questions[2].audio_file_path.endswith("-attempt2.wav") and "caching" in normalise_words(
+        questions[2].transcript
+    )
     assert Path(progress["questions"][2]["earlier_attempts"][0]["columns"]["audio_file_path"]).is_file()
     skipped_row = questions[3]
     assert skipped_row.word_count > 0 and skipped_row.transcript and Path(skipped_row.audio_file_path).is_file()
-    assert not skipped_row.is_evaluated and skipped_row.overall_score is None and skipped_row.follow_up_questions is None
+    assert (
+        not skipped_row.is_evaluated and skipped_row.overall_score is None and skipped_row.follow_up_questions is None
+    )
 
     # interview_feedback: planned questions only count for completion; each entry knows its place
     assert feedback.overall_rating in {"Excellent", "Good", "Fair", "Poor"}
     assert "answered 2 of 3 questions" in feedback.summary
     completion = [w for w in feedback.weaknesses if w["category"] == "Completion"]
     assert completion and completion[0]["message"].startswith("1 of 3 questions")
-    assert feedback.readiness_level in {"Ready", "Almost Ready", "Needs Practice"} and 0 <= feedback.readiness_score <= 100
+    assert (
+        feedback.readiness_level in {"Ready", "Almost Ready", "Needs Practice"} and 0 <= feedback.readiness_score <= 100
+    )
     entries = feedback.question_feedback
     assert [(e["question_number"], e["follow_up_of"], e["skipped"], e["attempt"]) for e in entries] == [
-        (1, None, False, 1), (2, 1, False, 1), (3, None, False, 2), (4, None, True, 1)
+        (1, None, False, 1),
+        (2, 1, False, 1),
+        (3, None, False, 2),
+        (4, None, True, 1),
     ]
     for item in feedback.strengths + feedback.weaknesses:
         assert set(item) >= {"category", "type", "message", "priority"}
@@ -288,7 +335,9 @@ async def test_ending_during_a_follow_up_creates_nothing_more(one_follow_up_serv
         tokens = await _register(http)
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         session = (
-            await http.post("/api/sessions", json={"title": "t", "num_questions": 2, "custom_questions": QUESTIONS}, headers=headers)
+            await http.post(
+                "/api/sessions", json={"title": "t", "num_questions": 2, "custom_questions": QUESTIONS}, headers=headers
+            )
         ).json()
     client = await _connect(server, session["id"], tokens["access_token"])
     await client.send(type="start")
@@ -306,9 +355,13 @@ async def test_ending_during_a_follow_up_creates_nothing_more(one_follow_up_serv
 
     engine = create_async_engine(database.url)
     async with engine.connect() as connection:
-        row = (await connection.execute(select(InterviewSession).where(InterviewSession.id == uuid.UUID(session["id"])))).one()
+        row = (
+            await connection.execute(select(InterviewSession).where(InterviewSession.id == uuid.UUID(session["id"])))
+        ).one()
         rows = (await connection.execute(select(InterviewQuestion).where(InterviewQuestion.session_id == row.id))).all()
-        feedback = (await connection.execute(select(InterviewFeedback).where(InterviewFeedback.session_id == row.id))).one()
+        feedback = (
+            await connection.execute(select(InterviewFeedback).where(InterviewFeedback.session_id == row.id))
+        ).one()
     await engine.dispose()
     assert len(rows) == 3 and row.questions_answered == 1
     states = [q["state"] for q in row.metadata["progress"]["questions"]]
@@ -324,7 +377,9 @@ async def test_resume_between_questions_and_cancel(server) -> None:
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         questions = [QUESTIONS[1], {"text": "What are you proud of?", "category": "general", "time_limit": 60}]
         session = (
-            await http.post("/api/sessions", json={"title": "t", "num_questions": 2, "custom_questions": questions}, headers=headers)
+            await http.post(
+                "/api/sessions", json={"title": "t", "num_questions": 2, "custom_questions": questions}, headers=headers
+            )
         ).json()
         client = await _connect(server, session["id"], tokens["access_token"])
         await client.send(type="start")
@@ -364,7 +419,9 @@ async def test_skip_repeat_and_end_early(server, database) -> None:
             {"text": "Where do you see yourself in five years?", "category": "general", "time_limit": 60},
         ]
         session = (
-            await http.post("/api/sessions", json={"title": "t", "num_questions": 3, "custom_questions": questions}, headers=headers)
+            await http.post(
+                "/api/sessions", json={"title": "t", "num_questions": 3, "custom_questions": questions}, headers=headers
+            )
         ).json()
     client = await _connect(server, session["id"], tokens["access_token"])
     await client.send(type="start")
@@ -387,10 +444,14 @@ async def test_skip_repeat_and_end_early(server, database) -> None:
 
     engine = create_async_engine(database.url)
     async with engine.connect() as connection:
-        row = (await connection.execute(select(InterviewSession).where(InterviewSession.id == uuid.UUID(session["id"])))).one()
+        row = (
+            await connection.execute(select(InterviewSession).where(InterviewSession.id == uuid.UUID(session["id"])))
+        ).one()
         rows = (
             await connection.execute(
-                select(InterviewQuestion).where(InterviewQuestion.session_id == row.id).order_by(InterviewQuestion.question_number)
+                select(InterviewQuestion)
+                .where(InterviewQuestion.session_id == row.id)
+                .order_by(InterviewQuestion.question_number)
             )
         ).all()
     await engine.dispose()

@@ -28,8 +28,18 @@ ANSWER_ONE = (
 )
 ANSWER_TWO = ("We measured latency before and after the change.", 0.6, "It dropped by forty percent.")
 QUESTIONS = [
-    {"text": "Tell me about your backend experience.", "category": "technical", "expected_topics": ["Python", "Kubernetes"], "time_limit": 120},
-    {"text": "How did you measure the result?", "category": "behavioral", "expected_topics": ["latency"], "time_limit": 120},
+    {
+        "text": "Tell me about your backend experience.",
+        "category": "technical",
+        "expected_topics": ["Python", "Kubernetes"],
+        "time_limit": 120,
+    },
+    {
+        "text": "How did you measure the result?",
+        "category": "behavioral",
+        "expected_topics": ["latency"],
+        "time_limit": 120,
+    },
 ]
 
 
@@ -44,7 +54,9 @@ async def _account_and_session(base: str, questions=QUESTIONS) -> tuple[dict, di
         import uuid
 
         email = f"{uuid.uuid4().hex[:8]}@example.com"
-        tokens = (await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})).json()
+        tokens = (
+            await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})
+        ).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         session = await http.post(
             "/api/sessions",
@@ -127,7 +139,10 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
 
         metrics = parse_metrics((await http.get("/metrics", headers=METRICS_HEADERS)).text)
         assert metrics["interview_live_streams"] == 1
-        assert metrics['interview_decodes_total{kind="final"}'] >= 1 and metrics['interview_decodes_total{kind="partial"}'] >= 1
+        assert (
+            metrics['interview_decodes_total{kind="final"}'] >= 1
+            and metrics['interview_decodes_total{kind="partial"}'] >= 1
+        )
         assert metrics["interview_decode_seconds_count"] >= metrics['interview_decodes_total{kind="final"}']
         # Every final was decoded once, during its closing silence or after it.
         assert metrics["interview_finals_reused_total"] <= metrics['interview_decodes_total{kind="final"}']
@@ -207,10 +222,14 @@ async def test_one_stream_per_session_the_newest_wins_and_admission_control(sett
     async with serve(create_app(limited, transcriber=transcriber, embedder=embedder)) as base:
         tokens, session = await _account_and_session(base)
         second_tokens, second_session = await _account_and_session(base)
-        first = InterviewClient(await websockets.connect(ws_url(base, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")))
+        first = InterviewClient(
+            await websockets.connect(ws_url(base, f"/ws/sessions/{session['id']}?token={tokens['access_token']}"))
+        )
         await first.wait_for("ready")
         full = InterviewClient(
-            await websockets.connect(ws_url(base, f"/ws/sessions/{second_session['id']}?token={second_tokens['access_token']}"))
+            await websockets.connect(
+                ws_url(base, f"/ws/sessions/{second_session['id']}?token={second_tokens['access_token']}")
+            )
         )
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await full.wait_for("never", timeout=15)
@@ -261,18 +280,22 @@ async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, c
     bob_tokens, bob_session = await _account_and_session(server)
     async with httpx.AsyncClient(base_url=server) as http:
         share = await http.post(
-            f"/api/sessions/{alice_session['id']}/share", headers={"Authorization": f"Bearer {alice_tokens['access_token']}"}
+            f"/api/sessions/{alice_session['id']}/share",
+            headers={"Authorization": f"Bearer {alice_tokens['access_token']}"},
         )
         assert share.status_code == 200
         foreign = await http.post(
-            f"/api/sessions/{alice_session['id']}/share", headers={"Authorization": f"Bearer {bob_tokens['access_token']}"}
+            f"/api/sessions/{alice_session['id']}/share",
+            headers={"Authorization": f"Bearer {bob_tokens['access_token']}"},
         )
         assert foreign.status_code == 404
     watcher = InterviewClient(await websockets.connect(ws_url(server, share.json()["watch_path"])))
     snapshot = await watcher.wait_for("event")
     assert snapshot["name"] == "snapshot" and snapshot["data"]["session_id"] == alice_session["id"]
     bob_watch = InterviewClient(
-        await websockets.connect(ws_url(server, f"/ws/sessions/{alice_session['id']}/watch?token={bob_tokens['access_token']}"))
+        await websockets.connect(
+            ws_url(server, f"/ws/sessions/{alice_session['id']}/watch?token={bob_tokens['access_token']}")
+        )
     )
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await bob_watch.wait_for("never", timeout=15)
@@ -310,7 +333,14 @@ async def test_silence_and_noise_produce_no_text(server, connect) -> None:
 
 
 async def test_time_limit_closes_and_keeps_the_answer(server, connect) -> None:
-    short = [{"text": "Describe yourself in one sentence.", "category": "general", "expected_topics": ["Kubernetes"], "time_limit": 30}]
+    short = [
+        {
+            "text": "Describe yourself in one sentence.",
+            "category": "general",
+            "expected_topics": ["Kubernetes"],
+            "time_limit": 30,
+        }
+    ]
     tokens, session = await _account_and_session(server, questions=short)
     client = await connect(session["id"], tokens["access_token"])
     await client.send(type="start")

@@ -48,13 +48,19 @@ async def _rows(database, model, **where) -> int:
         await engine.dispose()
 
 
-async def _mid_answer(base: str, tokens: dict, session: dict, *, watch_base: str | None = None) -> tuple[InterviewClient, InterviewClient]:
+async def _mid_answer(
+    base: str, tokens: dict, session: dict, *, watch_base: str | None = None
+) -> tuple[InterviewClient, InterviewClient]:
     """An interview socket that has streamed one sentence (its final is stored) and keeps the
     answer open, and a watcher of the same session (on `watch_base`, default the same node)."""
     token = tokens["access_token"]
-    watcher = InterviewClient(await websockets.connect(ws_url(watch_base or base, f"/ws/sessions/{session['id']}/watch?token={token}")))
+    watcher = InterviewClient(
+        await websockets.connect(ws_url(watch_base or base, f"/ws/sessions/{session['id']}/watch?token={token}"))
+    )
     assert (await watcher.wait_for("event"))["name"] == "snapshot"
-    live = InterviewClient(await websockets.connect(ws_url(base, f"/ws/sessions/{session['id']}?token={token}"), max_size=1 << 22))
+    live = InterviewClient(
+        await websockets.connect(ws_url(base, f"/ws/sessions/{session['id']}?token={token}"), max_size=1 << 22)
+    )
     await live.send(type="start")
     await live.wait_for("question")
     await live.stream(_pcm(ANSWER_ONE), realtime_factor=4.0)
@@ -86,14 +92,18 @@ def _no_tracebacks(caplog) -> None:
     assert not failures, [record.getMessage() for record in failures]
 
 
-async def test_deleting_a_session_mid_answer_closes_its_sockets_and_deletes_its_files(server, database, settings, caplog) -> None:
+async def test_deleting_a_session_mid_answer_closes_its_sockets_and_deletes_its_files(
+    server, database, settings, caplog
+) -> None:
     tokens, session = await _account_and_session(server)
     live, watcher = await _mid_answer(server, tokens, session)
     session_dir = settings.audio_dir / uuid.UUID(tokens["user"]["id"]).hex / uuid.UUID(session["id"]).hex
     assert any(session_dir.glob("*.wav")) and any(session_dir.glob("*.segments.jsonl"))
 
     async with httpx.AsyncClient(base_url=server) as http:
-        deleted = await http.delete(f"/api/sessions/{session['id']}", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        deleted = await http.delete(
+            f"/api/sessions/{session['id']}", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
     assert deleted.status_code == 204
     with contextlib.suppress(websockets.ConnectionClosed):  # it may be closed already
         await live.send(type="answer_done")  # too late: nothing is stored any more
@@ -130,13 +140,17 @@ async def test_cancelling_mid_answer_stores_nothing_more(server, database, setti
         assert all(q["transcript"] is None and q["audio_file_path"] is None for q in detail["questions"])  # thrown away
         assert await _rows(database, InterviewFeedback, session_id=uuid.UUID(session["id"])) == 0
 
-        again = InterviewClient(await websockets.connect(ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")))
+        again = InterviewClient(
+            await websockets.connect(ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}"))
+        )
         await again.send(type="start")
         await _closed_for_session(again)
     _no_tracebacks(caplog)
 
 
-async def test_deleting_the_account_mid_answer_closes_everything_and_deletes_its_files(server, database, settings, caplog) -> None:
+async def test_deleting_the_account_mid_answer_closes_everything_and_deletes_its_files(
+    server, database, settings, caplog
+) -> None:
     tokens, session = await _account_and_session(server)
     live, watcher = await _mid_answer(server, tokens, session)
     user_id = uuid.UUID(tokens["user"]["id"])
@@ -155,18 +169,38 @@ async def test_deleting_the_account_mid_answer_closes_everything_and_deletes_its
 
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL and os.environ.get("CI", "").lower() != "true", reason="TEST_REDIS_URL is not set")
-async def test_a_delete_on_the_other_node_closes_the_sockets_and_deletes_the_files(settings, database, transcriber, embedder, caplog) -> None:
+async def test_a_delete_on_the_other_node_closes_the_sockets_and_deletes_the_files(
+    settings, database, transcriber, embedder, caplog
+) -> None:
     if database.backend == "sqlite":
         pytest.skip("several nodes share one PostgreSQL; SQLite is the one-process default")
     shared = replace(settings, redis_url=REDIS_URL)
     async with contextlib.AsyncExitStack() as stack:
-        node_a = await stack.enter_async_context(serve(create_app(replace(shared, cluster=replace(shared.cluster, node_id="a")), transcriber=transcriber, embedder=embedder)))
-        node_b = await stack.enter_async_context(serve(create_app(replace(shared, cluster=replace(shared.cluster, node_id="b")), transcriber=transcriber, embedder=embedder)))
+        node_a = await stack.enter_async_context(
+            serve(
+                create_app(
+                    replace(shared, cluster=replace(shared.cluster, node_id="a")),
+                    transcriber=transcriber,
+                    embedder=embedder,
+                )
+            )
+        )
+        node_b = await stack.enter_async_context(
+            serve(
+                create_app(
+                    replace(shared, cluster=replace(shared.cluster, node_id="b")),
+                    transcriber=transcriber,
+                    embedder=embedder,
+                )
+            )
+        )
         tokens, session = await _account_and_session(node_a)
         live, watcher = await _mid_answer(node_a, tokens, session, watch_base=node_b)
         session_dir = settings.audio_dir / uuid.UUID(tokens["user"]["id"]).hex / uuid.UUID(session["id"]).hex
         async with httpx.AsyncClient(base_url=node_b) as http:
-            deleted = await http.delete(f"/api/sessions/{session['id']}", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+            deleted = await http.delete(
+                f"/api/sessions/{session['id']}", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+            )
         assert deleted.status_code == 204
         await asyncio.gather(_closed_for_session(live), _closed_for_session(watcher))
         assert await _gone(session_dir)
@@ -175,7 +209,9 @@ async def test_a_delete_on_the_other_node_closes_the_sockets_and_deletes_the_fil
 
 
 @pytest.mark.parametrize("change", ["cancelled", "deleted"])
-async def test_a_session_changed_behind_the_sockets_back_stores_nothing(server, database, settings, caplog, change) -> None:
+async def test_a_session_changed_behind_the_sockets_back_stores_nothing(
+    server, database, settings, caplog, change
+) -> None:
     """The close message never came (lost in a Redis outage, say): the interview still refuses
     to store the answer, and closes with session_closed instead of crashing its control task."""
     tokens, session = await _account_and_session(server)
@@ -186,7 +222,11 @@ async def test_a_session_changed_behind_the_sockets_back_stores_nothing(server, 
     try:
         async with engine.begin() as connection:
             if change == "cancelled":
-                await connection.execute(update(InterviewSession).where(InterviewSession.id == session_id).values(status=InterviewStatus.CANCELLED))
+                await connection.execute(
+                    update(InterviewSession)
+                    .where(InterviewSession.id == session_id)
+                    .values(status=InterviewStatus.CANCELLED)
+                )
             else:
                 await connection.execute(delete(InterviewQuestion).where(InterviewQuestion.session_id == session_id))
                 await connection.execute(delete(InterviewSession).where(InterviewSession.id == session_id))

@@ -48,7 +48,9 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 def _session(base: str) -> tuple[str, str]:
     email = f"{uuid.uuid4().hex[:10]}@example.com"
-    tokens = httpx.post(f"{base}/api/auth/register", json={"email": email, "password": "long password", "full_name": "P"}, timeout=30).json()
+    tokens = httpx.post(
+        f"{base}/api/auth/register", json={"email": email, "password": "long password", "full_name": "P"}, timeout=30
+    ).json()
     created = httpx.post(
         f"{base}/api/sessions",
         json={"title": "pauses", "num_questions": len(QUESTIONS), "custom_questions": QUESTIONS},
@@ -98,7 +100,9 @@ class PacedClient:
 
     async def ping(self) -> None:
         self.most_unanswered = max(self.most_unanswered, self.pings_sent - self.pongs)
-        assert self.pings_sent - self.pongs <= MAX_UNANSWERED_PINGS, f"{self.pings_sent - self.pongs} pings unanswered: the socket stalled"
+        assert self.pings_sent - self.pongs <= MAX_UNANSWERED_PINGS, (
+            f"{self.pings_sent - self.pongs} pings unanswered: the socket stalled"
+        )
         self.pings_sent += 1
         await self.socket.send(json.dumps({"type": "ping", "id": self.pings_sent}))
 
@@ -127,7 +131,9 @@ class PacedClient:
 
 async def _open(base: str) -> tuple[PacedClient, asyncio.Task[None]]:
     token, session_id = _session(base)
-    socket = await websockets.connect(base.replace("http://", "ws://") + f"/ws/sessions/{session_id}?token={token}", max_size=1 << 22)
+    socket = await websockets.connect(
+        base.replace("http://", "ws://") + f"/ws/sessions/{session_id}?token={token}", max_size=1 << 22
+    )
     client = PacedClient(socket)
     reader = asyncio.create_task(client.read_forever())
     await client.wait_for("ready")
@@ -144,7 +150,9 @@ async def test_a_minute_of_silence_and_a_minute_of_noise_at_real_time_never_stal
         await client.stream(to_pcm16(np.zeros(60 * 16000, np.float32)))  # thinking
         await client.stream(to_pcm16(_noise(60, seed=11)))  # a loud room
         mark = len(client.events)
-        await client.stream(to_pcm16(np.concatenate([np.zeros(8000, np.float32), synthesize(LAST), np.zeros(24000, np.float32)])))
+        await client.stream(
+            to_pcm16(np.concatenate([np.zeros(8000, np.float32), synthesize(LAST), np.zeros(24000, np.float32)]))
+        )
         await client.all_pongs()
         final = await client.wait_for("final", after=mark)
         assert "kubernetes" in normalise_words(final["text"]) or "payment" in normalise_words(final["text"]), final
@@ -153,7 +161,9 @@ async def test_a_minute_of_silence_and_a_minute_of_noise_at_real_time_never_stal
         words = set(normalise_words(complete["transcript"]))
         assert {"python", "backend"} & words and {"kubernetes", "payment"} & words, complete["transcript"]
         assert complete["audio_duration"] > 125  # nothing was dropped at real time
-        assert not [event for event in client.events if event["type"] == "error"], [e for e in client.events if e["type"] == "error"]
+        assert not [event for event in client.events if event["type"] == "error"], [
+            e for e in client.events if e["type"] == "error"
+        ]
         following = await client.wait_for("question", after=mark)  # question 2, or a follow-up to 1
         assert (following["number"], following["follow_up"]) in {(2, False), (1, True)}, following
     finally:

@@ -31,7 +31,9 @@ from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 pytestmark = [
     pytest.mark.redis,
-    pytest.mark.skipif(not REDIS_URL and os.environ.get("CI", "").lower() != "true", reason="TEST_REDIS_URL is not set"),
+    pytest.mark.skipif(
+        not REDIS_URL and os.environ.get("CI", "").lower() != "true", reason="TEST_REDIS_URL is not set"
+    ),
 ]
 
 
@@ -40,7 +42,6 @@ class TwoNodes:
     base: str  # nginx: the only address clients use
     apps: dict[str, Any]
     nodes: dict[str, str]  # each node's own address, for tests that must pick the node
-
 
     def serving(self) -> str:
         """The node with a live interview socket open."""
@@ -56,7 +57,12 @@ async def two_nodes(settings, database, transcriber, embedder, tmp_path):
     if database.backend == "sqlite":
         pytest.skip("several nodes share one PostgreSQL; SQLite is the one-process default")
     shared = replace(settings, redis_url=REDIS_URL)
-    apps = {name: create_app(replace(shared, cluster=replace(shared.cluster, node_id=name)), transcriber=transcriber, embedder=embedder) for name in "ab"}
+    apps = {
+        name: create_app(
+            replace(shared, cluster=replace(shared.cluster, node_id=name)), transcriber=transcriber, embedder=embedder
+        )
+        for name in "ab"
+    }
     async with contextlib.AsyncExitStack() as stack:
         bases = [await stack.enter_async_context(serve(app)) for app in apps.values()]
         balancer = Nginx(tmp_path, [int(base.rsplit(":", 1)[1]) for base in bases])
@@ -66,7 +72,9 @@ async def two_nodes(settings, database, transcriber, embedder, tmp_path):
 
 
 async def _open(base: str, session_id: str, token: str) -> InterviewClient:
-    return InterviewClient(await websockets.connect(ws_url(base, f"/ws/sessions/{session_id}?token={token}"), max_size=1 << 22))
+    return InterviewClient(
+        await websockets.connect(ws_url(base, f"/ws/sessions/{session_id}?token={token}"), max_size=1 << 22)
+    )
 
 
 async def _closed_with(client: InterviewClient) -> int:
@@ -80,7 +88,9 @@ async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two
     base = two_nodes.base
     tokens, session = await _account_and_session(base)
     async with httpx.AsyncClient(base_url=base) as http:
-        share = await http.post(f"/api/sessions/{session['id']}/share", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        share = await http.post(
+            f"/api/sessions/{session['id']}/share", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
     candidate = await _open(base, session["id"], tokens["access_token"])
     await candidate.send(type="start")
     await candidate.wait_for("question")

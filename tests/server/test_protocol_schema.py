@@ -43,7 +43,9 @@ def _examples() -> list[tuple[str, dict]]:
 
 def test_the_checked_in_schema_is_generated_from_the_message_types() -> None:
     published = (DOCS / "protocol.schema.json").read_text()
-    assert published == protocol_schema_json(), "regenerate it: interview-server protocol-schema > docs/protocol.schema.json"
+    assert published == protocol_schema_json(), (
+        "regenerate it: interview-server protocol-schema > docs/protocol.schema.json"
+    )
 
 
 def test_every_message_type_is_in_the_schema_and_in_protocol_md() -> None:

@@ -34,7 +34,10 @@ async def _register(http: httpx.AsyncClient) -> tuple[str, dict]:
 
 @pytest.mark.redis
 async def test_a_refresh_token_works_once_and_its_reuse_revokes_the_family_on_every_node(two_nodes) -> None:  # noqa: F811
-    async with httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a, httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b:
+    async with (
+        httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a,
+        httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b,
+    ):
         email, first = await _register(a)
         rotated = await a.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
         assert rotated.status_code == 200
@@ -55,13 +58,24 @@ async def test_a_refresh_token_works_once_and_its_reuse_revokes_the_family_on_ev
 
 @pytest.mark.redis
 async def test_password_change_logout_and_account_deletion_revoke_on_every_node(two_nodes) -> None:  # noqa: F811
-    async with httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a, httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b:
+    async with (
+        httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a,
+        httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b,
+    ):
         email, laptop = await _register(a)
         phone = (await b.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
 
-        wrong = await a.post("/api/users/me/password", json={"current_password": "not it at all", "new_password": "a new password"}, headers=_bearer(laptop))
+        wrong = await a.post(
+            "/api/users/me/password",
+            json={"current_password": "not it at all", "new_password": "a new password"},
+            headers=_bearer(laptop),
+        )
         assert wrong.status_code == 401
-        changed = await a.post("/api/users/me/password", json={"current_password": PASSWORD, "new_password": "a new password"}, headers=_bearer(laptop))
+        changed = await a.post(
+            "/api/users/me/password",
+            json={"current_password": PASSWORD, "new_password": "a new password"},
+            headers=_bearer(laptop),
+        )
         assert changed.status_code == 200, changed.text
         fresh = changed.json()
         for old in (phone, laptop):  # every token from before, on the other node too
@@ -87,15 +101,21 @@ async def test_withdrawn_share_links_close_their_watch_sockets_on_every_node(two
     node_a, node_b = two_nodes.nodes["a"], two_nodes.nodes["b"]
     async with httpx.AsyncClient(base_url=node_a) as a:
         _, owner = await _register(a)
-        session = (await a.post("/api/sessions", json={"title": "Shared", "num_questions": 1}, headers=_bearer(owner))).json()
+        session = (
+            await a.post("/api/sessions", json={"title": "Shared", "num_questions": 1}, headers=_bearer(owner))
+        ).json()
         share = (await a.post(f"/api/sessions/{session['id']}/share", headers=_bearer(owner))).json()
     guest = InterviewClient(await websockets.connect(ws_url(node_b, share["watch_path"])))
-    own = InterviewClient(await websockets.connect(ws_url(node_b, f"/ws/sessions/{session['id']}/watch?token={owner['access_token']}")))
+    own = InterviewClient(
+        await websockets.connect(ws_url(node_b, f"/ws/sessions/{session['id']}/watch?token={owner['access_token']}"))
+    )
     for watcher in (guest, own):
         assert (await watcher.wait_for("event"))["name"] == "snapshot"
 
     async with httpx.AsyncClient(base_url=node_a) as a:
-        assert (await a.delete(f"/api/sessions/{session['id']}/share", headers=_bearer({"access_token": share["token"]}))).status_code == 401
+        assert (
+            await a.delete(f"/api/sessions/{session['id']}/share", headers=_bearer({"access_token": share["token"]}))
+        ).status_code == 401
         assert (await a.delete(f"/api/sessions/{session['id']}/share", headers=_bearer(owner))).status_code == 204
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await guest.wait_for("never", timeout=30)

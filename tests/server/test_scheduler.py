@@ -132,7 +132,10 @@ async def test_a_closing_decode_heard_in_the_pause_is_the_final() -> None:
     in_pause = speech.words[4].end + 0.45
     pump.feed(speech, 0, in_pause)
     gate.open(1000)
-    await until(lambda: not any(j.kind != "partial" for j in pump.stream._handed_out.values()) and len(gate.prompts) > 0, "decodes done")
+    await until(
+        lambda: not any(j.kind != "partial" for j in pump.stream._handed_out.values()) and len(gate.prompts) > 0,
+        "decodes done",
+    )
     await asyncio.sleep(0.02)
     decodes = len(gate.prompts)
     pump.feed(speech, in_pause, speech.words[5].start - 0.5)  # the end-of-utterance silence passes

@@ -14,7 +14,9 @@ from tests.server.api import create_session, register
 
 async def test_create_and_read_a_session(client: AsyncTestClient) -> None:
     account = await register(client, target_role="Backend engineer", target_company="Acme")
-    created = await create_session(client, account, title="Backend practice", difficulty="hard", interview_type="technical")
+    created = await create_session(
+        client, account, title="Backend practice", difficulty="hard", interview_type="technical"
+    )
     assert created["status"] == "created"
     assert created["difficulty"] == "hard" and created["interview_type"] == "technical"
     assert created["target_role"] == "Backend engineer"  # taken from the profile when not given
@@ -31,7 +33,9 @@ async def test_create_and_read_a_session(client: AsyncTestClient) -> None:
 async def test_sessions_are_planned_from_the_bank_with_custom_questions(client: AsyncTestClient) -> None:
     account = await register(client, target_role="DevOps engineer", skills=["Kubernetes", "Terraform"])
     custom = {"text": "How would you migrate our monolith to Kubernetes?", "expected_topics": ["rollback plan"]}
-    first = await create_session(client, account, num_questions=5, interview_type="technical", custom_questions=[custom], seed="s1")
+    first = await create_session(
+        client, account, num_questions=5, interview_type="technical", custom_questions=[custom], seed="s1"
+    )
     texts = [q["question_text"] for q in first["questions"]]
     assert len(texts) == 5 and custom["text"] in texts
     assert first["questions"][0]["category"] == "general"  # a warm-up first
@@ -119,14 +123,21 @@ async def test_question_with_scores_and_statistics(client: AsyncTestClient, data
                     "UPDATE interview_sessions SET status='completed', overall_score=:s, relevance_avg=:s, "
                     "grammar_avg=90, fluency_avg=70, keyword_avg=50, completed_at=CURRENT_TIMESTAMP WHERE id=:id"
                 ),
-                {"s": score, "id": uuid.UUID(session["id"]) if database.backend == "postgres" else uuid.UUID(session["id"]).hex},
+                {
+                    "s": score,
+                    "id": uuid.UUID(session["id"]) if database.backend == "postgres" else uuid.UUID(session["id"]).hex,
+                },
             )
         await connection.execute(
             text(
                 "UPDATE interview_questions SET transcript = 'I build APIs', relevance_score = 71.5, overall_score = 70 "
                 "WHERE session_id = :sid AND question_number = 1"
             ),
-            {"sid": uuid.UUID(sessions[0]["id"]) if database.backend == "postgres" else uuid.UUID(sessions[0]["id"]).hex},
+            {
+                "sid": uuid.UUID(sessions[0]["id"])
+                if database.backend == "postgres"
+                else uuid.UUID(sessions[0]["id"]).hex
+            },
         )
     await engine.dispose()
 

@@ -31,7 +31,9 @@ def test_a_short_confident_last_word_is_kept() -> None:
 
 
 def test_a_decoder_echo_is_dropped_but_a_real_repetition_is_kept() -> None:
-    echo = words(("Record", 0.2, 0.6, 0.9), ("mode.", 0.6, 1.1, 0.9), ("Record", 1.1, 1.15, 0.9), ("mode.", 1.15, 1.2, 0.9))
+    echo = words(
+        ("Record", 0.2, 0.6, 0.9), ("mode.", 0.6, 1.1, 0.9), ("Record", 1.1, 1.15, 0.9), ("mode.", 1.15, 1.2, 0.9)
+    )
     assert texts(drop_trailing_hallucination(echo)) == "Record mode."
     stutter = words(("I", 0.2, 0.4, 0.9), ("I", 0.6, 0.8, 0.9), ("think", 0.8, 1.1, 0.9))
     assert texts(drop_trailing_hallucination(stutter)) == "I I think"

@@ -27,8 +27,18 @@ from tests.support.speech import synthesize, to_pcm16, write_wav
 pytestmark = pytest.mark.model
 
 QUESTIONS = [
-    {"text": "Tell me about your backend experience.", "category": "technical", "expected_topics": ["Python", "Kubernetes"], "time_limit": 120},
-    {"text": "How did you measure the result?", "category": "behavioral", "expected_topics": ["latency"], "time_limit": 120},
+    {
+        "text": "Tell me about your backend experience.",
+        "category": "technical",
+        "expected_topics": ["Python", "Kubernetes"],
+        "time_limit": 120,
+    },
+    {
+        "text": "How did you measure the result?",
+        "category": "behavioral",
+        "expected_topics": ["latency"],
+        "time_limit": 120,
+    },
 ]
 SPOKEN = ("I wrote Python services for five years.", 0.5, "We measured the latency of every release.")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -53,12 +63,16 @@ class Candidate:
     async def register(cls, base: str, stack: contextlib.AsyncExitStack) -> Candidate:
         http = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=180))
         email = f"{uuid.uuid4().hex[:10]}@example.com"
-        tokens = (await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})).json()
+        tokens = (
+            await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})
+        ).json()
         http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
         return cls(http, tokens)
 
     async def session(self) -> dict:
-        created = await self.http.post("/api/sessions", json={"title": "races", "num_questions": 2, "custom_questions": QUESTIONS})
+        created = await self.http.post(
+            "/api/sessions", json={"title": "races", "num_questions": 2, "custom_questions": QUESTIONS}
+        )
         assert created.status_code == 201, created.text
         return created.json()
 
@@ -89,7 +103,10 @@ class HeldBody:
 async def _uploads_in_progress(http: httpx.AsyncClient, count: int) -> None:
     """Wait (bounded) until the server has admitted `count` uploads."""
     for _ in range(600):
-        if parse_metrics((await http.get("/metrics", headers=METRICS_HEADERS)).text)["interview_uploads_in_progress"] == count:
+        if (
+            parse_metrics((await http.get("/metrics", headers=METRICS_HEADERS)).text)["interview_uploads_in_progress"]
+            == count
+        ):
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"the server never had {count} uploads in progress")
@@ -186,7 +203,9 @@ async def test_an_upload_and_a_live_socket_on_one_question_never_mix(base, setti
         assert (question["number"] >= 2 or question["follow_up"]) and question["text"] != QUESTIONS[0]["text"]
         during = await asyncio.gather(owner.upload(session, 1, _wav()), owner.upload(session, 2, _wav()))
         assert [response.status_code for response in during] == [409, 409], [r.text for r in during]
-        await client.stream(to_pcm16(np.concatenate([synthesize(SPOKEN), np.zeros(16000, np.float32)])), realtime_factor=4.0)
+        await client.stream(
+            to_pcm16(np.concatenate([synthesize(SPOKEN), np.zeros(16000, np.float32)])), realtime_factor=4.0
+        )
         await client.send(type="answer_done")
         complete = await client.wait_for("answer_complete", timeout=180)
         assert complete["word_count"] > 3
@@ -200,7 +219,9 @@ async def test_an_upload_and_a_live_socket_on_one_question_never_mix(base, setti
         assert first["audio_size_bytes"] == upload_file.stat().st_size == stored["audio_size_bytes"]
         assert first["transcript"] == stored["transcript"]
         live_rows = [q for q in detail["questions"] if q["answered_at"] and q["id"] != stored["id"]]
-        assert live_rows and all(Path(q["audio_file_path"]).suffix == ".wav" and Path(q["audio_file_path"]) != upload_file for q in live_rows)
+        assert live_rows and all(
+            Path(q["audio_file_path"]).suffix == ".wav" and Path(q["audio_file_path"]) != upload_file for q in live_rows
+        )
         assert all(Path(q["audio_file_path"]).stat().st_size == q["audio_size_bytes"] for q in live_rows)
 
 
@@ -214,7 +235,9 @@ async def test_an_upload_refuses_a_question_answered_live_in_part(base) -> None:
         await client.wait_for("ready")
         await client.send(type="start")
         assert (await client.wait_for("question"))["number"] == 1
-        await client.stream(to_pcm16(np.concatenate([synthesize(SPOKEN), np.zeros(16000, np.float32)])), realtime_factor=4.0)
+        await client.stream(
+            to_pcm16(np.concatenate([synthesize(SPOKEN), np.zeros(16000, np.float32)])), realtime_factor=4.0
+        )
         await client.wait_for("final", timeout=120)
         await client.connection.close()
         refused = None
@@ -223,7 +246,9 @@ async def test_an_upload_refuses_a_question_answered_live_in_part(base) -> None:
             if "answered right now" not in refused.text:
                 break
             await asyncio.sleep(0.05)
-        assert refused is not None and refused.status_code == 409 and "live answer in progress" in refused.json()["detail"]
+        assert (
+            refused is not None and refused.status_code == 409 and "live answer in progress" in refused.json()["detail"]
+        )
         assert (await owner.detail(session))["questions"][0]["answered_at"] is None
 
 
@@ -235,15 +260,30 @@ async def test_uploads_on_two_nodes_store_one_answer(settings, database, transcr
     shared = replace(settings, redis_url=REDIS_URL)
     async with contextlib.AsyncExitStack() as stack:
         nodes = [
-            await stack.enter_async_context(serve(create_app(replace(shared, cluster=replace(shared.cluster, node_id=name)), transcriber=transcriber, embedder=embedder)))
+            await stack.enter_async_context(
+                serve(
+                    create_app(
+                        replace(shared, cluster=replace(shared.cluster, node_id=name)),
+                        transcriber=transcriber,
+                        embedder=embedder,
+                    )
+                )
+            )
             for name in ("a", "b")
         ]
         owner = await Candidate.register(nodes[0], stack)
-        other = Candidate(await stack.enter_async_context(httpx.AsyncClient(base_url=nodes[1], timeout=180, headers=owner.http.headers)), owner.tokens)
+        other = Candidate(
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=nodes[1], timeout=180, headers=owner.http.headers)
+            ),
+            owner.tokens,
+        )
         session = await owner.session()
         body = _wav()
         responses = await asyncio.gather(*(client.upload(session, 1, body) for client in (owner, other, owner, other)))
-        assert sorted(r.status_code for r in responses) == [200, 409, 409, 409], [(r.status_code, r.text[:200]) for r in responses]
+        assert sorted(r.status_code for r in responses) == [200, 409, 409, 409], [
+            (r.status_code, r.text[:200]) for r in responses
+        ]
         detail = await owner.detail(session)
         assert detail["questions_answered"] == 1 and len(detail["questions"]) <= len(QUESTIONS) + 1
 

@@ -18,7 +18,11 @@ from tests.support.text import normalise_words
 
 pytestmark = pytest.mark.model
 
-SCRIPT = ("Um, in my last role I built the billing service in Python.", 0.8, "We moved it to Kubernetes and cut costs by a third.")
+SCRIPT = (
+    "Um, in my last role I built the billing service in Python.",
+    0.8,
+    "We moved it to Kubernetes and cut costs by a third.",
+)
 
 
 def _encode(audio: np.ndarray, container: str, codec: str, rate: int) -> bytes:
@@ -45,7 +49,11 @@ async def api(settings, transcriber, embedder):
             tokens = (
                 await http.post(
                     "/api/auth/register",
-                    json={"email": f"{uuid.uuid4().hex[:8]}@example.com", "password": "long password", "full_name": "U"},
+                    json={
+                        "email": f"{uuid.uuid4().hex[:8]}@example.com",
+                        "password": "long password",
+                        "full_name": "U",
+                    },
                 )
             ).json()
             http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
@@ -57,12 +65,18 @@ async def _session(http: httpx.AsyncClient, questions: int = 2) -> dict:
         {"text": f"Tell me about a project you are proud of ({n}).", "expected_topics": ["Python", "Kubernetes"]}
         for n in range(questions)
     ]
-    response = await http.post("/api/sessions", json={"title": "u", "num_questions": questions, "custom_questions": custom})
+    response = await http.post(
+        "/api/sessions", json={"title": "u", "num_questions": questions, "custom_questions": custom}
+    )
     return response.json()
 
 
-@pytest.mark.parametrize(("container", "codec", "rate", "expected_format"), [("wav", None, 16000, "wav"), ("webm", "libopus", 48000, "webm")])
-async def test_an_uploaded_recording_is_transcribed_stored_and_scored(api, container, codec, rate, expected_format) -> None:
+@pytest.mark.parametrize(
+    ("container", "codec", "rate", "expected_format"), [("wav", None, 16000, "wav"), ("webm", "libopus", 48000, "webm")]
+)
+async def test_an_uploaded_recording_is_transcribed_stored_and_scored(
+    api, container, codec, rate, expected_format
+) -> None:
     speech = np.concatenate([np.zeros(8000, np.float32), synthesize(SCRIPT), np.zeros(8000, np.float32)])
     if container == "wav":
         buffer = io.BytesIO()
@@ -87,7 +101,10 @@ async def test_an_uploaded_recording_is_transcribed_stored_and_scored(api, conta
     # After a reload the API shows what the live score card showed: the score's details.
     stored = (await api.get(f"/api/sessions/{session['id']}/questions/{question['id']}")).json()
     details = stored["score_details"]
-    assert details["overall"] == stored["overall_score"] and details["details"]["relevance"]["score"] == stored["relevance_score"]
+    assert (
+        details["overall"] == stored["overall_score"]
+        and details["details"]["relevance"]["score"] == stored["relevance_score"]
+    )
     detail_of_session = (await api.get(f"/api/sessions/{session['id']}")).json()["questions"]
     assert next(q for q in detail_of_session if q["id"] == question["id"])["score_details"] == details
     playback = await api.get(f"/api/sessions/{session['id']}/questions/{question['id']}/audio")

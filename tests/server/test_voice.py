@@ -27,7 +27,9 @@ def _seconds(wav_bytes: bytes) -> float:
 
 async def test_the_owner_hears_the_question_and_it_is_synthesised_once(client: AsyncTestClient) -> None:
     owner = await register(client)
-    session = await create_session(client, owner, custom_questions=[{"text": "Tell me about a time you disagreed with your manager."}])
+    session = await create_session(
+        client, owner, custom_questions=[{"text": "Tell me about a time you disagreed with your manager."}]
+    )
     question = session["questions"][0]
     path = f"/api/sessions/{session['id']}/questions/{question['id']}/voice"
 
@@ -67,7 +69,9 @@ async def test_prepared_questions_come_from_the_cache(client: AsyncTestClient) -
         future.result(timeout=120)
     assert voice._path(voice.key(text)).is_file()
     spoken = voice.spoken_seconds
-    response = await client.get(f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/voice", headers=owner.headers)
+    response = await client.get(
+        f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/voice", headers=owner.headers
+    )
     assert response.status_code == 200 and voice.spoken_seconds == spoken
 
 
@@ -76,7 +80,9 @@ async def test_a_server_without_a_voice_answers_503(settings, transcriber, embed
     async with AsyncTestClient(create_app(quiet, transcriber=transcriber, embedder=embedder)) as client:
         owner = await register(client)
         session = await create_session(client, owner, num_questions=1)
-        response = await client.get(f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/voice", headers=owner.headers)
+        response = await client.get(
+            f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/voice", headers=owner.headers
+        )
         assert response.status_code == 503
         assert response.json()["code"] == "voice_unavailable"
 
@@ -87,7 +93,9 @@ async def test_a_voice_that_cannot_load_answers_503(client: AsyncTestClient) -> 
     client.app.state.voice._failed = "the voice could not be loaded (test)"
     owner = await register(client)
     session = await create_session(client, owner, num_questions=1)
-    response = await client.get(f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/voice", headers=owner.headers)
+    response = await client.get(
+        f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/voice", headers=owner.headers
+    )
     assert response.status_code == 503 and response.json()["code"] == "voice_unavailable"
 
 
@@ -97,7 +105,11 @@ async def test_the_voice_preference_is_kept_with_the_interviews(client: AsyncTes
     me = await client.get("/api/users/me", headers=account.headers)
     assert me.json()["voice_enabled"] is True
     # Before any interview there is nowhere to keep a change: the default stays, a change is a 409.
-    assert (await client.patch("/api/users/me", json={"voice_enabled": True, "target_role": "Designer"}, headers=account.headers)).status_code == 200
+    assert (
+        await client.patch(
+            "/api/users/me", json={"voice_enabled": True, "target_role": "Designer"}, headers=account.headers
+        )
+    ).status_code == 200
     refused = await client.patch("/api/users/me", json={"voice_enabled": False}, headers=account.headers)
     assert refused.status_code == 409 and refused.json()["code"] == "no_session_yet"
 

@@ -48,7 +48,9 @@ def _buzz(seconds: float, pitch: float) -> np.ndarray:
     return 0.15 * wave * envelope
 
 
-def make_speech(script: list[int | float], *, word_s: float = 0.4, gap_s: float = 0.1, seed: int = 0) -> SyntheticSpeech:
+def make_speech(
+    script: list[int | float], *, word_s: float = 0.4, gap_s: float = 0.1, seed: int = 0
+) -> SyntheticSpeech:
     """A script of word counts (ints) and pauses (floats, seconds): [5, 1.5, 3] is five words,
     a 1.5 s pause, three words. Words are named w0, w1, ... in order; 0.5 s of quiet at both ends."""
     rng = np.random.default_rng(seed)

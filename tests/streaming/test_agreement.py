@@ -33,12 +33,18 @@ def test_comparison_ignores_case_and_punctuation() -> None:
     buffer = HypothesisBuffer()
     buffer.insert(words("We use Kubernetes"))
     assert texts(buffer.insert(words("we use kubernetes, mostly"))) == "we use kubernetes,"
-    assert normalise_word("\"Don't,\"") == "don't"
+    assert normalise_word('"Don\'t,"') == "don't"
 
 
 def test_committed_words_are_never_committed_twice() -> None:
     buffer = HypothesisBuffer()
-    hypotheses = ["I led", "I led the team", "I led the team and we", "I led the team and we shipped it", "I led the team and we shipped it"]
+    hypotheses = [
+        "I led",
+        "I led the team",
+        "I led the team and we",
+        "I led the team and we shipped it",
+        "I led the team and we shipped it",
+    ]
     committed = []
     for hypothesis in hypotheses:
         committed += buffer.insert(words(hypothesis))

@@ -65,11 +65,19 @@ def test_asterisk_prompts(transcriber: WhisperTranscriber) -> None:
 @pytest.mark.skipif(not HAVE_SHARED, reason=NO_SHARED)
 def test_human_speech(transcriber: WhisperTranscriber) -> None:
     wanted = {
-        "whisper/jfk.flac", "lhotse/librispeech_2412-153948-0000.flac", "picovoice/test.wav",
-        "deepspeech/LDC93S1.wav", "ljspeech/LJ001-0001.wav", "ljspeech/LJ001-0009.wav", "ljspeech/LJ001-0016.wav",
+        "whisper/jfk.flac",
+        "lhotse/librispeech_2412-153948-0000.flac",
+        "picovoice/test.wav",
+        "deepspeech/LDC93S1.wav",
+        "ljspeech/LJ001-0001.wav",
+        "ljspeech/LJ001-0009.wav",
+        "ljspeech/LJ001-0016.wav",
     }
     rows = [row for row in speech.shared_manifest() if row["file"] in wanted]
-    pairs = [(r["transcript"], transcriber.transcribe(speech.load_audio_file(speech.SHARED_AUDIO / r["file"])).text) for r in rows]
+    pairs = [
+        (r["transcript"], transcriber.transcribe(speech.load_audio_file(speech.SHARED_AUDIO / r["file"])).text)
+        for r in rows
+    ]
     assert len(pairs) == len(wanted)
     assert corpus_wer(pairs) <= 0.15, pairs
 
@@ -79,7 +87,9 @@ def _streaming_cases() -> list[tuple[str, np.ndarray, str]]:
     if HAVE_SHARED:
         for row in speech.shared_manifest():
             if row["file"] in {"whisper/jfk.flac", "lhotse/librispeech_2412-153948-0000.flac"}:
-                cases.append((row["file"], speech.load_audio_file(speech.SHARED_AUDIO / row["file"]), row["transcript"]))
+                cases.append(
+                    (row["file"], speech.load_audio_file(speech.SHARED_AUDIO / row["file"]), row["transcript"])
+                )
     return cases
 
 

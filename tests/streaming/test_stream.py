@@ -280,7 +280,10 @@ class _Fixed:
 
     def __init__(self, words: list[tuple[str, float]], avg_logprob: float = -0.3, no_speech: float = 0.05) -> None:
         self.result = Transcription(
-            tuple(Word(text, 0.5 + 0.3 * i, 0.7 + 0.3 * i, p) for i, (text, p) in enumerate(words)), no_speech, avg_logprob, "en"
+            tuple(Word(text, 0.5 + 0.3 * i, 0.7 + 0.3 * i, p) for i, (text, p) in enumerate(words)),
+            no_speech,
+            avg_logprob,
+            "en",
         )
 
     def transcribe(self, audio, *, prompt=None, hotwords=None, partial=False) -> Transcription:

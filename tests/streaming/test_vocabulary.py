@@ -40,7 +40,12 @@ def test_misheard_terms_are_put_back(heard: str, meant: str) -> None:
 
 
 def test_a_replaced_run_spans_its_words_and_keeps_the_lowest_probability() -> None:
-    words = [Word("in", 0.0, 0.2, 0.9), Word("Post", 0.3, 0.5, 0.8), Word("or", 0.5, 0.6, 0.4), Word("SQL.", 0.6, 1.1, 0.7)]
+    words = [
+        Word("in", 0.0, 0.2, 0.9),
+        Word("Post", 0.3, 0.5, 0.8),
+        Word("or", 0.5, 0.6, 0.4),
+        Word("SQL.", 0.6, 1.1, 0.7),
+    ]
     out = apply_vocabulary(words, TERMS)
     assert out[1] == Word("PostgreSQL.", 0.3, 1.1, 0.4)
     assert len(out) == 2

@@ -8,8 +8,17 @@ import unicodedata
 from tests.support.text import edit_distance
 
 _NUMBER_WORDS = {
-    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
-    "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten",
+    "0": "zero",
+    "1": "one",
+    "2": "two",
+    "3": "three",
+    "4": "four",
+    "5": "five",
+    "6": "six",
+    "7": "seven",
+    "8": "eight",
+    "9": "nine",
+    "10": "ten",
 }
 _SPELLING = {"mr": "mister", "mrs": "missus", "dr": "doctor", "ok": "okay", "etc": "et cetera"}
 _FILLERS = {"um", "umm", "uh", "uhh", "hmm", "mm", "er", "ah", "erm"}
@@ -30,8 +39,6 @@ def normalise(text: str, *, drop_fillers: bool = False) -> list[str]:
             continue
         words.extend(word.split())
     return words
-
-
 
 
 def wer(reference: str, hypothesis: str, *, drop_fillers: bool = True) -> float:
