@@ -65,7 +65,7 @@ class HypothesisBuffer:
         """Add a hypothesis; return the words newly committed by it (possibly none)."""
         fresh = strip_committed_overlap(self._reference + self.committed, words, self.committed_end)
         agreed = 0
-        for old, new in zip(self._previous, fresh):
+        for old, new in zip(self._previous, fresh, strict=False):  # their common prefix
             if normalise_word(old.text) != normalise_word(new.text):
                 break
             agreed += 1

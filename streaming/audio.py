@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import AudioFormatError
-from .options import SAMPLE_RATE
 
 _PCM_DTYPE = np.dtype("<i2")
 

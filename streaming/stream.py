@@ -52,8 +52,8 @@ from .errors import StreamStateError, UnknownJobError
 from .events import AnswerComplete, Event, FinalSegment, PartialTranscript, SpeechStarted, SpeechStopped, Word
 from .options import SAMPLE_RATE, StreamingOptions
 from .transcriber import Transcription
+from .vad import VadEvent, VadPause, VadResume, VadStart, VoiceActivityDetector
 from .vocabulary import apply_vocabulary, distinctive_terms
-from .vad import VadEvent, VadPause, VadResume, VadStart, VadStop, VoiceActivityDetector
 
 _job_ids = count(1)
 _HUM = re.compile(r"(h?m+|mhm+|hmm+|m+hm+)")
