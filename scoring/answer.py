@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from scoring.embedding import Embedder
 from scoring.errors import GrammarUnavailable, InvalidAnswer
 from scoring.fluency import FluencyResult, TimedWord, score_fluency

@@ -90,9 +90,9 @@ class OnnxMiniLmEmbedder:
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             fresh = self.embed(missing)
-            found.update(zip(missing, fresh))
+            found.update(zip(missing, fresh, strict=True))
             with self._cache_lock:
-                self._references.update(zip(missing, fresh))
+                self._references.update(zip(missing, fresh, strict=True))
                 while len(self._references) > self._reference_cache_size:
                     self._references.popitem(last=False)
         return np.stack([found[t] for t in texts]).astype(np.float32)

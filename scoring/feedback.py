@@ -19,9 +19,9 @@ from statistics import mean
 
 from scoring.answer import DIMENSIONS
 from scoring.insights import build_insights
+from scoring.keywords import label
 from scoring.options import ScoringOptions
 from scoring.resources import Resource, resources_for
-from scoring.keywords import label
 from scoring.results import QuestionResult
 from scoring.suggestions import NAMES
 
@@ -212,9 +212,13 @@ def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -
         return f"Grammar average {value:.0f}: {errors} errors" + (f", e.g. \u201c{example}\u201d" if example else "")
     if dim == "keywords":
         missing = Counter(label(t) for q in answered for t in q.missing_topics)
-        return f"Keyword average {value:.0f}: missed talking points such as {', '.join(t for t, _ in missing.most_common(4))}"
+        examples = ", ".join(t for t, _ in missing.most_common(4))
+        return f"Keyword average {value:.0f}: missed talking points such as {examples}"
     low = min(answered, key=lambda q: q.relevance if q.relevance is not None else 100)
-    return f"Relevance average {value:.0f}: answers drifted or stayed brief, lowest on question {low.label} ({low.relevance:.0f})"
+    return (
+        f"Relevance average {value:.0f}: answers drifted or stayed brief, "
+        f"lowest on question {low.label} ({low.relevance:.0f})"
+    )
 
 
 def _suggestions(weaknesses: Sequence[Item], answered: Sequence[QuestionResult], options: ScoringOptions) -> list[dict]:
@@ -282,7 +286,10 @@ def _summary(questions, answered, overall, averages, strengths, weaknesses) -> s
     best = max(dims, key=dims.get)
     worst = min(dims, key=dims.get)
     answered_planned = sum(1 for q in answered if q.follow_up_of is None)
-    text = f"You answered {answered_planned} of {len(planned)} questions with an average score of {overall:.0f}/100 ({rating(overall)})."
+    text = (
+        f"You answered {answered_planned} of {len(planned)} questions "
+        f"with an average score of {overall:.0f}/100 ({rating(overall)})."
+    )
     text += f" Your strongest dimension was {best} ({dims[best]:.0f})"
     text += f" and the one to work on is {worst} ({dims[worst]:.0f})." if worst != best else "."
     return text

@@ -20,6 +20,7 @@ with timestamps and no duration) rate and pauses are absent and the weights reno
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -128,7 +129,7 @@ def long_pauses(tokens: Sequence[Token], vad_pauses: Sequence[tuple[float, float
     if not timed:
         return []
     first, last = timed[0].start, timed[-1].end
-    spans = [(a.end, b.start) for a, b in zip(timed, timed[1:]) if b.start - a.end > 0.05]
+    spans = [(a.end, b.start) for a, b in itertools.pairwise(timed) if b.start - a.end > 0.05]
     spans += [(max(s, first), min(e, last)) for s, e in vad_pauses if min(e, last) - max(s, first) > 0.05]
     merged: list[list[float]] = []
     for start, end in sorted(spans):

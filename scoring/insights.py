@@ -41,7 +41,8 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
         if f_low is not None and f_high is not None and abs(f_high - f_low) >= FILLER_GAP:
             trend = "rose" if f_high > f_low else "fell"
             lines.append(
-                f"Fillers {trend} under pressure: {f_low:.1f} per minute on {low} questions vs {f_high:.1f} on {high} ones."
+                f"Fillers {trend} under pressure: {f_low:.1f} per minute on {low} questions "
+                f"vs {f_high:.1f} on {high} ones."
             )
         s_low = mean(r.overall for r in by_difficulty[low])
         s_high = mean(r.overall for r in by_difficulty[high])
@@ -63,7 +64,8 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
         if abs(second - first) >= SCORE_GAP:
             verb = "improved" if second > first else "faded"
             lines.append(
-                f"Your answers {verb} as the session went on ({first:.0f} in the first half, {second:.0f} in the second)."
+                f"Your answers {verb} as the session went on "
+                f"({first:.0f} in the first half, {second:.0f} in the second)."
             )
     rates = [r.speech_rate_wpm for r in answered if r.speech_rate_wpm is not None]
     if len(rates) >= 2 and max(rates) - min(rates) >= RATE_GAP:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.embedding import Embedder
 from scoring.options import RelevanceCalibration
 
 #: A sentence whose cosine with the question (plus topics) is below this is counted off-topic;
@@ -56,7 +55,7 @@ class RelevanceResult:
 
 def calibrate(similarity: float, knots: Sequence[tuple[float, float]]) -> float:
     """Piecewise-linear interpolation through `knots`, clamped to the end values."""
-    xs, ys = zip(*knots)
+    xs, ys = zip(*knots, strict=True)
     return float(np.interp(similarity, xs, ys))
 
 

@@ -8,6 +8,7 @@ but a 30-word sentence about three things dilutes it below any usable threshold.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def answer_spans(transcript: str) -> list[Span]:
     talking-point set and tripled the embedding time.)"""
     parts = clauses(transcript)
     spans: list[Span] = list(parts)
-    for first, second in zip(parts, parts[1:]):
+    for first, second in itertools.pairwise(parts):
         if first.words + second.words <= PAIR_WORDS:
             spans.append(Span(transcript[first.start : second.end], first.start, second.end))
     unique: dict[tuple[int, int], Span] = {}

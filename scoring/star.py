@@ -42,13 +42,15 @@ _CUES = {
         r"\bi led\b",
     ),
     "action": (
-        r"\bi (decided|set up|organi[sz]ed|talked|spoke|met|proposed|suggested|implemented|wrote|built|"
-        r"created|introduced|scheduled|asked|listened|started|reached out|took|ran|worked|explained|"
-        r"repeated|practi[sc]ed|changed|added|reviewed|tested|analy[sz]ed|investigated|called|"
-        r"brought|split|mentored|helped|made sure|profiled|optimi[sz]ed|refactored|fixed|designed|deployed|"
-        r"automated|migrated|measured|rewrote|removed|moved|replaced|configured|debugged|coordinated|"
-        r"negotiated|prioriti[sz]ed|documented|presented|trained|identified|drafted|contacted|escalated|"
-        r"resolved)\b",
+        (
+            r"\bi (decided|set up|organi[sz]ed|talked|spoke|met|proposed|suggested|implemented|wrote|built|"
+            r"created|introduced|scheduled|asked|listened|started|reached out|took|ran|worked|explained|"
+            r"repeated|practi[sc]ed|changed|added|reviewed|tested|analy[sz]ed|investigated|called|"
+            r"brought|split|mentored|helped|made sure|profiled|optimi[sz]ed|refactored|fixed|designed|deployed|"
+            r"automated|migrated|measured|rewrote|removed|moved|replaced|configured|debugged|coordinated|"
+            r"negotiated|prioriti[sz]ed|documented|presented|trained|identified|drafted|contacted|escalated|"
+            r"resolved)\b"
+        ),
         r"\bso i\b",
         r"\bwhat i did\b",
         r"\bmy approach\b",
@@ -60,8 +62,7 @@ _CUES = {
         r"\bin the end\b",
         r"\beventually\b",
         r"\bthe (outcome|result)\b",
-        r"\bwe (shipped|delivered|launched|finished|reduced|increased|improved|saved|reached|"
-        r"met the|hit)\b",
+        r"\bwe (shipped|delivered|launched|finished|reduced|increased|improved|saved|reached|met the|hit)\b",
         r"\b(resulted|led) (in|to)\b",
         r"\bon time\b",
         r"\bon schedule\b",
@@ -118,8 +119,10 @@ _PLAN_CUES = {
         r"\brisks?\b",
         r"\btrade[- ]?offs?\b",
         r"\bdownsides?\b",
-        r"\bif (?:that|it|this|they|he|she) "
-        r"(?:fails|failed|does ?n[o']?t|did ?n[o']?t|still|refuses|refused|can ?n[o']?t|won'?t)",
+        (
+            r"\bif (?:that|it|this|they|he|she) "
+            r"(?:fails|failed|does ?n[o']?t|did ?n[o']?t|still|refuses|refused|can ?n[o']?t|won'?t)"
+        ),
         r"\botherwise\b",
         r"\bfall ?back\b",
         r"\bplan b\b",

@@ -91,7 +91,8 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                 cost + 5,
                 Suggestion(
                     "Relevance",
-                    "Answer in full sentences: your answer was mostly a list of terms, which names topics without explaining them.",
+                    "Answer in full sentences: your answer was mostly a list of terms, "
+                    "which names topics without explaining them.",
                     0,
                 ),
             )
@@ -103,7 +104,8 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                 cost,
                 Suggestion(
                     "Relevance",
-                    f"Develop your answer: {words} words is too brief to answer fully; aim for about 100-200 words (one to two minutes) with a concrete example.",
+                    f"Develop your answer: {words} words is too brief to answer fully; "
+                    "aim for about 100-200 words (one to two minutes) with a concrete example.",
                     0,
                 ),
             )
@@ -118,7 +120,8 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                     cost + 5,
                     Suggestion(
                         "Relevance",
-                        "Stay on the question: the answer does not address what was asked; start by answering it directly, then give one example.",
+                        "Stay on the question: the answer does not address what was asked; "
+                        "start by answering it directly, then give one example.",
                         0,
                     ),
                 )
@@ -156,7 +159,8 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                     cost,
                     Suggestion(
                         "Keywords",
-                        f"You only named {', '.join(f.keywords.labels('touched')[:3])}: say what you did about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).",
+                        f"You only named {', '.join(f.keywords.labels('touched')[:3])}: say what you did "
+                        f"about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).",
                         0,
                     ),
                 )
@@ -193,7 +197,8 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                 fcost * 0.25 + 1,
                 Suggestion(
                     "Fluency",
-                    f"You paused longer than {options.long_pause_s:g} s {len(flu.long_pauses)} times (longest {longest:.1f} s); outline your answer first so you keep going.",
+                    f"You paused longer than {options.long_pause_s:g} s {len(flu.long_pauses)} times "
+                    f"(longest {longest:.1f} s); outline your answer first so you keep going.",
                     0,
                 ),
             )
@@ -215,7 +220,8 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                 cost,
                 Suggestion(
                     "Grammar",
-                    f"Check your grammar: {f.grammar.errors} error{'s' if f.grammar.errors != 1 else ''}, e.g. {_quote(m.excerpt(f.transcript), 40)}{fix} ({m.message.rstrip('.')}).",
+                    f"Check your grammar: {f.grammar.errors} error{'s' if f.grammar.errors != 1 else ''}, "
+                    f"e.g. {_quote(m.excerpt(f.transcript), 40)}{fix} ({m.message.rstrip('.')}).",
                     0,
                 ),
             )
@@ -256,7 +262,10 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
         }[f.cap]
         reason = _CAP_REASON[f.cap].format(cap=cap, words=f.fluency.word_count)
         first = f"Overall {overall:.0f}/100, {article} {verdict} answer: {reason}."
-        second = f"Answer the question asked in full sentences first; {best} ({present[best]:.0f}) alone cannot carry an answer."
+        second = (
+            f"Answer the question asked in full sentences first; "
+            f"{best} ({present[best]:.0f}) alone cannot carry an answer."
+        )
         return " ".join([first, second])
     first = (
         f"Overall {overall:.0f}/100, {article} {verdict} answer; its strongest side is {best} ({present[best]:.0f})."
@@ -270,7 +279,8 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
     if f.structure is not None and f.structure.missing:
         name = "STAR structure" if f.structure.kind == "star" else "plan"
         sentences.append(
-            f"The {name} is missing the {', '.join(f.structure.missing)} part{'s' if len(f.structure.missing) > 1 else ''}."
+            f"The {name} is missing the {', '.join(f.structure.missing)} "
+            f"part{'s' if len(f.structure.missing) > 1 else ''}."
         )
     elif f.keywords is not None and worst != "keywords":
         sentences.append(
@@ -286,14 +296,16 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
         if rel.structure_factor < 0.6:
             return "the answer listed terms instead of explaining them"
         if rel.substance_factor < 1:
-            return f"at {int(round(rel.substance_factor * options.relevance.full_credit_words))} words the answer stayed too brief"
+            words = round(rel.substance_factor * options.relevance.full_credit_words)
+            return f"at {words} words the answer stayed too brief"
         if rel.off_topic_sentences and rel.score < GOOD:
             return f"{len(rel.off_topic_sentences)} of {len(f.sentences)} sentences did not address the question"
         return f"semantic similarity to the question was {rel.similarity:.2f}"
     if dimension == "grammar" and f.grammar is not None:
         if not f.grammar.matches:
             return "no grammar errors were found"
-        return f"{f.grammar.errors} errors ({f.grammar.errors_per_100_words:.1f} per 100 words), e.g. {_quote(f.grammar.matches[0].excerpt(f.transcript), 40)}"
+        example = _quote(f.grammar.matches[0].excerpt(f.transcript), 40)
+        return f"{f.grammar.errors} errors ({f.grammar.errors_per_100_words:.1f} per 100 words), e.g. {example}"
     if dimension == "keywords" and f.keywords is not None:
         if not f.keywords.missing and not f.keywords.touched:
             return "all expected topics were covered"
@@ -302,4 +314,6 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
         return f"missing {', '.join(f.keywords.labels('missing')[:3])}"
     flu = f.fluency
     rate = f"{flu.speech_rate_wpm:.0f} words per minute, " if flu.speech_rate_wpm is not None else ""
-    return f"{rate}{filler_phrase(flu) if flu.filler_count else 'no fillers'}, {len(flu.long_pauses)} long pause{'s' if len(flu.long_pauses) != 1 else ''}"
+    fillers = filler_phrase(flu) if flu.filler_count else "no fillers"
+    pauses = len(flu.long_pauses)
+    return f"{rate}{fillers}, {pauses} long pause{'s' if pauses != 1 else ''}"

@@ -68,7 +68,7 @@ def tokenize_timed(words: Iterable[object]) -> list[Token]:
     pending = "^"
     for word in words:
         raw = str(getattr(word, "text", ""))
-        start, end = float(getattr(word, "start")), float(getattr(word, "end"))
+        start, end = float(word.start), float(word.end)
         pieces = tokenize(raw)
         if not pieces:
             if tokens and _punct(raw):
