@@ -217,7 +217,8 @@ _CLAUSE_SPLIT = re.compile(
 )
 _VAGUE_CLAIM = re.compile(
     r"\b(?:do|did|done|doing) (?:some|something|things|stuff)\b|\bsome (?:improvements|things|changes|tools)\b|"
-    r"\blook(?:ed)? into it\b|\bfigure(?:d)? it out\b|\bmy best\b|\bsort(?:ed)? (?:it|things) out\b|\bgood (?:company|fit|things)\b|"
+    r"\blook(?:ed)? into it\b|\bfigure(?:d)? it out\b|\bmy best\b|\bsort(?:ed)? (?:it|things) out\b|"
+    r"\bgood (?:company|fit|things)\b|"
     r"\bmake things (?:better|faster|good)\b|\bcheck (?:some|a few) things\b|\bsee what happens\b|"
     r"\bit depends\b|\bthings like that\b|\bbe careful\b|\bdo what i think is right\b",
     re.IGNORECASE,
@@ -252,7 +253,8 @@ def first_step(answer: str) -> str | None:
     from the first clause saying what they would do; None when there is none."""
     for clause in _clauses(answer):
         found = re.search(
-            r"\b(?:i(?:'d| would| will|'ll)|i start by|start by)\s+(?:first\s+|starts? (?:by|with)\s+|begins? (?:by|with)\s+)?(.+)",
+            r"\b(?:i(?:'d| would| will|'ll)|i start by|start by)\s+"
+            r"(?:first\s+|starts? (?:by|with)\s+|begins? (?:by|with)\s+)?(.+)",
             clause,
             re.IGNORECASE,
         )

@@ -178,7 +178,8 @@ def parse_question_bank(data: Any, *, source: str = "question bank") -> Question
         key = normalise_text(question.text)
         if key in seen_texts:
             raise QuestionBankError(
-                f"{source}: entry #{index} (id {question.id!r}): field 'text' duplicates the text of {seen_texts[key]!r}",
+                f"{source}: entry #{index} (id {question.id!r}): field 'text' duplicates the text of "
+                f"{seen_texts[key]!r}",
                 entry=question.id,
                 field="text",
             )

@@ -25,7 +25,6 @@ from interview.answer_text import (
 )
 from interview.followup_rules import follow_up_problems
 
-
 #: Why a follow-up is asked (an enum-like string, stored in follow_up_questions JSON).
 REASONS: tuple[str, ...] = ("missing_result", "vague", "missing_topic", "probe")
 STAR_PARTS = frozenset({"situation", "task", "action", "result"})
@@ -138,7 +137,8 @@ def keep_acceptable(ctx: FollowUpContext, suggestions: Sequence[FollowUp]) -> li
 
 
 _PAST = re.compile(
-    r"\b(?:i|we)(?: just| then| also| first| \w+ly)? (?:\w+ed|built|ran|wrote|made|took|found|set up|moved|switched|chose|used)\b",
+    r"\b(?:i|we)(?: just| then| also| first| \w+ly)? "
+    r"(?:\w+ed|built|ran|wrote|made|took|found|set up|moved|switched|chose|used)\b",
     re.IGNORECASE,
 )
 _WOULD = re.compile(

@@ -240,7 +240,7 @@ def plan_session(bank: QuestionBank, request: PlanRequest, *, seed: int | str) -
 
     body: list[PlannedQuestion] = []
     categories = _body_categories(request.interview_type, room, has_technical=_has_technical(bank, role))
-    for category, difficulty in zip(categories, _body_difficulties(request, len(categories), rng)):
+    for category, difficulty in zip(categories, _body_difficulties(request, len(categories), rng), strict=True):
         q = picker.pick(category, difficulty)
         if q is None:
             break

@@ -154,9 +154,10 @@ class InterviewProgress:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None, rows: Sequence[RowRef]) -> InterviewProgress:
-        """Read stored progress, reconciled with the session's rows (in question_number order): a row progress does not know is a planned question not asked
-        yet (in row order), progress of a row that no longer exists is dropped. Reads the first
-        format too (`skipped`, `follow_ups`, `results` keyed by question numbers)."""
+        """Read stored progress, reconciled with the session's rows (in question_number order): a
+        row progress does not know is a planned question not asked yet (in row order), progress
+        of a row that no longer exists is dropped. Reads the first format too (`skipped`,
+        `follow_ups`, `results` keyed by question numbers)."""
         data = data or {}
         if data.get("version") == VERSION:
             known = [QuestionProgress.from_json(q) for q in data.get("questions") or ()]
