@@ -36,7 +36,7 @@ from persistence.types import JsonDocument, RandomUuid, UuidKey, utcnow
 NOW = text("CURRENT_TIMESTAMP")
 
 
-class InterviewStatus(str, enum.Enum):
+class InterviewStatus(enum.StrEnum):
     """Lifecycle of an interview session (the `interview_status` enum)."""
 
     CREATED = "created"

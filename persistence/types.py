@@ -7,7 +7,7 @@ one model and one migration serve both.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
@@ -45,4 +45,4 @@ def _random_uuid_sqlite(element, compiler, **kw) -> str:
 
 def utcnow() -> datetime:
     """Naive UTC now: the schema's columns are `TIMESTAMP` (without time zone), stored as UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
