@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from litestar import Litestar
@@ -15,39 +15,40 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 
+from interview import FollowUpPolicy
 from persistence.engine import create_engine, create_session_factory
 from server.auth import AUTH_ROUTES, TokenService, build_jwt_auth
 from server.db import provide_db
 from server.dbhealth import DATABASE_ERROR_HANDLERS
 from server.errors import EXCEPTION_HANDLERS
 from server.json_bodies import check_json_body
-from server.resources import follow_up_generator, load_embedder, start_grammar
-from server.review import Reviewer
-from server.routes_health import health, ready
-from server.routes_metrics import metrics
-from server.routes_sessions import SessionController
-from server.routes_uploads import upload_answer
-from server.upload_limits import UploadLimits
-from server.routes_users import MeController
-from server.routes_voice import question_voice
-from server.voice import InterviewerVoice
-from server.routes_web import index, web_router
-from interview import FollowUpPolicy
 from server.jwt_secret import resolve_jwt_secret
+from server.live.control import ControlListener, WatchRegistry
 from server.live.endpoints import interview_socket, watch_socket
 from server.live.interview import LiveDeps
-from server.live.control import ControlListener, WatchRegistry
 from server.live.locks import LocalSessionLocks, RedisSessionLocks
 from server.live.pubsub import channels_plugin, create_redis
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
 from server.metrics import AppMetrics, HttpMetricsMiddleware, serve_metrics_port
 from server.openapi import StrictStructSchemaPlugin
+from server.ratelimit import rate_limit as rate_limit_config
+from server.ratelimit import rate_limit_stores
+from server.resources import follow_up_generator, load_embedder, start_grammar
+from server.review import Reviewer
 from server.revocation import MemoryRevocationStore, RedisRevocationStore
-from server.ratelimit import rate_limit as rate_limit_config, rate_limit_stores
+from server.routes_health import health, ready
+from server.routes_metrics import metrics
+from server.routes_sessions import SessionController
+from server.routes_uploads import upload_answer
+from server.routes_users import MeController
+from server.routes_voice import question_voice
+from server.routes_web import index, web_router
 from server.security_headers import security_headers
 from server.settings import Settings, node_name
 from server.speech.whisper import WhisperTranscriber
+from server.upload_limits import UploadLimits
+from server.voice import InterviewerVoice
 
 log = logging.getLogger("server")
 
@@ -138,7 +139,8 @@ def create_app(
             )
             if redis is not None and settings.auth.jwt_secret is None:
                 log.warning(
-                    "REDIS_URL is set but JWT_SECRET is not: nodes sharing Redis must share JWT_SECRET, or each rejects the others' tokens"
+                    "REDIS_URL is set but JWT_SECRET is not: nodes sharing Redis must share JWT_SECRET, "
+                    "or each rejects the others' tokens"
                 )
             try:
                 yield

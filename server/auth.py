@@ -16,15 +16,15 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from litestar.params import JSONBody
 from litestar import Request, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
-from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.middleware.authentication import AuthenticationResult
+from litestar.params import JSONBody
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence import preferences, users
@@ -86,7 +86,7 @@ class TokenClaims:
         )
 
     def seconds_left(self) -> float:
-        return max(1.0, (self.expires - datetime.now(timezone.utc)).total_seconds())
+        return max(1.0, (self.expires - datetime.now(UTC)).total_seconds())
 
 
 class TokenService:
@@ -176,7 +176,7 @@ class TokenService:
         extras: dict[str, Any] = {"typ": kind, "iat_ms": now_ms()}
         if family:
             extras["fam"] = family
-        token = Token(sub=str(subject), exp=datetime.now(timezone.utc) + ttl, jti=uuid.uuid4().hex, extras=extras)
+        token = Token(sub=str(subject), exp=datetime.now(UTC) + ttl, jti=uuid.uuid4().hex, extras=extras)
         return token.encode(self.secret, ALGORITHM)
 
 

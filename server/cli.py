@@ -76,9 +76,10 @@ def main(argv: list[str] | None = None) -> int:
 def _describe(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
+    redis = make_url(settings.redis_url).render_as_string(hide_password=True) if settings.redis_url else None
     lines = [
         f"database: {make_url(settings.database.url).render_as_string(hide_password=True)}",
-        f"redis: {'(in-process pub/sub)' if not settings.redis_url else make_url(settings.redis_url).render_as_string(hide_password=True)}",
+        f"redis: {redis or '(in-process pub/sub)'}",
         f"data dir: {settings.data_dir}",
         f"audio dir: {settings.audio_dir}",
         f"node: {node_name(settings)}",

@@ -16,10 +16,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 
-from persistence.errors import Conflict, IllegalTransition, NotFound
-from persistence.preferences import NoSessionYet
 from interview.errors import PlanError
 from interview.progress import ProgressError
+from persistence.errors import Conflict, IllegalTransition, NotFound
+from persistence.preferences import NoSessionYet
 from server.voice import VoiceUnavailable
 from streaming.errors import UnsupportedAudioError
 
@@ -112,7 +112,9 @@ def _unexpected_error(request: Request, error: Exception) -> Response:
         if error.extra:
             body["extra"] = error.extra
         return Response(body, status_code=error.status_code, headers=error.headers)
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    # Litestar calls exception handlers outside its `except` block, where log.exception() would
+    # find no exception to print: pass it explicitly.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return Response({"status_code": 500, "code": "internal", "detail": "internal server error"}, status_code=500)
 
 

@@ -69,7 +69,8 @@ class LiveStateCollector(Collector):
         for reason, count in sorted(state.live_counters.items()):
             refused.add_metric([reason], count)
         yield refused
-        buckets = [(repr(float(bound)), count) for bound, count in zip(LATENCY_BUCKETS, stats.latency_buckets)]
+        bucket_counts = zip(LATENCY_BUCKETS, stats.latency_buckets, strict=True)
+        buckets = [(repr(float(bound)), count) for bound, count in bucket_counts]
         yield HistogramMetricFamily(
             "interview_decode_seconds",
             "Model call latency.",

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import InterviewQuestion, InterviewSession, User
 from interview import CustomQuestion, PlanRequest, default_question_bank, plan_session
+from persistence.models import InterviewQuestion, InterviewSession, User
 from server.schemas import CreateSessionRequest
 
 #: Questions asked in this many of the user's latest sessions are not asked again (if avoidable).

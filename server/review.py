@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-import uuid
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from interview import FollowUp, FollowUpContext, FollowUpGenerator, FollowUpPolicy, should_ask
+from interview.progress import InterviewProgress, QuestionState
 from persistence import interviews, reviews
 from persistence.models import InterviewQuestion, InterviewSession
 from scoring import (
@@ -30,10 +32,8 @@ from scoring import (
     reference_texts,
     score_answer,
 )
-from interview import FollowUp, FollowUpContext, FollowUpGenerator, FollowUpPolicy, should_ask
-from interview.progress import InterviewProgress, QuestionState
-from server.progress import read_progress, save_progress
 from server.live import protocol as wire
+from server.progress import read_progress, save_progress
 
 log = logging.getLogger("server.review")
 

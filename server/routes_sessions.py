@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 
 from litestar import Controller, Request, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.response import File
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response import File
 
 from persistence import answers, interviews, preferences, users
 from persistence.errors import NotFound
@@ -32,7 +32,6 @@ from server.schemas import (
     ShareOut,
     from_row,
 )
-
 
 #: The largest offset a page may start at: any SQL integer holds it (larger ones would overflow the
 #: database driver instead of just returning an empty page).
@@ -77,7 +76,7 @@ def session_detail(session: InterviewSession) -> SessionDetailOut:
 
 class SessionController(Controller):
     path = "/api/sessions"
-    tags = ["sessions"]
+    tags = ("sessions",)
 
     @post(
         "/",
@@ -199,7 +198,10 @@ class SessionController(Controller):
 
     @get(
         "/{session_id:uuid}/questions/{question_id:uuid}/audio",
-        summary="Play back the recorded answer (WAV for live answers; uploads in their own format); `?attempt=N` an earlier attempt",
+        summary=(
+            "Play back the recorded answer (WAV for live answers; uploads in their own format); "
+            "`?attempt=N` an earlier attempt"
+        ),
         responses={200: RECORDING, **error_responses(401, 404)},
     )
     async def audio(

@@ -26,17 +26,17 @@ from litestar import Request, post
 from litestar.exceptions import ClientException
 from litestar.params import FromPath
 
+from interview.progress import InterviewProgress, QuestionState
 from persistence import answers, interviews
 from persistence.errors import Conflict
 from persistence.models import InterviewQuestion, InterviewStatus, User
 from server.errors import ServiceUnavailable, error_responses
-from interview.progress import InterviewProgress, QuestionState
-from server.progress import read_progress, save_progress
+from server.live import protocol as wire
 from server.live.audio_store import HEADER_BYTES, answer_path, segments_path
 from server.live.endpoints import channel_name
 from server.live.locks import Lease, LockUnavailable, SessionLocks
-from server.live import protocol as wire
 from server.live.recording import transcribe_recording
+from server.progress import read_progress, save_progress
 from server.schemas import QuestionOut, from_row
 from streaming.events import AnswerComplete
 

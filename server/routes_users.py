@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
-from litestar.params import JSONBody
 from litestar import Controller, Request, delete, get, patch
+from litestar.params import JSONBody
 
 from persistence import interviews, preferences, stats, users
 from persistence.models import User
@@ -23,7 +23,7 @@ async def user_out(db: Db, user: User) -> UserOut:
 
 class MeController(Controller):
     path = "/api/users/me"
-    tags = ["users"]
+    tags = ("users",)
 
     @get("/", summary="My profile", responses=error_responses(401))
     async def read(self, request: Request[User, object, object], db: Db) -> UserOut:

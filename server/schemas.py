@@ -7,7 +7,7 @@ instead of a database error. Enumerated fields use Literal types: unknown values
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -307,7 +307,7 @@ def as_utc(value: Any) -> Any:
     an offset, because a naive time is not an RFC 3339 `date-time` and a browser would read it as
     local time."""
     if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -319,7 +319,7 @@ def from_row(struct: type[msgspec.Struct], row: object, **overrides: Any) -> Any
         if name in overrides:
             values[name] = overrides[name]
         elif name == "metadata":
-            values[name] = getattr(row, "meta")
+            values[name] = row.meta
         elif hasattr(row, name):
             value = getattr(row, name)
             values[name] = value.value if hasattr(value, "value") and name == "status" else as_utc(value)

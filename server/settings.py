@@ -18,7 +18,7 @@ from scoring.options import ScoringOptions, Weights
 from server.live.options import LiveOptions
 from server.upload_options import UploadOptions
 from server.voice import VoiceOptions
-from streaming.options import StreamingOptions, TranscriberOptions, VadOptions
+from streaming.options import StreamingOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "var"

@@ -27,8 +27,8 @@ from typing import TypeVar
 import numpy as np
 
 from server.errors import ServerBusy, TooManyUploads
-from server.upload_options import UploadOptions
 from server.speech.decoding import decode_audio_bytes
+from server.upload_options import UploadOptions
 from streaming.audio import sniff_audio_format
 from streaming.errors import UnsupportedAudioError
 
@@ -107,7 +107,8 @@ def decode_upload(body: bytes, options: UploadOptions) -> DecodedUpload:
     shape = probe_audio(body, audio_format)
     if shape.sample_rate > options.max_sample_rate:
         raise UnsupportedAudioError(
-            f"the {audio_format} audio is sampled at {shape.sample_rate} Hz: at most {options.max_sample_rate} Hz is accepted"
+            f"the {audio_format} audio is sampled at {shape.sample_rate} Hz: "
+            f"at most {options.max_sample_rate} Hz is accepted"
         )
     if shape.channels > options.max_channels:
         raise UnsupportedAudioError(

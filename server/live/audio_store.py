@@ -109,7 +109,7 @@ class AnswerAudioWriter:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         existing = path.stat().st_size if path.exists() else 0
-        self._file: BinaryIO = open(path, "r+b" if existing >= HEADER_BYTES else "w+b")  # noqa: SIM115
+        self._file: BinaryIO = open(path, "r+b" if existing >= HEADER_BYTES else "w+b")  # noqa: SIM115 (held open until close())
         if existing < HEADER_BYTES:
             self._file.write(_header(0))
             self._data_bytes = 0

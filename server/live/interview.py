@@ -37,8 +37,8 @@ from server.live.audio_store import delete_answer_audio, delete_session_audio
 from server.live.control import CloseReason
 from server.live.options import LiveOptions
 from server.live.recorder import BYTES_PER_SECOND, AnswerRecorder, DecodingStalled, RecorderDeps, attempt_path
-from server.live.scheduler import DecodeScheduler
 from server.live.retrying import OutageRetry
+from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
 from server.progress import read_progress, save_progress
 from server.routes_voice import voice_path

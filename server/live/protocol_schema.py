@@ -32,7 +32,7 @@ def protocol_schema() -> dict[str, Any]:
     """A draft 2020-12 document: `$defs.ClientMessage` (text frames a client sends),
     `$defs.ServerEvent` (events a server sends), one definition per message type."""
     client = Union[tuple(concrete_types(wire.ClientMessage))]  # noqa: UP007 (a runtime union of a list)
-    server = Union[tuple(concrete_types(wire.ServerEvent))]  # noqa: UP007
+    server = Union[tuple(concrete_types(wire.ServerEvent))]  # noqa: UP007 (as above)
     (client_schema, server_schema), definitions = msgspec.json.schema_components(
         [client, server], ref_template="#/$defs/{name}"
     )

@@ -37,8 +37,8 @@ from server.live.options import LiveOptions
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
 from streaming import events as stream_events
-from streaming.options import StreamingOptions
 from streaming.events import AnswerComplete
+from streaming.options import StreamingOptions
 from streaming.stream import AnswerStream
 
 log = logging.getLogger("server.live")

@@ -10,6 +10,7 @@ partials only where a long utterance needs them to be trimmed), exactly as
 from __future__ import annotations
 
 import asyncio
+
 import numpy as np
 
 from server.live.scheduler import DecodeScheduler

@@ -30,15 +30,14 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from streaming.events import Event
 from streaming.stream import AnswerStream, DecodeJob
 from streaming.transcriber import Transcriber
-
 
 #: Upper bounds (seconds) of the decode-latency histogram buckets.
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.0, 5.0)
