@@ -4,9 +4,10 @@
     arecord -f S16_LE -r 16000 -c 1 | interview-client --email me@example.com -
 
 Each AUDIO answers one planned question, in order: a WAV, FLAC, MP3, Ogg or WebM file, or `-` for
-raw 16 kHz mono s16le PCM on stdin; follow-up questions the interviewer asks are skipped. Partials and finals are printed as they arrive, the score after
-each answer, the report at the end. With --json every server event is one JSON line on stdout,
-followed by a `{"type": "summary", ...}` line. Exit status: 0 done, 1 refused or failed, 2 usage.
+raw 16 kHz mono s16le PCM on stdin; follow-up questions the interviewer asks are skipped.
+Partials and finals are printed as they arrive, the score after each answer, the report at the
+end. With --json every server event is one JSON line on stdout, followed by a
+`{"type": "summary", ...}` line. Exit status: 0 done, 1 refused or failed, 2 usage.
 """
 
 from __future__ import annotations
@@ -105,9 +106,8 @@ class Printer:
         elif kind == "final":
             self._line(f"  [{event['start']:6.2f}-{event['end']:6.2f}] {event['text']}")
         elif kind == "question":
-            self._line(
-                f"\nQuestion {event['number']}/{event['of']}{' (follow-up)' if event.get('follow_up') else ''}: {event['text']}"
-            )
+            follow_up = " (follow-up)" if event.get("follow_up") else ""
+            self._line(f"\nQuestion {event['number']}/{event['of']}{follow_up}: {event['text']}")
         elif kind == "resumed":
             self._line(f"  (resumed, {event['audio_duration']:.1f} s already stored) {event['transcript']}")
         elif kind == "answer_complete":
@@ -121,16 +121,16 @@ class Printer:
             self._line(f"  follow-up: {event['data'].get('reason', '')}")
         elif kind == "event" and event["name"] == "feedback":
             data = event["data"]
-            self._line(
-                f"\nOverall score {data.get('overall_score')} ({data.get('readiness_level')}): {data.get('summary', '')}"
-            )
+            overall = f"Overall score {data.get('overall_score')} ({data.get('readiness_level')})"
+            self._line(f"\n{overall}: {data.get('summary', '')}")
 
     def summary(self, summary: dict[str, Any]) -> None:
         if self.as_json:
             self._line(json.dumps({"type": "summary", **summary}))
         else:
             self._line(
-                f"\nSession {summary['session_id']}: {summary['questions_answered']} answered, overall score {summary['overall_score']}"
+                f"\nSession {summary['session_id']}: {summary['questions_answered']} answered, "
+                f"overall score {summary['overall_score']}"
             )
 
     def _line(self, text: str) -> None:
