@@ -119,8 +119,8 @@ def settings(database: TestDatabase, tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def transcriber():
     """The real tiny.en model, loaded once for the whole run."""
-    from streaming.options import TranscriberOptions
     from server.speech.whisper import WhisperTranscriber
+    from streaming.options import TranscriberOptions
 
     return WhisperTranscriber(TranscriberOptions())
 

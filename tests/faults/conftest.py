@@ -5,8 +5,8 @@ through which the candidates connect. Everything is torn down even when a test f
 
 from __future__ import annotations
 
-import os
 import asyncio
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator

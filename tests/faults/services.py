@@ -58,7 +58,9 @@ class RedisServer:
             )
         _wait(
             lambda: (
-                subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, check=False
+                ).stdout.strip()
                 == b"PONG"
             ),
             10,

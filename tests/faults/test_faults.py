@@ -35,8 +35,10 @@ PART_ONE = (
     1.0,
     "Last year I led the migration of our payment system to Kubernetes.",
     1.0,
-    "We wrote a runbook for every service, tested each one on a staging cluster, "
-    "and moved the services one team at a time over three months.",
+    (
+        "We wrote a runbook for every service, tested each one on a staging cluster, "
+        "and moved the services one team at a time over three months."
+    ),
     1.0,
     "The hardest part was the database, which we moved last.",
 )

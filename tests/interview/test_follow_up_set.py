@@ -12,7 +12,7 @@ import pytest
 
 from interview import FollowUpContext, RuleBasedFollowUps, follow_up_problems
 from scoring import score_answer
-from tests.scoring.conftest import embedder  # noqa: F401  (the real MiniLM model, a fixture)
+from tests.scoring.conftest import embedder  # noqa: F401 (the real MiniLM model, a fixture)
 from tests.scoring.evalset import cases
 from tests.scoring.validation import write_report
 
@@ -40,7 +40,7 @@ def context(case, result) -> FollowUpContext:
 
 
 @pytest.fixture(scope="module")
-def generated(embedder):
+def generated(embedder):  # noqa: F811 (pytest injects the imported fixture by name)
     wanted = {(a["question"], a["answer"]): a for a in json.loads(SET_PATH.read_text())["answers"]}
     rules = RuleBasedFollowUps()
     out = []
@@ -66,7 +66,7 @@ def test_the_set_has_at_least_sixty_answers_of_every_category(generated) -> None
 
 def test_first_follow_ups_are_what_an_interviewer_would_ask(generated) -> None:
     verdicts = []
-    for case, item, ctx, suggestions in generated:
+    for case, item, _ctx, suggestions in generated:
         kind = suggestions[0].kind if suggestions else "none"
         verdicts.append(
             {

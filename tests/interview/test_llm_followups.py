@@ -50,7 +50,7 @@ def model() -> Iterator[tuple[FakeModel, str]]:
     fake = FakeModel()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             fake.requests.append(
                 {

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from interview.phases import ALLOWED as PHASES, IllegalPhaseChange, Phase, change_phase
+from interview.phases import ALLOWED as PHASES
+from interview.phases import IllegalPhaseChange, Phase, change_phase
 from interview.progress import (
     ALLOWED,
     InterviewProgress,

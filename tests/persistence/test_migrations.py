@@ -101,9 +101,11 @@ async def test_postgres_catalog_is_exactly_the_spec() -> None:
             uniques = (
                 await connection.execute(
                     text(
-                        "SELECT tc.table_name, tc.constraint_name, string_agg(k.column_name, ',' ORDER BY k.ordinal_position) "
+                        "SELECT tc.table_name, tc.constraint_name, "
+                        "string_agg(k.column_name, ',' ORDER BY k.ordinal_position) "
                         "FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage k "
-                        "USING (constraint_schema, constraint_name) WHERE tc.constraint_type = 'UNIQUE' AND tc.table_schema = 'public' "
+                        "USING (constraint_schema, constraint_name) "
+                        "WHERE tc.constraint_type = 'UNIQUE' AND tc.table_schema = 'public' "
                         "GROUP BY tc.table_name, tc.constraint_name"
                     )
                 )
@@ -115,7 +117,8 @@ async def test_postgres_catalog_is_exactly_the_spec() -> None:
                         "FROM information_schema.table_constraints tc "
                         "JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name) "
                         "JOIN information_schema.referential_constraints rc USING (constraint_schema, constraint_name) "
-                        "JOIN information_schema.constraint_column_usage ccu USING (constraint_schema, constraint_name) "
+                        "JOIN information_schema.constraint_column_usage ccu "
+                        "USING (constraint_schema, constraint_name) "
                         "WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public'"
                     )
                 )
@@ -137,7 +140,8 @@ async def test_postgres_catalog_is_exactly_the_spec() -> None:
                     text(
                         "SELECT tc.table_name, k.column_name FROM information_schema.table_constraints tc "
                         "JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name) "
-                        "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public' AND tc.table_name <> 'alembic_version'"
+                        "WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public' "
+                        "AND tc.table_name <> 'alembic_version'"
                     )
                 )
             ).all()

@@ -66,7 +66,6 @@ def test_real_languagetool_finds_nothing_in_a_clean_spoken_answer(grammar_checke
 
 def test_unreachable_server_raises_grammar_unavailable() -> None:
     from server.languagetool import LanguageToolChecker
-
     from tests.scoring.conftest import free_port
 
     checker = LanguageToolChecker(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from scoring.keywords import alternatives, score_keywords
-from scoring.spans import answer_spans
 from scoring.lemma import stem
+from scoring.spans import answer_spans
 from scoring.star import detect_plan, detect_star, is_behavioural, structure_kind
 from scoring.text import sentence_structure_factor, split_sentences, tokenize
 

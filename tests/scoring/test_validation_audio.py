@@ -41,8 +41,8 @@ def own_transcriber():
     on every run, whatever other tests decoded before (the shared model's generator has moved)."""
     import ctranslate2
 
-    from streaming.options import TranscriberOptions
     from server.speech.whisper import WhisperTranscriber
+    from streaming.options import TranscriberOptions
 
     ctranslate2.set_random_seed(4)
     return WhisperTranscriber(TranscriberOptions())

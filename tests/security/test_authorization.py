@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import jwt
@@ -75,7 +75,7 @@ def route_table(app: Litestar) -> tuple[list[Endpoint], list[Endpoint], list[str
 def forged_tokens(secret: str, victim: Owner) -> dict[str, str]:
     """Tokens an attacker may hold: the victim's own of the wrong kind, expired ones signed with
     the real secret, and forgeries."""
-    past = datetime.now(timezone.utc) - timedelta(minutes=5)
+    past = datetime.now(UTC) - timedelta(minutes=5)
 
     def token(subject: str, kind: str, *, key: str = secret, algorithm: str = "HS256", exp: datetime = past) -> str:
         claims = {
@@ -87,7 +87,7 @@ def forged_tokens(secret: str, victim: Owner) -> dict[str, str]:
         }
         return jwt.encode(claims, key, algorithm=algorithm)
 
-    future = datetime.now(timezone.utc) + timedelta(minutes=30)
+    future = datetime.now(UTC) + timedelta(minutes=30)
     user_id = victim.tokens["user"]["id"]
     return {
         "garbage": "not-a-token",
@@ -261,10 +261,10 @@ async def test_websockets_refuse_other_users_and_wrong_tokens_before_any_audio(w
     }
     interview = f"/ws/sessions/{victim.session_id}"
     watch = f"/ws/sessions/{victim.session_id}/watch"
-    for name, token in {**wrong, "share token": world.share_token}.items():
+    for token in {**wrong, "share token": world.share_token}.values():
         await _refused(world.base, interview, token)
         await _refused(world.base, interview, None, first=f'{{"type": "auth", "token": "{token}"}}')
-    for name, token in wrong.items():
+    for token in wrong.values():
         await _refused(world.base, watch, token)
     await _refused(world.base, interview, None, first='{"type": "start"}')  # no auth message
     await _refused(world.base, interview, None, first=b"\x00\x01")  # audio instead of the auth message

@@ -8,7 +8,6 @@ import json
 import uuid
 
 import httpx
-import pytest
 from websockets.sync.client import connect
 
 from tests.security.servers import spawn_server

@@ -2,9 +2,9 @@
 SQLite): random and malformed frames, messages out of order, floods, a client that never
 reads, and answers made of long silences, noise, hum and speech at changing paces (real time,
 4x, full speed) with pings behind the audio: a reader that stops reading is found by a ping
-that never comes back (issue 11, finding 1). The server stays up, answers only with events, error codes and close codes that
-docs/protocol.md documents, keeps its memory bounded, and a candidate streaming real speech at
-the same time still gets their transcript."""
+that never comes back (issue 11, finding 1). The server stays up, answers only with events, error
+codes and close codes that docs/protocol.md documents, keeps its memory bounded, and a candidate
+streaming real speech at the same time still gets their transcript."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ import httpx
 import numpy as np
 import psutil
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jwt
-
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -81,7 +80,7 @@ async def test_malformed_tokens_are_401(client: AsyncTestClient, header: str) ->
 
 async def test_expired_and_foreign_tokens_are_401(client: AsyncTestClient, settings) -> None:
     account = await register(client)
-    now = int(datetime.now(timezone.utc).timestamp())
+    now = int(datetime.now(UTC).timestamp())
     claims = {"sub": account.id, "iat": now - 600, "typ": "access"}
     expired = jwt.encode({**claims, "exp": now - 300}, settings.auth.jwt_secret)
     foreign = jwt.encode({**claims, "exp": now + 300}, "another-secret-" + "y" * 40)

@@ -17,8 +17,8 @@ import websockets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from persistence.models import InterviewFeedback, InterviewQuestion, InterviewSession, User
 from interview import REASONS
+from persistence.models import InterviewFeedback, InterviewQuestion, InterviewSession, User
 from server.app import create_app
 from tests.support.live_server import InterviewClient, serve, ws_url
 from tests.support.speech import synthesize, to_pcm16
@@ -54,7 +54,10 @@ ANSWERS = {
         0.5,
         "I profiled the service, added caching for the product catalogue, and removed two slow database queries.",
         0.6,
-        "As a result, latency dropped from two seconds to three hundred milliseconds, and conversion went up by twelve percent.",
+        (
+            "As a result, latency dropped from two seconds to three hundred milliseconds, "
+            "and conversion went up by twelve percent."
+        ),
     ),
 }
 

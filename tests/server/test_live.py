@@ -152,9 +152,9 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
 async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, connect, embedder) -> None:
     """When a question is asked, its prompts and topics are embedded in the background, so
     scoring the answer later embeds only the answer (see bench/scoring_latency.py)."""
-    from scoring import reference_texts
-
     import uuid
+
+    from scoring import reference_texts
 
     # A text no other test (or database parameter) asked, so the shared embedder has not seen it.
     unseen = f"Which message queue did you choose for billing service {uuid.uuid4().hex[:6]}, and why?"

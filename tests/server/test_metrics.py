@@ -20,10 +20,10 @@ pytestmark = pytest.mark.parametrize("migrated_database", ["sqlite"], indirect=T
 TODAYS_FAMILIES = {
     "interview_live_streams", "interview_live_watchers", "interview_decode_queue_depth", "interview_decode_busy",
     "interview_outbox_depth", "interview_decode_seconds", "interview_decodes", "interview_decode_real_time_factor",
-    "interview_partials_skipped", "interview_finals_reused", "interview_refused_connections", "interview_spooled_writes",
-    "interview_spool_retries", "interview_pubsub_connected", "interview_pubsub_publish_failures",
-    "interview_pubsub_reconnects", "interview_lease_heartbeat_failures", "interview_shutting_down",
-    "interview_node_info", "interview_grammar_available",
+    "interview_partials_skipped", "interview_finals_reused", "interview_refused_connections",
+    "interview_spooled_writes", "interview_spool_retries", "interview_pubsub_connected",
+    "interview_pubsub_publish_failures", "interview_pubsub_reconnects", "interview_lease_heartbeat_failures",
+    "interview_shutting_down", "interview_node_info", "interview_grammar_available",
 }  # fmt: skip
 NODE = 'node "a"\\b'  # a quote and a backslash must come out escaped
 

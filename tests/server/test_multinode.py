@@ -68,7 +68,7 @@ async def two_nodes(settings, database, transcriber, embedder, tmp_path):
         balancer = Nginx(tmp_path, [int(base.rsplit(":", 1)[1]) for base in bases])
         balancer.start()
         stack.callback(balancer.stop)
-        yield TwoNodes(balancer.base, apps, dict(zip(apps, bases)))
+        yield TwoNodes(balancer.base, apps, dict(zip(apps, bases, strict=True)))
 
 
 async def _open(base: str, session_id: str, token: str) -> InterviewClient:

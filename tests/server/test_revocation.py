@@ -13,8 +13,8 @@ import websockets
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
-from server.revocation import MemoryRevocationStore, RedisRevocationStore
 from server.live.pubsub import create_redis
+from server.revocation import MemoryRevocationStore, RedisRevocationStore
 from tests.server.test_multinode import REDIS_URL, two_nodes  # noqa: F401 (the fixture)
 from tests.support.live_server import InterviewClient, ws_url
 

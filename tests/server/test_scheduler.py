@@ -80,7 +80,7 @@ async def test_partial_turns_go_round_every_waiting_stream() -> None:
     for pump in pumps:
         pump.feed(speech, 0, fed)
     for decodes in range(1, 17):
-        await until(lambda: len(gate.prompts) == decodes, f"decode {decodes} starts")
+        await until(lambda started=decodes: len(gate.prompts) == started, f"decode {decodes} starts")
         await asyncio.sleep(0.01)  # every pump has looked at its audio and is waiting
         for pump in pumps:
             pump.feed(speech, fed, fed + 1.1)  # more than a partial interval for everyone

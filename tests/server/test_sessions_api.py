@@ -117,7 +117,7 @@ async def test_question_with_scores_and_statistics(client: AsyncTestClient, data
     sessions = [await create_session(client, account, title=f"S{i}") for i in range(3)]
     engine = create_async_engine(database.url)
     async with engine.begin() as connection:
-        for score, session in zip((60.0, 80.0), sessions):
+        for score, session in zip((60.0, 80.0), sessions[:2], strict=True):  # the third stays open
             await connection.execute(
                 text(
                     "UPDATE interview_sessions SET status='completed', overall_score=:s, relevance_avg=:s, "
@@ -130,7 +130,8 @@ async def test_question_with_scores_and_statistics(client: AsyncTestClient, data
             )
         await connection.execute(
             text(
-                "UPDATE interview_questions SET transcript = 'I build APIs', relevance_score = 71.5, overall_score = 70 "
+                "UPDATE interview_questions SET transcript = 'I build APIs', relevance_score = 71.5, "
+                "overall_score = 70 "
                 "WHERE session_id = :sid AND question_number = 1"
             ),
             {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from server.speech.whisper import _encoder_frames, drop_trailing_hallucination, resolve_model
 from streaming.events import Word
 from streaming.options import TranscriberOptions
-from server.speech.whisper import _encoder_frames, drop_trailing_hallucination, resolve_model
 
 
 def words(*items: tuple[str, float, float, float]) -> list[Word]:

@@ -12,9 +12,9 @@ from functools import cache
 import numpy as np
 import pytest
 
+from server.speech.whisper import WhisperTranscriber
 from streaming.offline import simulate_live, transcribe_offline
 from streaming.options import SAMPLE_RATE, StreamingOptions
-from server.speech.whisper import WhisperTranscriber
 from tests.streaming.wer import corpus_wer, normalise, repeated_ngrams, wer
 from tests.support import speech
 
@@ -242,8 +242,8 @@ def test_noise_recordings_give_no_text(transcriber: WhisperTranscriber) -> None:
 def test_a_resumed_answer_continues_the_transcript(transcriber: WhisperTranscriber) -> None:
     audio = answer_audio()
     cut = audio.size // 2
-    from streaming.stream import AnswerStream
     from streaming.audio import float32_to_pcm16
+    from streaming.stream import AnswerStream
 
     first = transcribe_offline(transcriber, audio[:cut], OPTIONS)
     stream = AnswerStream(OPTIONS, prior_segments=first.segments, audio_offset=first.audio_duration)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 
@@ -67,7 +68,7 @@ def test_committed_partial_text_only_grows_within_an_utterance() -> None:
     run = simulate_live(OracleTranscriber(speech), speech.audio, OPTIONS)
     partials = [e for e in run.events if isinstance(e, PartialTranscript)]
     assert len(partials) >= 3
-    for before, after in zip(partials, partials[1:]):
+    for before, after in itertools.pairwise(partials):
         if before.utterance == after.utterance and after.committed:
             assert after.committed.startswith(before.committed)
     # The unstable tail of the oracle ("w3?7") never reaches a committed text.

@@ -118,5 +118,5 @@ def test_real_human_speech_is_found_and_bounded() -> None:
     audio = speech.load_audio_file(speech.SHARED_AUDIO / "whisper" / "jfk.flac")
     events = run((audio * 32767).astype(np.int16))
     assert events and isinstance(events[0], VadStart)
-    voiced = sum(b.sample - a.sample for a, b in zip(events[::2], events[1::2])) / SAMPLE_RATE
+    voiced = sum(b.sample - a.sample for a, b in zip(events[::2], events[1::2], strict=False)) / SAMPLE_RATE
     assert 6.0 < voiced <= audio.size / SAMPLE_RATE

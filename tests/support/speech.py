@@ -39,8 +39,9 @@ def _voice():
 
 def _resample(audio: np.ndarray, rate: int) -> np.ndarray:
     """Band-limited resampling to 16 kHz through PyAV (faster-whisper's own decoder)."""
-    from faster_whisper.audio import decode_audio
     import io
+
+    from faster_whisper.audio import decode_audio
 
     buffer = io.BytesIO()
     write_wav(buffer, audio, rate)
@@ -131,4 +132,4 @@ def shared_manifest() -> list[dict[str, str]]:
         return []
     lines = manifest.read_text().splitlines()
     header = lines[0].split("\t")
-    return [dict(zip(header, line.split("\t"))) for line in lines[1:] if line.strip()]
+    return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:] if line.strip()]
