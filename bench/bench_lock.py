@@ -30,7 +30,7 @@ def bench_lock(path: Path | None, *, idle_load: float = 0.5, max_wait_s: float =
     os.close(fd)
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
 
-    def _leave(signum, frame):  # noqa: ARG001
+    def _leave(signum, frame):
         raise SystemExit(128 + signum)
 
     for sig in previous:

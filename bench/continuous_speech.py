@@ -101,7 +101,7 @@ def human_pieces(audio_dir: Path) -> list[Piece]:
     header = lines[0].split("\t")
     pieces = []
     for line in lines[1:]:
-        row = dict(zip(header, line.split("\t")))
+        row = dict(zip(header, line.split("\t"), strict=True))
         if not row.get("transcript") or row["file"].startswith(("noise/", "whisper_timestamped/")):
             continue
         audio = speech.load_audio_file(audio_dir / row["file"])

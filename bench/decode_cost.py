@@ -30,13 +30,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.continuous_speech import candidate_audio, human_pieces, piper_pieces, rotation  # noqa: E402
-from server.speech.whisper import WhisperTranscriber  # noqa: E402
-from streaming.events import FinalSegment  # noqa: E402
-from streaming.offline import simulate_live  # noqa: E402
-from streaming.options import SAMPLE_RATE, StreamingOptions, TranscriberOptions  # noqa: E402
-from tests.streaming.wer import normalise, wer  # noqa: E402
-from tests.support import speech  # noqa: E402
+from bench.continuous_speech import candidate_audio, human_pieces, piper_pieces, rotation
+from server.speech.whisper import WhisperTranscriber
+from streaming.events import FinalSegment
+from streaming.offline import simulate_live
+from streaming.options import SAMPLE_RATE, StreamingOptions, TranscriberOptions
+from tests.streaming.wer import normalise, wer
+from tests.support import speech
 
 #: The decoding before issue 14: partials with temperature fallbacks, every decode's encoder
 #: floored at 15 s, partials re-decoding the whole utterance, one 2-thread decode at a time.

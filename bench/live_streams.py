@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -61,11 +62,11 @@ import websockets
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_lock import bench_lock  # noqa: E402
-from tests.support.live_server import METRICS_TOKEN, free_port  # noqa: E402
-from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
-from tests.support.speech import SAMPLE_RATE, script_text, to_pcm16  # noqa: E402
-from tests.support.text import normalise_words, word_error_rate  # noqa: E402
+from bench.bench_lock import bench_lock
+from tests.support.bench_answers import CODE_REVIEW, DISAGREEMENT, PAYMENTS, answer_clip
+from tests.support.live_server import METRICS_TOKEN, free_port
+from tests.support.speech import SAMPLE_RATE, script_text, to_pcm16
+from tests.support.text import normalise_words, word_error_rate
 
 ANSWERS = [PAYMENTS, CODE_REVIEW, DISAGREEMENT]
 FRAME_SECONDS = 0.1
@@ -265,7 +266,10 @@ async def probe_admission(base: str) -> dict:
 def _measure_continuous(events, sent_at, complete, placed, results) -> None:
     """Final latency per recording, partial cadence, WER per candidate, filler counts."""
     frame = CONTINUOUS_FRAME_SECONDS
-    sent = lambda audio_time: sent_at[min(len(sent_at) - 1, max(0, int(np.ceil(audio_time / frame)) - 1))]  # noqa: E731
+
+    def sent(audio_time: float) -> float:
+        return sent_at[min(len(sent_at) - 1, max(0, int(np.ceil(audio_time / frame)) - 1))]
+
     speech_started = [e for _, e in events if e["type"] == "speech_started"]
     stops = [e["at"] for _, e in events if e["type"] == "speech_stopped"]
     partials = [(t, e) for t, e in events if e["type"] == "partial" and (e["committed"] or e["tail"])]
@@ -274,7 +278,7 @@ def _measure_continuous(events, sent_at, complete, placed, results) -> None:
     for t, e in partials:
         by_utterance.setdefault(e["utterance"], []).append(t)
     for times in by_utterance.values():
-        results["partial_interval"].extend(b - a for a, b in zip(times, times[1:]))
+        results["partial_interval"].extend(b - a for a, b in itertools.pairwise(times))
     for number, started in enumerate(speech_started):
         times = by_utterance.get(number)
         if times:
@@ -335,7 +339,7 @@ def _measure(events, sent_at, complete, reference, ends, results) -> None:
         if e["committed"] or e["tail"]:
             by_utterance.setdefault(e["utterance"], []).append(t)
     for times in by_utterance.values():
-        results["partial_interval"].extend(b - a for a, b in zip(times, times[1:]))
+        results["partial_interval"].extend(b - a for a, b in itertools.pairwise(times))
     # Utterance k of an answer opens with its k-th speech_started (no bench utterance is long
     # enough to be trimmed into several).
     for number, started in enumerate(speech_started):
@@ -359,8 +363,8 @@ def percentile(values: list[float], q: float) -> float | None:
 def offline_wer(clips, *, short_encoder: bool) -> float:
     from dataclasses import replace
 
-    from streaming.options import TranscriberOptions
     from server.speech.whisper import WhisperTranscriber
+    from streaming.options import TranscriberOptions
 
     model = WhisperTranscriber(replace(TranscriberOptions(), short_encoder=short_encoder))
     # The whole clip in one decode (each clip is under Whisper's 30 s window).
@@ -514,7 +518,10 @@ async def run_continuous_level(
     audio_seconds = sum(audio.size for audio, _ in candidates) / SAMPLE_RATE
     references = " ".join(ref for ref, _ in results["wer_pairs"])
     hypotheses = " ".join(hyp for _, hyp in results["wer_pairs"])
-    delta = lambda name: (_metric(metrics, name) or 0.0) - (_metric(metrics0, name) or 0.0)  # noqa: E731
+
+    def delta(name: str) -> float:
+        return (_metric(metrics, name) or 0.0) - (_metric(metrics0, name) or 0.0)
+
     decodes = {kind: delta(f'interview_decodes_total{{kind="{kind}"}}') for kind in ("final", "partial")}
     decode_count = delta("interview_decode_seconds_count")
     return {

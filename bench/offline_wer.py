@@ -22,10 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from streaming.options import StreamingOptions, TranscriberOptions  # noqa: E402
-from server.speech.whisper import WhisperTranscriber  # noqa: E402
-from tests.streaming.wer import corpus_wer  # noqa: E402
-from tests.support import speech  # noqa: E402
+from server.speech.whisper import WhisperTranscriber
+from streaming.options import StreamingOptions, TranscriberOptions
+from tests.streaming.wer import corpus_wer
+from tests.support import speech
 
 PIPER_SCRIPTS = [
     "I led the migration of our billing service to a new database without any downtime.",

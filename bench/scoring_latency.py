@@ -22,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from scoring import AnswerInput, OnnxMiniLmEmbedder, ScoringOptions, score_answer  # noqa: E402
-from server.languagetool import LanguageToolChecker, LanguageToolSupervisor  # noqa: E402
+from scoring import AnswerInput, OnnxMiniLmEmbedder, ScoringOptions, score_answer
+from server.languagetool import LanguageToolChecker, LanguageToolSupervisor
 
 RESULT = REPO / "bench" / "results" / "scoring_latency.json"
 TARGET_P95_MS = 300.0

@@ -44,12 +44,12 @@ import websockets
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from server import migrate  # noqa: E402
-from tests.faults.services import Nginx, Node, PostgresCluster, RedisServer, node_env  # noqa: E402
-from tests.support.bench_answers import DISAGREEMENT, PAYMENTS, answer_clip  # noqa: E402
-from tests.support.live_server import METRICS_HEADERS  # noqa: E402
-from tests.support.speech import SAMPLE_RATE, to_pcm16  # noqa: E402
-from tests.support.text import normalise_words  # noqa: E402
+from server import migrate
+from tests.faults.services import Nginx, Node, PostgresCluster, RedisServer, node_env
+from tests.support.bench_answers import DISAGREEMENT, PAYMENTS, answer_clip
+from tests.support.live_server import METRICS_HEADERS
+from tests.support.speech import SAMPLE_RATE, to_pcm16
+from tests.support.text import normalise_words
 
 ANSWERS = [PAYMENTS, DISAGREEMENT]
 FRAME_SECONDS = 0.1

@@ -38,10 +38,10 @@ import websockets
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.security.conftest import new_owner  # noqa: E402
-from tests.security.servers import spawn_server  # noqa: E402
-from tests.support.live_server import ws_url  # noqa: E402
-from tests.support.speech import synthesize, to_pcm16  # noqa: E402
+from tests.security.conftest import new_owner
+from tests.security.servers import spawn_server
+from tests.support.live_server import ws_url
+from tests.support.speech import synthesize, to_pcm16
 
 SENTENCE = "Last year I moved our payment service to Kubernetes and measured the latency every week."
 PAUSE_S = 2.0
@@ -193,8 +193,8 @@ async def run(seconds: float, environment: dict[str, str]) -> dict:
     return {
         "what": "one live candidate at real time + /health and /api/users/me polled every 0.2 s, beside uploads",
         "seconds_per_phase": seconds,
-        "hostile_upload": "384 kHz x 8 channels, 300 s of silence, FLAC, %d bytes, 6 concurrent" % len(hostile),
-        "heavy_upload": "48 kHz stereo white noise, 60 s, FLAC, %d bytes, 6 concurrent" % len(heavy),
+        "hostile_upload": f"384 kHz x 8 channels, 300 s of silence, FLAC, {len(hostile)} bytes, 6 concurrent",
+        "heavy_upload": f"48 kHz stereo white noise, 60 s, FLAC, {len(heavy)} bytes, 6 concurrent",
         "env": environment,
         "cpus": os.cpu_count(),
         "phases": {phase.name: phase.report() for phase in phases},

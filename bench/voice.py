@@ -31,8 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from interview import default_question_bank  # noqa: E402
-from server.voice import InterviewerVoice, VoiceOptions  # noqa: E402
+from interview import default_question_bank
+from server.voice import InterviewerVoice, VoiceOptions
 
 
 def cpu_cost(limit: int) -> dict:
@@ -76,11 +76,10 @@ async def voice_latency(questions: int, think: float) -> dict:
     import httpx
     import websockets
 
+    from server import migrate
     from server.app import create_app
     from server.settings import Settings
     from tests.support.live_server import InterviewClient, serve, ws_url
-
-    from server import migrate
 
     data = Path(tempfile.mkdtemp())
     settings = Settings(data_dir=data)
