@@ -391,7 +391,7 @@ class AnswerStream:
         # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
         # Not after the first empty decode: a sentence that opens with "Um," and a pause often
         # decodes to nothing once, and doubling at once delayed its first words by a second more.
-        return self.options.partial_interval_s * 2 ** min(max(utterance.empty_partials - 1, 0), 3)
+        return self.options.partial_interval_s * 2.0 ** min(max(utterance.empty_partials - 1, 0), 3)
 
     def _on_vad(self, event: VadEvent) -> list[Event]:
         if isinstance(event, VadStart):
@@ -516,8 +516,9 @@ class AnswerStream:
         events: list[Event] = []
         if self.open_utterance_seconds > self.options.max_utterance_s and utterance.agreement.committed:
             events.extend(self._trim_open(utterance))
-            utterance = self._open
-            assert utterance is not None
+            rest = self._open
+            assert rest is not None  # trimming keeps the uncommitted rest open
+            utterance = rest
         committed = " ".join(w.text for w in utterance.agreement.committed)
         tail = " ".join(w.text for w in utterance.agreement.tail)
         if (committed, tail) != utterance.shown:
