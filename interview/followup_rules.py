@@ -100,5 +100,10 @@ def follow_up_problems(
     return problems
 
 
-def acceptable(text: str, **context) -> bool:
-    return not follow_up_problems(text, **context)
+def acceptable(
+    text: str, *, transcript: str, covered_topics: Sequence[str] = (), expected_topics: Sequence[str] = ()
+) -> bool:
+    """Whether `text` is an acceptable follow-up to this answer (no problems found)."""
+    return not follow_up_problems(
+        text, transcript=transcript, covered_topics=covered_topics, expected_topics=expected_topics
+    )
