@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/data/interview.db"
 
@@ -50,7 +52,7 @@ def create_engine(options: DatabaseOptions) -> AsyncEngine:
     return create_async_engine(url, echo=options.echo, pool_size=options.pool_size, pool_pre_ping=True)
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def _sqlite_on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets readers (watchers, stats) proceed while an answer is being written.

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.errors import Conflict
@@ -36,7 +36,7 @@ class NoSessionYet(Conflict):
     """A preference change for a user who has no interview to keep it in."""
 
 
-def _newest_first(user_id: uuid.UUID):
+def _newest_first(user_id: uuid.UUID) -> Select[InterviewSession]:
     return (
         select(InterviewSession)
         .where(InterviewSession.user_id == user_id)

@@ -7,11 +7,14 @@ one model and one migration serve both.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Uuid
 
@@ -22,7 +25,7 @@ JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 UuidKey = Uuid(as_uuid=True)
 
 
-class RandomUuid(FunctionElement):
+class RandomUuid(FunctionElement[uuid.UUID]):
     """`DEFAULT gen_random_uuid()` on PostgreSQL; 32 random hex digits on SQLite.
 
     SQLAlchemy's `Uuid` stores SQLite values as 32 hex digits without dashes, which is exactly
@@ -34,12 +37,12 @@ class RandomUuid(FunctionElement):
 
 
 @compiles(RandomUuid, "postgresql")
-def _random_uuid_postgresql(element, compiler, **kw) -> str:
+def _random_uuid_postgresql(element: RandomUuid, compiler: SQLCompiler, **kw: Any) -> str:
     return "gen_random_uuid()"
 
 
 @compiles(RandomUuid, "sqlite")
-def _random_uuid_sqlite(element, compiler, **kw) -> str:
+def _random_uuid_sqlite(element: RandomUuid, compiler: SQLCompiler, **kw: Any) -> str:
     return "(lower(hex(randomblob(16))))"
 
 
