@@ -9,14 +9,16 @@ Keywords are None when the question has no expected topics, for the same reason.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from scoring.embedding import Embedder
 from scoring.errors import GrammarUnavailable, InvalidAnswer
 from scoring.fluency import FluencyResult, TimedWord, score_fluency
-from scoring.grammar import GrammarChecker, GrammarResult, score_grammar
+from scoring.grammar import GrammarChecker, GrammarMatch, GrammarResult, score_grammar
 from scoring.keywords import KeywordResult, covered_lexically, score_keywords, topic_texts
 from scoring.options import Calibration, ScoringOptions
 from scoring.relevance import RelevanceResult, answer_embedding, question_prompts, score_relevance
@@ -72,7 +74,7 @@ class AnswerDetails:
     def star(self) -> StructureResult | None:
         return self.structure if self.structure is not None and self.structure.kind == "star" else None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "relevance": self.relevance.to_json(),
             "grammar": None if self.grammar is None else self.grammar.to_json(),
@@ -129,11 +131,11 @@ class AnswerScore:
     def scores(self) -> dict[str, float | None]:
         return {d: getattr(self, d) for d in DIMENSIONS}
 
-    def suggestions_json(self) -> list[dict]:
+    def suggestions_json(self) -> list[dict[str, Any]]:
         """The interview_questions.suggestions column value."""
         return [s.to_json() for s in self.suggestions]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             **self.scores(),
             "overall": self.overall,
@@ -244,7 +246,7 @@ def score_answer(
             ignored=uncertain,
         )
     grammar_result = None
-    if matches is _UNAVAILABLE:
+    if matches is _Grammar.UNAVAILABLE:
         flags.append("grammar_unavailable")
     elif matches is not None:
         grammar_result = score_grammar(
@@ -326,17 +328,22 @@ def _doubtful_sentences(
     return tuple(out)
 
 
-_UNAVAILABLE = object()
+class _Grammar(enum.Enum):
+    """The grammar check's outcome when it has no matches to give."""
+
+    UNAVAILABLE = "unavailable"
 
 
-def _check_grammar_matches(text: str, checker: GrammarChecker | None):
-    """The checker's matches; None when there is nothing to check, _UNAVAILABLE when the
+def _check_grammar_matches(
+    text: str, checker: GrammarChecker | None
+) -> list[GrammarMatch] | Literal[_Grammar.UNAVAILABLE] | None:
+    """The checker's matches; None when there is nothing to check, UNAVAILABLE when the
     checker is missing or unreachable."""
     if not text:
         return None
     if checker is None:
-        return _UNAVAILABLE
+        return _Grammar.UNAVAILABLE
     try:
         return checker.check(text)
     except GrammarUnavailable:
-        return _UNAVAILABLE
+        return _Grammar.UNAVAILABLE

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scoring.text import Token
 
@@ -68,7 +69,7 @@ class Filler:
     index: int  # token index of the filler's first word
     start: float | None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "index": self.index, "start": self.start}
 
 
@@ -78,7 +79,7 @@ class Repetition:
     index: int  # token index of the repeated copy
     start: float | None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "index": self.index, "start": self.start}
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from tokenizers import Encoding
 
 from scoring.errors import ModelUnavailable
 
@@ -120,7 +121,7 @@ class OnnxMiniLmEmbedder:
         out[batch] = self._run([encodings[j] for j in batch])
         return out
 
-    def _run(self, encodings) -> np.ndarray:
+    def _run(self, encodings: Sequence[Encoding]) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -139,4 +140,4 @@ class OnnxMiniLmEmbedder:
 def normalise(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (zero rows stay zero)."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return np.asarray(vectors / np.clip(norms, 1e-12, None), dtype=np.float32)

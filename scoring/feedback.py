@@ -13,9 +13,10 @@ Thresholds (documented, shared with the per-answer wording in suggestions.band):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import mean
+from typing import Any
 
 from scoring.answer import DIMENSIONS
 from scoring.insights import build_insights
@@ -51,7 +52,7 @@ class Item:
     message: str
     priority: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"category": self.category, "type": self.type, "message": self.message, "priority": self.priority}
 
 
@@ -61,19 +62,19 @@ class SessionFeedback:
     summary: str
     strengths: tuple[Item, ...]
     weaknesses: tuple[Item, ...]
-    suggestions: tuple[dict, ...]
+    suggestions: tuple[dict[str, Any], ...]
     resources: tuple[Resource, ...]
     readiness_score: int
     readiness_level: str
     next_steps: tuple[str, ...]
-    question_feedback: tuple[dict, ...]
+    question_feedback: tuple[dict[str, Any], ...]
     ai_insights: str
     comparison_percentile: int | None
     overall_score: float | None
     averages: dict[str, float | None]
     questions_answered: int
 
-    def to_row(self) -> dict:
+    def to_row(self) -> dict[str, Any]:
         """Column values of interview_feedback (without id, session_id and timestamps)."""
         return {
             "overall_rating": self.overall_rating,
@@ -90,7 +91,7 @@ class SessionFeedback:
             "comparison_percentile": self.comparison_percentile,
         }
 
-    def session_scores(self) -> dict:
+    def session_scores(self) -> dict[str, Any]:
         """Column values for interview_sessions (overall_score and the *_avg columns)."""
         return {
             "overall_score": self.overall_score,
@@ -110,7 +111,7 @@ def readiness_level(score: int) -> str:
     return next(name for low, name in READINESS if score >= low)
 
 
-def _avg(values) -> float | None:
+def _avg(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return round(mean(present), 1) if present else None
 
@@ -157,7 +158,9 @@ def _priority(value: float) -> int:
     return 1 if value < 45 else 2 if value < 55 else 3
 
 
-def _strengths_and_weaknesses(questions, answered, averages) -> tuple[list[Item], list[Item]]:
+def _strengths_and_weaknesses(
+    questions: Sequence[QuestionResult], answered: Sequence[QuestionResult], averages: Mapping[str, float | None]
+) -> tuple[list[Item], list[Item]]:
     strengths: list[Item] = []
     weaknesses: list[Item] = []
     for dim, value in sorted(((d, v) for d, v in averages.items() if v is not None), key=lambda x: -x[1]):
@@ -179,7 +182,7 @@ def _strengths_and_weaknesses(questions, answered, averages) -> tuple[list[Item]
                 )
             )
         else:
-            parts = Counter(p for q in incomplete for p in q.star_missing)
+            parts = Counter(p for q in incomplete for p in q.star_missing or ())
             text = ", ".join(f"{p} ({n}x)" for p, n in parts.most_common())
             weaknesses.append(
                 Item(
@@ -221,8 +224,10 @@ def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -
     )
 
 
-def _suggestions(weaknesses: Sequence[Item], answered: Sequence[QuestionResult], options: ScoringOptions) -> list[dict]:
-    out: list[dict] = []
+def _suggestions(
+    weaknesses: Sequence[Item], answered: Sequence[QuestionResult], options: ScoringOptions
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for w in weaknesses:
         key = w.category.lower()
         if key in _ADVICE:
@@ -254,7 +259,9 @@ def _suggestions(weaknesses: Sequence[Item], answered: Sequence[QuestionResult],
     return out[: options.max_suggestions]
 
 
-def _next_steps(questions, answered, weaknesses) -> list[str]:
+def _next_steps(
+    questions: Sequence[QuestionResult], answered: Sequence[QuestionResult], weaknesses: Sequence[Item]
+) -> list[str]:
     steps: list[str] = []
     missing = Counter(label(t) for q in answered for t in q.missing_topics)
     if missing:
@@ -278,13 +285,20 @@ def _next_steps(questions, answered, weaknesses) -> list[str]:
     return steps[:5]
 
 
-def _summary(questions, answered, overall, averages, strengths, weaknesses) -> str:
+def _summary(
+    questions: Sequence[QuestionResult],
+    answered: Sequence[QuestionResult],
+    overall: float | None,
+    averages: Mapping[str, float | None],
+    strengths: Sequence[Item],
+    weaknesses: Sequence[Item],
+) -> str:
     planned = [q for q in questions if q.follow_up_of is None]
-    if not answered:
+    if not answered or overall is None:  # overall is None exactly when nothing was answered
         return f"None of the {len(planned)} questions was answered, so the session could not be scored."
     dims = {d: v for d, v in averages.items() if v is not None}
-    best = max(dims, key=dims.get)
-    worst = min(dims, key=dims.get)
+    best = max(dims, key=dims.__getitem__)
+    worst = min(dims, key=dims.__getitem__)
     answered_planned = sum(1 for q in answered if q.follow_up_of is None)
     text = (
         f"You answered {answered_planned} of {len(planned)} questions "
@@ -295,7 +309,7 @@ def _summary(questions, answered, overall, averages, strengths, weaknesses) -> s
     return text
 
 
-def _question_entry(q: QuestionResult) -> dict:
+def _question_entry(q: QuestionResult) -> dict[str, Any]:
     return {
         "question_number": q.question_number,
         "question": q.question_text,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -56,7 +56,7 @@ class Pause:
     def duration(self) -> float:
         return self.end - self.start
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"start": round(self.start, 2), "end": round(self.end, 2), "duration": round(self.duration, 2)}
 
 
@@ -84,7 +84,7 @@ class FluencyResult:
             counts[filler.text] = counts.get(filler.text, 0) + 1
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 1),
             "word_count": self.word_count,
@@ -119,17 +119,22 @@ def rate_score(wpm: float, band: tuple[float, float]) -> float:
     return max(0.0, 100.0 - RATE_POINTS_PER_WPM * distance)
 
 
+def _word_times(tokens: Sequence[Token]) -> list[tuple[float, float]]:
+    """(start, end) of the tokens that carry timing, in order."""
+    return [(t.start, t.end) for t in tokens if t.start is not None and t.end is not None]
+
+
 def long_pauses(tokens: Sequence[Token], vad_pauses: Sequence[tuple[float, float]], threshold: float) -> list[Pause]:
     """Silences longer than `threshold` strictly inside the answer (between first and last word).
 
     Gaps between word timestamps and the VAD's silences are merged: Whisper tends to stretch a
     word over a following silence, so the VAD often sees pauses the timestamps hide.
     """
-    timed = [t for t in tokens if t.start is not None and t.end is not None]
+    timed = _word_times(tokens)
     if not timed:
         return []
-    first, last = timed[0].start, timed[-1].end
-    spans = [(a.end, b.start) for a, b in itertools.pairwise(timed) if b.start - a.end > 0.05]
+    first, last = timed[0][0], timed[-1][1]
+    spans = [(a_end, b_start) for (_, a_end), (b_start, _) in itertools.pairwise(timed) if b_start - a_end > 0.05]
     spans += [(max(s, first), min(e, last)) for s, e in vad_pauses if min(e, last) - max(s, first) > 0.05]
     merged: list[list[float]] = []
     for start, end in sorted(spans):
@@ -154,9 +159,9 @@ def score_fluency(
     repetitions = find_repetitions(tokens, fillers)
     filler_words = sum(len(f.text.split()) for f in fillers)
     lexical = max(0, len(tokens) - filler_words)
-    timed = [t for t in tokens if t.start is not None and t.end is not None]
+    timed = _word_times(tokens)
     if timed:
-        speaking = max(timed[-1].end - timed[0].start, 1e-3)
+        speaking = max(timed[-1][1] - timed[0][0], 1e-3)
     elif audio_duration > 0:
         speaking = audio_duration
     else:

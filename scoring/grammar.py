@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from scoring.errors import GrammarUnavailable
 from scoring.spans import overlaps
@@ -74,7 +74,7 @@ class GrammarMatch:
     def excerpt(self, text: str) -> str:
         return text[self.offset : self.offset + self.length]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "offset": self.offset,
             "length": self.length,
@@ -102,7 +102,7 @@ class GrammarResult:
     #: Matches on or next to words the recogniser was unsure of: not counted, kept for the UI.
     uncertain: tuple[GrammarMatch, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 1),
             "errors": self.errors,

@@ -25,6 +25,11 @@ def _avg(values: Sequence[float | None]) -> float | None:
     return mean(present) if present else None
 
 
+def _overall(results: Sequence[QuestionResult]) -> list[float]:
+    """The overall scores of `results` (every answered result has one)."""
+    return [r.overall for r in results if r.overall is not None]
+
+
 def build_insights(results: Sequence[QuestionResult], percentile: int | None) -> str:
     answered = [r for r in results if r.answered and r.overall is not None]
     if not answered:
@@ -33,7 +38,7 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
     by_difficulty: dict[str, list[QuestionResult]] = {}
     for r in answered:
         by_difficulty.setdefault(r.difficulty.lower(), []).append(r)
-    levels = sorted((d for d in by_difficulty if d in _DIFFICULTY_ORDER), key=_DIFFICULTY_ORDER.get)
+    levels = sorted((d for d in by_difficulty if d in _DIFFICULTY_ORDER), key=_DIFFICULTY_ORDER.__getitem__)
     if len(levels) >= 2:
         low, high = levels[0], levels[-1]
         f_low = _avg([r.fillers_per_minute for r in by_difficulty[low]])
@@ -44,15 +49,15 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
                 f"Fillers {trend} under pressure: {f_low:.1f} per minute on {low} questions "
                 f"vs {f_high:.1f} on {high} ones."
             )
-        s_low = mean(r.overall for r in by_difficulty[low])
-        s_high = mean(r.overall for r in by_difficulty[high])
+        s_low = mean(_overall(by_difficulty[low]))
+        s_high = mean(_overall(by_difficulty[high]))
         if s_low - s_high >= SCORE_GAP:
             lines.append(f"Scores dropped on harder questions ({s_low:.0f} on {low}, {s_high:.0f} on {high}).")
-    by_category: dict[str, list[float]] = {}
+    by_category: dict[str, list[QuestionResult]] = {}
     for r in answered:
-        by_category.setdefault(r.category.lower(), []).append(r.overall)
+        by_category.setdefault(r.category.lower(), []).append(r)
     if len(by_category) >= 2:
-        ranked = sorted(((mean(v), k) for k, v in by_category.items()), reverse=True)
+        ranked = sorted(((mean(_overall(v)), k) for k, v in by_category.items()), reverse=True)
         (best, best_cat), (worst, worst_cat) = ranked[0], ranked[-1]
         if best - worst >= SCORE_GAP:
             lines.append(
@@ -60,7 +65,7 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
             )
     if len(answered) >= 4:
         half = len(answered) // 2
-        first, second = mean(r.overall for r in answered[:half]), mean(r.overall for r in answered[half:])
+        first, second = mean(_overall(answered[:half])), mean(_overall(answered[half:]))
         if abs(second - first) >= SCORE_GAP:
             verb = "improved" if second > first else "faded"
             lines.append(

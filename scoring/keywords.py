@@ -23,8 +23,9 @@ score = 100 x mean(credit) x context, credit 1 covered / 0.5 touched / 0, and co
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,7 @@ class TopicMatch:
     def credit(self) -> float:
         return CREDIT[self.verdict]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "topic": self.topic,
             "label": label(self.topic),
@@ -116,7 +117,7 @@ class KeywordResult:
         """The feedback-text names (scoring.keywords.label) of the topics with this verdict."""
         return [label(t.topic) for t in self.topics if t.verdict == verdict]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 1),
             "covered": self.covered,
@@ -158,7 +159,9 @@ def _positions(transcript: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(transcript.lower())]
 
 
-def _occurrences(alternative: str, words: Sequence[tuple[str, int, int]], *, every_word: bool = False):
+def _occurrences(
+    alternative: str, words: Sequence[tuple[str, int, int]], *, every_word: bool = False
+) -> Iterator[tuple[str, int, int]]:
     """(kind, first word index, last word index) of every lexical occurrence, exact ones first;
     `every_word`: function words count too ("I told" must say "I", not only "tell")."""
     topic_words = _WORD.findall(alternative.lower())
@@ -166,7 +169,7 @@ def _occurrences(alternative: str, words: Sequence[tuple[str, int, int]], *, eve
         return
     n = len(topic_words)
     plain = [w for w, _, _ in words]
-    exact_at = set()
+    exact_at: set[int] = set()
     for i in range(len(plain) - n + 1):
         if plain[i : i + n] == topic_words:
             exact_at.add(i)
@@ -190,7 +193,9 @@ def _negated(text: str, topic: str) -> bool:
     return bool(_NEGATION.search(text)) and not _NEGATIVE_TOPIC.search(topic)
 
 
-def _lexical(topic: str, transcript: str, words, parts: Sequence[Span]) -> TopicMatch | None:
+def _lexical(
+    topic: str, transcript: str, words: Sequence[tuple[str, int, int]], parts: Sequence[Span]
+) -> TopicMatch | None:
     """The best lexical verdict over all alternatives and occurrences (covered beats touched)."""
     best: TopicMatch | None = None
     negated = False
@@ -282,7 +287,16 @@ def _mostly_ignored(span: Span, ignored: Sequence[tuple[int, int]]) -> bool:
     return covered * 2 > span.end - span.start
 
 
-def _semantic(topic, alts, vectors, spans, span_vectors, usable, cover, touch) -> TopicMatch | None:
+def _semantic(
+    topic: str,
+    alts: Sequence[str],
+    vectors: np.ndarray | None,
+    spans: Sequence[Span],
+    span_vectors: np.ndarray | None,
+    usable: list[int],
+    cover: float,
+    touch: float,
+) -> TopicMatch | None:
     """The closest non-negated span over all alternatives: covered, touched, or missing with
     its similarity (None when there is nothing to compare)."""
     if vectors is None or span_vectors is None or not len(span_vectors) or not usable:

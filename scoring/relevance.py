@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class RelevanceResult:
     sentence_similarities: tuple[float, ...]
     off_topic_sentences: tuple[int, ...]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 1),
             "similarity": round(self.similarity, 4),
@@ -66,7 +67,7 @@ def answer_embedding(sentence_vectors: np.ndarray, sentences: Sequence[str]) -> 
     weights = np.array([max(1, len(s.split())) for s in sentences], dtype=np.float32)
     mean = (sentence_vectors * weights[:, None]).sum(axis=0)
     norm = float(np.linalg.norm(mean))
-    return (mean / norm if norm > 0 else mean).astype(np.float32)
+    return np.asarray(mean / norm if norm > 0 else mean, dtype=np.float32)
 
 
 def question_prompts(question_text: str, expected_topics: Sequence[str]) -> list[str]:

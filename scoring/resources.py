@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 CATALOGUE = Path(__file__).with_name("resources.json")
 
@@ -29,7 +30,7 @@ class Resource:
     url: str
     skill_area: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"title": self.title, "type": self.type, "url": self.url, "skill_area": self.skill_area}
 
 

@@ -7,6 +7,7 @@ Built from a fresh `AnswerScore` (`from_score`) or, after a restart, from stored
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 from scoring.answer import DIMENSIONS, AnswerScore
 
@@ -49,13 +50,13 @@ class QuestionResult:
     shown_number: int | None = None
     touched_topics: tuple[str, ...] = ()
     #: Talking points with their verdict and the candidate's words ({topic, verdict, evidence}).
-    talking_points: tuple[dict, ...] = ()
+    talking_points: tuple[dict[str, Any], ...] = ()
     #: The structure check that applied ("star" | "plan" | None) and its missing parts.
     structure_kind: str | None = None
     structure_missing: tuple[str, ...] = ()
     #: The whole per-answer score as the live score card received it (AnswerScore.to_json()),
     #: so that the report and the REST API show the same after a reload.
-    score: dict | None = None
+    score: dict[str, Any] | None = None
 
     @classmethod
     def from_score(
@@ -128,7 +129,7 @@ class QuestionResult:
     def scores(self) -> dict[str, float | None]:
         return {d: getattr(self, d) for d in DIMENSIONS}
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for key in _LISTS:
             data[key] = list(data[key])
@@ -137,7 +138,7 @@ class QuestionResult:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> QuestionResult:
+    def from_json(cls, data: dict[str, Any]) -> QuestionResult:
         values = {k: v for k, v in data.items() if k in _FIELDS}  # older rows may lack or add keys
         for key in _LISTS:
             values[key] = tuple(values.get(key) or ())

@@ -10,8 +10,9 @@ precedence, deterministically; the first sentence that shows a part is kept as i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 PARTS = ("situation", "task", "action", "result")
 
@@ -180,7 +181,7 @@ class StructureResult:
     def advice(self, part: str) -> str:
         return (ADVICE if self.kind == "star" else PLAN_ADVICE)[part]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "parts": list(self.parts),
@@ -195,7 +196,9 @@ class StructureResult:
 StarResult = StructureResult
 
 
-def _detect(sentences: Sequence[str], kind: str, parts: Sequence[str], compiled) -> StructureResult:
+def _detect(
+    sentences: Sequence[str], kind: str, parts: Sequence[str], compiled: Mapping[str, Sequence[re.Pattern[str]]]
+) -> StructureResult:
     evidence: dict[str, str] = {}
     for sentence in sentences:
         for part in parts:

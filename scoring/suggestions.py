@@ -9,6 +9,7 @@ shortfall from 100) and numbered from 1 (most important).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from scoring.fluency import FluencyResult
 from scoring.grammar import GrammarResult
@@ -28,7 +29,7 @@ class Suggestion:
     message: str
     priority: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"category": self.category, "message": self.message, "priority": self.priority}
 
 

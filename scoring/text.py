@@ -6,10 +6,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*(?:[-.][A-Za-z0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE_PUNCT = set(",.;:!?—–-…")
+
+
+class SpokenWord(Protocol):
+    """A recognised word with its time span in seconds (the recogniser's words satisfy it)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def tokenize_timed(words: Iterable[object]) -> list[Token]:
+def tokenize_timed(words: Iterable[SpokenWord]) -> list[Token]:
     """Tokens of timed words (`.text`, `.start`, `.end`), each keeping its word's timing.
 
     Whisper words carry their punctuation (" um,"); a word that splits into several tokens
@@ -67,7 +79,7 @@ def tokenize_timed(words: Iterable[object]) -> list[Token]:
     tokens: list[Token] = []
     pending = "^"
     for word in words:
-        raw = str(getattr(word, "text", ""))
+        raw = word.text
         start, end = float(word.start), float(word.end)
         pieces = tokenize(raw)
         if not pieces:
