@@ -95,3 +95,24 @@ export function band(value) {
 export function titleCase(text) {
   return (text || "").replace(/_/g, " ").replace(/\b\w/g, (c) => c.toUpperCase());
 }
+
+/**
+ * The words the new-interview form offers for a session's settings; the API stores their ids.
+ * Every page names a session the way the candidate chose it ("Challenging", not "Hard").
+ */
+export const SESSION_LABELS = {
+  difficulty: { easy: "Warm-up", medium: "Standard", hard: "Challenging" },
+  interview_type: { behavioral: "Behavioural", technical: "Technical", mixed: "Mixed" },
+};
+
+/** `sessionLabel("difficulty", "hard")` -> "Challenging"; unknown values are title-cased. */
+export function sessionLabel(kind, value) {
+  return (SESSION_LABELS[kind] || {})[value] || titleCase(value);
+}
+
+/** Feedback categories as the rest of the UI names them: "keywords" are the talking points. */
+const CATEGORY_LABELS = { keywords: "Talking points", behavioral: "Behavioural" };
+
+export function categoryLabel(category) {
+  return CATEGORY_LABELS[(category || "").toLowerCase()] || titleCase(category);
+}

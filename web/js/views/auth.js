@@ -24,7 +24,8 @@ function nextPath(query) {
 }
 
 export async function login(root, { query, navigate }) {
-  const email = field({ name: "email", label: "E-mail", type: "email", required: true, autocomplete: "email" });
+  // "Log in instead" after a sign-up with a known e-mail brings the address along.
+  const email = field({ name: "email", label: "E-mail", type: "email", value: query.get("email") || "", required: true, autocomplete: "email" });
   const password = field({ name: "password", label: "Password", type: "password", required: true, autocomplete: "current-password" });
   const submit = h("button.button.button--primary.button--large", { type: "submit" }, "Log in");
   const form = h(
@@ -99,7 +100,10 @@ export async function signup(root, { query, navigate }) {
     } catch (error) {
       if (error.status === 409) {
         setFieldError(form, "email", "An account with this e-mail already exists.");
-        formError(form, "An account with this e-mail already exists. Log in instead?");
+        formError(form, "An account with this e-mail already exists. ");
+        const login = new URLSearchParams({ email: values.email });
+        if (query.get("next")) login.set("next", query.get("next"));
+        form.querySelector(".form-error").append(h("a", { href: `#/login?${login}`, "data-testid": "login-instead" }, "Log in instead"));
       } else if (error.field && setFieldError(form, error.field.replace(/^\$\./, ""), error.message)) {
         formError(form, error.message);
       } else formError(form, error.message);

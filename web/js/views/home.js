@@ -1,12 +1,12 @@
 // Home: a greeting, the next step, unfinished interviews and recent results.
 
 import { api, tokens } from "../api.js";
-import { h, score, formatDate, titleCase } from "../dom.js";
+import { h, score, formatDate, sessionLabel, titleCase } from "../dom.js";
 
 export function sessionItem(session, { onDelete } = {}) {
   const done = session.status === "completed";
   const open = session.status === "created" || session.status === "in_progress";
-  const meta = [titleCase(session.interview_type), titleCase(session.difficulty), session.target_company, formatDate(session.completed_at || session.started_at || session.created_at)]
+  const meta = [sessionLabel("interview_type", session.interview_type), sessionLabel("difficulty", session.difficulty), session.target_company, formatDate(session.completed_at || session.started_at || session.created_at)]
     .filter(Boolean)
     .join(" · ");
   return h(

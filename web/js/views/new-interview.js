@@ -1,7 +1,7 @@
 // A new interview: role, company, type, difficulty and length -> POST /api/sessions.
 
 import { api, tokens } from "../api.js";
-import { h } from "../dom.js";
+import { h, SESSION_LABELS } from "../dom.js";
 import { field, choiceGroup, setFieldError, clearErrors, formError, busy } from "../forms.js";
 
 const ROLE_SUGGESTIONS = [
@@ -56,9 +56,9 @@ export async function render(root, { query, navigate }) {
       legend: "Type of interview",
       value: "mixed",
       options: [
-        ["behavioral", "Behavioural", "Stories about your experience"],
-        ["technical", "Technical", "Concepts and problem solving"],
-        ["mixed", "Mixed", "A bit of both"],
+        ["behavioral", SESSION_LABELS.interview_type.behavioral, "Stories about your experience"],
+        ["technical", SESSION_LABELS.interview_type.technical, "Concepts and problem solving"],
+        ["mixed", SESSION_LABELS.interview_type.mixed, "A bit of both"],
       ],
     }),
     choiceGroup({
@@ -66,9 +66,9 @@ export async function render(root, { query, navigate }) {
       legend: "Difficulty",
       value: "medium",
       options: [
-        ["easy", "Warm-up", "Friendly questions"],
-        ["medium", "Standard", "A typical interview"],
-        ["hard", "Challenging", "Senior-level depth"],
+        ["easy", SESSION_LABELS.difficulty.easy, "Friendly questions"],
+        ["medium", SESSION_LABELS.difficulty.medium, "A typical interview"],
+        ["hard", SESSION_LABELS.difficulty.hard, "Senior-level depth"],
       ],
     }),
     count,

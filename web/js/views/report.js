@@ -2,8 +2,8 @@
 // question and playback of each recorded answer (fetched with the bearer token as a blob).
 
 import { api, ApiError } from "../api.js";
-import { h, clear, score, band, formatDateTime, titleCase } from "../dom.js";
-import { ring, dimensionBar, DIMENSIONS, topics } from "./scorecard.js";
+import { h, clear, score, band, formatDateTime, titleCase, sessionLabel, categoryLabel } from "../dom.js";
+import { ring, dimensionBar, DIMENSIONS, topics, grammarNotes } from "./scorecard.js";
 import { annotate } from "../live/transcript.js";
 
 function structureNote(q, entry) {
@@ -17,13 +17,14 @@ function structureNote(q, entry) {
 function transcriptNode(q) {
   const details = q.score_details && q.score_details.details;
   if (!details || !q.transcript) return h("p.quote", q.transcript);
-  const node = annotate(q.transcript, {
+  const annotated = annotate(q.transcript, {
     fillers: (details.fluency && details.fluency.fillers) || [],
     grammar: details.grammar ? details.grammar.matches : [],
     uncertain: details.uncertain || [],
-  }).node;
-  node.classList.add("quote");
-  return node;
+  });
+  annotated.node.classList.add("quote");
+  // The text numbers its grammar issues: the notes they point to come with it.
+  return annotated.notes.length ? h("div", annotated.node, grammarNotes(annotated.notes)) : annotated.node;
 }
 
 const POLL_MS = 2000;
@@ -83,7 +84,7 @@ export async function render(root, { params, navigate }) {
         "div.page-head",
         h("p.muted", { style: { marginBottom: ".25rem" } }, "Feedback report"),
         h("h1", session.title),
-        h("p.muted", { "data-testid": "report-meta" }, [titleCase(session.interview_type), titleCase(session.difficulty), formatDateTime(session.completed_at || session.created_at), answeredLine()].filter(Boolean).join(" · ")),
+        h("p.muted", { "data-testid": "report-meta" }, [sessionLabel("interview_type", session.interview_type), sessionLabel("difficulty", session.difficulty), formatDateTime(session.completed_at || session.created_at), answeredLine()].filter(Boolean).join(" · ")),
       ),
     );
     if (!fb) {
@@ -141,7 +142,7 @@ export async function render(root, { params, navigate }) {
           "div.grid.grid--2",
           { style: { marginTop: "1rem" } },
           fb.suggestions && fb.suggestions.length
-            ? h("section.card", h("h2", "Suggestions"), h("ul.suggestions", [...fb.suggestions].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((s) => h("li", s.category ? h("span.cat", s.category) : null, s.message))))
+            ? h("section.card", h("h2", "Suggestions"), h("ul.suggestions", [...fb.suggestions].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((s) => h("li", s.category ? h("span.cat", categoryLabel(s.category)) : null, s.message))))
             : null,
           fb.next_steps && fb.next_steps.length ? h("section.card", h("h2", "Next steps"), h("ol", fb.next_steps.map((step) => h("li", typeof step === "string" ? step : step.message || JSON.stringify(step))))) : null,
         ),
@@ -171,7 +172,7 @@ export async function render(root, { params, navigate }) {
       "section.card",
       h("h2", title),
       items && items.length
-        ? h(`ul.item-list.item-list--${kind}`, [...items].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((item) => h("li", item.category ? h("span.cat", item.category) : null, item.message || String(item))))
+        ? h(`ul.item-list.item-list--${kind}`, [...items].sort((a, b) => (a.priority || 9) - (b.priority || 9)).map((item) => h("li", item.category ? h("span.cat", categoryLabel(item.category)) : null, item.message || String(item))))
         : h("p.muted", empty),
     );
   }

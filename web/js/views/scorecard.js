@@ -1,6 +1,6 @@
 // The score card of one answer, from the `score` event (scoring's AnswerScore.to_json()).
 
-import { h, score, band, titleCase } from "../dom.js";
+import { h, score, band, titleCase, categoryLabel } from "../dom.js";
 import { annotate } from "../live/transcript.js";
 
 export const DIMENSIONS = [
@@ -105,18 +105,7 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
             ? h(
                 "div",
                 h(Sub, "Grammar notes"),
-                h(
-                  "ol.grammar-notes",
-                  annotated.notes.map((note) =>
-                    h(
-                      "li",
-                      h("span.quote-inline", `“${note.excerpt}”`),
-                      ": ",
-                      note.message,
-                      note.replacements && note.replacements.length ? h("span", " Suggested: ", h("span.fix", note.replacements.slice(0, 3).join(" / "))) : null,
-                    ),
-                  ),
-                ),
+                grammarNotes(annotated.notes),
               )
             : null,
         )
@@ -134,8 +123,24 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
   );
 }
 
+/** The numbered grammar notes of an annotated answer: the numbers in the text point here. */
+export function grammarNotes(notes) {
+  return h(
+    "ol.grammar-notes",
+    notes.map((note) =>
+      h(
+        "li",
+        h("span.quote-inline", `“${note.excerpt}”`),
+        ": ",
+        note.message,
+        note.replacements && note.replacements.length ? h("span", " Suggested: ", h("span.fix", note.replacements.slice(0, 3).join(" / "))) : null,
+      ),
+    ),
+  );
+}
+
 function suggestion(s) {
-  return h("li", s.category ? h("span.cat", titleCase(s.category)) : null, s.message);
+  return h("li", s.category ? h("span.cat", categoryLabel(s.category)) : null, s.message);
 }
 
 // Each expected topic with its verdict and, where it was found, the candidate's own words.

@@ -21,6 +21,8 @@ export function snapshotQuestion(q, index, all) {
   return { number: number ?? q.number, followUpIndex: followUp ? q.follow_up_index || 1 : 0, text: q.text, transcript: q.transcript, overall: q.overall_score, skipped: Boolean(q.skipped) };
 }
 
+const WAITING = "Waiting for the answer…";
+
 export async function render(root, { params, navigate, setTitle }) {
   const [sessionId, shareToken] = params;
   if (!shareToken && !tokens.signedIn) return navigate(`/login?next=${encodeURIComponent(`/watch/${sessionId}`)}`, { replace: true });
@@ -45,7 +47,7 @@ export async function render(root, { params, navigate, setTitle }) {
       const box = h("div.transcript", { "data-testid": `watch-transcript-${number}${followUpIndex ? `-f${followUpIndex}` : ""}` });
       const followUps = h("ol.watch-follow-ups", { style: { listStyle: "none", padding: 0 } });
       const el = h(`li.card.question-card${followUpIndex ? ".watch-follow-up" : ""}`, { "data-testid": "watch-question", "data-question": key }, h("div.row.row--between", h("p.eyebrow", { "data-testid": "watch-label" }, label), scoreEl), textEl, box, followUps);
-      found = { el, textEl, scoreEl, followUps, transcript: new LiveTranscript(box, { placeholder: "Waiting for the answer…", announceFinals: false }) };
+      found = { el, textEl, scoreEl, followUps, transcript: new LiveTranscript(box, { placeholder: WAITING, announceFinals: false }) };
       entries.set(key, found);
       const parent = followUpIndex ? entries.get(`${number}.0`) : null;
       const into = parent ? parent.followUps : list;
@@ -60,6 +62,17 @@ export async function render(root, { params, navigate, setTitle }) {
     if (!found) return;
     found.scoreEl.hidden = false;
     found.scoreEl.textContent = skipped ? "Skipped" : `Score ${score(value)}`;
+    if (skipped) settle(found, "Skipped: no answer was given.");
+  }
+
+  /** No more words will come for this question: say so instead of "Waiting for the answer…". */
+  function settle(found, message) {
+    found.transcript.placeholder = message;
+    found.transcript.reset(found.transcript.text);
+  }
+
+  function settleAll() {
+    for (const found of entries.values()) if (!found.transcript.text && found.transcript.placeholder === WAITING) settle(found, "Not answered.");
   }
 
   function onEvent(event) {
@@ -79,13 +92,15 @@ export async function render(root, { params, navigate, setTitle }) {
         if (asked.skipped) showScore(current, null, true);
         else if (asked.overall !== null && asked.overall !== undefined) showScore(current, asked.overall);
       });
-      status.textContent = data.status === "completed" ? "This interview is complete." : data.status === "in_progress" ? "Live: new words appear as they are spoken." : "Waiting for the interview to start.";
+      if (data.status === "completed" || data.status === "cancelled") settleAll();
+      status.textContent = data.status === "completed" ? "This interview is complete." : data.status === "cancelled" ? "This interview was cancelled." : data.status === "in_progress" ? "Live: new words appear as they are spoken." : "Waiting for the interview to start.";
       return;
     }
     if (event.type === "question") {
       const asked = questionFromEvent(event);
       total = asked.of;
       current = entry(asked);
+      current.transcript.placeholder = WAITING;
       current.transcript.reset(); // a new attempt starts afresh
       current.scoreEl.hidden = true;
       status.textContent = `Live: question ${asked.number} of ${asked.of}${asked.followUp ? " · follow-up" : ""}.`;
@@ -98,7 +113,10 @@ export async function render(root, { params, navigate, setTitle }) {
       current.transcript.reset(event.transcript);
       if (event.skipped) showScore(current, null, true);
     } else if (event.type === "event" && event.name === "score") showScore(current, event.data.overall);
-    if (event.type === "session_complete") status.textContent = "This interview is complete.";
+    if (event.type === "session_complete") {
+      status.textContent = "This interview is complete.";
+      settleAll();
+    }
   }
 
   const connection = new InterviewConnection({

@@ -1,7 +1,7 @@
 // Before the interview: the microphone check and how it works; "Start the interview" is enabled
 // once the microphone works.
 
-import { h, titleCase } from "../../dom.js";
+import { h, sessionLabel } from "../../dom.js";
 import { micCheck } from "../mic-check.js";
 
 export function preflight({ session, total, microphone, onStart }) {
@@ -13,7 +13,7 @@ export function preflight({ session, total, microphone, onStart }) {
     h(
       "div.page-head",
       h("h1", session.title),
-      h("p.lede", `${total} question${total === 1 ? "" : "s"} · ${titleCase(session.interview_type)} · ${titleCase(session.difficulty)}${session.status === "in_progress" ? " · continuing where you left off" : ""}`),
+      h("p.lede", `${total} question${total === 1 ? "" : "s"} · ${sessionLabel("interview_type", session.interview_type)} · ${sessionLabel("difficulty", session.difficulty)}${session.status === "in_progress" ? " · continuing where you left off" : ""}`),
     ),
     micCheck(microphone, {
       onReady: (ok) => {

@@ -1,0 +1,182 @@
+"""The pages around the interview, as a new candidate met them when the product was tried out
+(each test names what was wrong): the session's settings named as the form offered them, the
+hand-over from a refused sign-up to the log-in, the watch page after a skipped question, the
+report's grammar notes, and the feedback categories named as the rest of the page names them."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import numpy as np
+import pytest
+from playwright.async_api import expect
+
+from tests.support.speech import synthesize, write_wav
+from tests.web.conftest import new_page, unique_email
+from tests.web.helpers import account_and_session, pass_microphone_check, sign_in
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+
+async def register(base: str, email: str | None = None) -> dict:
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.post(
+            "/api/auth/register",
+            json={"email": email or unique_email(), "password": "a long password", "full_name": "Robin Seeker"},
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+async def test_every_page_names_the_difficulty_and_type_as_the_form_offered_them(server, page, shot) -> None:
+    # The candidate chose "Challenging"; the microphone check, home and the report said "Hard"
+    # (the API's id), and "Behavioral" where the form says "Behavioural".
+    tokens = await register(server)
+    await sign_in(page, tokens)
+    await page.goto(server + "/app/#/new")
+    await expect(page.get_by_role("heading", name="New practice interview")).to_be_visible()
+    # Role (with a hint) and Company (without) share a row: their inputs are equally tall.
+    role_box = await page.get_by_label("Role").bounding_box()
+    company_box = await page.get_by_label("Company").bounding_box()
+    assert abs(role_box["height"] - company_box["height"]) < 1, (role_box, company_box)
+    await page.get_by_label("Role").fill("Backend Engineer")
+    await page.get_by_role("radio", name="Behavioural").check()
+    await page.get_by_role("radio", name="Challenging").check()
+    await page.get_by_label("Number of questions").fill("1")
+    await page.get_by_role("button", name="Continue to microphone check").click()
+    await expect(page.get_by_test_id("start-interview")).to_be_visible(timeout=30_000)
+    await expect(page.get_by_text("1 question · Behavioural · Challenging")).to_be_visible()
+    session_id = page.url.rsplit("/", 1)[1]
+
+    await page.goto(server + "/app/#/")
+    unfinished = page.locator("section.card", has_text="Unfinished interviews")
+    await expect(unfinished.locator(".session-item__meta")).to_contain_text("Behavioural · Challenging")
+    await expect(page.locator("main")).not_to_contain_text("Hard")
+
+    async with httpx.AsyncClient(
+        base_url=server, headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ) as http:
+        assert (await http.post(f"/api/sessions/{session_id}/cancel")).status_code == 200
+    await page.goto(f"{server}/app/#/report/{session_id}")
+    await expect(page.get_by_test_id("report-meta")).to_contain_text("Behavioural · Challenging")
+    await page.goto(server + "/app/#/history")
+    await expect(page.locator(".session-item__meta").first).to_contain_text("Behavioural · Challenging")
+    await shot(page, "history")
+    assert page.script_errors == []
+
+
+async def test_a_refused_sign_up_offers_to_log_in_with_the_same_address(server, page) -> None:
+    # "An account with this e-mail already exists. Log in instead?" was a question with no link.
+    email = unique_email()
+    await register(server, email)
+    await page.goto(server + "/app/#/signup")
+    await page.get_by_label("Your name").fill("Robin Seeker")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password").fill("a long password")
+    await page.get_by_role("button", name="Create account").click()
+    link = page.get_by_role("link", name="Log in instead")
+    await expect(link).to_be_visible()
+    await link.click()
+    await expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    await expect(page.get_by_label("E-mail")).to_have_value(email)
+    await page.get_by_label("Password").fill("a long password")
+    await page.get_by_label("Password").press("Enter")
+    await expect(page.get_by_role("heading", name="Welcome back, Robin")).to_be_visible()
+    assert [e for e in page.script_errors if "409" not in e] == []
+
+
+async def test_the_watch_page_says_a_skipped_question_was_skipped(server, browser, shot) -> None:
+    # A skipped question stayed "Waiting for the answer…" on the watch page, even after the
+    # interview was complete.
+    tokens, session = await account_and_session(server)
+    async with httpx.AsyncClient(
+        base_url=server, headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ) as http:
+        share = (await http.post(f"/api/sessions/{session['id']}/share")).json()
+    watcher_context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    candidate_context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        watcher = await new_page(watcher_context)
+        await watcher.goto(f"{server}/app/#/watch/{session['id']}/{share['token']}")
+        await expect(watcher.get_by_role("heading", name="Backend Engineer interview")).to_be_visible(timeout=15_000)
+
+        page = await new_page(candidate_context)
+        await sign_in(page, tokens)
+        await page.goto(f"{server}/app/#/interview/{session['id']}")
+        await pass_microphone_check(page)
+        await page.get_by_test_id("start-interview").click()
+        await expect(page.get_by_test_id("skip")).to_be_enabled(timeout=60_000)
+        await page.get_by_test_id("skip").click()
+        await expect(page.get_by_test_id("closing")).to_be_visible(timeout=60_000)
+
+        card = watcher.get_by_test_id("watch-question")
+        await expect(watcher.get_by_text("This interview is complete.")).to_be_visible(timeout=30_000)
+        await expect(card.locator(".chip")).to_have_text("Skipped")
+        await expect(card).not_to_contain_text("Waiting for the answer")
+        await shot(watcher, "live")
+        await watcher.reload()  # the snapshot of a finished interview says the same
+        await expect(watcher.get_by_text("This interview is complete.")).to_be_visible(timeout=15_000)
+        await expect(card.locator(".chip")).to_have_text("Skipped")
+        await expect(card).not_to_contain_text("Waiting for the answer")
+        assert page.script_errors == [] and watcher.script_errors == []
+    finally:
+        await watcher_context.close()
+        await candidate_context.close()
+
+
+#: Spoken with two grammar slips; LanguageTool flags "I has" (its fix: "have").
+SLIPS = (
+    "I has built payment services in Python for five years.",
+    0.6,
+    "My team and me was responsible for the checkout, and we moved it to Kubernetes last year.",
+)
+
+
+async def test_the_report_lists_the_grammar_notes_its_transcript_numbers(server, page) -> None:
+    # The report's transcript numbered its grammar issues (a superscript 1) but listed no notes.
+    tokens, session = await account_and_session(server)
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    buffer = io.BytesIO()
+    write_wav(buffer, np.concatenate([np.zeros(8000, np.float32), synthesize(SLIPS), np.zeros(8000, np.float32)]))
+    question = session["questions"][0]
+    async with httpx.AsyncClient(base_url=server, headers=headers, timeout=120) as http:
+        uploaded = await http.post(
+            f"/api/sessions/{session['id']}/questions/{question['id']}/audio",
+            content=buffer.getvalue(),
+            headers={"Content-Type": "audio/wav"},
+        )
+        assert uploaded.status_code == 200, uploaded.text
+        stored = (await http.get(f"/api/sessions/{session['id']}/questions/{question['id']}")).json()
+        matches = stored["score_details"]["details"]["grammar"]["matches"]
+        assert matches, f"LanguageTool found nothing in {stored['transcript']!r}"
+        assert (await http.post(f"/api/sessions/{session['id']}/cancel")).status_code == 200
+    await sign_in(page, tokens)
+    await page.goto(f"{server}/app/#/report/{session['id']}")
+    block = page.get_by_test_id("question-breakdown").first
+    await block.get_by_text("Your transcript").click()
+    numbers = await block.locator(".annotated .gram sup").all_inner_texts()
+    notes = block.locator(".grammar-notes li")
+    assert len(numbers) == len(matches) and await notes.count() == len(matches)
+    first = stored["transcript"][matches[0]["offset"] : matches[0]["offset"] + matches[0]["length"]]
+    await expect(notes.first).to_contain_text(f"“{first}”")
+    if matches[0]["replacements"]:
+        await expect(notes.first).to_contain_text(f"Suggested: {matches[0]['replacements'][0]}")
+    assert page.script_errors == []
+
+
+async def test_feedback_categories_are_named_as_the_score_card_names_the_dimension(server, page) -> None:
+    # A tip filed under "KEYWORDS" sat under a bar called "Talking points".
+    await page.goto(server + "/app/#/login")
+    await page.evaluate(
+        """async () => {
+          const { scoreCard } = await import('/app/js/views/scorecard.js');
+          const score = { overall: 60, relevance: 70, grammar: 80, fluency: 60, keywords: 30, grammar_available: true,
+            suggestions: [{ category: "Keywords", message: "Cover the missing talking points: caching.", priority: 1 }],
+            details: {} };
+          document.getElementById('main').replaceChildren(scoreCard(score, { transcript: "" }));
+        }"""
+    )
+    card = page.get_by_test_id("score-card")
+    await expect(card.locator(".suggestions .cat")).to_have_text("Talking points")
+    assert page.script_errors == []
