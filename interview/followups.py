@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -123,12 +123,30 @@ def should_ask(
     asked_for_question: int,
     asked_in_session: int,
     policy: FollowUpPolicy = FollowUpPolicy(),
+    *,
+    already_asked: Collection[str] = (),
 ) -> FollowUp | None:
-    """The one follow-up to ask now, or None when the caps are reached or nothing qualifies."""
+    """The one follow-up to ask now, or None when the caps are reached or nothing qualifies.
+
+    `already_asked`: the texts the candidate was already asked about this question (the question
+    itself and its follow-ups). A suggestion saying one of them again is never chosen: the rules'
+    fixed wordings fit an answer to a follow-up as well as the first answer (the same recorded
+    answer twice gave "What is the hardest edge case ...?" twice), so the next one down is asked."""
     if asked_for_question >= policy.max_per_question or asked_in_session >= policy.max_per_session:
         return None
-    allowed = [s for s in suggestions if s.reason in policy.reasons and s.priority <= policy.max_priority]
+    said = {same_question_key(text) for text in already_asked}
+    allowed = [
+        s
+        for s in suggestions
+        if s.reason in policy.reasons and s.priority <= policy.max_priority and same_question_key(s.text) not in said
+    ]
     return min(allowed, key=lambda s: s.priority) if allowed else None
+
+
+def same_question_key(text: str) -> str:
+    """What two wordings of one question share: letters and digits, lower case, single spaces
+    (quotes, punctuation and spacing do not make a question new)."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
 def keep_acceptable(ctx: FollowUpContext, suggestions: Sequence[FollowUp]) -> list[FollowUp]:

@@ -4,7 +4,7 @@ interview, the session's feedback report with its averages, and the user's runni
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -43,6 +43,18 @@ async def insert_follow_up(
     await db.flush()
     await db.refresh(question)  # server defaults loaded now: no lazy load later
     return question
+
+
+async def question_texts(db: AsyncSession, session_id: uuid.UUID, question_ids: Sequence[uuid.UUID]) -> list[str]:
+    """The texts of these questions of the session (those that exist), in no particular order."""
+    if not question_ids:
+        return []
+    rows = await db.scalars(
+        select(InterviewQuestion.question_text).where(
+            InterviewQuestion.session_id == session_id, InterviewQuestion.id.in_(list(question_ids))
+        )
+    )
+    return list(rows)
 
 
 async def comparison_percentile(db: AsyncSession, session: InterviewSession, score: float | None) -> int | None:

@@ -120,7 +120,16 @@ class Reviewer:
             progress = progress.scored(question.id, {"result": result.to_json(), "score": score.to_json()})
             chosen = None
             if may_follow_up():
-                chosen = should_ask(suggestions, asked, progress.follow_up_count, self.follow_up_policy)
+                # Never the same question twice: not the planned question, not a follow-up of it.
+                root = entry.follow_up_of or entry.question_id
+                group = [uuid.UUID(root), *(uuid.UUID(q.question_id) for q in progress.follow_ups_of(root))]
+                chosen = should_ask(
+                    suggestions,
+                    asked,
+                    progress.follow_up_count,
+                    self.follow_up_policy,
+                    already_asked=await reviews.question_texts(db, owner.session_id, group),
+                )
             follow_up = None
             if chosen is not None:
                 follow_up = await self._insert_follow_up(db, owner.session_id, question, chosen)

@@ -264,6 +264,22 @@ def test_should_ask_filters_by_reason_and_priority() -> None:
     assert should_ask(SUGGESTIONS[:1], 0, 0, FollowUpPolicy(max_priority=3)) is None
 
 
+def test_should_ask_never_repeats_a_question_already_asked() -> None:
+    # However it is spelt: case, quotes, punctuation and spacing do not make it a new question.
+    assert should_ask(SUGGESTIONS, 1, 1, already_asked=["outcome ?"]).text == "Topic?"
+    assert should_ask(SUGGESTIONS, 1, 1, already_asked=["Outcome?", "TOPIC", "Probe!"]) is None
+
+
+def test_the_same_answer_to_a_follow_up_gets_a_different_follow_up(rules) -> None:
+    # The rules' fixed wordings fit an answer to a follow-up as well as the first answer: the
+    # same answer twice proposes the same follow-up first; the policy then takes the next one.
+    answer = ctx(VAGUE, star={"situation"})
+    first = should_ask(rules.suggest(answer), 0, 0)
+    assert first is not None
+    second = should_ask(rules.suggest(answer), 1, 1, already_asked=[BEHAVIOURAL_Q, first.text])
+    assert second is not None and second.text != first.text
+
+
 def test_a_simulated_session_never_exceeds_the_caps(rules) -> None:
     policy = FollowUpPolicy(max_per_question=2, max_per_session=3)
     asked_in_session = 0
