@@ -148,10 +148,17 @@ class SessionController(Controller):
         session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)
         await interviews.change_status(db, session, InterviewStatus.CANCELLED)
         out = from_row(SessionOut, session)
-        open_questions = [q.id for q in session.questions if q.answered_at is None]
+        # The open answers' current attempts go; a question being tried again keeps its earlier
+        # attempts (their recordings are other files, and the report shows them).
+        progress = read_progress(session)
+        open_attempts = [
+            (q.id, progress.get(q.id).attempt if q.id in progress else 1)
+            for q in session.questions
+            if q.answered_at is None
+        ]
         await answers.forget_open_answers(db, session_id)
         await db.commit()
-        await control.session_cancelled(request.app.state, request.user.id, session_id, open_questions)
+        await control.session_cancelled(request.app.state, request.user.id, session_id, open_attempts)
         return out
 
     @delete(

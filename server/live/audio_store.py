@@ -29,6 +29,16 @@ def answer_path(audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID, ques
     return session_audio_dir(audio_dir, user_id, session_id) / f"{question_id.hex}.wav"
 
 
+def attempt_path(
+    audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID, question_id: uuid.UUID, attempt: int
+) -> Path:
+    """The recording of one attempt at a question: attempt 1 at `answer_path` (`<question>.wav`),
+    attempt n at `<question>-attempt<n>.wav` beside it (its own files: deleting one attempt's
+    never touches another's)."""
+    first = answer_path(audio_dir, user_id, session_id, question_id)
+    return first if attempt <= 1 else first.with_name(f"{first.stem}-attempt{attempt}.wav")
+
+
 def session_audio_dir(audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID) -> Path:
     """Every file of one session: live recordings, uploads (`.ogg`, `.flac`...) and sidecars."""
     return audio_dir / user_id.hex / session_id.hex

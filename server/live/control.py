@@ -32,7 +32,7 @@ from typing import Any
 import msgspec
 from litestar.channels import ChannelsPlugin
 
-from server.live.audio_store import answer_path, delete_answer_audio, delete_session_audio, delete_user_audio
+from server.live.audio_store import attempt_path, delete_answer_audio, delete_session_audio, delete_user_audio
 
 log = logging.getLogger("server.live.control")
 
@@ -185,11 +185,14 @@ def shares_withdrawn(state: Any, session_id: uuid.UUID) -> None:
 
 
 async def session_cancelled(
-    state: Any, user_id: uuid.UUID, session_id: uuid.UUID, open_question_ids: Iterable[uuid.UUID]
+    state: Any, user_id: uuid.UUID, session_id: uuid.UUID, open_attempts: Iterable[tuple[uuid.UUID, int]]
 ) -> None:
     """A session was cancelled: close its sockets everywhere and delete the files of the answers
-    it will never store (stored answers keep their recordings; the rows still point at them)."""
+    it will never store: for each open question (id, current attempt), that attempt's recording
+    and sidecar. Stored answers keep their recordings (the rows still point at them), and so do
+    the earlier attempts of a question being tried again (the report shows them)."""
     publish_sessions_closed(state.channels, [session_id], CloseReason.CANCELLED)
     audio_dir = state.settings.audio_dir
-    for question_id in open_question_ids:
-        await asyncio.to_thread(delete_answer_audio, answer_path(audio_dir, user_id, session_id, question_id))
+    for question_id, attempt in open_attempts:
+        path = attempt_path(audio_dir, user_id, session_id, question_id, attempt)
+        await asyncio.to_thread(delete_answer_audio, path)

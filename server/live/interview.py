@@ -33,10 +33,10 @@ from persistence import answers, interviews, preferences, reviews
 from persistence.errors import NotFound
 from persistence.models import InterviewQuestion, InterviewSession, InterviewStatus
 from server.live import protocol as wire
-from server.live.audio_store import delete_answer_audio, delete_session_audio
+from server.live.audio_store import attempt_path, delete_answer_audio, delete_session_audio
 from server.live.control import CloseReason
 from server.live.options import LiveOptions
-from server.live.recorder import BYTES_PER_SECOND, AnswerRecorder, DecodingStalled, RecorderDeps, attempt_path
+from server.live.recorder import BYTES_PER_SECOND, AnswerRecorder, DecodingStalled, RecorderDeps
 from server.live.retrying import OutageRetry
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool

@@ -6,8 +6,8 @@ database write (through the spool during a database outage), the replay of recor
 final settled (a resume after a crash), the backlog limit and the time limit. It knows nothing
 of questions' order, scores or the session: `server/live/interview.py` drives it.
 
-Every attempt at a question has its own recording: attempt 1 at `answer_path(...)`
-(`<question>.wav`), attempt n at `<question>-attempt<n>.wav` beside it.
+Every attempt at a question has its own recording (`audio_store.attempt_path`): attempt 1 at
+`<question>.wav`, attempt n at `<question>-attempt<n>.wav` beside it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from server.live.audio_store import (
     BYTES_PER_SAMPLE,
     SAMPLE_RATE,
     AnswerAudioWriter,
-    answer_path,
     append_segment,
     load_stored_answer,
     read_pcm,
@@ -48,13 +47,6 @@ BYTES_PER_SECOND = SAMPLE_RATE * BYTES_PER_SAMPLE
 
 class DecodingStalled(Exception):
     """The open answer's last decodes did not finish within `drain_timeout_s`."""
-
-
-def attempt_path(
-    audio_dir: Path, user_id: uuid.UUID, session_id: uuid.UUID, question_id: uuid.UUID, attempt: int
-) -> Path:
-    first = answer_path(audio_dir, user_id, session_id, question_id)
-    return first if attempt <= 1 else first.with_name(f"{first.stem}-attempt{attempt}.wav")
 
 
 @dataclass
