@@ -104,6 +104,7 @@ def create_app(
             stack.callback(scheduler.shutdown)
             voice = InterviewerVoice(settings.voice, settings.voice_dir)
             stack.callback(voice.shutdown)
+            voice.warm_up()  # the first question of the first interview must not wait for the load
             app.state.voice = voice
             reviewer = Reviewer(
                 db_sessions=app.state.db_sessions,

