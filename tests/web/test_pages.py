@@ -6,6 +6,7 @@ report's grammar notes, and the feedback categories named as the rest of the pag
 from __future__ import annotations
 
 import io
+import uuid
 
 import httpx
 import numpy as np
@@ -180,3 +181,17 @@ async def test_feedback_categories_are_named_as_the_score_card_names_the_dimensi
     card = page.get_by_test_id("score-card")
     await expect(card.locator(".suggestions .cat")).to_have_text("Talking points")
     assert page.script_errors == []
+
+
+async def test_a_link_to_a_missing_interview_says_so_in_words(server, page) -> None:
+    # An old report link showed "This page could not be loaded: interview session not found".
+    tokens = await register(server)
+    await sign_in(page, tokens)
+    for route in (f"/report/{uuid.uuid4()}", f"/interview/{uuid.uuid4()}", "/report/not-an-id"):
+        await page.goto(f"{server}/app/#{route}")
+        error = page.get_by_test_id("page-error")
+        await expect(error.get_by_role("heading", level=1)).to_have_text("We could not find this interview")
+        await expect(error).not_to_contain_text("not found")
+        await expect(error.get_by_role("link", name="Go to your history")).to_be_visible()
+    await error.get_by_role("link", name="Go to your history").click()
+    await expect(page.get_by_role("heading", name="Your progress")).to_be_visible()

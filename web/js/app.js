@@ -75,8 +75,17 @@ async function route() {
     cleanup = await config.view(container, { params: groups.slice(1), query, navigate, setTitle });
   } catch (error) {
     console.error(error);
+    // A 404 here is an old or mistyped link (a deleted interview, another account's id): say
+    // so in words, not with the API's "interview session not found".
+    const missing = error && error.status === 404;
     clear(container).append(
-      h("div.notice.notice--error", { role: "alert" }, h("h2", "This page could not be loaded"), h("p", error.message || String(error)), h("p", h("a", { href: "#/" }, "Back to home"))),
+      h(
+        "div.notice.notice--error",
+        { role: "alert", "data-testid": "page-error" },
+        h("h1", missing ? "We could not find this interview" : "This page could not be loaded"),
+        h("p", missing ? "The link may be incomplete, or the interview was deleted. Your other interviews are in your history." : error.message || String(error)),
+        h("p.row", h("a", { href: "#/history" }, "Go to your history"), h("a", { href: "#/" }, "Back to home")),
+      ),
     );
   }
   if (!firstRender) {
