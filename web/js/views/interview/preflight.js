@@ -27,10 +27,10 @@ export function preflight({ session, total, microphone, onStart }) {
       h(
         "ul",
         h("li", "The interviewer reads each question aloud (you can turn the voice off), and it appears on screen. Answer out loud, as you would to an interviewer."),
-        h("li", "Your words appear as you speak. Pauses to think are fine: nothing ends your answer except you."),
+        h("li", "Your words appear as you speak. Pauses to think are fine: a silence never ends your answer."),
         h("li", "Press ", h("strong", "I’m done"), " when you have finished. You will see a score card; you can try the answer again, or move on when you are ready."),
         h("li", "The interviewer may follow up on an answer. Follow-ups belong to their question and do not add to the count."),
-        h("li", "A timer shows the suggested length. It is a guide; near the limit we let you know."),
+        h("li", "Each question has a time limit, shown by the timer. Near the end we let you know; when the time is up, your answer is saved as it is."),
       ),
       h("div.row", startButton, startHint),
     ),
