@@ -273,6 +273,7 @@ TEMPLATE_WORDS = frozenset(
         "communication",
         "concrete-example",
         "conflict",
+        "data",
         "consequences",
         "constraints",
         "context",
