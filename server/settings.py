@@ -41,7 +41,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class AuthOptions:
     jwt_secret: str | None = None  # None: a random secret is generated once and kept in data_dir
-    access_token_minutes: int = 30
+    access_token_minutes: float = 30  # ACCESS_TOKEN_MINUTES is whole minutes; tests use fractions
     refresh_token_days: int = 14
     bcrypt_rounds: int = 12
     login_rate_limit_per_minute: int = 10

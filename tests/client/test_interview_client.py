@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,77 @@ pytestmark = [pytest.mark.model, pytest.mark.parametrize("migrated_database", ["
 async def server(settings, transcriber, embedder):
     async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
         yield base
+
+
+#: A 3-second access token: every reconnect in the test below comes after it expired.
+SHORT_ACCESS_MINUTES = 0.05
+
+
+@pytest.fixture
+async def short_token_server(settings, transcriber, embedder):
+    short = replace(settings, auth=replace(settings.auth, access_token_minutes=SHORT_ACCESS_MINUTES))
+    async with serve(create_app(short, transcriber=transcriber, embedder=embedder)) as base:
+        yield base
+
+
+class DroppingRelay:
+    """A loopback TCP relay in front of the server. Plain HTTP passes through; each of the first
+    `drops` interview sockets, once the client has sent `after_bytes` on it, is held (nothing more
+    is forwarded) for `hold_s` and then reset, with no close frame: the client sees the network
+    drop (1006) after its access token has expired, and must reconnect with a refreshed one."""
+
+    def __init__(self, target: str, *, drops: int, after_bytes: int, hold_s: float) -> None:
+        self.target_port = int(target.rsplit(":", 1)[1])
+        self.drops_left = drops
+        self.after_bytes = after_bytes
+        self.hold_s = hold_s
+        self.dropped = 0
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        server_r, server_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+        first = await client_r.read(65536)
+        drop = first.startswith(b"GET /ws/sessions/") and self.drops_left > 0
+        if drop:
+            self.drops_left -= 1
+        server_w.write(first)
+
+        async def upstream() -> None:
+            sent = 0
+            while chunk := await client_r.read(65536):
+                server_w.write(chunk)
+                await server_w.drain()
+                sent += len(chunk)
+                if drop and sent >= self.after_bytes:
+                    await asyncio.sleep(self.hold_s)  # the client's data waits here, unsent
+                    self.dropped += 1
+                    for writer in (client_w, server_w):
+                        writer.transport.abort()
+                    return
+
+        async def downstream() -> None:
+            while chunk := await server_r.read(65536):
+                client_w.write(chunk)
+                await client_w.drain()
+
+        tasks = [asyncio.create_task(upstream()), asyncio.create_task(downstream())]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for writer in (client_w, server_w):
+                writer.close()
 
 
 def _speech(script) -> np.ndarray:
@@ -101,3 +173,29 @@ async def test_stdin_pcm_resuming_a_session_with_human_output(server) -> None:
     assert "Question 1/2" in out and "Overall score" in out, out
     assert "kubernetes" in normalise_words(out)
     assert f"Session {session['id']}: 1 answered" in out
+
+
+async def test_reconnects_after_the_access_token_expired_refresh_it_with_the_rotated_refresh_token(
+    short_token_server, tmp_path: Path
+) -> None:
+    """A long interview outlives its access token: each reconnect refreshes it, the second time
+    with the refresh token the first refresh returned (reusing a spent one would revoke the
+    sign-in and end the run with 401)."""
+    wav_one, wav_two = tmp_path / "one.wav", tmp_path / "two.wav"
+    write_wav(wav_one, _speech(ANSWER_ONE))
+    write_wav(wav_two, _speech(ANSWER_TWO))
+    email = f"{uuid.uuid4().hex[:8]}@example.com"
+    hold_s = SHORT_ACCESS_MINUTES * 60 + 1.5  # each drop comes after the token in hand expired
+    async with DroppingRelay(short_token_server, drops=2, after_bytes=64000, hold_s=hold_s) as base:
+        code, out, err = await _client(
+            "--server", base, "--email", email, "--register", "--speed", "1", "--json", str(wav_one), str(wav_two)
+        )
+    assert code == 0, err
+    *events, summary = [json.loads(line) for line in out.splitlines()]
+    assert summary["type"] == "summary" and summary["questions_answered"] == 2, summary
+    assert summary["reconnects"] >= 2 and summary["token_refreshes"] >= 2, summary
+    # What the server stored for each answer (finals made while a connection was down reach the
+    # client only in this transcript); the follow-ups the client skipped have none.
+    stored = [event["transcript"] for event in events if event["type"] == "answer_complete" and event["transcript"]]
+    assert len(stored) == 2, stored
+    assert "kubernetes" in normalise_words(stored[0]) and "measured" in normalise_words(stored[1]), stored
