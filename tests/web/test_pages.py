@@ -220,3 +220,93 @@ async def test_the_time_limit_ends_an_answer_as_the_microphone_check_page_says(s
         assert page.script_errors == []
     finally:
         await context.close()
+
+
+def _question(number: int, text: str, **extra) -> dict:
+    base = {
+        "id": str(uuid.uuid4()),
+        "question_number": number,
+        "question_text": text,
+        "category": "technical",
+        "planned_number": 1,
+        "follow_up_of": None,
+        "follow_up_index": None,
+        "state": "answered",
+        "answered_at": "2026-12-01T10:00:00Z",
+        "word_count": 30,
+        "transcript": "I would put a cache in front of the database for read-heavy endpoints.",
+        "overall_score": 72.0,
+        "relevance_score": 80.0,
+        "grammar_score": 90.0,
+        "fluency_score": 70.0,
+        "keyword_score": 50.0,
+        "score_details": None,
+        "audio_file_path": None,
+        "attempts": [],
+    }
+    return {**base, **extra}
+
+
+async def test_the_reports_earlier_attempts_stay_apart_from_the_follow_up(server, page) -> None:
+    # An earlier attempt's score was drawn larger than the answer that replaced it, and the
+    # follow-up below the open list of attempts ran on from its left rule, as if it were one.
+    # The layout alone is under test here: the session is the API's shape, served by the test.
+    tokens = await register(server)
+    session_id = str(uuid.uuid4())
+    planned = _question(
+        1,
+        "When would you put a cache in front of a database?",
+        attempts=[
+            {
+                "attempt": 1,
+                "current": False,
+                "state": "answered",
+                "overall_score": 40.0,
+                "transcript": "A cache is fast.",
+                "audio_url": None,
+            },
+            {
+                "attempt": 2,
+                "current": True,
+                "state": "answered",
+                "overall_score": 72.0,
+                "transcript": "",
+                "audio_url": None,
+            },
+        ],
+    )
+    follow_up = _question(
+        2,
+        "How would you stop it serving stale data?",
+        follow_up_of=planned["id"],
+        follow_up_index=1,
+        state="skipped",
+        answered_at=None,
+        word_count=0,
+    )
+    session = {
+        "id": session_id,
+        "title": "Backend Engineer interview",
+        "status": "cancelled",
+        "interview_type": "technical",
+        "difficulty": "medium",
+        "num_questions": 1,
+        "created_at": "2026-12-01T09:00:00Z",
+        "completed_at": None,
+        "feedback": None,
+        "questions": [planned, follow_up],
+        "metadata": {},
+    }
+    await page.route(f"**/api/sessions/{session_id}", lambda route: route.fulfill(json=session))
+    await sign_in(page, tokens)
+    await page.goto(f"{server}/app/#/report/{session_id}")
+    block = page.get_by_test_id("question-breakdown").first
+    await block.get_by_text("1 earlier attempt").click()
+    current = await block.locator(":scope > .row .rating").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    earlier = await block.locator(".attempt-list .rating").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert earlier < current, (earlier, current)
+    attempts = await block.get_by_test_id("earlier-attempts").bounding_box()
+    follow = await block.get_by_test_id("follow-up-breakdown").bounding_box()
+    assert follow["y"] - (attempts["y"] + attempts["height"]) >= 20, (attempts, follow)
+    await expect(block.get_by_test_id("follow-up-breakdown")).to_contain_text("Skipped")
+    assert page.script_errors == []

@@ -108,7 +108,7 @@ export async function render(root, { query, navigate }) {
     h(
       "div.page-head",
       h("h1#new-title", query.get("welcome") ? "Your first practice interview" : "New practice interview"),
-      h("p.lede", "Choose what to practise. You will answer each question out loud; take your time, nothing is cut off mid-sentence."),
+      h("p.lede", "Choose what to practise. You will answer each question out loud; take your time: a pause to think never ends your answer."),
     ),
     form,
   );
