@@ -171,6 +171,16 @@ _COMMON_CAPS = frozenset(
 )
 
 
+#: Fillers a quotation leaves out ("the deploy time and, um, check" is quoted "the deploy time
+#: and check"): hesitations, and the discourse fillers when set off by a comma.
+_FILLERS = re.compile(r"\s*\b(?:um+|uh+|erm|hmm+)\b,?|\s*\b(?:like|you know|i mean),(?=\s)", re.IGNORECASE)
+
+
+def without_fillers(text: str) -> str:
+    """The answer as a person would quote it: fillers dropped, every other word kept in order."""
+    return re.sub(r"^[\s,]+", "", _FILLERS.sub("", text))
+
+
 def word_count(text: str) -> int:
     return len(_WORD_RE.findall(text))
 
@@ -220,7 +230,8 @@ _VAGUE_CLAIM = re.compile(
     r"\blook(?:ed)? into it\b|\bfigure(?:d)? it out\b|\bmy best\b|\bsort(?:ed)? (?:it|things) out\b|"
     r"\bgood (?:company|fit|things)\b|"
     r"\bmake things (?:better|faster|good)\b|\bcheck (?:some|a few) things\b|\bsee what happens\b|"
-    r"\bit depends\b|\bthings like that\b|\bbe careful\b|\bdo what i think is right\b",
+    r"\bit depends\b|\bdepending on the (?:case|situation)\b|\b(?:where|when) it makes sense\b|\btry to find out\b|"
+    r"\bthings like that\b|\bbe careful\b|\bdo what i think is right\b",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
@@ -258,11 +269,12 @@ def first_step(answer: str) -> str | None:
             clause,
             re.IGNORECASE,
         )
-        # "I would not take their word for it" says what they would not do: not a first step.
+        # "I would not take their word for it" says what they would not do, and "I would be
+        # honest" how they would be: neither is a step that can fail.
         if (
             found
             and len(found.group(1).split()) >= 3
-            and not re.match(r"(?:not|never|n't)\b", found.group(1), re.IGNORECASE)
+            and not re.match(r"(?:not|never|n't|be|stay|remain|keep calm)\b", found.group(1), re.IGNORECASE)
         ):
             return _quote(found.group(1))
     return None

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from interview.answer_text import without_fillers
+
 _WORD = re.compile(r"[a-z0-9]+")
 _MENTIONED = re.compile(r"\byou (?:mentioned|said|talked about|brought up)\s+[\"“']?([^\"”':?,]+)", re.IGNORECASE)
 #: A sentence that is itself a question (a second question written with a full stop).
@@ -87,15 +89,22 @@ def follow_up_problems(
         if about_topic(unquoted, topic):
             problems.append(f"asks about a covered talking point: {topic}")
     said = " ".join(_WORD.findall(transcript.lower()))
+    # A quotation may leave the candidate's fillers out ("um", "you know,"), nothing else.
+    spoken = " ".join(_WORD.findall(without_fillers(transcript).lower()))
     for claim in [*_MENTIONED.findall(stripped), *_QUOTED.findall(stripped)]:
         claimed = " ".join(_WORD.findall(claim.lower()))
-        if claimed and f" {claimed} " not in f" {said} ":
+        if claimed and f" {claimed} " not in f" {said} " and f" {claimed} " not in f" {spoken} ":
             problems.append(f"claims the candidate said {claim.strip()!r}")
     for topic in expected_topics:
         for alternative in _alternatives(topic):
             phrase = " ".join(_WORD.findall(alternative.lower()))
             question = " ".join(_WORD.findall(stripped.lower()))
-            if len(phrase.split()) >= 2 and f" {phrase} " in f" {question} " and f" {phrase} " not in f" {said} ":
+            if (
+                len(phrase.split()) >= 2
+                and f" {phrase} " in f" {question} "
+                and f" {phrase} " not in f" {said} "
+                and f" {phrase} " not in f" {spoken} "
+            ):
                 problems.append(f"drops the topic label {alternative!r} into the question")
     return problems
 

@@ -21,9 +21,11 @@ from interview.answer_text import (
     hedge_count,
     salient_terms,
     vague_claim,
+    without_fillers,
     word_count,
 )
 from interview.followup_rules import follow_up_problems
+from interview.tech_probes import probes as tech_probes
 
 #: Why a follow-up is asked (an enum-like string, stored in follow_up_questions JSON).
 REASONS: tuple[str, ...] = ("missing_result", "vague", "missing_topic", "probe")
@@ -81,6 +83,10 @@ class FollowUpContext:
     #: Parts of a hypothetical answer's plan (approach, reasoning, risks) it lacks; None when
     #: no plan check applied.
     plan_missing: tuple[str, ...] | None = None
+    #: The transcript in standard grammar, word for word (scoring.standard_reading): what the
+    #: answer says is read from it, so that a grammar-poor answer gets the follow-up its clean
+    #: twin would; quotations come from the transcript. "" reads the transcript itself.
+    reading: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected_topics", tuple(self.expected_topics))
@@ -165,6 +171,9 @@ _WOULD = re.compile(
 _MOTIVATION_QUESTION = re.compile(
     r"\bwhy\b|\bdraws? you\b|\binterested\b|\benjoy\b|\blooking for\b|\bexcites?\b|\binspires?\b", re.IGNORECASE
 )
+#: Words of a technical answer that is not sure of itself: it gets no probe of a "choice".
+_UNSURE = re.compile(r"\b(?:maybe|perhaps|somewhere|something|not (?:totally |really )?sure)\b", re.IGNORECASE)
+_DEPENDS = re.compile(r"\bdepend", re.IGNORECASE)
 _I_RE = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|myself)\b", re.IGNORECASE)
 _WE_RE = re.compile(r"\b(?:we|we're|we've|us|our|the team)\b", re.IGNORECASE)
 
@@ -204,29 +213,32 @@ class RuleBasedFollowUps:
         self.short_answer_words = short_answer_words
 
     def suggest(self, ctx: FollowUpContext) -> list[FollowUp]:
-        text = ctx.transcript.strip()
+        # Quotations come from the candidate's words without their fillers; what the answer
+        # says (numbers, hedges, a concrete story, "we" or "I") from its grammar-neutral reading.
+        text = without_fillers(ctx.transcript.strip())
+        reading = without_fillers(ctx.reading.strip()) if ctx.reading.strip() else text
         if word_count(text) < 5:
             return [FollowUp(_ASK["more_detail"], "vague", 1, kind="more_detail")]
         category = ctx.category.strip().lower()
         if ctx.star_parts is not None:
-            out = self._story(ctx, text)
+            out = self._story(ctx, text, reading)
         elif ctx.plan_missing is not None or category.startswith("situat"):
-            out = self._plan(ctx, text)
+            out = self._plan(ctx, text, reading)
         elif category == "technical":
-            out = self._technical(ctx, text)
+            out = self._technical(ctx, text, reading)
         else:
-            out = self._general(ctx, text)
+            out = self._general(ctx, text, reading)
         ranked = sorted(keep_acceptable(ctx, out), key=lambda f: f.priority)  # stable
         unique: dict[str, FollowUp] = {}
         for item in ranked:
             unique.setdefault(item.text, item)
         return list(unique.values())[: self.max_suggestions]
 
-    def _story(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+    def _story(self, ctx: FollowUpContext, text: str, reading: str) -> list[FollowUp]:
         parts = ctx.star_parts or frozenset()
         out: list[FollowUp] = []
         # A story that already gives numbers is not vague for one loose phrase in it.
-        claim = None if has_quantity(text) else vague_claim(text)
+        claim = None if has_quantity(reading) else vague_claim(text)
         if claim:
             out.append(
                 FollowUp(
@@ -235,17 +247,17 @@ class RuleBasedFollowUps:
             )
         if "result" not in parts:
             out.append(FollowUp(_ASK["result"], "missing_result", 1, "result", kind="result"))
-        hidden = len(_WE_RE.findall(text)) > 2 * max(1, len(_I_RE.findall(text)))
+        hidden = len(_WE_RE.findall(reading)) > 2 * max(1, len(_I_RE.findall(reading)))
         if "action" not in parts or hidden:
             out.append(
                 FollowUp(_ASK["own_action"], "vague", 1 if "action" not in parts else 2, "action", kind="own_action")
             )
-        if not has_quantity(text):
-            vague = not has_concrete_marker(text) or hedge_count(text) >= 2
+        if not has_quantity(reading):
+            vague = not has_concrete_marker(reading) or hedge_count(reading) >= 2
             out.append(FollowUp(_ASK["numbers"], "vague", 2 if vague else 3, "numbers", kind="numbers"))
         return out
 
-    def _plan(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+    def _plan(self, ctx: FollowUpContext, text: str, reading: str) -> list[FollowUp]:
         missing = set(ctx.plan_missing or ())
         out: list[FollowUp] = []
         claim = vague_claim(text)
@@ -255,7 +267,7 @@ class RuleBasedFollowUps:
                     f"You said \u201c{claim}\u201d: what exactly would you do first?", "vague", 1, claim, kind="example"
                 )
             )
-        elif word_count(text) < self.short_answer_words and (hedge_count(text) or word_count(text) < 20):
+        elif word_count(text) < self.short_answer_words and (hedge_count(reading) or word_count(text) < 20):
             out.append(FollowUp(_ASK["example_plan"], "vague", 2, kind="example"))
         step = first_step(text)
         if step and not claim:
@@ -268,23 +280,35 @@ class RuleBasedFollowUps:
         out.append(FollowUp(_ASK["trade_off_plan"], "probe", 4, kind="trade_off"))
         return out
 
-    def _technical(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+    def _technical(self, ctx: FollowUpContext, text: str, reading: str) -> list[FollowUp]:
         out: list[FollowUp] = []
         claim = vague_claim(text)
-        if claim:
+        if claim and _DEPENDS.search(claim):
+            question = (
+                f"You said \u201c{claim}\u201d: can you give me one concrete case, and what would you choose there?"
+            )
+            out.append(FollowUp(question, "vague", 2, claim, kind="example"))
+        elif claim:
             question = f"You said \u201c{claim}\u201d: how exactly would that work, and where could it go wrong?"
             out.append(FollowUp(question, "vague", 2, claim, kind="depth"))
         thin = (
             word_count(text) < self.short_answer_words
-            and not has_concrete_marker(text)
-            and not has_quantity(text)
-            and not salient_terms(text)
+            and not has_concrete_marker(reading)
+            and not has_quantity(reading)
+            and not salient_terms(reading)
         )
         if thin and not claim:
             out.append(FollowUp(_ASK["example_tech"], "vague", 2, kind="example"))
+        # What they proposed, quoted back with its depth, edge case or trade-off (the first one
+        # the rules accept: never a covered talking point in the question's own words).
+        vague = claim is not None or hedge_count(reading) > 0 or bool(_UNSURE.search(reading))
+        for probe in tech_probes(text, choices_only=vague):
+            if not ctx.problems(probe.text):
+                out.append(FollowUp(probe.text, "probe", 3, probe.quote, kind=probe.kind))
+                break
         # The vocabulary's probes ask about experience ("how did you ..."): only for an answer
         # that tells what the candidate did, not what they would do.
-        experience = len(_PAST.findall(text)) > len(_WOULD.findall(text))
+        experience = len(_PAST.findall(reading)) > len(_WOULD.findall(reading))
         for term in salient_terms(text, exclude=ctx.question_text) if experience else ():
             question = f"You mentioned \u201c{term.said}\u201d: {term.probe}"
             if not ctx.problems(question):
@@ -294,12 +318,14 @@ class RuleBasedFollowUps:
         out.append(FollowUp(_ASK["trade_off_tech"], "probe", 4, kind="trade_off"))
         return out
 
-    def _general(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+    def _general(self, ctx: FollowUpContext, text: str, reading: str) -> list[FollowUp]:
         # A general answer with specifics (a number, a concrete story) needs no follow-up; a
         # vague one is asked for the specifics behind its own words.
         claim = vague_claim(text)
         vague = (
-            claim is not None or hedge_count(text) >= 2 or (not has_concrete_marker(text) and not has_quantity(text))
+            claim is not None
+            or hedge_count(reading) >= 2
+            or (not has_concrete_marker(reading) and not has_quantity(reading))
         )
         if not vague:
             return []

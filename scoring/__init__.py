@@ -14,6 +14,7 @@ from scoring.fluency import TimedWord
 from scoring.grammar import GrammarChecker, GrammarMatch
 from scoring.options import RelevanceCalibration, ScoringOptions, Weights
 from scoring.results import QuestionResult
+from scoring.standard import standard_reading
 from scoring.suggestions import Suggestion
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "build_session_feedback",
     "reference_texts",
     "score_answer",
+    "standard_reading",
     "weighted_overall",
 ]

@@ -198,7 +198,9 @@ def score_answer(
     uncertain = uncertain_ranges(transcript, answer.words, options.uncertain_word_probability)
     # Short spans are embedded only when some topic is not already covered in words: the
     # paraphrase check is the costly part of scoring (about a sentence's embedding per clause).
-    spans = answer_spans(transcript) if topics and not covered_lexically(topics, transcript) else []
+    spans = (
+        answer_spans(transcript) if topics and not covered_lexically(topics, transcript, answer.question_text) else []
+    )
 
     # The grammar check (another process) runs while this thread embeds: latency is the
     # slower of the two, not their sum. Its result does not depend on timing.
@@ -244,6 +246,7 @@ def score_answer(
             cover_similarity=options.topic_cover_similarity,
             touch_similarity=options.topic_touch_similarity,
             ignored=uncertain,
+            question_text=answer.question_text,
         )
     grammar_result = None
     if matches is _Grammar.UNAVAILABLE:

@@ -4,7 +4,10 @@ A topic may name alternatives, "A or B" ("rollback or feature flag"): any one of
 Each alternative is looked for, best first, as
 - exact: its words verbatim, in order ("cache invalidation");
 - lemma: its content words as inflected or derived forms within a short window ("invalidating
-  the cache"), via scoring.lemma.stem;
+  the cache"), via scoring.lemma.stem, or as words of one group of scoring.synonyms.WORD_GROUPS
+  ("cap on requests" for "limit on requests"); a content word the question already gave may be
+  left out ("phone their engineers" for "talk to the client" when the question is about a
+  client), unless only a generic verb would remain;
 - semantic: a short span of the answer (a clause, two clauses, or an 8-word window; see
   scoring.spans) close to it in MiniLM space: a paraphrase ("the real culprit was a missing
   index" for "root cause").
@@ -31,7 +34,7 @@ import numpy as np
 
 from scoring.lemma import stem
 from scoring.spans import Span, clauses
-from scoring.synonyms import sayings
+from scoring.synonyms import sayings, word_key
 from scoring.text import FUNCTION_WORDS, Token
 
 COVERED, TOUCHED, MISSING = "covered", "touched", "missing"
@@ -159,11 +162,49 @@ def _positions(transcript: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(transcript.lower())]
 
 
+#: Verbs too general to stand for a topic alone once the question's words are left out ("run
+#: the test for" is not said by "then you just run it").
+_GENERIC_VERBS = frozenset(
+    stem(w)
+    for w in (
+        "run",
+        "do",
+        "make",
+        "use",
+        "get",
+        "go",
+        "have",
+        "take",
+        "put",
+        "set",
+        "give",
+        "keep",
+        "work",
+        "try",
+        "see",
+    )
+    + ("look", "say", "find", "show")
+)
+
+
+def _key(word: str) -> str:
+    return word_key(stem(word))
+
+
 def _occurrences(
-    alternative: str, words: Sequence[tuple[str, int, int]], *, every_word: bool = False
+    alternative: str,
+    words: Sequence[tuple[str, int, int]],
+    *,
+    every_word: bool = False,
+    context: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, int, int]]:
     """(kind, first word index, last word index) of every lexical occurrence, exact ones first;
-    `every_word`: function words count too ("I told" must say "I", not only "tell")."""
+    `every_word`: function words count too ("I told" must say "I", not only "tell").
+
+    Content words compare by stem and word group (scoring.synonyms.WORD_GROUPS: "phone the
+    client" says "talk to the client"). A content word in `context` (the keys of the question's
+    own words) may be left out while another remains: a candidate answering "one client is
+    flooding your API" says "I would phone them", not "phone the client"."""
     topic_words = _WORD.findall(alternative.lower())
     if not topic_words:
         return
@@ -174,15 +215,25 @@ def _occurrences(
         if plain[i : i + n] == topic_words:
             exact_at.add(i)
             yield "exact", i, i + n - 1
-    content = [stem(w) for w in topic_words if every_word or w not in FUNCTION_WORDS] or [stem(w) for w in topic_words]
-    stems = [stem(w) for w in plain]
+    # A wording of scoring.synonyms is already an everyday phrase: stems only, no word groups.
+    key = _key if not every_word else stem
+    content = [key(w) for w in topic_words if every_word or w not in FUNCTION_WORDS] or [key(w) for w in topic_words]
+    if not every_word and len(content) > 1:
+        rest = [c for c in content if c not in context]
+        content = rest if set(rest) - _GENERIC_VERBS else content
+    keys = [key(w) for w in plain]
     window = len(content) + WINDOW_SLACK
-    for i, s in enumerate(stems):
-        if s not in content or i in exact_at:
+    for i, k in enumerate(keys):
+        if k not in content or i in exact_at:
             continue
-        span = stems[i : i + window]
+        span = keys[i : i + window]
         if all(c in span for c in content):
             yield "lemma", i, i + max(span.index(c) for c in content)
+
+
+def question_context(question_text: str) -> frozenset[str]:
+    """The comparison keys of the question's content words (see _occurrences)."""
+    return frozenset(_key(w) for w in _WORD.findall(question_text.lower()) if w not in FUNCTION_WORDS)
 
 
 def _clause_at(position: int, parts: Sequence[Span]) -> Span | None:
@@ -193,16 +244,50 @@ def _negated(text: str, topic: str) -> bool:
     return bool(_NEGATION.search(text)) and not _NEGATIVE_TOPIC.search(topic)
 
 
+def _said(
+    alternative: str,
+    words: Sequence[tuple[str, int, int]],
+    transcript: str,
+    names: Sequence[str],
+    context: frozenset[str],
+) -> Iterator[tuple[str, int, int]]:
+    """The occurrences of one wording. A wording of one's own ("I wrote to") is also said when
+    its pronoun is the subject earlier in the sentence ("I turned it off, wrote to the users")."""
+    if alternative in names:
+        yield from _occurrences(alternative, words, context=context)
+        return
+    yield from _occurrences(alternative, words, every_word=True)
+    pronoun, _, rest = alternative.partition(" ")
+    if pronoun.lower() not in ("i", "we") or not rest:
+        return
+    for kind, first, last in _occurrences(rest, words, every_word=True):
+        # Only a verb coordinated with the pronoun's own ("I turned it off, wrote to ..."), not
+        # one of a relative clause with another subject ("a bug that users saw").
+        before = transcript[: words[first][1]]
+        sentence = before[max((m.end() for m in re.finditer(r"[.!?]", before)), default=0) :]
+        if (
+            re.search(rf"\b{pronoun}\b", sentence, re.IGNORECASE)
+            and re.search(r"(?:,|\band|\bthen)\s*$", sentence, re.IGNORECASE)
+            and not re.search(r"\b(?:that|which|who)\b", sentence, re.IGNORECASE)
+        ):
+            yield kind, first, last
+
+
 def _lexical(
-    topic: str, transcript: str, words: Sequence[tuple[str, int, int]], parts: Sequence[Span]
+    topic: str,
+    transcript: str,
+    words: Sequence[tuple[str, int, int]],
+    parts: Sequence[Span],
+    context: frozenset[str] = frozenset(),
 ) -> TopicMatch | None:
-    """The best lexical verdict over all alternatives and occurrences (covered beats touched)."""
+    """The best lexical verdict over all alternatives and occurrences (covered beats touched);
+    `context`: question_context() of the question answered."""
     best: TopicMatch | None = None
     negated = False
     topic_words = {w for name in wordings(topic) for w in _WORD.findall(name.lower())}
     names = alternatives(topic)
     for alternative in wordings(topic):
-        for kind, first, last in _occurrences(alternative, words, every_word=alternative not in names):
+        for kind, first, last in _said(alternative, words, transcript, names, context):
             start, end = words[first][1], words[last][2]
             if re.search(r"[.!?]", transcript[start:end]):
                 continue  # a topic's words must meet inside one sentence
@@ -225,13 +310,14 @@ def _lexical(
     return best
 
 
-def covered_lexically(topics: Sequence[str], transcript: str) -> bool:
+def covered_lexically(topics: Sequence[str], transcript: str, question_text: str = "") -> bool:
     """Whether every topic is covered by its names or wordings alone: then no span of the
     answer needs embedding (scoring a complete answer skips that cost)."""
     words = _positions(transcript)
     parts = clauses(transcript)
+    context = question_context(question_text)
     for topic in topics:
-        match = _lexical(topic, transcript, words, parts)
+        match = _lexical(topic, transcript, words, parts, context)
         if match is None or match.verdict != COVERED:
             return False
     return True
@@ -249,12 +335,15 @@ def score_keywords(
     cover_similarity: float,
     touch_similarity: float,
     ignored: Sequence[tuple[int, int]] = (),
+    question_text: str = "",
 ) -> KeywordResult:
     """Pure. `alternative_vectors` has one unit row per `topic_texts(topics)` entry, in order;
     `span_vectors` one per span; None skips the semantic match. `ignored` are transcript ranges
-    (uncertain recognition) that cannot serve as semantic evidence on their own."""
+    (uncertain recognition) that cannot serve as semantic evidence on their own; the words of
+    `question_text` need not be repeated in a topic's match (see _occurrences)."""
     words = _positions(transcript)
     parts = clauses(transcript)
+    given = question_context(question_text)
     usable = [i for i, s in enumerate(spans) if not _mostly_ignored(s, ignored)]
     matches: list[TopicMatch] = []
     row = 0
@@ -262,7 +351,7 @@ def score_keywords(
         alts = alternatives(topic)
         vectors = None if alternative_vectors is None else alternative_vectors[row : row + len(alts)]
         row += len(alts)
-        lexical = _lexical(topic, transcript, words, parts)
+        lexical = _lexical(topic, transcript, words, parts, given)
         if lexical is not None and lexical.verdict == COVERED:
             matches.append(lexical)
             continue

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from scoring.standard import OVERREGULARISED
+
 IRREGULAR = {
     "went": "go",
     "gone": "go",
@@ -114,6 +116,7 @@ _KEEP_S = ("ss", "us", "is", "ous")
 def stem(word: str) -> str:
     """The comparison key of one word (lower-cased; hyphens and apostrophes are the caller's)."""
     word = word.lower()
+    word = OVERREGULARISED.get(word, word)  # "writed" is "wrote" (scoring.standard)
     if word in IRREGULAR:
         return IRREGULAR[word]
     if len(word) <= 3 or not word.isalpha():

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scoring.standard import standard_reading
+
 PARTS = ("situation", "task", "action", "result")
 
 _CUES = {
@@ -199,16 +201,20 @@ StarResult = StructureResult
 def _detect(
     sentences: Sequence[str], kind: str, parts: Sequence[str], compiled: Mapping[str, Sequence[re.Pattern[str]]]
 ) -> StructureResult:
+    # Cues are looked for in the grammar-neutral reading ("I taked the data" shows an action as
+    # "I took the data" does); the evidence is the candidate's own sentence.
     evidence: dict[str, str] = {}
     for sentence in sentences:
+        reading = standard_reading(sentence)
         for part in parts:
-            if part not in evidence and any(p.search(sentence) for p in compiled[part]):
+            if part not in evidence and any(p.search(reading) for p in compiled[part]):
                 evidence[part] = sentence
     return StructureResult(kind, evidence)
 
 
 def detect_star(sentences: Sequence[str]) -> StructureResult:
-    """Evidence per STAR part: the first sentence matching one of its cues."""
+    """Evidence per STAR part: the first sentence matching one of its cues (in its standard
+    reading: scoring.standard)."""
     return _detect(sentences, "star", PARTS, _COMPILED)
 
 

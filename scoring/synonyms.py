@@ -163,3 +163,65 @@ def sayings(name: str) -> tuple[str, ...]:
     if found is None and " " in key:
         found = SAYINGS.get(key.rsplit(" ", 1)[-1])
     return found or ()
+
+
+#: Words that say the same thing in a talking point, whatever the topic: a topic's content word
+#: is matched by any word of its group ("talk to the client" by "phone the client", "cap on
+#: requests" by "limit on requests"). Groups are of everyday words, not of one question's
+#: answers; a word ambiguous in interviews ("check", "like", "make", "see", "write") is in none.
+WORD_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("talk", "speak", "call", "phone", "ring", "email", "contact", "message", "chat"),
+    ("tell", "inform", "notify", "warn", "announce"),
+    ("ask", "request", "query"),
+    ("delete", "remove", "evict", "purge"),
+    ("expire", "expiry", "expiration", "lifetime"),
+    ("measure", "track", "count", "profile", "benchmark", "quantify"),
+    ("customer", "client", "buyer"),
+    ("fix", "repair", "patch", "resolve", "solve"),
+    ("change", "modify", "alter", "adjust", "tweak"),
+    ("build", "create", "develop", "implement"),
+    ("notice", "spot", "detect", "discover"),
+    ("problem", "issue", "bug", "defect", "fault"),
+    ("slow", "sluggish", "laggy"),
+    ("cost", "price", "expense"),
+    ("mistake", "error"),
+    ("goal", "aim", "objective", "mission", "purpose"),
+    ("limit", "cap", "ceiling", "throttle", "restrict"),
+    ("reason", "rationale"),
+    ("honest", "openly", "frank", "candid", "truthful", "transparent"),
+    ("promise", "pledge"),
+    ("expect", "predict", "anticipate"),
+    ("graph", "chart", "curve", "plot"),
+    ("compare", "correlate"),
+    ("revert", "undo"),
+    ("guide", "article", "document", "doc", "faq", "tutorial"),
+    ("enjoy", "love"),
+    ("relationship", "rapport"),
+    ("deliver", "ship", "submit"),
+    ("assumption", "assume", "presume"),
+    ("prevent", "avoid"),
+    ("result", "outcome"),
+    ("weakness", "flaw", "shortcoming"),
+    ("team", "colleague", "teammate"),
+    ("user", "visitor"),
+    ("duration", "length"),
+)
+
+
+def _group_keys() -> dict[str, str]:
+    from scoring.lemma import stem
+
+    keys: dict[str, str] = {}
+    for group in WORD_GROUPS:
+        head = stem(group[0])
+        for word in group:
+            keys.setdefault(stem(word), head)
+    return keys
+
+
+_KEYS = _group_keys()
+
+
+def word_key(stemmed: str) -> str:
+    """The comparison key of a stemmed word: its WORD_GROUPS head's stem, else itself."""
+    return _KEYS.get(stemmed, stemmed)

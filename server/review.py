@@ -31,6 +31,7 @@ from scoring import (
     build_session_feedback,
     reference_texts,
     score_answer,
+    standard_reading,
 )
 from server.live import protocol as wire
 from server.progress import read_progress, save_progress
@@ -207,6 +208,7 @@ class Reviewer:
             question_text=question.question_text,
             category=question.category or "general",
             transcript=question.transcript or "",
+            reading=standard_reading(question.transcript or ""),
             expected_topics=tuple(question.expected_topics or ()),
             missing_topics=tuple([*score.missing_topics, *score.touched_topics]),
             star_parts=None if score.star is None else frozenset(score.star.present),

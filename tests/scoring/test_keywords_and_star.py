@@ -34,7 +34,7 @@ def test_stemmer_keeps_short_and_s_final_words(word: str) -> None:
     assert stem(word) == word
 
 
-def judge(topics, transcript, vectors=None, span_vectors=None, spans=None, ignored=()):
+def judge(topics, transcript, vectors=None, span_vectors=None, spans=None, ignored=(), question=""):
     tokens = tokenize(transcript)
     return score_keywords(
         topics,
@@ -47,6 +47,7 @@ def judge(topics, transcript, vectors=None, span_vectors=None, spans=None, ignor
         cover_similarity=0.6,
         touch_similarity=0.5,
         ignored=ignored,
+        question_text=question,
     )
 
 
@@ -61,6 +62,30 @@ def test_either_alternative_of_an_or_topic_counts() -> None:
     assert alternatives("rollback or feature flag") == ["rollback", "feature flag"]
     result = judge(["rollback or feature flag"], "We shipped it behind a feature flag so we could turn it off.")
     assert result.topics[0].verdict == "covered" and result.topics[0].alternative == "feature flag"
+
+
+def test_a_word_of_the_same_group_says_a_topics_word() -> None:
+    result = judge(["limit on requests"], "I would put a cap on the requests their key can send each minute.")
+    assert (result.topics[0].verdict, result.topics[0].how) == ("covered", "lemma")
+
+
+def test_a_word_of_the_question_need_not_be_repeated() -> None:
+    question = "One client is flooding an API you own. What do you do?"
+    answer = "Then I would phone their engineers and ask what changed on their side."
+    assert judge(["talk to the client"], answer, question=question).topics[0].verdict == "covered"
+    assert judge(["talk to the client"], answer).topics[0].verdict == "missing"
+    # A generic verb left alone says nothing: "run the test for" is not "then you just run it".
+    ab = "Explain how you would set up an A/B test."
+    assert judge(["run the test for"], "You make two pages and then you just run it.", question=ab).topics[
+        0
+    ].verdict == ("missing")
+
+
+def test_a_wording_of_ones_own_carries_its_subject_to_a_coordinated_verb() -> None:
+    said = judge(["communication"], "I turned the feature off with its flag, wrote to the affected users and waited.")
+    assert said.topics[0].verdict == "covered"
+    other_subject = judge(["communication"], "We had a bug that the users wrote to us about in the morning.")
+    assert other_subject.topics[0].verdict != "covered"
 
 
 def test_a_negated_mention_is_not_coverage() -> None:
