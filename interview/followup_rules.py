@@ -28,7 +28,8 @@ _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 #: Words of a topic that carry no meaning of their own for the overlap test.
 _GENERIC = frozenset(
     "a an the of and or to in on for with your you what how who which did do does was were is are be "
-    "it its this that their they made taken gained spotted received choice review".split()
+    "it its this that their they made taken gained spotted received choice review "
+    "we my me us at by as if so no up".split()
 )
 
 
@@ -53,7 +54,8 @@ def _stem(word: str) -> str:
 
 
 def _content(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _GENERIC and len(w) > 2}
+    # Two-letter words count ("job ID" is not "job"); the short function words are generic.
+    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _GENERIC and len(w) > 1}
 
 
 def _alternatives(topic: str) -> list[str]:

@@ -301,7 +301,7 @@ class RuleBasedFollowUps:
             out.append(FollowUp(_ASK["example_tech"], "vague", 2, kind="example"))
         # What they proposed, quoted back with its depth, edge case or trade-off (the first one
         # the rules accept: never a covered talking point in the question's own words).
-        vague = claim is not None or hedge_count(reading) > 0 or bool(_UNSURE.search(reading))
+        vague = claim is not None or hedge_count(reading) >= 2 or bool(_UNSURE.search(reading))
         for probe in tech_probes(text, choices_only=vague):
             if not ctx.problems(probe.text):
                 out.append(FollowUp(probe.text, "probe", 3, probe.quote, kind=probe.kind))

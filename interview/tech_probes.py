@@ -19,6 +19,7 @@ from interview.answer_text import has_quantity
 #: Longest quotation, in words, and how many words before the choice it may start.
 QUOTE_WORDS = 12
 LEAD_WORDS = 5
+QUOTE_CHARS = 76
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ _CHOICES: tuple[tuple[str, str, str, str], ...] = (
     (r"\bredis\b|memcached", "what happens to your reads when that Redis node restarts empty?", "edge_case", r""),
     (
         r"columns? (?:we|you|i|they) (?:filter|join|query|search|sort)",
-        "how would you order the columns of an index that covers two of them?",
+        "how would you decide their order when one index spans two of them?",
         "depth",
         r"column order|composite",
     ),
@@ -84,7 +85,7 @@ _CHOICES: tuple[tuple[str, str, str, str], ...] = (
     (r"shard\w*|partition\w*", "what happens when one key gets far more traffic than the rest?", "edge_case", r"hot"),
     (
         r"idempotency keys?|request ids?|dedupl\w*",
-        "what happens when the same request arrives twice at the very same moment?",
+        "what happens when two copies of one request arrive at the very same moment?",
         "edge_case",
         r"unique constraint",
     ),
@@ -385,8 +386,11 @@ def _quote(clause: str, at: int) -> str:
     index = max((i for i, (start, _) in enumerate(words) if start <= at), default=0)
     first = max(0, index - LEAD_WORDS) if index >= QUOTE_WORDS - 2 else 0
     chosen = [w.strip(" ,.;:!?") for _, w in words[first : first + QUOTE_WORDS]]
+    # interview.followup_rules reads a quotation of at most 80 characters as one.
+    while len(chosen) > 3 and len(" ".join(chosen)) > QUOTE_CHARS:
+        chosen.pop()
     head = "\u2026" if first else ""
-    tail = "\u2026" if first + QUOTE_WORDS < len(words) else ""
+    tail = "\u2026" if first + len(chosen) < len(words) else ""
     return head + " ".join(chosen) + tail
 
 
