@@ -36,7 +36,7 @@ from server.ratelimit import rate_limit as rate_limit_config
 from server.ratelimit import rate_limit_stores
 from server.resources import follow_up_generator, load_embedder, start_grammar
 from server.review import Reviewer
-from server.revocation import MemoryRevocationStore, RedisRevocationStore
+from server.revocation import FileRevocationStore, RedisRevocationStore
 from server.routes_health import health, ready
 from server.routes_metrics import metrics
 from server.routes_sessions import SessionController
@@ -187,9 +187,14 @@ def create_app(
         ),
     )
     app.state.settings = settings
-    # Revoked tokens (rotation, log-out, withdrawn shares): in Redis for every node, or in this process.
+    # Revoked tokens (rotation, log-out, withdrawn shares): in Redis for every node, or for this one
+    # node in memory, logged to DATA_DIR so that a restart keeps them.
     app.state.tokens = TokenService(
-        secret, settings.auth, RedisRevocationStore(redis) if redis is not None else MemoryRevocationStore()
+        secret,
+        settings.auth,
+        RedisRevocationStore(redis)
+        if redis is not None
+        else FileRevocationStore(settings.data_dir / "revocations.jsonl"),
     )
     app.state.channels = channels
     app.state.channels_backend = channels_backend

@@ -14,9 +14,9 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.live.pubsub import create_redis
-from server.revocation import MemoryRevocationStore, RedisRevocationStore
+from server.revocation import FileRevocationStore, MemoryRevocationStore, RedisRevocationStore
 from tests.server.test_multinode import REDIS_URL, two_nodes  # noqa: F401 (the fixture)
-from tests.support.live_server import InterviewClient, ws_url
+from tests.support.live_server import InterviewClient, serve, ws_url
 
 PASSWORD = "long password"
 
@@ -156,10 +156,13 @@ class _Clock:
         return self.now
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
-async def store(request):
+@pytest.fixture(params=["memory", "file", pytest.param("redis", marks=pytest.mark.redis)])
+async def store(request, tmp_path):
     if request.param == "memory":
         yield MemoryRevocationStore()
+        return
+    if request.param == "file":
+        yield FileRevocationStore(tmp_path / "revocations.jsonl")
         return
     if not REDIS_URL:
         pytest.skip("TEST_REDIS_URL is not set")
@@ -186,3 +189,51 @@ async def test_the_memory_twin_forgets_what_expired() -> None:
     clock.now = 6
     assert await store.read(["family:f", "used:y"]) == [1, None]
     assert await store.first_use("used:y", 5)
+
+
+async def test_the_file_store_replays_its_log_and_drops_what_expired(tmp_path) -> None:
+    clock = _Clock()
+    clock.now = 1000.0
+    path = tmp_path / "revocations.jsonl"
+    store = FileRevocationStore(path, clock=clock)
+    assert await store.first_use("used:x", 60)
+    await store.raise_to("user:u", 200, 60)
+    await store.raise_to("user:u", 100, 60)  # a cut-off never moves back, in the log either
+    await store.raise_to("family:f", 1, 5)
+    with path.open("a") as log_file:
+        log_file.write('["used:torn", 1, 20')  # a write cut short by a crash
+    clock.now = 1010.0  # the family entry has expired
+    restarted = FileRevocationStore(path, clock=clock)
+    assert await restarted.first_use("used:x", 60) is False
+    assert await restarted.read(["user:u", "family:f", "used:torn"]) == [200, None, None]
+    assert len(path.read_text().splitlines()) == 2  # compacted at start: only the live entries
+
+
+@pytest.mark.parametrize("migrated_database", ["sqlite"], indirect=True)
+async def test_without_redis_revocations_survive_a_server_restart(settings, transcriber, embedder) -> None:
+    """The embedded default (one node, SQLite, no Redis): a spent refresh token, the family its
+    reuse revokes, and a log-out each still hold after the server is started anew."""
+    assert settings.redis_url is None
+
+    def server():  # a new app on the same DATA_DIR and database: what a restart starts from
+        return serve(create_app(settings, transcriber=transcriber, embedder=embedder))
+
+    async with server() as base, httpx.AsyncClient(base_url=base) as http:
+        email, first = await _register(http)
+        second = (await http.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+        assert (await http.get("/api/users/me", headers=_bearer(second))).status_code == 200
+    async with server() as base, httpx.AsyncClient(base_url=base) as http:
+        reuse = await http.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert reuse.status_code == 401  # still spent; and presenting it revokes its family
+        assert (await http.get("/api/users/me", headers=_bearer(second))).status_code == 401
+    async with server() as base, httpx.AsyncClient(base_url=base) as http:
+        assert (await http.get("/api/users/me", headers=_bearer(second))).status_code == 401  # family still revoked
+        third = (await http.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
+        assert (await http.get("/api/users/me", headers=_bearer(third))).status_code == 200
+        assert (await http.post("/api/auth/logout", headers=_bearer(third))).status_code == 204
+    async with server() as base, httpx.AsyncClient(base_url=base) as http:
+        assert (await http.get("/api/users/me", headers=_bearer(third))).status_code == 401  # still logged out
+        refused = await http.post("/api/auth/refresh", json={"refresh_token": third["refresh_token"]})
+        assert refused.status_code == 401
+        fourth = (await http.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
+        assert (await http.get("/api/users/me", headers=_bearer(fourth))).status_code == 200
