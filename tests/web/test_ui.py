@@ -32,7 +32,8 @@ async def tab_to(page, accessible_name: str, limit: int = 25) -> None:
         await page.keyboard.press("Tab")
         name = await page.evaluate(
             """() => { const el = document.activeElement;
-                 return ((el.labels && el.labels[0] && el.labels[0].textContent) || el.getAttribute('aria-label') || el.textContent || '').trim(); }"""
+                 const label = el.labels && el.labels[0] && el.labels[0].textContent;
+                 return (label || el.getAttribute('aria-label') || el.textContent || '').trim(); }"""
         )
         if name.startswith(accessible_name):
             return
@@ -87,7 +88,8 @@ async def test_an_expired_access_token_is_refreshed_transparently(server, page) 
     tokens, _ = await account_and_session(server)
     await sign_in(page, tokens)
     await page.goto(server + "/app/#/history")
-    await expect(page.get_by_role("heading", name="Your progress")).to_be_visible()
+    # The heading is drawn before the page's data arrives: wait for the data (it needed a token).
+    await expect(page.get_by_role("heading", name="All sessions (1)")).to_be_visible()
     first_access = await page.evaluate("sessionStorage.getItem('mi.access')")
     assert first_access  # a new tab starts with the refresh token only, and refreshes at once
 
@@ -156,16 +158,37 @@ SCORE = {
     "missing_topics": ["Kubernetes"],
     "details": {
         "fluency": {
-            "score": 61.0, "word_count": 14, "speaking_time_s": 6.1, "speech_rate_wpm": 138.0, "filler_count": 2,
+            "score": 61.0,
+            "word_count": 14,
+            "speaking_time_s": 6.1,
+            "speech_rate_wpm": 138.0,
+            "filler_count": 2,
             "filler_breakdown": {"um": 1, "you know": 1},
             "fillers": [{"text": "um", "index": 0, "start": 0.1}, {"text": "you know", "index": 5, "start": 2.0}],
-            "fillers_per_minute": 19.7, "long_pause_count": 0, "long_pauses": [], "long_pauses_per_minute": 0.0,
-            "repetition_count": 0, "repetitions": [], "repetitions_per_100_words": 0.0, "components": {},
+            "fillers_per_minute": 19.7,
+            "long_pause_count": 0,
+            "long_pauses": [],
+            "long_pauses_per_minute": 0.0,
+            "repetition_count": 0,
+            "repetitions": [],
+            "repetitions_per_100_words": 0.0,
+            "components": {},
         },
         "grammar": {
-            "score": 80.0, "errors": 1, "words": 14, "errors_per_100_words": 7.1,
-            "matches": [{"offset": 4, "length": 5, "message": "Possible agreement error.", "replacements": ["I have"],
-                         "rule_id": "AGREEMENT", "category": "GRAMMAR"}],
+            "score": 80.0,
+            "errors": 1,
+            "words": 14,
+            "errors_per_100_words": 7.1,
+            "matches": [
+                {
+                    "offset": 4,
+                    "length": 5,
+                    "message": "Possible agreement error.",
+                    "replacements": ["I have"],
+                    "rule_id": "AGREEMENT",
+                    "category": "GRAMMAR",
+                }
+            ],
         },
         "keywords": None,
         "relevance": {},
@@ -211,17 +234,26 @@ async def test_the_score_card_marks_fillers_and_grammar(server, page, shot) -> N
 
 PLAN_SCORE = {
     **SCORE,
-    "covered_topics": ["rate limiting"], "touched_topics": ["quotas"], "missing_topics": ["monitoring"],
+    "covered_topics": ["rate limiting"],
+    "touched_topics": ["quotas"],
+    "missing_topics": ["monitoring"],
     "details": {
         **SCORE["details"],
         "grammar": {**SCORE["details"]["grammar"], "matches": [], "errors": 0, "uncertain_matches": []},
-        "keywords": {"topics": [
-            {"topic": "rate limiting", "verdict": "covered", "evidence": "I would throttle that client's key"},
-            {"topic": "quotas", "verdict": "touched", "evidence": "quotas"},
-            {"topic": "monitoring", "verdict": "missing", "evidence": ""},
-        ]},
+        "keywords": {
+            "topics": [
+                {"topic": "rate limiting", "verdict": "covered", "evidence": "I would throttle that client's key"},
+                {"topic": "quotas", "verdict": "touched", "evidence": "quotas"},
+                {"topic": "monitoring", "verdict": "missing", "evidence": ""},
+            ]
+        },
         "star": None,
-        "structure": {"kind": "plan", "parts": ["approach", "reasoning", "risks"], "present": ["approach"], "missing": ["reasoning", "risks"]},
+        "structure": {
+            "kind": "plan",
+            "parts": ["approach", "reasoning", "risks"],
+            "present": ["approach"],
+            "missing": ["reasoning", "risks"],
+        },
         "uncertain": [[8, 16]],
     },
 }
@@ -253,7 +285,8 @@ DOWNSAMPLE = """async ([rate, frequency, seconds]) => {
   // Feed a pure tone at `rate` through the capture worklet and collect what it would send.
   const context = new OfflineAudioContext(1, Math.round(rate * seconds), rate);
   await context.audioWorklet.addModule('/app/js/audio/pcm-worklet.js');
-  const node = new AudioWorkletNode(context, 'pcm-downsampler', { processorOptions: { targetRate: 16000, frameMs: 100 } });
+  const node = new AudioWorkletNode(context, 'pcm-downsampler',
+                                    { processorOptions: { targetRate: 16000, frameMs: 100 } });
   const frames = [];
   node.port.onmessage = (event) => { if (event.data.type === 'pcm') frames.push(event.data.buffer); };
   const oscillator = new OscillatorNode(context, { frequency });
