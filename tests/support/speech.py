@@ -85,6 +85,8 @@ def synthesize(script: Sequence[ScriptPiece] | str, *, length_scale: float = 1.0
         return np.load(cached)
     from piper import SynthesisConfig
 
+    from server.voice import PIPER_LOCK
+
     voice = _voice()
     rate = voice.config.sample_rate
     parts: list[np.ndarray] = []
@@ -93,8 +95,12 @@ def synthesize(script: Sequence[ScriptPiece] | str, *, length_scale: float = 1.0
             parts.append(np.zeros(int(piece * rate), dtype=np.float32))
             continue
         config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
-        for chunk in voice.synthesize(piece, syn_config=config):
-            parts.append(chunk.audio_float_array.astype(np.float32))
+        # The server under test may be speaking a question in its voice thread in this very
+        # process; espeak-ng is not thread-safe, so every synthesis takes the server's lock.
+        with PIPER_LOCK:
+            parts.extend(
+                chunk.audio_float_array.astype(np.float32) for chunk in voice.synthesize(piece, syn_config=config)
+            )
     audio = _resample(np.concatenate(parts), rate)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(cached, audio)
