@@ -23,7 +23,17 @@ from typing import Any
 import httpx
 
 from interview_client.audio import frames
-from interview_client.session import Account, ClientError, Event, NewSession, connect, open_session, sign_in
+from interview_client.session import (
+    Account,
+    ClientError,
+    Conversation,
+    Credentials,
+    Event,
+    NewSession,
+    connect,
+    open_session,
+    sign_in,
+)
 from streaming.errors import UnsupportedAudioError
 
 
@@ -153,36 +163,44 @@ def _ask_password(args: argparse.Namespace) -> str:
 
 async def run(args: argparse.Namespace, printer: Printer) -> dict[str, Any]:
     password = os.environ.get(args.password_env) or _ask_password(args)
+    # One HTTP client for the whole run: reconnects refresh the access token through it.
     async with httpx.AsyncClient(base_url=args.server, timeout=30) as http:
-        token = await sign_in(http, Account(args.email, password), register=args.register)
+        credentials = Credentials(http, await sign_in(http, Account(args.email, password), register=args.register))
         new = NewSession(args.title, args.questions or len(args.audio), args.role, args.difficulty)
-        session = await open_session(http, token, args.session, new)
-    conversation = await connect(args.server, session["id"], token, printer.event)
-    try:
-        upcoming = await conversation.pass_follow_ups(await conversation.begin())
-        for source in args.audio:
-            if upcoming["type"] == "session_complete":
-                break  # more audio than questions
-            upcoming = await conversation.answer(upcoming, frames(source), args.speed)
-            upcoming = await conversation.pass_follow_ups(upcoming)
-        if upcoming["type"] != "session_complete":
-            mark = len(conversation.events)
-            await conversation.send(type="end")  # fewer answers than questions: end here
-            upcoming = await conversation.until("session_complete", after=mark)
-        report = await conversation.until("event", "error", after=conversation.events.index(upcoming) + 1, timeout=120)
-        complete = upcoming
-        scores = [e["data"].get("overall") for e in conversation.of_type("event") if e["name"] == "score"]
-        feedback = report["data"] if report["type"] == "event" and report.get("name") == "feedback" else {}
-        return {
-            "session_id": session["id"],
-            "questions_answered": complete["questions_answered"],
-            "answer_scores": scores,
-            "overall_score": feedback.get("overall_score"),
-            "finals": [e["text"] for e in conversation.of_type("final")],
-            "reconnects": conversation.reconnects,
-        }
-    finally:
-        await conversation.close()
+        session = await open_session(http, await credentials.access_token(), args.session, new)
+        conversation = await connect(args.server, session["id"], credentials, printer.event)
+        try:
+            return await _interview(args, conversation, session, credentials)
+        finally:
+            await conversation.close()
+
+
+async def _interview(
+    args: argparse.Namespace, conversation: Conversation, session: dict[str, Any], credentials: Credentials
+) -> dict[str, Any]:
+    upcoming = await conversation.pass_follow_ups(await conversation.begin())
+    for source in args.audio:
+        if upcoming["type"] == "session_complete":
+            break  # more audio than questions
+        upcoming = await conversation.answer(upcoming, frames(source), args.speed)
+        upcoming = await conversation.pass_follow_ups(upcoming)
+    if upcoming["type"] != "session_complete":
+        mark = len(conversation.events)
+        await conversation.send(type="end")  # fewer answers than questions: end here
+        upcoming = await conversation.until("session_complete", after=mark)
+    report = await conversation.until("event", "error", after=conversation.events.index(upcoming) + 1, timeout=120)
+    complete = upcoming
+    scores = [e["data"].get("overall") for e in conversation.of_type("event") if e["name"] == "score"]
+    feedback = report["data"] if report["type"] == "event" and report.get("name") == "feedback" else {}
+    return {
+        "session_id": session["id"],
+        "questions_answered": complete["questions_answered"],
+        "answer_scores": scores,
+        "overall_score": feedback.get("overall_score"),
+        "finals": [e["text"] for e in conversation.of_type("final")],
+        "reconnects": conversation.reconnects,
+        "token_refreshes": credentials.refreshes,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

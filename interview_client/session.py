@@ -53,8 +53,67 @@ def _detail(response: httpx.Response) -> str:
     return str(body.get("detail") or body) if isinstance(body, dict) else str(body)
 
 
-async def sign_in(http: httpx.AsyncClient, account: Account, *, register: bool) -> str:
-    """An access token: log in, or with `register` create the account first (an existing
+@dataclass(frozen=True)
+class TokenPair:
+    """What sign-in and refresh return: the access token, the refresh token that replaces it
+    once (each works once: the server rotates them), and when the access token expires
+    (seconds on the event loop's clock)."""
+
+    access: str
+    refresh: str
+    expires_at: float
+
+    @classmethod
+    def from_response(cls, body: dict[str, Any]) -> TokenPair:
+        expires_in = float(body.get("expires_in") or 0)
+        now = asyncio.get_running_loop().time()
+        return cls(body["access_token"], body["refresh_token"], now + expires_in)
+
+
+class Unauthorized(ClientError):
+    """The server refused the access token (expired, revoked)."""
+
+
+#: Refresh when less than this share of the access token's lifetime (at most a minute) is left.
+REFRESH_MARGIN = 0.1
+
+
+class Credentials:
+    """The account's tokens for the whole run. `access_token()` is a valid access token: the
+    one in hand, or, once it has expired (or the server refused it), a new pair from
+    POST /api/auth/refresh with the latest refresh token (the server rotates it: the one just
+    used is spent, and presenting it again would revoke the sign-in)."""
+
+    def __init__(self, http: httpx.AsyncClient, tokens: TokenPair) -> None:
+        self.http = http
+        self.tokens = tokens
+        self.refreshes = 0
+        self._lifetime = max(tokens.expires_at - asyncio.get_running_loop().time(), 0.0)
+        self._lock = asyncio.Lock()
+
+    async def access_token(self, *, force_refresh: bool = False) -> str:
+        async with self._lock:  # one refresh at a time: a refresh token works once
+            margin = min(60.0, REFRESH_MARGIN * self._lifetime)
+            if force_refresh or asyncio.get_running_loop().time() >= self.tokens.expires_at - margin:
+                await self._refresh()
+            return self.tokens.access
+
+    async def _refresh(self) -> None:
+        response = await self.http.post("/api/auth/refresh", json={"refresh_token": self.tokens.refresh})
+        if response.status_code in (429, 503):  # rate limited, or the revocation store is down: later
+            raise Disconnected(f"token refresh deferred ({response.status_code}): {_detail(response)}")
+        if response.status_code != 200:
+            raise ClientError(
+                f"token refresh refused ({response.status_code}): {_detail(response)}; "
+                "sign in again (with --session ID to resume)"
+            )
+        self.tokens = TokenPair.from_response(response.json())
+        self._lifetime = max(self.tokens.expires_at - asyncio.get_running_loop().time(), 0.0)
+        self.refreshes += 1
+
+
+async def sign_in(http: httpx.AsyncClient, account: Account, *, register: bool) -> TokenPair:
+    """A token pair: log in, or with `register` create the account first (an existing
     account is then simply logged in)."""
     if register:
         created = await http.post(
@@ -62,13 +121,13 @@ async def sign_in(http: httpx.AsyncClient, account: Account, *, register: bool) 
             json={"email": account.email, "password": account.password, "full_name": account.full_name},
         )
         if created.status_code == 201:
-            return created.json()["access_token"]
+            return TokenPair.from_response(created.json())
         if created.status_code != 409:
             raise ClientError(f"sign-up refused ({created.status_code}): {_detail(created)}")
     login = await http.post("/api/auth/login", json={"email": account.email, "password": account.password})
     if login.status_code != 200:
         raise ClientError(f"sign-in refused ({login.status_code}): {_detail(login)}")
-    return login.json()["access_token"]
+    return TokenPair.from_response(login.json())
 
 
 async def open_session(http: httpx.AsyncClient, token: str, session_id: str | None, new: NewSession) -> dict[str, Any]:
@@ -109,10 +168,12 @@ class Conversation:
     it for `until`, while audio is sent. Reading all the time matters: a client that stops
     reading is closed by the server with 1013 (client_too_slow). When a node restarts or the
     network drops, `answer` reconnects (through the same URL, so a load balancer picks a live
-    node), sends `start`, and re-sends the audio the server had not stored (`resumed`)."""
+    node), sends `start`, and re-sends the audio the server had not stored (`resumed`). Each
+    connection authenticates with a valid access token from `credentials` (refreshed when the
+    one in hand has expired), so a reconnect works however long the interview has run."""
 
     url: str
-    token: str
+    credentials: Credentials
     on_event: Callable[[Event], None]
     events: list[Event] = field(default_factory=list)
     reconnects: int = 0
@@ -123,13 +184,22 @@ class Conversation:
 
     async def open(self) -> None:
         """Connect, authenticate with the first message (the token stays out of URLs and access
-        logs), wait for `ready`."""
-        self._closed = None
-        self.socket = await websockets.connect(self.url, max_size=1 << 22, open_timeout=30)
-        self._reader = asyncio.create_task(self._read(self.socket), name="interview-client-reader")
-        mark = len(self.events)
-        await self.send(type="auth", token=self.token)
-        await self.until("ready", after=mark, timeout=60)
+        logs), wait for `ready`. A token the server refuses (it expired by the server's clock,
+        not yet by ours) is refreshed once and tried again."""
+        for force_refresh in (False, True):
+            token = await self.credentials.access_token(force_refresh=force_refresh)
+            self._closed = None
+            self.socket = await websockets.connect(self.url, max_size=1 << 22, open_timeout=30)
+            self._reader = asyncio.create_task(self._read(self.socket), name="interview-client-reader")
+            mark = len(self.events)
+            await self.send(type="auth", token=token)
+            try:
+                await self.until("ready", after=mark, timeout=60)
+                return
+            except Unauthorized:
+                await self.close()
+                if force_refresh:
+                    raise
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -173,7 +243,13 @@ class Conversation:
                 if event["type"] in kinds:
                     return event
                 if event["type"] == "error" and event.get("fatal"):
-                    error = Disconnected if event["code"] in RETRY_ERROR_CODES else ClientError
+                    error = (
+                        Unauthorized
+                        if event["code"] == "unauthorized"
+                        else Disconnected
+                        if event["code"] in RETRY_ERROR_CODES
+                        else ClientError
+                    )
                     raise error(f"the server ended the connection: {event['code']}: {event['message']}")
             return None
 
@@ -216,7 +292,7 @@ class Conversation:
                 try:
                     await self.close()
                     await self.open()
-                except (OSError, websockets.InvalidHandshake, TimeoutError, Disconnected):
+                except (OSError, websockets.InvalidHandshake, TimeoutError, Disconnected, httpx.TransportError):
                     continue
                 self.reconnects += 1
             try:
@@ -268,7 +344,9 @@ def ws_url(server: str, session_id: str) -> str:
     return scheme + base.split("://", 1)[1] + f"/ws/sessions/{session_id}"
 
 
-async def connect(server: str, session_id: str, token: str, on_event: Callable[[Event], None]) -> Conversation:
-    conversation = Conversation(ws_url(server, session_id), token, on_event)
+async def connect(
+    server: str, session_id: str, credentials: Credentials, on_event: Callable[[Event], None]
+) -> Conversation:
+    conversation = Conversation(ws_url(server, session_id), credentials, on_event)
     await conversation.open()
     return conversation
