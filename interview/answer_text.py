@@ -173,12 +173,19 @@ _COMMON_CAPS = frozenset(
 
 #: Fillers a quotation leaves out ("the deploy time and, um, check" is quoted "the deploy time
 #: and check"): hesitations, and the discourse fillers when set off by a comma.
-_FILLERS = re.compile(r"\s*\b(?:um+|uh+|erm|hmm+)\b,?|\s*\b(?:like|you know|i mean),(?=\s)", re.IGNORECASE)
+_FILLERS = re.compile(r",?\s*\b(?:um+|uh+|erm|hmm+)\b,?|,?\s*\b(?:like|you know|i mean),(?=\s)", re.IGNORECASE)
+#: "like," after these is the verb ("the ones I like, and"), not a filler.
+_LIKES = re.compile(r"\b(?:i|you|we|they|would|'d|do|don't|did|didn't)\s*$", re.IGNORECASE)
 
 
 def without_fillers(text: str) -> str:
     """The answer as a person would quote it: fillers dropped, every other word kept in order."""
-    return re.sub(r"^[\s,]+", "", _FILLERS.sub("", text))
+
+    def drop(match: re.Match[str]) -> str:
+        said = match.group().strip(" ,").lower()
+        return match.group() if said == "like" and _LIKES.search(text[: match.start()]) else ""
+
+    return re.sub(r"^[\s,]+", "", _FILLERS.sub(drop, text))
 
 
 def word_count(text: str) -> int:

@@ -295,3 +295,56 @@ def test_a_simulated_session_never_exceeds_the_caps(rules) -> None:
             asked_in_session += 1
         assert asked_for_question <= 2
     assert asked_in_session == 3
+
+
+TECH_Q = "When would you put a cache in front of a database, and how do you stop it from serving stale data?"
+TECH = (
+    "I would add a cache when the same data is read far more often than it changes. The service looks in "
+    "Redis first, and on writes we delete the affected keys, so a changed price shows up at once."
+)
+
+
+def test_a_technical_answer_is_probed_on_the_choice_it_made_in_its_own_words(rules) -> None:
+    first = rules.suggest(ctx(TECH, question=TECH_Q, category="technical", star=None))[0]
+    assert first.text.startswith("You said \u201con writes we delete the affected keys\u201d: ")
+    assert first.text.endswith("?") and first.kind in ("depth", "edge_case", "trade_off")
+    assert first.topic is not None and first.topic in TECH
+
+
+def test_a_probe_the_answer_already_deals_with_is_skipped() -> None:
+    from interview.tech_probes import probes
+
+    asked = [p.question for p in probes(TECH)]
+    assert "what happens if a read puts the old value back just after that delete?" in asked
+    dealt_with = TECH + " A version number on each entry stops a race with a late read."
+    assert "what happens if a read puts the old value back just after that delete?" not in [
+        p.question for p in probes(dealt_with)
+    ]
+
+
+def test_a_vague_technical_answer_is_asked_for_a_case_not_a_trade_off_of_its_choice(rules) -> None:
+    vague = "React re-renders when something changes. You can use some tricks to make it faster, it depends on the app."
+    first = rules.suggest(
+        ctx(vague, question="How does React decide when to re-render?", category="technical", star=None)
+    )[0]
+    assert first.kind == "example" and "\u201cit depends on the app\u201d" in first.text
+
+
+def test_a_quotation_leaves_the_fillers_out_and_the_rules_accept_it(rules) -> None:
+    filler = TECH.replace("on writes we delete", "on writes, um, we, you know, delete")
+    first = rules.suggest(ctx(filler, question=TECH_Q, category="technical", star=None))[0]
+    assert "\u201con writes we delete the affected keys\u201d" in first.text
+    problems = ctx(filler, question=TECH_Q, category="technical", star=None).problems
+    assert problems(first.text) == []
+    assert problems("You said \u201con writes we purge the affected keys\u201d: why?") != []
+
+
+def test_the_follow_up_is_read_from_the_grammar_neutral_reading(rules) -> None:
+    clean = "I wrote a setup script and a checklist, and setup went from five days to half a day."
+    poor = "I writed a setup script and a checklist, and setup goed from five days to half a day."
+    reading = clean  # scoring.standard_reading(poor) gives the clean words back
+    assert rules.suggest(ctx(poor, star=frozenset({"action", "result"}))) == rules.suggest(
+        ctx(clean, star=frozenset({"action", "result"}))
+    )
+    with_reading = FollowUpContext(BEHAVIOURAL_Q, "behavioral", poor, star_parts=STAR, reading=reading)
+    assert rules.suggest(with_reading) == rules.suggest(ctx(clean))

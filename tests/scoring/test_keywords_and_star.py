@@ -152,3 +152,20 @@ def test_hypothetical_questions_get_a_plan_check_and_technical_ones_none() -> No
         )
     )
     assert plan.complete and plan.kind == "plan"
+
+
+def test_the_grammar_neutral_reading_puts_learner_errors_in_standard_form_word_for_word() -> None:
+    from scoring import standard_reading
+
+    poor = "I taked the data to the team, I were sixteen, we was late, I starts by asking. A seed round."
+    reading = standard_reading(poor)
+    assert reading == "I took the data to the team, I was sixteen, we were late, I start by asking. A seed round."
+    assert len(reading.split()) == len(poor.split())
+    assert standard_reading("Then I seed a chance") == "Then I saw a chance"
+
+
+def test_star_parts_do_not_depend_on_grammar() -> None:
+    clean = detect_star(["I took that data to the engineers.", "Tickets fell from forty to five."])
+    poor = detect_star(["I taked that data to the engineers.", "Tickets falled from forty to five."])
+    assert clean.present == poor.present == ["action", "result"]
+    assert poor.evidence["action"] == "I taked that data to the engineers."
