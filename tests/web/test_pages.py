@@ -310,3 +310,35 @@ async def test_the_reports_earlier_attempts_stay_apart_from_the_follow_up(server
     assert follow["y"] - (attempts["y"] + attempts["height"]) >= 20, (attempts, follow)
     await expect(block.get_by_test_id("follow-up-breakdown")).to_contain_text("Skipped")
     assert page.script_errors == []
+
+
+async def test_sharing_says_how_long_the_link_works_and_can_be_stopped(server, browser) -> None:
+    # "Anyone with this link can watch ... for a few hours": the link worked for 24 hours and the
+    # page had no way to withdraw it (the API has one).
+    tokens, session = await account_and_session(server)
+    candidate_context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    watcher_context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = await new_page(candidate_context)
+        await sign_in(page, tokens)
+        await page.goto(f"{server}/app/#/interview/{session['id']}")
+        await pass_microphone_check(page)
+        await page.get_by_test_id("start-interview").click()
+        await expect(page.get_by_test_id("answer-done")).to_be_enabled(timeout=60_000)
+        await page.get_by_text("Share live").click()
+        panel = page.get_by_test_id("share-panel")
+        await expect(panel).to_contain_text("for the next 24 hours, or until you stop sharing")
+        link = await panel.get_by_label("Watch link").input_value()
+
+        watcher = await new_page(watcher_context)
+        await watcher.goto(link)
+        await expect(watcher.get_by_role("heading", name="Backend Engineer interview")).to_be_visible(timeout=15_000)
+        await expect(watcher.get_by_text("Live: ")).to_be_visible(timeout=15_000)
+
+        await panel.get_by_role("button", name="Stop sharing").click()
+        await expect(panel.get_by_role("status")).to_have_text("Sharing stopped: the links you shared no longer work.")
+        await expect(watcher.get_by_text("This watch link has expired or is not valid.")).to_be_visible(timeout=30_000)
+        assert page.script_errors == []
+    finally:
+        await watcher_context.close()
+        await candidate_context.close()

@@ -7,13 +7,17 @@ import { h, clear } from "../../dom.js";
 
 export function shareWidget(sessionId) {
   const output = h("div.share__output");
-  const panel = h("div.card.share__panel", { "data-testid": "share-panel" }, h("p.small", "Anyone with this link can watch your transcript live (read-only) for a few hours."), output);
+  const note = h("p.small", "Anyone with the link can watch your transcript live (read-only).");
+  const panel = h("div.card.share__panel", { "data-testid": "share-panel" }, note, output);
   const details = h("details.share", h("summary", "Share live"), panel);
   details.addEventListener("toggle", async () => {
     if (!details.open || output.childNodes.length) return;
     output.textContent = "Creating a link…";
     try {
       const share = await api(`/api/sessions/${sessionId}/share`, { method: "POST" });
+      // Say how long the link really works (the server's expires_in), and that it can be withdrawn.
+      const hours = Math.round(share.expires_in / 3600);
+      note.textContent = `Anyone with this link can watch your transcript live (read-only) for the next ${hours} hour${hours === 1 ? "" : "s"}, or until you stop sharing.`;
       const link = `${location.origin}${location.pathname}#/watch/${sessionId}/${share.token}`;
       const input = h("input", { type: "text", readonly: true, value: link, "aria-label": "Watch link", onfocus: (e) => e.target.select() });
       const copy = h("button.button", { type: "button" }, "Copy link");
@@ -25,7 +29,21 @@ export function shareWidget(sessionId) {
           input.select();
         }
       });
-      clear(output).append(input, copy);
+      const stop = h("button.button.button--quiet", { type: "button", "data-testid": "stop-sharing" }, "Stop sharing");
+      stop.addEventListener("click", async () => {
+        stop.disabled = true;
+        try {
+          await api(`/api/sessions/${sessionId}/share`, { method: "DELETE" });
+          // Every link made so far stops working; opening the panel again makes a new one.
+          clear(output).append(h("p.small", { role: "status" }, "Sharing stopped: the links you shared no longer work."));
+          note.textContent = "Anyone with the link can watch your transcript live (read-only).";
+          details.addEventListener("toggle", () => details.open || clear(output), { once: true });
+        } catch (error) {
+          stop.disabled = false;
+          output.append(h("p.small", { role: "alert" }, error.message));
+        }
+      });
+      clear(output).append(input, h("div.row", copy, stop));
     } catch (error) {
       output.textContent = error.message;
     }
