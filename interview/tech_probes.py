@@ -127,6 +127,12 @@ _CHOICES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (r"\bbatch\w*", "how would you choose how long to wait for a batch to fill?", "trade_off", r""),
     (
+        r"\bcdn\b|content delivery network",
+        "how would you handle content that changes while the CDN still serves the old copy?",
+        "edge_case",
+        r"purge|invalidat",
+    ),
+    (
         r"\bcach(?:e|es|ing)\b",
         "what would you do when a cached result is no longer right?",
         "edge_case",
@@ -267,6 +273,12 @@ _CHOICES: tuple[tuple[str, str, str, str], ...] = (
         "depth",
         r"",
     ),
+    (
+        r"learning rate",
+        "how would you pick it, and what would you change if the loss stopped going down?",
+        "depth",
+        r"schedul|warm-?up",
+    ),
     (r"fine[- ]?tun\w*", "how would you know the tuned model has not forgotten what it knew before?", "depth", r""),
     (
         r"embeddings?|vector (?:database|store|index)",
@@ -314,7 +326,7 @@ _CHOICES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (r"web ?sockets?", "what happens to the edits made while the connection is down?", "edge_case", r"offline|queue"),
     (
-        r"user interviews?|interview(?:ed|ing)? (?:users|customers)|talk(?:ed)? to (?:users|customers)",
+        r"user interviews?|interview\w* (?:our |the |some |a few )?(?:\w+ ){0,2}(?:users|customers)|talk(?:ed)? to users",
         "how would you keep your questions from leading people to the answer you hoped for?",
         "depth",
         r"leading",
@@ -428,6 +440,7 @@ def probes(answer: str, *, choices_only: bool = False) -> list[Probe]:
                     Probe(_quote(clause, 0), "what would you do next if that showed nothing unusual?", "edge_case")
                 )
             else:
-                out.append(Probe(_quote(clause, 0), "what would make you choose a different approach?", "trade_off"))
+                ask = "what does that choice cost you compared with the alternatives?"
+                out.append(Probe(_quote(clause, 0), ask, "trade_off"))
             break
     return out
