@@ -366,7 +366,17 @@ TEMPLATE_WORDS = frozenset(
 )
 #: The roles whose topics have been reviewed so far (the review goes a role at a time).
 REVIEWED_ROLES = frozenset(
-    {"backend", "frontend", "data_scientist", "ml_engineer", "devops", "product_manager", "designer", "sales"}
+    {
+        "backend",
+        "frontend",
+        "data_scientist",
+        "ml_engineer",
+        "devops",
+        "product_manager",
+        "designer",
+        "sales",
+        "marketing",
+    }
 )
 #: Names that repeat words of their question, kept only where the labelled evaluation sets were
 #: judged with them (tests/scoring/evaluation_set.json answers these questions in those words).
