@@ -376,6 +376,7 @@ REVIEWED_ROLES = frozenset(
         "designer",
         "sales",
         "marketing",
+        "customer_support",
     }
 )
 #: Names that repeat words of their question, kept only where the labelled evaluation sets were
