@@ -38,6 +38,16 @@ Text50 = _text(50)
 Text100 = _text(100)
 Text500 = _text(500)
 Skills = Annotated[list[_text(60, min_length=1)], Meta(max_length=50)]
+#: A phone number as people write one: an optional "+", at least six digits, and only spaces,
+#: dots, hyphens and brackets between them ("+44 20 7946 0000", "(555) 123-4567").
+Phone = Annotated[
+    str,
+    Meta(
+        max_length=20,
+        pattern=r"^\+?[ ().\-]*(?:[0-9][ ().\-]*){6,}$",
+        description="digits with an optional leading +, spaces, dots, hyphens or brackets",
+    ),
+]
 Language = _text(10, min_length=2)
 LoginEmail = _text(255)  # any text: an unknown address is a 401 like a wrong password
 Title = _text(200, min_length=1)
@@ -57,7 +67,7 @@ class ProfileFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, om
 
     full_name: Name | msgspec.UnsetType = msgspec.UNSET
     profile_picture: Text500 | None | msgspec.UnsetType = msgspec.UNSET
-    phone_number: Text20 | None | msgspec.UnsetType = msgspec.UNSET
+    phone_number: Phone | None | msgspec.UnsetType = msgspec.UNSET
     target_role: Text100 | None | msgspec.UnsetType = msgspec.UNSET
     target_company: Text100 | None | msgspec.UnsetType = msgspec.UNSET
     experience_years: Annotated[int, Meta(ge=0, le=70)] | msgspec.UnsetType = msgspec.UNSET
@@ -66,6 +76,13 @@ class ProfileFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, om
     preferred_language: Language | msgspec.UnsetType = msgspec.UNSET
     notification_email: bool | msgspec.UnsetType = msgspec.UNSET
     notification_push: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        # "Python, SQL, python" is one skill said twice: keep the first spelling of each, trimmed.
+        if isinstance(self.skills, list):
+            self.skills = list({skill.strip().casefold(): skill.strip() for skill in reversed(self.skills)}.values())[
+                ::-1
+            ]
 
     def changes(self) -> dict[str, Any]:
         return {name: value for name, value in msgspec.structs.asdict(self).items() if value is not msgspec.UNSET}

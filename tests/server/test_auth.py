@@ -119,6 +119,22 @@ async def test_profile_read_update_and_validation(client: AsyncTestClient) -> No
     assert "total_interviews" in unknown.text
 
 
+async def test_profile_keeps_each_skill_once_and_refuses_a_phone_number_without_digits(client: AsyncTestClient) -> None:
+    account = await register(client)
+    skills = {"skills": ["Python", "SQL", " python ", "sql", "Go"]}
+    response = await client.patch("/api/users/me", json=skills, headers=account.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["skills"] == ["Python", "SQL", "Go"]
+    for phone in ("(555) 123-4567", "+1 555.123.4567"):
+        response = await client.patch("/api/users/me", json={"phone_number": phone}, headers=account.headers)
+        assert response.status_code == 200, response.text
+    for phone in ("call me", "12345", "+44 ++ 20"):
+        refused = await client.patch("/api/users/me", json={"phone_number": phone}, headers=account.headers)
+        assert refused.status_code == 400, phone
+        assert "phone_number" in refused.text
+    assert (await client.get("/api/users/me", headers=account.headers)).json()["phone_number"] == "+1 555.123.4567"
+
+
 async def test_register_validation_names_the_field(client: AsyncTestClient) -> None:
     cases = {
         "email": {"email": "not-an-email", "password": "long enough", "full_name": "A"},

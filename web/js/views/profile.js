@@ -76,9 +76,12 @@ export async function render(root) {
     if (!e.full_name.value.trim()) return setFieldError(form, "full_name", "Your name cannot be empty.") && e.full_name.focus();
     if (years && (!/^\d+$/.test(years) || Number(years) > 70)) return setFieldError(form, "experience_years", "Enter a whole number of years between 0 and 70.") && e.experience_years.focus();
     if (skills.some((s) => s.length > 60)) return setFieldError(form, "skills", "Each skill can be at most 60 characters.") && e.skills.focus();
+    const phone = e.phone_number.value.trim();
+    // The server's rule (server/schemas.py `Phone`): at least six digits, an optional leading +, and spaces, dots, hyphens or brackets.
+    if (phone && !/^\+?[ ().-]*(?:[0-9][ ().-]*){6,}$/.test(phone)) return setFieldError(form, "phone_number", "Enter a phone number: digits, optionally starting with +, with spaces, dots, hyphens or brackets.") && e.phone_number.focus();
     const body = {
       full_name: e.full_name.value.trim(),
-      phone_number: e.phone_number.value.trim() || null,
+      phone_number: phone || null,
       target_role: e.target_role.value.trim() || null,
       target_company: e.target_company.value.trim() || null,
       education_level: e.education_level.value || null,
