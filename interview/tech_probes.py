@@ -326,7 +326,10 @@ _CHOICES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (r"web ?sockets?", "what happens to the edits made while the connection is down?", "edge_case", r"offline|queue"),
     (
-        r"user interviews?|interview\w* (?:our |the |some |a few )?(?:\w+ ){0,2}(?:users|customers)|talk(?:ed)? to users",
+        (
+            r"user interviews?|talk(?:ed)? to users"
+            r"|interview\w* (?:our |the |some |a few )?(?:\w+ ){0,2}(?:users|customers)"
+        ),
         "how would you keep your questions from leading people to the answer you hoped for?",
         "depth",
         r"leading",
