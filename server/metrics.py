@@ -44,6 +44,9 @@ class LiveStateCollector(Collector):
         yield _gauge("interview_live_watchers", "Watch sockets open now.", state.live_watchers)
         yield _gauge("interview_decode_queue_depth", "Final decodes waiting for the model.", scheduler.queue_depth)
         yield _gauge("interview_decode_busy", "Model calls running now.", scheduler.busy)
+        yield _gauge(
+            "interview_decode_uploads_waiting", "Decodes of uploads waiting for the model.", scheduler.uploads_waiting
+        )
         decodes = CounterMetricFamily("interview_decodes_total", "Model calls, by kind of decode.", labels=["kind"])
         decodes.add_metric(["final"], stats.finals)
         decodes.add_metric(["partial"], stats.partials)

@@ -16,13 +16,19 @@ The model runs in a small thread pool (`workers` slots; CTranslate2 releases the
   instead of the quickest pumps taking every free slot and starving the others, which is how a
   first partial could wait 15 s at 8 streams.
 * A stream has at most one decode in flight (its pump runs one `step` at a time).
+* Recordings (uploads, `run_due`) come last: each of their decodes waits in a queue of its own
+  (FIFO) that gets a slot only when no live final waits and no live stream waits for a partial.
+  An upload is a whole answer decoded at once and nobody watches it word by word, while a live
+  final is what a candidate is waiting for. So that a busy server still finishes an upload, a
+  waiting upload decode lets at most `upload_patience` partial turns go before it (finals
+  always go first).
 
 This is the one async driver of `AnswerStream`: which decodes are due (and whether a partial is
 wanted at all) is the stream's own policy (`StreamingOptions`); the scheduler only decides when
 each runs. `step` serves a live stream (the interview's pump calls it in a loop); `run_due` a
 recording fed as fast as it decodes (uploads: `server/live/recording.py`), whose every job is
-needed and so waits in the finals' queue. `streaming.offline.run_due_jobs` is the synchronous
-twin for the offline tools.
+needed, so none is skipped, but each waits in the uploads' queue. `streaming.offline.run_due_jobs`
+is the synchronous twin for the offline tools.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ class SchedulerStats:
 
     finals: int = 0
     partials: int = 0
+    uploads: int = 0  # decodes of recordings (run_due); also counted in finals or partials
     partials_skipped: int = 0
     finals_reused: int = 0  # finals delivered from a closing decode, without decoding again
     decode_seconds_total: float = 0.0
@@ -76,12 +83,26 @@ class SchedulerStats:
         return self.decode_seconds_total / self.audio_seconds_total if self.audio_seconds_total else None
 
 
+@dataclass(eq=False)
+class _UploadWaiter:
+    future: asyncio.Future[None]
+    passed: int = 0  # partial turns handed out while it waited
+
+
 class DecodeScheduler:
-    def __init__(self, transcriber: Transcriber, workers: int = 1) -> None:
+    """`workers` decodes at once; ranks live finals, then live partials, then recordings (see
+    the module docstring). `upload_patience`: partial turns a waiting upload decode lets go
+    before it (at least 1)."""
+
+    def __init__(self, transcriber: Transcriber, workers: int = 1, *, upload_patience: int = 4) -> None:
+        if upload_patience < 1:
+            raise ValueError("upload_patience must be at least 1")
         self._transcriber = transcriber
         self._workers = workers
+        self._upload_patience = upload_patience
         self._busy = 0
         self._waiting_finals: deque[asyncio.Future[None]] = deque()
+        self._waiting_uploads: deque[_UploadWaiter] = deque()
         # Streams waiting for a partial turn, oldest first. The value is the future a waiting
         # pump awaits (None while it is looking at new audio: it keeps its place, but a slot is
         # only ever handed to a pump that is waiting for it). Weak keys: an abandoned stream
@@ -96,6 +117,11 @@ class DecodeScheduler:
     def queue_depth(self) -> int:
         """Finals (and closing decodes) waiting for a slot."""
         return len(self._waiting_finals)
+
+    @property
+    def uploads_waiting(self) -> int:
+        """Decodes of recordings (uploads) waiting for a slot."""
+        return len(self._waiting_uploads)
 
     @property
     def partials_waiting(self) -> int:
@@ -150,21 +176,23 @@ class DecodeScheduler:
             self.stats.partials_skipped += stream.pop_partials_skipped()
 
     async def run_due(self, stream: AnswerStream) -> list[Event]:
-        """Run every decode `stream` has due now (each waits for a slot in the finals' queue,
-        so a recording takes turns with the live finals instead of holding the model)."""
+        """Run every decode `stream` (a recording: an upload) has due now, each after waiting
+        for a slot in the uploads' queue, behind the live streams (see the module docstring),
+        so a recording takes turns with live streams instead of holding the model."""
         events: list[Event] = []
         try:
             while (job := stream.next_job()) is not None:
                 if job.known is not None:
                     events.extend(self._reuse(stream, job))
                     continue
-                await self.final_slot()
+                await self.upload_slot()
                 try:
                     result = await self.run(
                         job.audio, prompt=job.prompt, hotwords=job.hotwords, final=job.kind != "partial"
                     )
                 finally:
                     self.release()
+                self.stats.uploads += 1
                 events.extend(stream.complete(job, result))
         finally:
             self.stats.partials_skipped += stream.pop_partials_skipped()
@@ -178,12 +206,22 @@ class DecodeScheduler:
     # --- slots ----------------------------------------------------------------------------------
 
     def _slot_free(self) -> bool:
-        return self._busy < self._workers and not self._waiting_finals
+        return self._busy < self._workers and not self._waiting_finals and not self._upload_due()
+
+    def _upload_due(self) -> bool:
+        """The oldest waiting upload decode has let enough partial turns go: it is next."""
+        return bool(self._waiting_uploads) and self._waiting_uploads[0].passed >= self._upload_patience
+
+    def _partials_wanted(self) -> bool:
+        return any(waiter is not None and not waiter.done() for waiter in self._partial_queue.values())
 
     def _take_partial_turn(self, stream: AnswerStream) -> bool:
         """A slot for `stream`'s partial now, if one is free, no final waits and no stream that
         is waiting for a partial has waited longer."""
         if not self._slot_free():
+            if self._busy < self._workers and not self._waiting_finals and self._upload_due():
+                self._busy += 1  # an upload decode has let enough turns go: the free slot is its
+                self._hand_to_upload()
             return False
         for other, waiter in self._partial_queue.items():
             if other is stream:
@@ -192,7 +230,12 @@ class DecodeScheduler:
                 return False  # someone older is waiting for this slot
         self._busy += 1
         self._partial_queue.pop(stream, None)
+        self._count_partial_turn()
         return True
+
+    def _count_partial_turn(self) -> None:
+        for upload in self._waiting_uploads:
+            upload.passed += 1
 
     async def _await_partial_turn(self, stream: AnswerStream, wake: asyncio.Event) -> bool:
         """Wait for a slot handed over by `release` (True: the slot is ours) or for `wake`
@@ -233,19 +276,51 @@ class DecodeScheduler:
                 self._waiting_finals.remove(waiter)
             raise
 
+    async def upload_slot(self) -> None:
+        """Wait for a slot for a recording's decode: after every waiting live final, and after
+        the live streams waiting for a partial (at most `upload_patience` of their turns)."""
+        free = self._busy < self._workers and not self._waiting_finals and not self._waiting_uploads
+        if free and not self._partials_wanted():
+            self._busy += 1
+            return
+        upload = _UploadWaiter(asyncio.get_running_loop().create_future())
+        self._waiting_uploads.append(upload)
+        try:
+            await upload.future  # the slot is handed over by release()
+        except asyncio.CancelledError:
+            if upload.future.done() and not upload.future.cancelled():
+                self.release()
+            else:
+                self._waiting_uploads.remove(upload)
+            raise
+
     def release(self) -> None:
-        """Give a slot back: to the oldest waiting final, else to the stream that has waited
-        longest for a partial, else free it."""
+        """Give a slot back: to the oldest waiting final, else to the oldest upload decode that
+        has waited `upload_patience` partial turns, else to the stream that has waited longest
+        for a partial, else to the oldest upload decode, else free it."""
         while self._waiting_finals:
             waiter = self._waiting_finals.popleft()
             if not waiter.done():
                 waiter.set_result(None)  # hand the slot straight to the oldest final
                 return
+        if self._upload_due() and self._hand_to_upload():
+            return
         for waiter in self._partial_queue.values():
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)  # the slot now belongs to that pump
+                self._count_partial_turn()
                 return
+        if self._hand_to_upload():
+            return
         self._busy -= 1
+
+    def _hand_to_upload(self) -> bool:
+        while self._waiting_uploads:
+            upload = self._waiting_uploads.popleft()
+            if not upload.future.done():
+                upload.future.set_result(None)
+                return True
+        return False
 
     async def run(self, audio: Any, *, prompt: str | None, hotwords: str | None, final: bool) -> Any:
         """Transcribe in the pool; the caller must hold a slot (and release it afterwards)."""

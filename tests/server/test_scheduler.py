@@ -174,10 +174,10 @@ async def test_a_cancelled_pump_gives_its_place_and_slot_back() -> None:
     scheduler.shutdown()
 
 
-async def test_a_recording_takes_its_turns_in_the_finals_queue_and_matches_the_offline_driver() -> None:
+async def test_a_recording_takes_its_turns_with_live_streams_and_matches_the_offline_driver() -> None:
     """The upload path (server/live/recording.py) and the offline tools drive the same stream
-    policy: the same jobs, the same transcript; each job of the recording waits for a slot
-    like a final, so a live final that is waiting runs between two of them."""
+    policy: the same jobs, the same transcript; each job of the recording waits for a slot, so
+    a live final that is waiting runs between two of them."""
     from server.live.recording import transcribe_recording
     from streaming.offline import transcribe_offline
 
@@ -201,3 +201,77 @@ async def test_a_recording_takes_its_turns_in_the_finals_queue_and_matches_the_o
     offline = transcribe_offline(OracleTranscriber(speech), speech.audio, OPTIONS, context_prompt="upload")
     assert complete.transcript == offline.transcript == speech.text
     assert complete.segments == offline.segments
+
+
+async def test_live_finals_then_live_partials_go_before_an_upload_decode_that_waited_first() -> None:
+    from server.live.recording import transcribe_recording
+
+    upload_speech = make_speech([12, 1.0, 6])
+    gate = GatedTranscriber(OracleTranscriber(upload_speech))
+    scheduler = DecodeScheduler(gate, workers=1)
+    talker_speech = make_speech([30], gap_s=0.05)
+    holder = Pump(scheduler, AnswerStream(OPTIONS, context_prompt="holder"))
+    holder.feed(talker_speech, 0, 1.5)
+    await until(lambda: len(gate.prompts) == 1, "a live partial holds the model")
+    upload = asyncio.create_task(transcribe_recording(scheduler, OPTIONS, upload_speech.audio, context_prompt="upload"))
+    await until(lambda: scheduler.uploads_waiting == 1, "the upload's first decode waits")
+    finisher_speech = make_speech([4, 3.0, 4])
+    finisher = Pump(scheduler, AnswerStream(OPTIONS, context_prompt="finisher"))
+    finisher.feed(finisher_speech, 0, finisher_speech.words[4].start - 0.5)  # its first utterance is over
+    await until(lambda: scheduler.queue_depth == 1, "the live final waits, after the upload")
+    talker = Pump(scheduler, AnswerStream(OPTIONS, context_prompt="talker"))
+    talker.feed(talker_speech, 0, 1.5)  # a partial is due
+    await until(lambda: scheduler.partials_waiting == 1, "the live partial waits, after the upload")
+    gate.open(1)
+    await until(lambda: len(gate.prompts) == 2, "the next decode starts")
+    assert gate.prompts[1] == "finisher"  # the live final first
+    gate.open(1)
+    await until(lambda: len(gate.prompts) == 3, "the next decode starts")
+    assert gate.prompts[2] == "talker"  # then the live partial
+    gate.open(1)
+    await until(lambda: len(gate.prompts) == 4, "the next decode starts")
+    assert gate.prompts[3] == "upload"  # then the upload
+    for pump in (holder, talker, finisher):
+        pump.finish()
+    gate.open(1000)
+    complete = await asyncio.wait_for(upload, 10)
+    await asyncio.wait_for(asyncio.gather(holder.task, talker.task, finisher.task), 10)
+    assert complete.transcript == upload_speech.text  # nothing of the upload was lost
+    assert scheduler.busy == 0 and scheduler.uploads_waiting == 0
+    assert scheduler.stats.uploads >= 2
+    scheduler.shutdown()
+
+
+async def test_an_upload_decode_lets_at_most_its_patience_of_partial_turns_go_first() -> None:
+    """Streams that always want a partial do not starve an upload: after `upload_patience`
+    partial turns the waiting upload decode gets the next slot (finals would still go first)."""
+    from server.live.recording import transcribe_recording
+
+    gate = GatedTranscriber()
+    scheduler = DecodeScheduler(gate, workers=1, upload_patience=3)
+    speech = make_speech([70], gap_s=0.05)
+    pumps = [Pump(scheduler, AnswerStream(OPTIONS, context_prompt=name)) for name in "AB"]
+    fed = 1.6
+    for pump in pumps:
+        pump.feed(speech, 0, fed)
+    await until(lambda: len(gate.prompts) == 1, "a partial holds the model")
+    upload = asyncio.create_task(
+        transcribe_recording(scheduler, OPTIONS, make_speech([4]).audio, context_prompt="upload")
+    )
+    await until(lambda: scheduler.uploads_waiting == 1, "the upload's decode waits")
+    for decodes in range(2, 7):
+        for pump in pumps:
+            pump.feed(speech, fed, fed + 1.1)  # a partial is due for both streams, always
+        fed += 1.1
+        await until(lambda: scheduler.partials_waiting >= 1, "a partial waits")
+        gate.open()
+        await until(lambda n=decodes: len(gate.prompts) == n, f"decode {decodes} starts")
+    assert set(gate.prompts[1:4]) == {"A", "B"}  # three partial turns go first
+    assert gate.prompts[4] == "upload"  # then the upload's, though a partial still waits
+    for pump in pumps:
+        pump.finish()
+    gate.open(1000)
+    await asyncio.wait_for(upload, 10)
+    await asyncio.wait_for(asyncio.gather(*(p.task for p in pumps)), 10)
+    assert scheduler.busy == 0
+    scheduler.shutdown()
