@@ -27,13 +27,16 @@ from .transcriber import Transcriber
 @dataclass(frozen=True)
 class LiveRun:
     """What `simulate_live` saw: the final answer, every event in order, and the decode counts
-    (a final whose closing decode was reused is not decoded again and not counted)."""
+    (a final whose closing decode was reused is not decoded again and not counted).
+    `event_times`: for each event, the answer seconds fed when it came out (audio time: the
+    decodes themselves take none here, so a server adds its decode time to these)."""
 
     answer: AnswerComplete
     events: tuple[Event, ...]
     partial_decodes: int
     final_decodes: int
     closing_decodes: int = 0
+    event_times: tuple[float, ...] = ()
 
 
 def run_due_jobs(stream: AnswerStream, transcriber: Transcriber, counts: Counter[str] | None = None) -> list[Event]:
@@ -60,16 +63,24 @@ def feed_and_run(
     *,
     chunk_ms: int,
     counts: Counter[str] | None = None,
+    times: list[float] | None = None,
 ) -> list[Event]:
-    """Feed `audio` in `chunk_ms` chunks, running what is due after each, then finish and drain."""
+    """Feed `audio` in `chunk_ms` chunks, running what is due after each, then finish and drain.
+    `times` (if given) gets, for each event returned, the answer seconds fed when it came out."""
     step = SAMPLE_RATE * chunk_ms // 1000 * 2
     pcm = float32_to_pcm16(audio)
     events: list[Event] = []
+
+    def add(new: list[Event]) -> None:
+        events.extend(new)
+        if times is not None:
+            times.extend([stream.audio_duration] * len(new))
+
     for begin in range(0, len(pcm), step):
-        events.extend(stream.feed(pcm[begin : begin + step]))
-        events.extend(run_due_jobs(stream, transcriber, counts))
-    events.extend(stream.finish())
-    events.extend(run_due_jobs(stream, transcriber, counts))
+        add(stream.feed(pcm[begin : begin + step]))
+        add(run_due_jobs(stream, transcriber, counts))
+    add(stream.finish())
+    add(run_due_jobs(stream, transcriber, counts))
     return events
 
 
@@ -100,5 +111,8 @@ def simulate_live(
     """Feed `chunk_ms` chunks and run every job as soon as it is due (an unloaded server)."""
     stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
     counts: Counter[str] = Counter()
-    events = feed_and_run(stream, transcriber, audio, chunk_ms=chunk_ms, counts=counts)
-    return LiveRun(stream.answer_complete(), tuple(events), counts["partial"], counts["final"], counts["closing"])
+    times: list[float] = []
+    events = feed_and_run(stream, transcriber, audio, chunk_ms=chunk_ms, counts=counts, times=times)
+    return LiveRun(
+        stream.answer_complete(), tuple(events), counts["partial"], counts["final"], counts["closing"], tuple(times)
+    )

@@ -98,6 +98,11 @@ class TranscriberOptions:
     #: streaming/transcriber.py and the measurements in server/speech/whisper.py.
     partial_temperatures: tuple[float, ...] = (0.0,)
     partial_encoder_floor_s: float = 5.0
+    #: A partial of less audio than this (an utterance's first one or two) is encoded with the
+    #: finals' floor `encoder_floor_s`: on the 5 s window tiny.en decoded 1.5 s of speech to
+    #: nothing 5 times in 114 (1.0 s: 25 in 114), on the 10 s window 0 (19) times, and such an
+    #: empty first partial was what delayed an utterance's first words (issue 14).
+    partial_short_audio_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,10 @@ class StreamingOptions:
     """Per-answer streaming session (streaming/stream.py).
 
     partial_interval_s: re-decode the open utterance after this much new speech.
+    min_partial_audio_s: the first partial of an utterance once it is this long (pre-roll included).
+    first_partial_retry_s: when that first decode heard nothing, the next one comes after this
+        much new speech instead of `partial_interval_s` (and the empty one is not counted as
+        noise); see `_partial_interval` in streaming/stream.py.
     max_utterance_s: past this, the utterance is trimmed at a committed word and the committed
         part is finalised, so one decode never covers more than ~this much audio.
     hard_max_utterance_s: when nothing was committed (e.g. partials skipped under load), the
@@ -136,6 +145,7 @@ class StreamingOptions:
     transcriber: TranscriberOptions = field(default_factory=TranscriberOptions)
     partial_interval_s: float = 1.0
     min_partial_audio_s: float = 1.0
+    first_partial_retry_s: float = 0.5
     max_utterance_s: float = 15.0
     hard_max_utterance_s: float = 25.0
     no_speech_threshold: float = 0.6
@@ -156,8 +166,8 @@ class StreamingOptions:
     def __post_init__(self) -> None:
         if not 0 < self.max_utterance_s < self.hard_max_utterance_s <= 29.0:
             raise ValueError("need 0 < max_utterance_s < hard_max_utterance_s <= 29 s (Whisper's window)")
-        if self.partial_interval_s <= 0:
-            raise ValueError("partial_interval_s must be positive")
+        if self.partial_interval_s <= 0 or self.first_partial_retry_s <= 0:
+            raise ValueError("partial_interval_s and first_partial_retry_s must be positive")
         if self.partials not in ("live", "trim"):
             raise ValueError('partials must be "live" or "trim"')
 

@@ -10,7 +10,10 @@ Policy (shared/ARCHITECTURE.md, "Streaming: what the field has learned"):
   consecutive hypotheses agree on are committed (LocalAgreement-2, streaming/agreement.py).
 * At most one partial is outstanding, always for the latest audio; finals are handed out first.
   A skipped (`discard`ed) partial is offered again with newer audio on the next `next_job`.
-  Partials that hear nothing (noise the VAD let through) double the interval, up to 8x.
+  Partials that hear nothing (noise the VAD let through) double the interval, up to 8x. The
+  utterance's first decode is the exception: it covers about a second that starts with the
+  VAD's pre-roll and often holds one word, so when it hears nothing it is retried after
+  `first_partial_retry_s` and does not count towards that back-off.
 * Past `max_utterance_s` the utterance is trimmed after its last committed word and that part is
   finalised, so a decode never covers more than ~`max_utterance_s` of audio; if nothing could be
   committed by `hard_max_utterance_s` the utterance is cut there and decoded whole.
@@ -94,6 +97,8 @@ class _Utterance:
     shown: tuple[str, str] = ("", "")
     carried: tuple[Word, ...] = ()  # tail words of the trimmed piece before it (boundary check)
     empty_partials: int = 0  # consecutive partial decodes that heard no words (noise?)
+    decodes: int = 0  # partial and closing decodes of this utterance that came back
+    first_empty: bool = False  # its first decode heard nothing (not counted in empty_partials)
     partial_skips: int = 0  # skipped updates counted for the outstanding partial (undone on discard)
     paused_at: int | None = None  # during a pause: where the utterance ends if no speech follows
     closing_due: bool = False  # a closing decode of [start, paused_at) is to be handed out
@@ -371,7 +376,8 @@ class AnswerStream:
         """`partials="trim"`: a partial only commits words, and that matters only as the
         utterance nears the trim length; one that heard nothing says "noise": no more."""
         needed_from = self.options.max_utterance_s - 2.5 * self.options.partial_interval_s
-        return self.open_utterance_seconds >= needed_from and utterance.empty_partials == 0
+        heard_nothing = utterance.empty_partials > 0 or utterance.first_empty
+        return self.open_utterance_seconds >= needed_from and not heard_nothing
 
     def _partial_window(self, utterance: _Utterance) -> tuple[int, str | None]:
         """Where a partial's audio starts, and its prompt (see `partial_from_commit`)."""
@@ -388,6 +394,11 @@ class AnswerStream:
         return start, self._prompt(said)
 
     def _partial_interval(self, utterance: _Utterance) -> float:
+        if utterance.first_empty and utterance.decodes == 1:
+            # The first decode (240 ms of pre-roll and often a single word) heard nothing: most
+            # often the words were just too few, so look again soon. In issue 14's benchmark this
+            # was the whole first-partial p95 (2.5-3.3 s, the same at 1 and 8 streams).
+            return self.options.first_partial_retry_s
         # Noise that fooled the VAD decodes to nothing, slowly (temperature fallback): back off.
         # Not after the first empty decode: a sentence that opens with "Um," and a pause often
         # decodes to nothing once, and doubling at once delayed its first words by a second more.
@@ -511,7 +522,14 @@ class AnswerStream:
 
     def _hypothesis(self, utterance: _Utterance, words: list[Word]) -> list[Event]:
         """A decode of the open utterance so far: LocalAgreement, trimming, a partial event."""
-        utterance.empty_partials = 0 if words else utterance.empty_partials + 1
+        first = utterance.decodes == 0
+        utterance.decodes += 1
+        if words:
+            utterance.empty_partials = 0
+        elif first:
+            utterance.first_empty = True  # retried soon, not counted as noise (_partial_interval)
+        else:
+            utterance.empty_partials += 1
         utterance.agreement.insert(words)
         events: list[Event] = []
         if self.open_utterance_seconds > self.options.max_utterance_s and utterance.agreement.committed:
@@ -541,6 +559,7 @@ class AnswerStream:
             HypothesisBuffer.continuing(committed, utterance.agreement.tail),
             utterance.last_partial_end,
             carried=tuple(committed[-5:]),
+            decodes=utterance.decodes,  # the same speech goes on: its cadence, not a first decode's
         )
         return self._settle(utterance.number, segment)
 

@@ -222,6 +222,7 @@ class WhisperTranscriber:
             self.model.short_step_frames = 0
         self.model.min_tail_frames = round(options.min_tail_window_s * frames_per_second)
         self._partial_floor_frames = round(options.partial_encoder_floor_s * frames_per_second)
+        self._short_partial_samples = round(options.partial_short_audio_s * SAMPLE_RATE)
         self._lock = threading.Lock()  # guards nothing hot: only lazy statistics below
         self.calls = 0
 
@@ -240,13 +241,15 @@ class WhisperTranscriber:
     ) -> Transcription:
         """See `streaming.transcriber.Transcriber`. A partial is one greedy pass (no temperature
         fallback: its result lives one partial interval) on an encoder window floored at
-        `partial_encoder_floor_s` instead of `encoder_floor_s`."""
+        `partial_encoder_floor_s` instead of `encoder_floor_s`, unless it is shorter than
+        `partial_short_audio_s` (see TranscriberOptions)."""
         options = self.options
         audio = np.asarray(audio, dtype=np.float32)
         if audio.size < SAMPLE_RATE // 10:
             return Transcription.empty(options.language)
         # generate_segments runs lazily on this thread, while the segments are consumed below.
-        self.model._calls.floor_frames = self._partial_floor_frames if partial else None
+        short_window = partial and audio.size >= self._short_partial_samples
+        self.model._calls.floor_frames = self._partial_floor_frames if short_window else None
         try:
             return self._transcribe(audio, prompt, hotwords, partial)
         finally:

@@ -115,23 +115,41 @@ def test_a_partial_is_due_only_after_enough_new_speech() -> None:
     assert stream.next_job() is not None
 
 
-def test_partials_back_off_from_the_second_empty_decode_in_a_row() -> None:
+def test_an_empty_first_partial_is_retried_soon_and_partials_back_off_from_the_third_empty_one() -> None:
     speech = make_speech([40], gap_s=0.05)
     stream = AnswerStream(OPTIONS)
     nothing = Transcription((), 0.9, -1.0, "en")
-    interval = OPTIONS.partial_interval_s
+    interval, retry = OPTIONS.partial_interval_s, OPTIONS.first_partial_retry_s
     fed, waited, gaps = 0.0, 0.0, []
-    while len(gaps) < 4:  # how much new speech each partial waited for, after empty decodes
+    while len(gaps) < 5:  # how much new speech each partial waited for, after empty decodes
         if (job := stream.next_job()) is None:
             feed_seconds(stream, speech, fed, fed + 0.1)
             fed, waited = fed + 0.1, waited + 0.1
             continue
         assert job.kind == "partial"
         stream.complete(job, nothing)
-        gaps.append(round(waited / interval))
+        gaps.append(round(waited, 1))
         waited = 0.0
     gaps.pop(0)  # the first one waited for the speech to start
-    assert gaps == [1, 2, 4]  # an "Um," and a pause at the start is retried at the usual pace
+    # The first decode (pre-roll and often one word) is retried after `retry`, and not counted
+    # as noise; an "Um," and a pause is then retried at the usual pace; then the back-off.
+    assert gaps == [retry, interval, 2 * interval, 4 * interval]
+
+
+def test_a_first_partial_that_heard_words_keeps_the_usual_pace() -> None:
+    speech = make_speech([40], gap_s=0.05)
+    stream = AnswerStream(OPTIONS)
+    oracle = OracleTranscriber(speech)
+    fed, waited, gaps = 0.0, 0.0, []
+    while len(gaps) < 3:
+        if (job := stream.next_job()) is None:
+            feed_seconds(stream, speech, fed, fed + 0.1)
+            fed, waited = fed + 0.1, waited + 0.1
+            continue
+        stream.complete(job, oracle.transcribe(job.audio))
+        gaps.append(round(waited, 1))
+        waited = 0.0
+    assert gaps[1:] == [OPTIONS.partial_interval_s] * 2
 
 
 def test_finals_are_delivered_in_utterance_order_whatever_the_completion_order() -> None:
