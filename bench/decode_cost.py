@@ -192,7 +192,7 @@ def first_partial_times(run) -> tuple[list[float], int]:
     stopped: dict[int, float] = {}
     first: dict[int, float] = {}
     number = -1
-    for event, at in zip(run.events, run.event_times):
+    for event, at in zip(run.events, run.event_times, strict=True):
         if isinstance(event, SpeechStarted):
             number += 1
             started[number] = event.at

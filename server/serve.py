@@ -45,6 +45,9 @@ def run(
         log_level=log_level,
         log_config=None,  # our root handler (server.logs) formats uvicorn's records too
         ws_max_size=1 << 20,
+        # No permessage-deflate: the audio frames (most of what arrives) do not compress, and
+        # inflating every 20 ms frame was a visible share of a live stream's per-frame CPU.
+        ws_per_message_deflate=False,
         timeout_graceful_shutdown=int(grace_s) + 5,
         lifespan="on",
     )

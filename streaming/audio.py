@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import AudioFormatError
+from .options import SAMPLE_RATE
 
 _PCM_DTYPE = np.dtype("<i2")
 
@@ -25,16 +26,62 @@ class Pcm16Framer:
     def push(self, chunk: bytes | bytearray | memoryview) -> np.ndarray:
         if not isinstance(chunk, (bytes, bytearray, memoryview)):
             raise AudioFormatError(f"PCM audio must be bytes, not {type(chunk).__name__}")
-        data = self._leftover + bytes(chunk)
-        usable = len(data) - (len(data) % 2)
-        self._leftover = data[usable:]
-        samples = np.frombuffer(data[:usable], dtype=_PCM_DTYPE).astype(np.int16)
+        if not self._leftover and len(chunk) % 2 == 0:  # the usual case: no copy of the bytes
+            samples = np.frombuffer(chunk, dtype=_PCM_DTYPE).astype(np.int16)
+        else:
+            data = self._leftover + bytes(chunk)
+            usable = len(data) - (len(data) % 2)
+            self._leftover = data[usable:]
+            samples = np.frombuffer(data[:usable], dtype=_PCM_DTYPE).astype(np.int16)
         self.samples_out += samples.size
         return samples
 
     @property
     def pending_bytes(self) -> int:
         return len(self._leftover)
+
+
+class SampleBuffer:
+    """float32 samples addressed by absolute sample number, appended in place.
+
+    `append` writes the new samples into spare capacity (doubled when full), so a 20 ms chunk
+    costs its own samples, not a copy of everything held (np.concatenate copied the whole open
+    utterance, up to 25 s, on every chunk). `drop_before` forgets the oldest samples."""
+
+    def __init__(self, capacity: int = 4 * SAMPLE_RATE) -> None:
+        self._data = np.zeros(max(1, capacity), dtype=np.float32)
+        self._size = 0
+        self.start = 0  # absolute sample number of the first sample held
+
+    @property
+    def end(self) -> int:
+        """Absolute sample number after the last sample held."""
+        return self.start + self._size
+
+    def append_pcm16(self, samples: np.ndarray) -> None:
+        """int16 samples, stored as float32 in [-1, 1)."""
+        needed = self._size + samples.size
+        if needed > self._data.size:
+            grown = np.zeros(max(needed, 2 * self._data.size), dtype=np.float32)
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        view = self._data[self._size : needed]
+        np.multiply(samples, np.float32(1.0 / 32768.0), out=view, casting="unsafe")
+        self._size = needed
+
+    def copy(self, start: int, end: int) -> np.ndarray:
+        """A copy of the samples in [start, end) (absolute; clipped to what is held)."""
+        begin = min(self._size, max(0, start - self.start))
+        return self._data[begin : max(begin, min(self._size, end - self.start))].copy()
+
+    def drop_before(self, sample: int) -> None:
+        """Forget the samples before absolute `sample`."""
+        drop = min(self._size, sample - self.start)
+        if drop <= 0:
+            return
+        self._data[: self._size - drop] = self._data[drop : self._size]
+        self._size -= drop
+        self.start += drop
 
 
 def pcm16_to_float32(data: bytes | np.ndarray) -> np.ndarray:

@@ -50,7 +50,7 @@ from typing import Literal
 import numpy as np
 
 from .agreement import HypothesisBuffer, normalise_word
-from .audio import Pcm16Framer
+from .audio import Pcm16Framer, SampleBuffer
 from .errors import StreamStateError, UnknownJobError
 from .events import AnswerComplete, Event, FinalSegment, PartialTranscript, SpeechStarted, SpeechStopped, Word
 from .options import SAMPLE_RATE, StreamingOptions
@@ -151,8 +151,7 @@ class AnswerStream:
         self._offset = float(max(audio_offset, max((s.end for s in self._prior), default=0.0)))
         self._framer = Pcm16Framer()
         self._vad = VoiceActivityDetector(options.vad)
-        self._buffer = np.zeros(0, dtype=np.float32)
-        self._buffer_start = 0  # absolute sample of self._buffer[0]
+        self._buffer = SampleBuffer()
         self._fed = 0
         self._next_number = max((s.utterance for s in self._prior), default=-1) + 1
         self._open: _Utterance | None = None
@@ -194,7 +193,7 @@ class AnswerStream:
         for their decode, and the short pre-roll kept during silence. Silence and noise that
         need no decode do not add to it (they are trimmed), so it measures how far decoding is
         behind, and bounds the stream's memory."""
-        return (self._fed - self._buffer_start) / SAMPLE_RATE
+        return (self._fed - self._buffer.start) / SAMPLE_RATE
 
     @property
     def open_utterance_seconds(self) -> float:
@@ -210,7 +209,7 @@ class AnswerStream:
         samples = self._framer.push(pcm)
         if samples.size == 0:
             return []
-        self._buffer = np.concatenate([self._buffer, samples.astype(np.float32) / 32768.0])
+        self._buffer.append_pcm16(samples)
         self._fed += samples.size
         events: list[Event] = []
         for vad_event in self._vad.process(samples):
@@ -366,8 +365,7 @@ class AnswerStream:
         return self._offset + sample / SAMPLE_RATE
 
     def _audio(self, start: int, end: int) -> np.ndarray:
-        begin = max(0, start - self._buffer_start)
-        return self._buffer[begin : end - self._buffer_start].copy()
+        return self._buffer.copy(start, end)
 
     def _is_speech(self, utterance: _Utterance, voiced_ms: int) -> bool:
         return voiced_ms >= self.options.vad.min_speech_ms or bool(utterance.agreement.committed or utterance.carried)
@@ -466,10 +464,8 @@ class AnswerStream:
                 keep_from = min(keep_from, round((job.offset - self._offset) * SAMPLE_RATE))
         if self._open is not None:
             keep_from = min(keep_from, self._open.start)
-        drop = keep_from - self._buffer_start
-        if drop > SAMPLE_RATE:  # amortise the copies
-            self._buffer = self._buffer[drop:].copy()
-            self._buffer_start = keep_from
+        if keep_from - self._buffer.start > SAMPLE_RATE:  # amortise the copies
+            self._buffer.drop_before(keep_from)
 
     # --- internals: results ---------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ class VoiceActivityDetector:
         self._paused = False
         # int16 RMS below which a frame is silence whatever webrtcvad says
         self._floor = 32768.0 * 10 ** (options.energy_floor_dbfs / 20)
+        self._floor_energy = self._floor**2 * self._frame  # the same floor on a frame's sum of squares
 
     @property
     def in_speech(self) -> bool:
@@ -98,10 +99,14 @@ class VoiceActivityDetector:
         whole = samples.size - samples.size % self._frame
         self._pending = samples[whole:].copy()
         events: list[VadEvent] = []
-        for begin in range(0, whole, self._frame):
+        if not whole:
+            return events
+        # Every frame's energy in one call (a numpy call per 30 ms frame cost more than the VAD).
+        frames = samples[:whole].reshape(-1, self._frame).astype(np.float64)
+        loud_frames = np.einsum("ij,ij->i", frames, frames) >= self._floor_energy
+        for index, begin in enumerate(range(0, whole, self._frame)):
             frame = samples[begin : begin + self._frame]
-            loud = np.sqrt(np.mean(np.square(frame, dtype=np.float64))) >= self._floor
-            voiced = loud and self._vad.is_speech(frame.tobytes(), self._rate)
+            voiced = bool(loud_frames[index]) and self._vad.is_speech(frame.tobytes(), self._rate)
             event = self._step(voiced)
             if event is not None:
                 events.append(event)

@@ -8,7 +8,7 @@ import wave
 import numpy as np
 import pytest
 
-from streaming.audio import Pcm16Framer, float32_to_pcm16, pcm16_to_float32, sniff_audio_format
+from streaming.audio import Pcm16Framer, SampleBuffer, float32_to_pcm16, pcm16_to_float32, sniff_audio_format
 from streaming.errors import AudioFormatError
 
 
@@ -76,3 +76,20 @@ def _wav(rate: int, channels: int, seconds: float = 0.5) -> bytes:
 )
 def test_sniff_by_magic_bytes(head: bytes, kind: str | None) -> None:
     assert sniff_audio_format(head) == kind
+
+
+def test_the_sample_buffer_appends_in_place_and_keeps_absolute_sample_numbers() -> None:
+    buffer = SampleBuffer(capacity=4)
+    pcm = np.arange(-5000, 5000, 10, dtype=np.int16)  # 1000 samples: grows past its capacity
+    for begin in range(0, pcm.size, 7):
+        buffer.append_pcm16(pcm[begin : begin + 7])
+    assert (buffer.start, buffer.end) == (0, 1000)
+    np.testing.assert_array_equal(buffer.copy(0, 1000), pcm.astype(np.float32) / 32768.0)
+    buffer.drop_before(600)
+    assert (buffer.start, buffer.end) == (600, 1000)
+    np.testing.assert_array_equal(buffer.copy(0, 610), pcm[600:610].astype(np.float32) / 32768.0)  # clipped
+    np.testing.assert_array_equal(buffer.copy(990, 2000), pcm[990:].astype(np.float32) / 32768.0)
+    assert buffer.copy(1200, 1300).size == 0
+    buffer.append_pcm16(pcm[:3])
+    assert buffer.end == 1003
+    np.testing.assert_array_equal(buffer.copy(999, 1003), np.r_[pcm[999:], pcm[:3]].astype(np.float32) / 32768.0)
