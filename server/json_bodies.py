@@ -8,20 +8,26 @@ whose handler takes a `data` body, found from the handler's signature, so a new 
 covered without being listed anywhere.
 
 Order of the checks (the first that fails answers): the media type is JSON (`application/json`
-or `application/<anything>+json`) -> the bytes are valid UTF-8 JSON -> nested at most
-`MAX_DEPTH` deep -> they match the body's type strictly (JSON types, no coercion), the error
-naming the field as Litestar's own validation does (`extra[0].key`).
+or `application/<anything>+json`) -> the body is not empty -> the bytes are valid UTF-8 JSON ->
+nested at most `MAX_DEPTH` deep -> no object repeats a key (msgspec keeps the last value and
+drops the others without a word: `{"title": "a", "title": "b"}` lost "a") -> they match the
+body's type strictly (JSON types, no coercion), the error naming the field as Litestar's own
+validation does (`extra[0].key`) and saying in words what a pattern asks for
+(`server.schemas.PATTERN_MEANINGS`), not the regular expression.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 from litestar import Request
 
 from server.errors import RequestError
+from server.schemas import PATTERN_MEANINGS
 
 #: Deepest nesting of arrays and objects accepted. Our bodies are at most three deep (a session's
 #: custom questions' topics); the decoder itself gives up near Python's recursion limit.
@@ -48,6 +54,8 @@ async def check_json_body(request: Request) -> None:
         shown = media_type or "none"
         raise RequestError(f"the body must be JSON sent with Content-Type: application/json (got {shown})")
     body = await request.body()
+    if not body.strip():
+        raise RequestError("the body is empty: send a JSON object")
     try:
         tree = msgspec.json.decode(body)
     except UnicodeDecodeError:
@@ -55,15 +63,63 @@ async def check_json_body(request: Request) -> None:
     except RecursionError:
         raise RequestError(f"the body is nested more than {MAX_DEPTH} levels deep") from None
     except msgspec.DecodeError as error:
-        raise RequestError(f"the body is not valid JSON: {error}") from None
+        raise RequestError(f"the body is not valid JSON: {malformed_reason(body, error)}") from None
     if nesting_depth(tree) > MAX_DEPTH:
         raise RequestError(f"the body is nested more than {MAX_DEPTH} levels deep")
+    repeated = repeated_key(body)
+    if repeated is not None:
+        raise RequestError(f"the body repeats the key {repeated!r} in one object: send each key once")
     try:
         msgspec.json.decode(body, type=body_type, strict=True)
     except msgspec.ValidationError as error:
         message, field = split_validation_error(str(error))
-        raise RequestError(message, field=field or "data") from None
+        raise RequestError(in_words(message), field=field or "data") from None
     return None
+
+
+def malformed_reason(body: bytes, error: msgspec.DecodeError) -> str:
+    """msgspec's reason, in words where it misleads: it says "Input data was truncated" of a
+    lone UTF-16 surrogate escape (`"\\ud800"`) too, where nothing is missing."""
+    reason = str(error)
+    if "truncated" not in reason:
+        return reason
+    try:
+        json.loads(body)  # the stdlib takes lone surrogates: then that is what msgspec refused
+    except (ValueError, RecursionError):
+        return "it ends before the value is complete"
+    return "a \\u escape is half of a UTF-16 surrogate pair (\\ud800-\\udfff without its other half)"
+
+
+def repeated_key(body: bytes) -> str | None:
+    """The first key that an object of `body` holds twice, or None. `body` is valid JSON at most
+    MAX_DEPTH deep, so the recursive stdlib parser is safe; its C scanner keeps a 1 MB body
+    within a few times msgspec's cost (the check runs on the event loop)."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        unique = dict(items)
+        if len(unique) < len(items) and not repeated:
+            repeated.append(_first_repeated(key for key, _ in items))
+        return unique
+
+    json.loads(body, object_pairs_hook=pairs)
+    return repeated[0] if repeated else None
+
+
+def _first_repeated(keys: Iterable[str]) -> str:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key is repeated")
+
+
+def in_words(message: str) -> str:
+    """A validation message with any known pattern said in words (`PATTERN_MEANINGS`)."""
+    for pattern, meaning in PATTERN_MEANINGS.items():
+        message = message.replace(f"`str` matching regex {pattern!r}", meaning)
+    return message
 
 
 def nesting_depth(tree: Any) -> int:

@@ -19,12 +19,16 @@ from server.errors import RequestError
 #: out because `\s` means different sets in Python (the validator) and ECMA-262 (the OpenAPI
 #: document's regex dialect), and the two must agree on what is valid.
 _ADDRESS_CHAR = r"[^@\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
-Email = Annotated[
-    str, Meta(min_length=3, max_length=255, pattern=rf"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}+$")
-]
+_EMAIL = rf"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}+$"
+Email = Annotated[str, Meta(min_length=3, max_length=255, pattern=_EMAIL)]
 #: PostgreSQL text cannot hold NUL characters (SQLite can): every string the server stores or
 #: looks up refuses them at validation, so both databases answer the same 400.
 _NO_NUL = r"^[^\x00]*$"
+#: What each pattern above asks for, in words: a 400 says this instead of the regular expression.
+PATTERN_MEANINGS = {
+    _EMAIL: "an e-mail address such as name@example.com (no spaces or control characters)",
+    _NO_NUL: "text without the NUL character (\\u0000)",
+}
 
 
 def _text(max_length: int, min_length: int = 0) -> Any:

@@ -163,3 +163,44 @@ async def test_custom_questions_beyond_num_questions_are_an_error_naming_the_fie
         fits = await http.post("/api/sessions", json={"title": "t", "num_questions": 3, "custom_questions": custom})
         assert fits.status_code == 201, fits.text
         assert (await http.get("/api/sessions")).json()["total"] == 2  # the owner's and `fits`
+
+
+async def test_messages_say_in_words_what_was_wrong(server) -> None:
+    owner = await asyncio.to_thread(new_owner, server)
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+
+        async def refusal(path: str, body: bytes, headers: dict[str, str] | None = None) -> dict:
+            response = await http.post(
+                path, content=body, headers={"Content-Type": "application/json", **(headers or {})}
+            )
+            assert response.status_code == 400, response.text
+            return response.json()
+
+        # A pattern is said in words, not as a 300-character regular expression.
+        email = await refusal("/api/auth/register", b'{"email": "nobody", "password": "long enough", "full_name": "A"}')
+        assert email["extra"][0]["key"] == "email" and "e-mail address" in email["detail"], email
+        assert "regex" not in email["detail"] and len(email["detail"]) < 120, email
+        nul = await refusal("/api/sessions", b'{"title": "a\\u0000b"}', owner.headers)
+        assert nul["extra"][0]["key"] == "title" and "NUL" in nul["detail"] and "regex" not in nul["detail"], nul
+        # msgspec said "Input data was truncated" of these two.
+        assert "empty" in (await refusal("/api/auth/login", b"  "))["detail"]
+        surrogate = await refusal("/api/sessions", b'{"title": "\\ud800 alone"}', owner.headers)
+        assert "surrogate" in surrogate["detail"] and "truncated" not in surrogate["detail"], surrogate
+
+
+async def test_a_key_sent_twice_is_refused_not_half_dropped(server) -> None:
+    # msgspec keeps the last value of a repeated key and drops the others without a word.
+    owner = await asyncio.to_thread(new_owner, server)
+    async with httpx.AsyncClient(base_url=server, timeout=60, headers=owner.headers) as http:
+        body = b'{"title": "first", "custom_questions": [{"text": "Why this team?", "text": "Why now?"}]}'
+        response = await http.post("/api/sessions", content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400 and "'text'" in response.json()["detail"], response.text
+        assert (await http.get("/api/sessions")).json()["total"] == 1  # nothing was created
+        same_key_in_two_objects = (
+            b'{"title": "t", "num_questions": 2,'
+            b' "custom_questions": [{"text": "Why this team?"}, {"text": "Why now, then?"}]}'
+        )
+        created = await http.post(
+            "/api/sessions", content=same_key_in_two_objects, headers={"Content-Type": "application/json"}
+        )
+        assert created.status_code == 201, created.text
