@@ -3,35 +3,18 @@ decoding it all (the duration limit bounds the work, not only the result)."""
 
 from __future__ import annotations
 
-import io
 import tracemalloc
 
-import av
 import numpy as np
 import pytest
 
 from server.speech.decoding import decode_audio_bytes
 from streaming.errors import UnsupportedAudioError
-
-
-def _flac_of_silence(seconds: int, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format="flac") as output:
-        stream = output.add_stream("flac", rate=rate)
-        stream.layout = "mono"
-        block = np.zeros((1, rate * 10), np.int16)
-        for _ in range(seconds // 10):
-            frame = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
-            frame.sample_rate = rate
-            for packet in stream.encode(frame):
-                output.mux(packet)
-        for packet in stream.encode(None):
-            output.mux(packet)
-    return buffer.getvalue()
+from tests.support.audio_files import flac_of_silence
 
 
 def test_an_hour_of_flac_silence_is_refused_with_little_memory() -> None:
-    bomb = _flac_of_silence(3600)
+    bomb = flac_of_silence(3600)
     assert len(bomb) < 1_000_000  # under a megabyte on the wire
     tracemalloc.start()
     try:
@@ -45,5 +28,5 @@ def test_an_hour_of_flac_silence_is_refused_with_little_memory() -> None:
 
 
 def test_audio_under_the_limit_decodes_whole() -> None:
-    audio = decode_audio_bytes(_flac_of_silence(30), max_seconds=900)
+    audio = decode_audio_bytes(flac_of_silence(30), max_seconds=900)
     assert audio.dtype == np.float32 and abs(audio.size - 30 * 16000) <= 16000

@@ -8,12 +8,10 @@ read. No timing is asserted beyond a generous bound on each poll (HEALTH_BOUND_S
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import uuid
 from collections.abc import Iterator
 
-import av
 import httpx
 import numpy as np
 import pytest
@@ -21,6 +19,7 @@ import websockets
 
 from tests.security.conftest import Owner, new_owner
 from tests.security.servers import spawn_server
+from tests.support.audio_files import flac_of_silence
 from tests.support.live_server import ws_url
 from tests.support.speech import synthesize, to_pcm16
 
@@ -37,24 +36,6 @@ CANDIDATE = (
 )
 #: RSS growth allowed for twelve 24 MB bodies that must not be read (they were: +493 MB).
 BODY_HEADROOM = 120 * 2**20
-
-
-def _flac(seconds: int, rate: int, layout: str) -> bytes:
-    """`seconds` of digital silence as FLAC (encoded by PyAV, so no sox is needed)."""
-    channels = av.AudioLayout(layout).nb_channels
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format="flac") as output:
-        stream = output.add_stream("flac", rate=rate)
-        stream.layout = layout
-        block = np.zeros((1, rate * channels), np.int16)
-        for _ in range(seconds):
-            frame = av.AudioFrame.from_ndarray(block, format="s16", layout=layout)
-            frame.sample_rate = rate
-            for packet in stream.encode(frame):
-                output.mux(packet)
-        for packet in stream.encode(None):
-            output.mux(packet)
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +82,8 @@ async def _live_candidate(base: str, owner: Owner) -> tuple[list[dict], dict]:
 
 async def test_hostile_and_heavy_uploads_leave_health_rest_and_a_live_answer_working(upload_server) -> None:
     base, _ = upload_server
-    hostile = await asyncio.to_thread(_flac, 20, 384_000, "7.1(wide)")
-    heavy = await asyncio.to_thread(_flac, 600, 48_000, "stereo")
+    hostile = await asyncio.to_thread(flac_of_silence, 20, 384_000, "7.1(wide)")
+    heavy = await asyncio.to_thread(flac_of_silence, 600, 48_000, "stereo")
     owners = [await asyncio.to_thread(new_owner, base) for _ in range(13)]
     candidate, attackers, heavy_users = owners[0], owners[1:7], owners[7:]
     alone = await _upload(base, attackers[0], hostile)
