@@ -53,14 +53,4 @@ class MeController(Controller):
     @get("/stats", summary="My interview statistics and score trend", responses=error_responses(401))
     async def statistics(self, request: Request[User, object, object], db: Db) -> StatisticsOut:
         result = await stats.user_statistics(db, request.user.id)
-        return StatisticsOut(
-            total_interviews=result.total_interviews,
-            average_score=result.average_score,
-            best_score=result.best_score,
-            relevance_avg=result.relevance_avg,
-            grammar_avg=result.grammar_avg,
-            fluency_avg=result.fluency_avg,
-            keyword_avg=result.keyword_avg,
-            sessions_by_status=result.sessions_by_status,
-            trend=[from_row(TrendPointOut, point) for point in result.trend],
-        )
+        return from_row(StatisticsOut, result, trend=[from_row(TrendPointOut, point) for point in result.trend])
