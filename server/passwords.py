@@ -34,11 +34,13 @@ async def hash_password(password: str, rounds: int) -> str:
 async def verify_password(password: str, hashed: str | None, rounds: int) -> bool:
     """True when `password` matches `hashed`. With `hashed=None` (no such user) a dummy hash of
     the same cost is checked anyway, so timing does not reveal whether the e-mail exists."""
-    candidate = (hashed or _dummy_hash(rounds)).encode()
+    candidate = (hashed or await asyncio.to_thread(_dummy_hash, rounds)).encode()
     matches = await asyncio.to_thread(bcrypt.checkpw, _secret(password), candidate)
     return matches and hashed is not None
 
 
 @cache
 def _dummy_hash(rounds: int) -> str:
+    """Made once per cost, in a worker thread: inline, the first login with an unknown e-mail
+    held the event loop (and every live interview on it) for a whole hash."""
     return bcrypt.hashpw(b"no such user", bcrypt.gensalt(rounds=rounds)).decode()

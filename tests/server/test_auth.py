@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import bcrypt
+import httpx
 import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
+from server import passwords
 from server.app import create_app
 from tests.server.api import register
+from tests.support.live_server import serve
 
 
 async def test_register_returns_tokens_and_never_the_password(client: AsyncTestClient) -> None:
@@ -181,3 +186,28 @@ async def test_passwords_never_reach_the_logs(client: AsyncTestClient, caplog) -
     await register(client, password="Sup3r-secret-pass")
     await client.post("/api/auth/login", json={"email": "nobody@example.com", "password": "Sup3r-secret-pass"})
     assert "Sup3r-secret-pass" not in caplog.text
+
+
+async def test_no_bcrypt_hash_runs_on_the_event_loop(settings, transcriber, embedder, monkeypatch) -> None:
+    # A hash blocks its thread for its whole cost (~0.2 s at 12 rounds): on the event loop it
+    # stalls every live interview. The first login with an unknown e-mail hashed a dummy inline.
+    loop_thread = threading.get_ident()
+    on_the_loop: list[str] = []
+    real_hashpw = bcrypt.hashpw
+
+    def watched_hashpw(password: bytes, salt: bytes) -> bytes:
+        if threading.get_ident() == loop_thread:
+            on_the_loop.append("hashpw")
+        return real_hashpw(password, salt)
+
+    monkeypatch.setattr(bcrypt, "hashpw", watched_hashpw)
+    passwords._dummy_hash.cache_clear()  # made once per process: make the first one here
+    async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            body = {"email": "registered@example.com", "password": "long enough pw", "full_name": "R"}
+            assert (await http.post("/api/auth/register", json=body)).status_code == 201
+            unknown = {"email": "nobody@example.com", "password": "long enough pw"}
+            assert (await http.post("/api/auth/login", json=unknown)).status_code == 401
+            known = {"email": body["email"], "password": body["password"]}
+            assert (await http.post("/api/auth/login", json=known)).status_code == 200
+    assert on_the_loop == []
