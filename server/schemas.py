@@ -44,14 +44,18 @@ Text500 = _text(500)
 Skills = Annotated[list[_text(60, min_length=1)], Meta(max_length=50)]
 #: A phone number as people write one: an optional "+", at least six digits, and only spaces,
 #: dots, hyphens and brackets between them ("+44 20 7946 0000", "(555) 123-4567").
+_PHONE = r"^\+?[ ().\-]*(?:[0-9][ ().\-]*){6,}$"
 Phone = Annotated[
     str,
     Meta(
         max_length=20,
-        pattern=r"^\+?[ ().\-]*(?:[0-9][ ().\-]*){6,}$",
+        pattern=_PHONE,
         description="digits with an optional leading +, spaces, dots, hyphens or brackets",
     ),
 ]
+PATTERN_MEANINGS[_PHONE] = (
+    "a phone number: at least six digits, an optional leading +, spaces, dots, hyphens or brackets"
+)
 Language = _text(10, min_length=2)
 LoginEmail = _text(255)  # any text: an unknown address is a 401 like a wrong password
 Title = _text(200, min_length=1)

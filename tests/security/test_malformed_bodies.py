@@ -182,6 +182,9 @@ async def test_messages_say_in_words_what_was_wrong(server) -> None:
         assert "regex" not in email["detail"] and len(email["detail"]) < 120, email
         nul = await refusal("/api/sessions", b'{"title": "a\\u0000b"}', owner.headers)
         assert nul["extra"][0]["key"] == "title" and "NUL" in nul["detail"] and "regex" not in nul["detail"], nul
+        phone = await http.patch("/api/users/me", json={"phone_number": "call me"}, headers=owner.headers)
+        assert phone.status_code == 400 and phone.json()["extra"][0]["key"] == "phone_number", phone.text
+        assert "phone number" in phone.json()["detail"] and "regex" not in phone.json()["detail"], phone.text
         # msgspec said "Input data was truncated" of these two.
         assert "empty" in (await refusal("/api/auth/login", b"  "))["detail"]
         surrogate = await refusal("/api/sessions", b'{"title": "\\ud800 alone"}', owner.headers)
