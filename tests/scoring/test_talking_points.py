@@ -45,7 +45,7 @@ def judgements(embedder):
             )
             out.append((case.kind, match.topic, truth, match.verdict, match.evidence))
     bank = default_question_bank()
-    for item in [*data["extra"], *data["held_out"], *data["held_out_2"]]:
+    for item in [*data["extra"], *data["held_out"], *data["held_out_2"], *data["held_out_3"]]:
         question = bank.get(item["question"])
         answer = AnswerInput(
             question.render(), question.category, question.difficulty, question.expected_topics, item["answer"]
@@ -72,7 +72,7 @@ def test_covered_talking_points_agree_with_a_persons_judgement(judged) -> None:
         g["judgements"] += 1
         g["agree"] += truth == (verdict == "covered")
     held_out = {}
-    for name in ("held_out", "held_out_2"):
+    for name in ("held_out", "held_out_2", "held_out_3"):
         held = [(truth, verdict) for group, _, truth, verdict, _ in judged if group == name]
         held_tp = sum(1 for truth, verdict in held if truth and verdict == "covered")
         held_out[name] = {
