@@ -8,8 +8,11 @@ data" of the sessions the preferences are about. So:
   `created_at`, ties by id);
 - the user's preferences are those of their newest session that has any; new sessions do not
   copy them, the lookup walks back to the newest one that has them;
-- a user without any session has the defaults, and cannot change them until their first
-  interview exists (`NoSessionYet`, a 409): there is nowhere honest to keep them before that.
+- a user without any session has the defaults; there is nowhere honest to keep a change before
+  the first interview (`update_preferences` raises `NoSessionYet`). The server answers such a
+  change as asked but says it is not saved (`UserOut.preferences_saved`); the client sends it
+  with the first session it creates, and `with_preferences` stores it in that session's
+  metadata (so a candidate who turns the voice off on their first visit is not spoken to).
 
 Deleting sessions can bring back an older setting (or the defaults): the preference lives and
 dies with the interviews, as the schema has it.
@@ -57,6 +60,28 @@ async def read_preferences(db: AsyncSession, user_id: uuid.UUID) -> dict[str, An
         if isinstance(stored, dict):
             return {**DEFAULTS, **{k: v for k, v in stored.items() if k in DEFAULTS}}
     return dict(DEFAULTS)
+
+
+async def has_interviews(db: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether the user has a session to keep preferences in."""
+    found = await db.scalar(select(InterviewSession.id).where(InterviewSession.user_id == user_id).limit(1))
+    return found is not None
+
+
+async def with_preferences(
+    db: AsyncSession, user_id: uuid.UUID, meta: Mapping[str, Any] | None, changes: Mapping[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """(metadata for a new session, the preferences that hold once it exists): with `changes`,
+    the user's preferences so changed are stored in the new session's `metadata.preferences`
+    (it becomes the newest session); without, the metadata is as given."""
+    unknown = set(changes) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"not preferences: {sorted(unknown)}")
+    current = await read_preferences(db, user_id)
+    if not changes:
+        return (dict(meta) if meta else None), current
+    wanted = {**current, **changes}
+    return {**(meta or {}), "preferences": wanted}, wanted
 
 
 async def update_preferences(db: AsyncSession, user_id: uuid.UUID, changes: Mapping[str, Any]) -> dict[str, Any]:

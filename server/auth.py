@@ -229,8 +229,10 @@ def build_jwt_auth(secret: str, options: AuthOptions) -> JWTAuth[User, Token]:
 
 async def _pair(db: AsyncSession, tokens: TokenService, user: User, family: str | None = None) -> TokenPair:
     prefs = await preferences.read_preferences(db, user.id)
+    saved = await preferences.has_interviews(db, user.id)
     return TokenPair(
-        **tokens.issue(user, family), user=from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"]))
+        **tokens.issue(user, family),
+        user=from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"]), preferences_saved=saved),
     )
 
 

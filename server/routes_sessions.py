@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
+import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -89,6 +90,10 @@ class SessionController(Controller):
     ) -> SessionDetailOut:
         user = await users.get_user(db, request.user.id)
         questions = await plan_questions(db, user, data)
+        changes = {} if data.voice_enabled is msgspec.UNSET else {"voice_enabled": data.voice_enabled}
+        meta, prefs = await preferences.with_preferences(
+            db, user.id, {"seed": data.seed} if data.seed else None, changes
+        )
         session = await interviews.create_session(
             db,
             user_id=user.id,
@@ -100,11 +105,11 @@ class SessionController(Controller):
                 "difficulty": data.difficulty,
                 "interview_type": data.interview_type,
                 "num_questions": len(questions) or data.num_questions,
-                "meta": {"seed": data.seed} if data.seed else None,
+                "meta": meta,
             },
             questions=questions,
         )
-        if questions and (await preferences.read_preferences(db, user.id))["voice_enabled"]:
+        if questions and prefs["voice_enabled"]:
             request.app.state.voice.prepare(questions[0]["question_text"])  # spoken before the candidate starts
         return session_detail(await interviews.get_owned_session(db, user.id, session.id, with_details=True))
 

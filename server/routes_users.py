@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
+from typing import Any
 
 from litestar import Controller, Request, delete, get, patch
 from litestar.params import JSONBody
@@ -15,10 +17,13 @@ from server.live import control
 from server.schemas import ProfileUpdate, StatisticsOut, TrendPointOut, UserOut, from_row
 
 
-async def user_out(db: Db, user: User) -> UserOut:
-    """A user as the API shows it, with their preferences."""
-    prefs = await preferences.read_preferences(db, user.id)
-    return from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"]))
+async def user_out(db: Db, user: User, prefs: Mapping[str, Any] | None = None, *, saved: bool | None = None) -> UserOut:
+    """A user as the API shows it, with their preferences (read when not given)."""
+    if prefs is None:
+        prefs = await preferences.read_preferences(db, user.id)
+    if saved is None:
+        saved = await preferences.has_interviews(db, user.id)
+    return from_row(UserOut, user, voice_enabled=bool(prefs["voice_enabled"]), preferences_saved=saved)
 
 
 class MeController(Controller):
@@ -29,14 +34,21 @@ class MeController(Controller):
     async def read(self, request: Request[User, object, object], db: Db) -> UserOut:
         return await user_out(db, await users.get_user(db, request.user.id))
 
-    @patch("/", summary="Update my profile and preferences", responses=error_responses(401, 409, 413))
+    @patch("/", summary="Update my profile and preferences", responses=error_responses(401, 413))
     async def update(self, request: Request[User, object, object], data: JSONBody[ProfileUpdate], db: Db) -> UserOut:
-        """`voice_enabled` is kept in the newest interview's metadata: with no interview yet,
-        changing it is a 409 (`no_session_yet`) and nothing else in the request is applied."""
+        """`voice_enabled` is kept in the newest interview's metadata. With no interview yet it
+        is answered as asked with `preferences_saved: false`: not kept here, the client sends
+        it with its first `POST /api/sessions` (the rest of the profile is saved as usual)."""
         user = await users.get_user(db, request.user.id)
-        await preferences.update_preferences(db, user.id, data.preference_changes())
+        changes = data.preference_changes()
+        try:
+            prefs, saved = await preferences.update_preferences(db, user.id, changes), True
+        except preferences.NoSessionYet:
+            prefs, saved = {**await preferences.read_preferences(db, user.id), **changes}, False
+        if saved and not changes:
+            saved = await preferences.has_interviews(db, user.id)
         await users.update_profile(db, user, data.changes())
-        return await user_out(db, user)
+        return await user_out(db, user, prefs, saved=saved)
 
     @delete("/", summary="Delete my account and everything in it", status_code=204, responses=error_responses(401))
     async def remove(self, request: Request[User, object, object], db: Db) -> None:

@@ -157,6 +157,10 @@ class UserOut(msgspec.Struct):
     notification_push: bool | None
     #: The interviewer speaks the questions (a preference kept in the sessions' metadata).
     voice_enabled: bool = True
+    #: False while the user has no interview: the server has nowhere to keep a preference yet
+    #: (the schema is fixed), so a change is answered as asked but not kept; a client keeps it
+    #: and sends it with `POST /api/sessions` (`voice_enabled`), which stores it (the web UI does).
+    preferences_saved: bool = True
 
 
 class TokenPair(msgspec.Struct):
@@ -184,6 +188,9 @@ class CreateSessionRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     num_questions: Annotated[int, Meta(ge=1, le=20)] = 5
     custom_questions: Annotated[list[CustomQuestion], Meta(max_length=20)] = []
     seed: Seed | None = None
+    #: The candidate's voice preference, kept with this session (it becomes the newest one):
+    #: how a choice made before the first interview reaches the server. Unset: unchanged.
+    voice_enabled: bool | msgspec.UnsetType = msgspec.UNSET
 
     def __post_init__(self) -> None:
         # The planner asks the custom questions first and fills up to `num_questions` from the

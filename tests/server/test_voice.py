@@ -104,16 +104,20 @@ async def test_the_voice_preference_is_kept_with_the_interviews(client: AsyncTes
     assert account.tokens["user"]["voice_enabled"] is True
     me = await client.get("/api/users/me", headers=account.headers)
     assert me.json()["voice_enabled"] is True
-    # Before any interview there is nowhere to keep a change: the default stays, a change is a 409.
-    assert (
-        await client.patch(
-            "/api/users/me", json={"voice_enabled": True, "target_role": "Designer"}, headers=account.headers
-        )
-    ).status_code == 200
-    refused = await client.patch("/api/users/me", json={"voice_enabled": False}, headers=account.headers)
-    assert refused.status_code == 409 and refused.json()["code"] == "no_session_yet"
+    assert me.json()["preferences_saved"] is False  # no interview yet: nowhere to keep one
+    # Before any interview there is nowhere to keep a change: it is answered as asked, said to
+    # be not saved (the client keeps it and sends it with its first session), never a 409.
+    kept = await client.patch(
+        "/api/users/me", json={"voice_enabled": True, "target_role": "Designer"}, headers=account.headers
+    )
+    assert kept.status_code == 200 and kept.json()["target_role"] == "Designer"
+    waiting = await client.patch("/api/users/me", json={"voice_enabled": False}, headers=account.headers)
+    assert waiting.status_code == 200, waiting.text
+    assert waiting.json()["voice_enabled"] is False and waiting.json()["preferences_saved"] is False
+    assert (await client.get("/api/users/me", headers=account.headers)).json()["voice_enabled"] is True
 
     first = await create_session(client, account, num_questions=1)
+    assert (await client.get("/api/users/me", headers=account.headers)).json()["preferences_saved"] is True
     changed = await client.patch("/api/users/me", json={"voice_enabled": False}, headers=account.headers)
     assert changed.status_code == 200 and changed.json()["voice_enabled"] is False
     assert changed.json()["target_role"] == "Designer"
@@ -133,3 +137,33 @@ async def test_the_voice_preference_is_kept_with_the_interviews(client: AsyncTes
     assert (await client.get("/api/users/me", headers=other.headers)).json()["voice_enabled"] is True
     bad = await client.patch("/api/users/me", json={"voice_enabled": "no"}, headers=account.headers)
     assert bad.status_code == 400
+
+
+async def test_a_voice_turned_off_before_the_first_interview_is_kept_with_it(client: AsyncTestClient) -> None:
+    """The first visit: the candidate turns the voice off, then creates the interview sending
+    the choice (as the web UI does); the session keeps it, the profile says it, and the first
+    question is not spoken ahead for nobody."""
+    account = await register(client)
+    assert (await client.patch("/api/users/me", json={"voice_enabled": False}, headers=account.headers)).json()[
+        "preferences_saved"
+    ] is False
+    voice = client.app.state.voice
+    session = await create_session(client, account, num_questions=1, voice_enabled=False)
+    assert session["metadata"]["preferences"] == {"voice_enabled": False}
+    me = (await client.get("/api/users/me", headers=account.headers)).json()
+    assert me["voice_enabled"] is False and me["preferences_saved"] is True
+    text = session["questions"][0]["question_text"]
+    assert voice.key(text) not in voice._in_flight and not voice._path(voice.key(text)).is_file()
+    login = await client.post("/api/auth/login", json={"email": account.email, "password": account.password})
+    assert login.json()["user"]["voice_enabled"] is False and login.json()["user"]["preferences_saved"] is True
+
+    # Sending it again with a later session changes it there; leaving it out keeps the newest.
+    second = await create_session(client, account, num_questions=1, voice_enabled=True)
+    assert second["metadata"]["preferences"] == {"voice_enabled": True}
+    third = await create_session(client, account, num_questions=1)
+    assert "preferences" not in (third["metadata"] or {})
+    assert (await client.get("/api/users/me", headers=account.headers)).json()["voice_enabled"] is True
+    refused = await client.post(
+        "/api/sessions", json={"title": "t", "num_questions": 1, "voice_enabled": "off"}, headers=account.headers
+    )
+    assert refused.status_code == 400 and "voice_enabled" in refused.text

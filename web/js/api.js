@@ -71,6 +71,7 @@ export const tokens = {
     sessionStorage.removeItem(ACCESS);
     localStorage.removeItem(REFRESH);
     localStorage.removeItem(USER);
+    localStorage.removeItem("mi.voice-pending"); // preferences.js: a choice waiting for a first interview
   },
   get signedIn() {
     return Boolean(this.access || this.refresh);

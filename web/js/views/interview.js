@@ -12,6 +12,7 @@ import { h, announce } from "../dom.js";
 import { Microphone } from "../audio/microphone.js";
 import { InterviewConnection, socketUrl } from "../live/connection.js";
 import { InterviewerVoice } from "../live/voice.js";
+import { rememberVoice, voiceEnabled } from "../preferences.js";
 import { preflight } from "./interview/preflight.js";
 import { QuestionPanel, questionFromEvent, questionLabel } from "./interview/question-panel.js";
 import { AnswerPanel } from "./interview/answer-panel.js";
@@ -55,7 +56,7 @@ export async function render(root, { params, navigate, setTitle }) {
     skipped: null, // the label of the question just skipped, said once under the next one
   };
   const user = tokens.user || {};
-  const voice = new InterviewerVoice({ enabled: user.voice_enabled !== false });
+  const voice = new InterviewerVoice({ enabled: voiceEnabled(user) });
   let connection = null;
   const trace = []; // one entry per ask, for the tests: when the voice started, what was sent meanwhile
 
@@ -178,7 +179,10 @@ export async function render(root, { params, navigate, setTitle }) {
     voice.setEnabled(on); // a voice playing now stops, and the answer begins
     if (on && state.pending) voice.prefetch(state.pending.voiceUrl);
     announce(on ? "The interviewer will read the questions aloud." : "Questions are shown as text only.");
-    api("/api/users/me", { method: "PATCH", body: { voice_enabled: on } }).then(tokens.saveUser.bind(tokens), () => {});
+    api("/api/users/me", { method: "PATCH", body: { voice_enabled: on } }).then((updated) => {
+      rememberVoice(updated, on);
+      tokens.saveUser(updated);
+    }, () => {});
   }
 
   function closeAnswer(why) {

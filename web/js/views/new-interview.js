@@ -3,6 +3,7 @@
 import { api, tokens } from "../api.js";
 import { h, SESSION_LABELS } from "../dom.js";
 import { field, choiceGroup, setFieldError, clearErrors, formError, busy } from "../forms.js";
+import { preferencesSent, sessionPreferences } from "../preferences.js";
 
 const ROLE_SUGGESTIONS = [
   "Backend Engineer",
@@ -95,8 +96,11 @@ export async function render(root, { query, navigate }) {
     };
     if (roleText) body.target_role = roleText;
     if (companyText) body.target_company = companyText;
+    const preferences = sessionPreferences(user); // a voice choice made before the first interview
+    Object.assign(body, preferences);
     try {
       const session = await busy(submit, "Preparing your questions…", () => api("/api/sessions", { method: "POST", body }));
+      if ("voice_enabled" in preferences) preferencesSent(user, preferences);
       navigate(`/interview/${session.id}`);
     } catch (error) {
       const name = error.field && error.field.replace(/^\$\./, "");

@@ -3,6 +3,7 @@
 import { api, tokens, signOut } from "../api.js";
 import { h, announce } from "../dom.js";
 import { field, selectField, checkbox, setFieldError, clearErrors, formError, busy } from "../forms.js";
+import { rememberVoice, voiceEnabled } from "../preferences.js";
 
 const EDUCATION = [
   ["", "Prefer not to say"],
@@ -60,7 +61,7 @@ export async function render(root) {
       "section.card.form",
       h("h2", "Preferences"),
       selectField({ name: "preferred_language", label: "Interview language", options: languages, value: user.preferred_language || "en", required: true }),
-      checkbox({ name: "voice_enabled", label: "The interviewer reads the questions aloud", checked: user.voice_enabled !== false, hint: "You can also switch the voice on or off during an interview." }),
+      checkbox({ name: "voice_enabled", label: "The interviewer reads the questions aloud", checked: voiceEnabled(user), hint: "You can also switch the voice on or off during an interview." }),
       h("fieldset", h("legend", "Notifications"), h("div.stack", checkbox({ name: "notification_email", label: "E-mail me my feedback reports", checked: user.notification_email !== false }), checkbox({ name: "notification_push", label: "Browser notifications", checked: Boolean(user.notification_push) }))),
     ),
     h("div.form-actions", submit, saved),
@@ -91,23 +92,15 @@ export async function render(root) {
       notification_push: e.notification_push.checked,
     };
     if (years) body.experience_years = Number(years);
-    // Sent only when changed (servers before the voice do not know it; see below for 409).
-    if ("voice_enabled" in user && e.voice_enabled.checked !== user.voice_enabled) body.voice_enabled = e.voice_enabled.checked;
+    // Sent only when changed (servers before the voice do not know it).
+    const voiceOn = e.voice_enabled.checked;
+    if ("voice_enabled" in user && voiceOn !== voiceEnabled(user)) body.voice_enabled = voiceOn;
     try {
-      let voiceNote = "";
-      const updated = await busy(submit, "Saving…", async () => {
-        try {
-          return await api("/api/users/me", { method: "PATCH", body });
-        } catch (error) {
-          // The voice setting is kept with the candidate's interviews: before the first one
-          // there is nowhere to keep it. Save the rest, and say so.
-          if (!(error.code === "no_session_yet" && "voice_enabled" in body)) throw error;
-          delete body.voice_enabled;
-          e.voice_enabled.checked = user.voice_enabled !== false;
-          voiceNote = " The voice setting can be changed once you have started your first interview.";
-          return api("/api/users/me", { method: "PATCH", body });
-        }
-      });
+      const updated = await busy(submit, "Saving…", () => api("/api/users/me", { method: "PATCH", body }));
+      // Before the first interview the server cannot keep the voice setting: this browser keeps
+      // it and sends it with that interview (preferences.js).
+      if ("voice_enabled" in body) rememberVoice(updated, voiceOn);
+      const voiceNote = "voice_enabled" in body && updated.preferences_saved === false ? " Your first interview will use this voice setting." : "";
       Object.assign(user, updated);
       tokens.saveUser(updated);
       saved.textContent = `Saved.${voiceNote}`;
