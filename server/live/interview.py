@@ -1,11 +1,19 @@
 """LiveInterview: the control of one candidate's interview over one WebSocket connection.
 
-It changes the connection's phase (`interview.phases`, one table, one function), keeps the
-interview's progress (`interview.progress`, read and written through `server/progress.py`),
-asks the questions (numbered as the candidate sees them, with the interviewer's voice), and
-hands the open answer to an `AnswerRecorder` (server/live/recorder.py: stream, WAV, sidecar,
-spool, replay). Closing an answer loads the session once; the rest of the way (scoring, the
-follow-up, the next question) works on what that load returned.
+This module is the control: the connection's state, its inputs (audio frames, control messages
+handled one at a time), the phase (`interview.phases`, one table, one function), starting,
+finishing, ending, cancellation and disconnection. Its other jobs live beside it, as mixins of
+the one class (they share this state, declared in `__init__`):
+
+- `server/live/answer_lifecycle.py`: opening an answer (an `AnswerRecorder`: stream, WAV,
+  sidecar, spool, replay), closing it (stored, scored, a follow-up maybe chosen), abandoning
+  it, "try again", the time limit;
+- `server/live/progression.py`: the interview's progress (`interview.progress`, read and written
+  through `server/progress.py`), asking the questions (numbered as the candidate sees them, with
+  the interviewer's voice), going on, completing the session.
+
+Closing an answer loads the session once; the rest of the way (scoring, the follow-up, the next
+question) works on what that load returned.
 
 Concurrency: the socket's receive loop calls `on_audio` inline and queues control messages,
 which one task handles in order (`run_controls`); the recorder's pump is one task per open
@@ -23,25 +31,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from interview.phases import Phase, change_phase
-from interview.progress import InterviewProgress, QuestionState
-from persistence import answers, interviews, preferences, reviews
+from interview.progress import InterviewProgress
+from persistence import interviews
 from persistence.errors import NotFound
-from persistence.models import InterviewQuestion, InterviewSession, InterviewStatus
+from persistence.models import InterviewQuestion, InterviewStatus
 from server.live import protocol as wire
-from server.live.audio_store import attempt_path, delete_answer_audio, delete_session_audio
+from server.live.answer_lifecycle import AnswerLifecycle
+from server.live.audio_store import delete_answer_audio, delete_session_audio
 from server.live.control import CloseReason
 from server.live.options import LiveOptions
-from server.live.recorder import BYTES_PER_SECOND, AnswerRecorder, DecodingStalled, RecorderDeps
+from server.live.progression import Progression, _SessionClosed
+from server.live.recorder import BYTES_PER_SECOND, AnswerRecorder, DecodingStalled
 from server.live.retrying import OutageRetry
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
-from server.progress import read_progress, save_progress
-from server.routes_voice import voice_path
 from server.voice import InterviewerVoice
 from streaming.options import StreamingOptions
 
@@ -73,11 +79,7 @@ class LiveDeps:
     voice: InterviewerVoice | None = None
 
 
-class _SessionClosed(Exception):
-    """The session was cancelled (or deleted) while this connection was using it."""
-
-
-class LiveInterview:
+class LiveInterview(AnswerLifecycle, Progression):
     def __init__(self, *, session_id: uuid.UUID, user_id: uuid.UUID, deps: LiveDeps, emit: Emit) -> None:
         self.session_id = session_id
         self.user_id = user_id
@@ -266,48 +268,6 @@ class LiveInterview:
         if self.phase is not Phase.ENDED:
             await self._complete_session()
 
-    async def retry(self) -> None:
-        """ "Try this answer again": allowed while the question after the one just closed is open
-        and nothing was said to it. That question is put back (a follow-up chosen from the
-        answer is withdrawn: its row is deleted), the closed answer becomes an earlier attempt
-        (kept in the progress with its transcript, scores and recording), and the question is
-        asked again as a new attempt."""
-        current = self.question
-        recorder = self.recorder
-        if self.phase is not Phase.ANSWERING or current is None or recorder is None or not recorder.heard_nothing():
-            self.error("nothing_to_retry", "try again is possible right after an answer, before the next one starts")
-            return
-        previous = self.progress.previous(current.id)
-        if previous is None or previous.state not in (QuestionState.ANSWERED, QuestionState.SKIPPED):
-            self.error("nothing_to_retry", "there is no closed answer before this question")
-            return
-        withdraw = self.progress.get(current.id).is_follow_up
-        self._abandon_answer()
-        target_id = uuid.UUID(previous.question_id)
-
-        async def reopen() -> InterviewQuestion:
-            async with self.deps.db_sessions.begin() as db:
-                target = await db.get(InterviewQuestion, target_id, populate_existing=True)
-                if target is None:
-                    raise NotFound("question not found")
-                progress = self.progress
-                if withdraw:
-                    progress = progress.without_follow_up(current.id)
-                    await reviews.remove_question(db, self.session_id, current.id)
-                progress = progress.retried(target_id, answers.answer_snapshot(target))
-                await answers.clear_answer(db, target_id)
-                await save_progress(db, self.session_id, progress)
-                await self._set_answered_count(db, progress)
-                await db.refresh(target)
-                self.progress = progress
-                return target
-
-        target = await self._outage.run(reopen)
-        if withdraw:
-            self.questions.pop(str(current.id), None)
-        self.questions[str(target.id)] = target
-        await self._open_answer(target)
-
     def close_session(self, reason: CloseReason) -> None:
         """The session was deleted or cancelled (by its owner, through any node): store nothing
         more, tell the client, and have the socket closed (1008 `session_closed`). The open
@@ -347,242 +307,3 @@ class LiveInterview:
             await asyncio.to_thread(delete_session_audio, self.deps.audio_dir, self.user_id, self.session_id)
         elif open_answer is not None:
             await asyncio.to_thread(delete_answer_audio, open_answer)
-
-    def _abandon_answer(self) -> None:
-        """Close an answer that never received audio without recording it (no empty answers)."""
-        assert self.recorder is not None
-        self._to(Phase.CLOSING)
-        self.recorder.abandon()
-        self.recorder = None
-
-    # --- internals ----------------------------------------------------------------------------
-
-    def _take(self, session: InterviewSession) -> None:
-        """Adopt a fresh load of the session: its questions and its progress."""
-        self.questions = {str(q.id): q for q in session.questions}
-        self.progress = read_progress(session)
-
-    async def _open_answer(self, question: InterviewQuestion) -> None:
-        entry = self.progress.get(question.id)
-
-        async def mark_asked() -> bool:
-            async with self.deps.db_sessions.begin() as db:
-                if entry.state is not QuestionState.ASKED:
-                    self.progress = self.progress.asked_now(question.id)
-                    await save_progress(db, self.session_id, self.progress)
-                prefs = await preferences.read_preferences(db, self.user_id)
-                return bool(prefs["voice_enabled"])
-
-        self._voice_on = await self._outage.run(mark_asked)
-        self.question = question
-        self.recorder = AnswerRecorder(
-            RecorderDeps(
-                self.deps.db_sessions, self.deps.scheduler, self.deps.streaming, self.deps.options, self.deps.spool
-            ),
-            question_id=question.id,
-            path=attempt_path(self.deps.audio_dir, self.user_id, self.session_id, question.id, entry.attempt),
-            context_prompt=question.question_text,
-            hotwords=" ".join(question.expected_topics or []) or None,
-            emit=self.emit,
-            on_database_down=self._outage.database_down,
-            is_closed=lambda: self.session_closed is not None,
-        )
-        if self.deps.before_answer is not None:
-            self._preparing = asyncio.create_task(self.deps.before_answer(question), name=f"prepare-{question.id}")
-        self._warned = False
-        self._limit_reached = False
-        self._to(Phase.ANSWERING)
-        self._prepare_voice(question)
-        self._ask_current()
-        recorder = self.recorder
-        if recorder.resumed:
-            self.emit(
-                wire.Resumed(
-                    transcript=recorder.prior_transcript,
-                    segments=recorder.stored.segments,
-                    audio_duration=recorder.stored.audio_seconds,
-                )
-            )
-        recorder.start()
-
-    def _voice_available(self) -> bool:
-        return self.deps.voice is not None and self.deps.voice.available and self._voice_on
-
-    def _prepare_voice(self, question: InterviewQuestion) -> None:
-        """Speak the open question (usually cached already) and the one after it, ahead."""
-        if not self._voice_available():
-            return
-        assert self.deps.voice is not None
-        self.deps.voice.prepare(question.question_text)
-        upcoming = self.progress.upcoming(question.id)
-        if upcoming is not None and upcoming.question_id in self.questions:
-            self.deps.voice.prepare(self.questions[upcoming.question_id].question_text)
-
-    def _ask_current(self) -> None:
-        question = self.question
-        if question is None or self.phase is not Phase.ANSWERING:
-            self.error("no_open_question", "there is no question to repeat")
-            return
-        numbering = self.progress.numbering(question.id)
-        self.emit(
-            wire.QuestionAsked(
-                number=numbering.number,
-                of=numbering.of,
-                text=question.question_text,
-                category=question.category,
-                difficulty=question.difficulty,
-                time_limit=question.time_limit or 120,
-                follow_up=numbering.follow_up,
-                follow_up_index=numbering.follow_up_index,
-                question_id=str(question.id),
-                attempt=self.progress.get(question.id).attempt,
-                voice_url=voice_path(self.session_id, question.id) if self._voice_available() else None,
-            )
-        )
-
-    async def _close_answer(self, *, skipped: bool) -> None:
-        assert self.recorder is not None and self.question is not None
-        self._to(Phase.CLOSING)
-        try:
-            closed = await self.recorder.close()
-        except DecodingStalled:
-            # Nothing is lost: the recording is on disk and a resume transcribes what no stored
-            # final covers. Closing the answer now would store it without those words.
-            self.error(
-                "transcription_stalled",
-                "transcription did not finish in time: reconnect to resume this answer",
-                fatal=True,
-                close_code=TRY_AGAIN_LATER,
-            )
-            raise
-        self.recorder = None
-        complete = closed.complete
-        question = self.question
-        # Skip skips: whatever was said is kept (row and recording) but not scored; an answer
-        # with no words at all is skipped too (there is nothing to score).
-        skipped = skipped or complete.word_count == 0
-
-        async def store() -> InterviewQuestion:
-            async with self.deps.db_sessions.begin() as db:
-                await answers.record_answer(
-                    db,
-                    question.id,
-                    answers.AnswerTranscript(
-                        text=complete.transcript, confidence=complete.confidence, word_count=complete.word_count
-                    ),
-                    closed.audio,
-                )
-                session = await self.load_session(db)  # the one load of this answer's way
-                if session.status is InterviewStatus.CANCELLED:
-                    raise _SessionClosed()  # rolls the answer back: nothing more is stored
-                self._take(session)
-                progress = self.progress.skipped(question.id) if skipped else self.progress.answered(question.id)
-                await save_progress(db, self.session_id, progress)
-                session.questions_answered = progress.answered_planned
-                self.progress = progress
-                return self.questions[str(question.id)]
-
-        stored = await self._outage.run(store)
-        self.question = stored
-        self.emit(
-            wire.AnswerComplete(
-                transcript=complete.transcript,
-                word_count=complete.word_count,
-                audio_duration=round(complete.audio_duration, 2),
-                confidence=complete.confidence,
-                skipped=skipped,
-            )
-        )
-        if self.deps.after_answer is None or skipped or self.session_closed is not None:
-            return
-        words = [word for segment in complete.segments for word in segment.words]
-        try:
-            progress, follow_up = await self.deps.after_answer(
-                self,
-                stored,
-                words,
-                complete.audio_duration,
-                self.emit,
-                progress=self.progress,
-                pauses=closed.pauses,
-                may_follow_up=lambda: not self.end_requested and self.session_closed is None,
-                on_follow_up=self._follow_up_chosen,
-            )
-        except Exception:  # scoring must never cost the candidate the interview
-            log.exception("reviewing answer %s failed", question.id)
-            self.error("scoring_failed", "this answer could not be scored; it is saved and the interview goes on")
-            return
-        self.progress = progress
-        if follow_up is not None:
-            self.questions[str(follow_up.id)] = follow_up
-            for row in self.questions.values():  # the follow-up moved later questions down
-                if row.id != follow_up.id and row.question_number >= follow_up.question_number:
-                    row.question_number += 1
-
-    def _follow_up_chosen(self, text: str) -> None:
-        if self._voice_available():
-            assert self.deps.voice is not None
-            self.deps.voice.prepare(text)
-
-    async def _advance(self) -> None:
-        following = self.progress.current()
-        if following is None:
-            await self._complete_session()
-        else:
-            await self._open_answer(self.questions[following.question_id])
-
-    async def _complete_session(self) -> None:
-        async def complete() -> tuple[InterviewSession, int | None, int | None]:
-            async with self.deps.db_sessions.begin() as db:
-                session = await self.load_session(db)
-                if session.status is InterviewStatus.CANCELLED:
-                    raise _SessionClosed()  # no session_complete, no report
-                if session.status is InterviewStatus.IN_PROGRESS:
-                    await interviews.change_status(db, session, InterviewStatus.COMPLETED)
-                session.questions_answered = read_progress(session).answered_planned
-                return session, session.questions_answered, session.total_duration
-
-        session, answered, duration = await self._outage.run(complete)
-        if self.phase is not Phase.ENDED:
-            self._to(Phase.ENDED)
-        self.emit(wire.SessionComplete(questions_answered=answered or 0, total_duration=duration))
-        self.question = None
-        if self.deps.after_session is not None and self.session_closed is None:
-            try:
-                await self.deps.after_session(self, session, self.emit)
-            except Exception:
-                log.exception("building the report of session %s failed", self.session_id)
-                self.error("feedback_failed", "the feedback report could not be built; the answers are saved")
-
-    async def _set_answered_count(self, db: AsyncSession, progress: InterviewProgress) -> None:
-        await db.execute(
-            update(InterviewSession)
-            .where(InterviewSession.id == self.session_id)
-            .values(questions_answered=progress.answered_planned)
-        )
-
-    def _check_time_limit(self) -> None:
-        """The answer's clock is its audio: the browser sends none while the interviewer speaks,
-        so the time limit starts after the question was spoken."""
-        assert self.recorder is not None and self.question is not None
-        limit = float(self.question.time_limit or 120)
-        elapsed = self.recorder.audio_seconds
-        if not self._warned and elapsed >= limit - self.deps.options.time_warning_seconds:
-            self._warned = True
-            self.emit(wire.TimeWarning(remaining=round(max(0.0, limit - elapsed), 1)))
-        if elapsed >= limit and not self._limit_reached:
-            # Gently: the answer is closed and kept, never thrown away; later audio is ignored.
-            self._limit_reached = True
-            self.error("time_limit_reached", "the time for this answer is up: it has been saved")
-            self.on_control(wire.AnswerDone())
-
-    async def load_session(self, db: AsyncSession) -> InterviewSession:
-        session = await db.scalar(
-            select(InterviewSession)
-            .where(InterviewSession.id == self.session_id, InterviewSession.user_id == self.user_id)
-            .options(selectinload(InterviewSession.questions))
-            .execution_options(populate_existing=True)
-        )
-        if session is None:
-            raise NotFound("interview session not found")
-        return session
