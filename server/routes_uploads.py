@@ -37,7 +37,8 @@ from server.live.endpoints import channel_name
 from server.live.locks import Lease, LockUnavailable, SessionLocks
 from server.live.recording import transcribe_recording
 from server.progress import read_progress, save_progress
-from server.schemas import QuestionOut, from_row
+from server.routes_sessions import question_out
+from server.schemas import QuestionOut
 from streaming.events import AnswerComplete
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -112,9 +113,10 @@ async def upload_answer(
             await state.reviewer.review_answer(
                 owner, stored, words, complete.audio_duration, publish, progress=progress
             )
-            async with state.db_sessions() as db:
-                stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
-    return from_row(QuestionOut, stored)
+        async with state.db_sessions() as db:
+            session = await interviews.get_owned_session(db, owner.user_id, session_id, with_details=True)
+            stored = await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
+    return question_out(session, stored)  # as GET .../questions/{id} shows it: state, attempts, score details
 
 
 async def _record(

@@ -105,6 +105,9 @@ async def test_an_uploaded_recording_is_transcribed_stored_and_scored(
         details["overall"] == stored["overall_score"]
         and details["details"]["relevance"]["score"] == stored["relevance_score"]
     )
+    # The upload's answer is the question as every other route shows it (it said state null,
+    # attempts [] and no score details, as if the question had never been asked).
+    assert row == stored and row["state"] == "answered" and row["attempts"][0]["current"], row
     detail_of_session = (await api.get(f"/api/sessions/{session['id']}")).json()["questions"]
     assert next(q for q in detail_of_session if q["id"] == question["id"])["score_details"] == details
     playback = await api.get(f"/api/sessions/{session['id']}/questions/{question['id']}/audio")
