@@ -279,11 +279,20 @@ def _measure_continuous(events, sent_at, complete, placed, results) -> None:
         by_utterance.setdefault(e["utterance"], []).append(t)
     for times in by_utterance.values():
         results["partial_interval"].extend(b - a for a, b in itertools.pairwise(times))
-    for number, started in enumerate(speech_started):
-        times = by_utterance.get(number)
+    # A long utterance trimmed at a committed word goes on under a new number with no
+    # speech_started of its own, so the k-th speech_started is not utterance k once anything was
+    # trimmed: each start's utterance is the lowest-numbered final that begins between it and the
+    # next start (a start with no final was noise: not counted).
+    starts = [e["at"] for e in speech_started]
+    for index, at in enumerate(starts):
+        following = starts[index + 1] if index + 1 < len(starts) else float("inf")
+        numbers = [e["utterance"] for _, e in finals if at - 0.05 <= e["start"] < following]
+        if not numbers:
+            continue
+        times = by_utterance.get(min(numbers))
         if times:
-            results["first_partial_utterance"].append(times[0] - sent(started["at"]))
-        elif number < len(stops) and stops[number] - started["at"] >= 3.0:
+            results["first_partial_utterance"].append(times[0] - sent(at))
+        elif index < len(stops) and stops[index] - at >= 3.0:
             results["utterances_without_partial"] += 1
     results["utterances"] += len(speech_started)
     for piece in placed:

@@ -186,6 +186,7 @@ async def sample_rss(nodes: list[Node], peaks: dict[str, float], streams: dict[s
 
 
 async def run_level(streams: int, seconds: float, nodes: list[Node], entry: Nginx, audio) -> dict:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     idle = {node.name: rss_mb(node.process.pid) for node in nodes}
     cpu0 = {node.name: cpu_seconds(node.process.pid) for node in nodes}
     before = {node.name: httpx.get(node.base + "/metrics", headers=METRICS_HEADERS, timeout=30).text for node in nodes}
@@ -196,6 +197,7 @@ async def run_level(streams: int, seconds: float, nodes: list[Node], entry: Ngin
     started = time.perf_counter()
     seen = await asyncio.gather(*(candidate(entry, audio, seconds) for _ in range(streams)))
     wall = time.perf_counter() - started
+    load_after = [round(x, 2) for x in os.getloadavg()]
     stop.set()
     await sampler
     audits = [await audit(s, nodes) for s in seen]
@@ -221,6 +223,8 @@ async def run_level(streams: int, seconds: float, nodes: list[Node], entry: Ngin
     return {
         "streams": streams,
         "wall_s": round(wall, 1),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
         "answers": sum(len(s["answers"]) for s in seen),
         "finals": sum(a[0] for a in audits),
         "lost_finals": sum(a[1] for a in audits),

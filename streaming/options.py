@@ -99,8 +99,8 @@ class TranscriberOptions:
     partial_temperatures: tuple[float, ...] = (0.0,)
     partial_encoder_floor_s: float = 5.0
     #: A partial of less audio than this (an utterance's first one or two) is encoded with the
-    #: finals' floor `encoder_floor_s`: on the 5 s window tiny.en decoded 1.5 s of speech to
-    #: nothing 5 times in 114 (1.0 s: 25 in 114), on the 10 s window 0 (19) times, and such an
+    #: finals' floor `encoder_floor_s`: on the 5 s window tiny.en decoded 1.5 s of (Piper) speech
+    #: to nothing 5 times in 114 (1.0 s: 25 in 114), on the 10 s window 0 (19) times, and such an
     #: empty first partial was what delayed an utterance's first words (issue 14).
     partial_short_audio_s: float = 2.0
 

@@ -221,7 +221,8 @@ class DecodeScheduler:
         if not self._slot_free():
             if self._busy < self._workers and not self._waiting_finals and self._upload_due():
                 self._busy += 1  # an upload decode has let enough turns go: the free slot is its
-                self._hand_to_upload()
+                if not self._hand_to_upload():
+                    self._busy -= 1
             return False
         for other, waiter in self._partial_queue.items():
             if other is stream:
