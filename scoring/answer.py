@@ -297,12 +297,9 @@ def apply_caps(
     answer that does not address the question, a bare keyword list and a fragment cannot score
     above their caps, whatever their grammar and fluency. Returns (overall, rule applied)."""
     rules = (
-        (
-            "off_topic",
-            relevance.score < calibration.off_topic_relevance
-            or relevance.similarity < calibration.off_topic_similarity,
-            calibration.off_topic_cap,
-        ),
+        # One number: the relevance shown (it used to be "relevance under 20 or similarity under
+        # 0.23", and a card showed relevance 54 beside "does not address the question").
+        ("off_topic", relevance.score < calibration.off_topic_relevance, calibration.off_topic_cap),
         ("keyword_list", relevance.structure_factor < calibration.keyword_list_structure, calibration.keyword_list_cap),
         ("fragment", 0 < words < calibration.fragment_words, calibration.fragment_cap),
     )

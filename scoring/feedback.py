@@ -24,7 +24,7 @@ from scoring.keywords import label
 from scoring.options import ScoringOptions
 from scoring.resources import Resource, resources_for
 from scoring.results import QuestionResult
-from scoring.suggestions import NAMES
+from scoring.suggestions import DIMENSION_WORDS, NAMES
 
 RATINGS = ((85.0, "Excellent"), (70.0, "Good"), (50.0, "Fair"), (0.0, "Poor"))
 READINESS = ((80, "Ready"), (60, "Almost Ready"), (0, "Needs Practice"))
@@ -33,7 +33,7 @@ _STRENGTH_TEXT = {
     "relevance": "Answers addressed the questions directly (relevance average {v:.0f})",
     "grammar": "Grammar was accurate (grammar average {v:.0f})",
     "fluency": "Delivery was fluent (fluency average {v:.0f})",
-    "keywords": "Covered the expected talking points (keyword average {v:.0f})",
+    "keywords": "Covered the expected talking points (talking points average {v:.0f})",
 }
 _ADVICE = {
     "relevance": "Answer the question asked in your first sentence, then support it with one concrete example",
@@ -177,7 +177,9 @@ def _strengths_and_weaknesses(
                 Item(
                     "Structure",
                     "strength",
-                    f"All {len(behavioural)} behavioural answers followed the STAR structure",
+                    "Your behavioural answer followed the STAR structure"
+                    if len(behavioural) == 1
+                    else f"All {len(behavioural)} behavioural answers followed the STAR structure",
                     len(strengths) + 1,
                 )
             )
@@ -188,14 +190,19 @@ def _strengths_and_weaknesses(
                 Item(
                     "Structure",
                     "weakness",
-                    f"{len(incomplete)} of {len(behavioural)} behavioural answers missed STAR parts: {text}",
+                    f"Your behavioural answer missed STAR parts: {text}"
+                    if len(behavioural) == 1
+                    else f"{len(incomplete)} of {len(behavioural)} behavioural answers missed STAR parts: {text}",
                     2,
                 )
             )
     planned = [q for q in questions if q.follow_up_of is None]
     skipped = len(planned) - sum(1 for q in answered if q.follow_up_of is None)
     if skipped:
-        weaknesses.append(Item("Completion", "weakness", f"{skipped} of {len(planned)} questions were not answered", 1))
+        verb = "was" if skipped == 1 else "were"
+        weaknesses.append(
+            Item("Completion", "weakness", f"{skipped} of {len(planned)} questions {verb} not answered", 1)
+        )
     weaknesses.sort(key=lambda w: w.priority)
     return strengths, weaknesses
 
@@ -216,7 +223,7 @@ def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -
     if dim == "keywords":
         missing = Counter(label(t) for q in answered for t in q.missing_topics)
         examples = ", ".join(t for t, _ in missing.most_common(4))
-        return f"Keyword average {value:.0f}: missed talking points such as {examples}"
+        return f"Talking points average {value:.0f}: missed points such as {examples}"
     low = min(answered, key=lambda q: q.relevance if q.relevance is not None else 100)
     return (
         f"Relevance average {value:.0f}: answers drifted or stayed brief, "
@@ -236,7 +243,7 @@ def _suggestions(
             out.append(
                 {
                     "category": "Practice",
-                    "message": "Use the STAR method for behavioral questions: Situation, Task, Action, Result",
+                    "message": "Use the STAR method for behavioural questions: Situation, Task, Action, Result",
                     "priority": w.priority,
                 }
             )
@@ -278,11 +285,21 @@ def _next_steps(
     if "Relevance" in categories:
         steps.append("Practise answering in one sentence first, then add detail for 60-90 seconds")
     # A weak follow-up sends the candidate back to its planned question, named as they saw it.
+    # A new session cannot be asked for given questions (the planner prefers ones not seen
+    # yet), so the step is one the candidate can take on their own, with this report.
     low = sorted({q.planned_number for q in answered if q.overall is not None and q.overall < 60})
     if low:
-        steps.append(f"Retry question{'s' if len(low) > 1 else ''} {', '.join(map(str, low))} in a new session")
+        steps.append(
+            f"Answer question{'s' if len(low) > 1 else ''} {_and_list([str(n) for n in low])} again aloud on your "
+            "own, using the notes in this report: a new session picks questions you have not seen yet"
+        )
     steps.append("Schedule another mock interview within a week to track your progress")
     return steps[:5]
+
+
+def _and_list(items: Sequence[str]) -> str:
+    """Numbers as a sentence says them: 1; 1 and 2; 1, 2 and 4."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _summary(
@@ -304,8 +321,8 @@ def _summary(
         f"You answered {answered_planned} of {len(planned)} questions "
         f"with an average score of {overall:.0f}/100 ({rating(overall)})."
     )
-    text += f" Your strongest dimension was {best} ({dims[best]:.0f})"
-    text += f" and the one to work on is {worst} ({dims[worst]:.0f})." if worst != best else "."
+    text += f" Your strongest dimension was {DIMENSION_WORDS[best]} ({dims[best]:.0f})"
+    text += f" and the one to work on is {DIMENSION_WORDS[worst]} ({dims[worst]:.0f})." if worst != best else "."
     return text
 
 

@@ -37,6 +37,11 @@ LONG_PAUSES_PER_MINUTE = (1.0, 6.0)
 REPETITIONS_PER_100_WORDS = (0.0, 8.0)
 
 
+def display_filler(text: str) -> str:
+    """A filler as written in feedback: the pronoun "I" is a capital letter ("I mean")."""
+    return " ".join("I" if word == "i" else word for word in text.split())
+
+
 @runtime_checkable
 class TimedWord(Protocol):
     """A recognised word with its time span in seconds from the start of the answer's audio."""
@@ -79,9 +84,11 @@ class FluencyResult:
         return len(self.fillers)
 
     def filler_breakdown(self) -> dict[str, int]:
+        """Count of each filler as a reader writes it ("I mean", not "i mean"), most used first."""
         counts: dict[str, int] = {}
         for filler in self.fillers:
-            counts[filler.text] = counts.get(filler.text, 0) + 1
+            name = display_filler(filler.text)
+            counts[name] = counts.get(name, 0) + 1
         return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def to_json(self) -> dict[str, Any]:

@@ -1,9 +1,14 @@
 """Patterns across a session's answers, written as the `ai_insights` text.
 
 Deterministic comparisons, each reported only when the difference is large enough to be more
-than noise on five-ish answers: fillers by difficulty, scores by question category, the trend
-from the first to the second half, speaking-rate drift, and recurring missing topics or STAR
-parts. The optional comparison percentile (computed in SQL by persistence) is quoted as given.
+than noise on five-ish answers and each side rests on at least MIN_GROUP answers (one answer per
+group is an anecdote, not a pattern): fillers and scores on the session's easier vs harder
+questions, scores by question category, the trend from the first to the second half,
+speaking-rate drift, and recurring missing topics or STAR parts. The candidate never sees a
+question's own difficulty (they chose the session's, "Warm-up" .. "Challenging"), so the text
+says "easier"/"harder" questions, never the bank's "easy"/"medium"; categories are named as the
+UI names them ("behavioural"). The optional comparison percentile (computed in SQL by
+persistence) is quoted as given.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from scoring.results import QuestionResult
 _DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
 #: Minimum gaps worth reporting: 10 score points, 3 fillers per minute, 20 wpm.
 SCORE_GAP, FILLER_GAP, RATE_GAP = 10.0, 3.0, 20.0
+#: Answers each side of a comparison needs before the report calls it a pattern.
+MIN_GROUP = 2
+#: Question categories as the UI writes them inside a sentence.
+CATEGORY_WORDS = {"behavioral": "behavioural", "behavioural": "behavioural"}
 
 
 def _avg(values: Sequence[float | None]) -> float | None:
@@ -30,6 +39,16 @@ def _overall(results: Sequence[QuestionResult]) -> list[float]:
     return [r.overall for r in results if r.overall is not None]
 
 
+def _category(category: str) -> str:
+    """A category as the UI spells it, lower case inside a sentence."""
+    return CATEGORY_WORDS.get(category, category)
+
+
+def _counts(easier: int, harder: int) -> str:
+    """How many answers a comparison rests on: 2 answers each, or 3 and 2 answers."""
+    return f"{easier} answers each" if easier == harder else f"{easier} and {harder} answers"
+
+
 def build_insights(results: Sequence[QuestionResult], percentile: int | None) -> str:
     answered = [r for r in results if r.answered and r.overall is not None]
     if not answered:
@@ -38,30 +57,38 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
     by_difficulty: dict[str, list[QuestionResult]] = {}
     for r in answered:
         by_difficulty.setdefault(r.difficulty.lower(), []).append(r)
-    levels = sorted((d for d in by_difficulty if d in _DIFFICULTY_ORDER), key=_DIFFICULTY_ORDER.__getitem__)
+    levels = sorted(
+        (d for d in by_difficulty if d in _DIFFICULTY_ORDER and len(by_difficulty[d]) >= MIN_GROUP),
+        key=_DIFFICULTY_ORDER.__getitem__,
+    )
     if len(levels) >= 2:
-        low, high = levels[0], levels[-1]
-        f_low = _avg([r.fillers_per_minute for r in by_difficulty[low]])
-        f_high = _avg([r.fillers_per_minute for r in by_difficulty[high]])
+        easier, harder = by_difficulty[levels[0]], by_difficulty[levels[-1]]
+        counts = _counts(len(easier), len(harder))
+        f_low = _avg([r.fillers_per_minute for r in easier])
+        f_high = _avg([r.fillers_per_minute for r in harder])
         if f_low is not None and f_high is not None and abs(f_high - f_low) >= FILLER_GAP:
             trend = "rose" if f_high > f_low else "fell"
             lines.append(
-                f"Fillers {trend} under pressure: {f_low:.1f} per minute on {low} questions "
-                f"vs {f_high:.1f} on {high} ones."
+                f"Fillers {trend} on the harder questions: {f_low:.1f} per minute on the easier ones "
+                f"vs {f_high:.1f} on the harder ones ({counts})."
             )
-        s_low = mean(_overall(by_difficulty[low]))
-        s_high = mean(_overall(by_difficulty[high]))
+        s_low, s_high = mean(_overall(easier)), mean(_overall(harder))
         if s_low - s_high >= SCORE_GAP:
-            lines.append(f"Scores dropped on harder questions ({s_low:.0f} on {low}, {s_high:.0f} on {high}).")
+            lines.append(
+                f"Scores dropped on the harder questions ({s_low:.0f} on the easier ones, "
+                f"{s_high:.0f} on the harder ones; {counts})."
+            )
     by_category: dict[str, list[QuestionResult]] = {}
     for r in answered:
         by_category.setdefault(r.category.lower(), []).append(r)
-    if len(by_category) >= 2:
-        ranked = sorted(((mean(_overall(v)), k) for k, v in by_category.items()), reverse=True)
+    groups = {k: v for k, v in by_category.items() if len(v) >= MIN_GROUP}
+    if len(groups) >= 2:
+        ranked = sorted(((mean(_overall(v)), k) for k, v in groups.items()), reverse=True)
         (best, best_cat), (worst, worst_cat) = ranked[0], ranked[-1]
         if best - worst >= SCORE_GAP:
             lines.append(
-                f"You were stronger on {best_cat} questions ({best:.0f}) than on {worst_cat} ones ({worst:.0f})."
+                f"You were stronger on {_category(best_cat)} questions ({best:.0f}) "
+                f"than on {_category(worst_cat)} ones ({worst:.0f})."
             )
     if len(answered) >= 4:
         half = len(answered) // 2
@@ -83,7 +110,8 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
     if star:
         part, n = star.most_common(1)[0]
         behavioural = sum(1 for r in answered if r.star_missing is not None)
-        lines.append(f"In {n} of {behavioural} behavioural answers the STAR {part} was missing.")
+        where = "In your behavioural answer" if behavioural == 1 else f"In {n} of {behavioural} behavioural answers"
+        lines.append(f"{where} the STAR {part} was missing.")
     if percentile is not None:
         lines.append(f"This session scored higher than {percentile}% of completed sessions.")
     if not lines:

@@ -36,16 +36,26 @@ class Weights:
 
 @dataclass(frozen=True)
 class RelevanceCalibration:
-    """Piecewise-linear map from MiniLM cosine similarity to 0-100 (see scoring/relevance.py).
+    """Piecewise-linear map from the blended MiniLM similarity (scoring/relevance.py) to 0-100.
 
-    Fitted on tests/scoring/evaluation_set.json with all-MiniLM-L6-v2 (answer vector = mean of
-    its sentence vectors): unrelated answers to an interview question sit at cosine -0.07..0.10,
-    on-topic answers at 0.3..0.85 (narrative behavioural answers are the lowest, around 0.35-0.4,
-    because they tell their story rather than repeat the question's words). So 0.05 maps to 0,
-    0.25 to 70 and 0.45 and above to 100.
+    Fitted on tests/scoring/evaluation_set.json with all-MiniLM-L6-v2 (similarity = max(whole,
+    0.5 best sentence + 0.5 whole)): its off-topic answers sit at 0.24 or below (hobbies share
+    words like "learning" and "practise" with general questions: 0.15-0.237), its on-topic full
+    answers at 0.249 or above, strong ones around 0.5. So 0.24 maps to 20 (the off-topic line of
+    `Calibration`), 0.25 to 60, 0.30 to 75, 0.40 to 90 and 0.50 and above to 100. The margin
+    between the two groups is small (0.012): the steep step is where MiniLM puts the boundary.
     """
 
-    knots: tuple[tuple[float, float], ...] = ((0.05, 0.0), (0.15, 35.0), (0.25, 70.0), (0.35, 90.0), (0.45, 100.0))
+    knots: tuple[tuple[float, float], ...] = (
+        (0.10, 0.0),
+        (0.24, 20.0),
+        (0.25, 60.0),
+        (0.30, 75.0),
+        (0.40, 90.0),
+        (0.50, 100.0),
+    )
+    #: How much the answer's best sentence counts against its whole (scoring/relevance.py).
+    best_sentence_weight: float = 0.5
     #: Answers shorter than this many words cannot fully answer an interview question.
     full_credit_words: int = 60
 
@@ -56,11 +66,10 @@ class Calibration:
     answers are scored"). Grammar and fluency describe how something was said; they cannot
     lift an answer that says nothing to the question."""
 
-    #: Relevance under this, or a MiniLM similarity to the question under off_topic_similarity,
-    #: means the answer does not address the question (the evaluation set's off-topic answers
-    #: sit at 0.22 or below, its vaguest on-topic ones at 0.25 or above) ...
+    #: A relevance (the number shown) under this means the answer does not address the
+    #: question: its topicality is under it (RelevanceCalibration puts that at similarity 0.24),
+    #: or it is too short or too bare a list to address it ...
     off_topic_relevance: float = 20.0
-    off_topic_similarity: float = 0.23
     #: ... and its overall score is at most this.
     off_topic_cap: float = 25.0
     #: A sentence-structure factor under this is a bare list of keywords (scoring/text.py) ...

@@ -1,13 +1,22 @@
 """Relevance: how well the answer addresses the question (0-100).
 
-score = calibrated(similarity) x structure x substance, where
-- similarity is the MiniLM cosine between the answer and the question, or the question followed
-  by its expected topics, whichever is higher (the topics say what a good answer talks about);
-  the answer's vector is the word-weighted mean of its sentence vectors, not one embedding of
-  the whole transcript: MiniLM truncates at 256 tokens (a two-minute answer is longer), it was
-  trained on sentence-length inputs, and on the evaluation set the sentence mean separates
-  strong from vague answers better (and saves embedding the answer twice);
-- calibrated() is the piecewise-linear map of `RelevanceCalibration` (documented knots);
+score = topicality x structure x substance, where
+- topicality = calibrated(similarity), the piecewise-linear map of `RelevanceCalibration`
+  (documented knots). It is the number the off-topic rule reads (scoring.answer.apply_caps:
+  topicality under 20 does not address the question), and the score shown is never above it, so
+  a relevance bar can never read "fair" beside "does not address the question";
+- similarity blends two views of the answer, each compared with the question and with the
+  question followed by its expected topics (whichever is higher):
+  * the whole answer: the word-weighted mean of its sentence vectors, not one embedding of the
+    transcript (MiniLM truncates at 256 tokens, a two-minute answer is longer; it was trained on
+    sentence-length inputs; and it saves embedding the answer twice);
+  * its best sentence, the one that answers the question. A good answer names its point and
+    then proves it with an example (a STAR story, numbers): the example is on topic for a person
+    but shares few words with the question, so the mean alone puts a strong answer to "What is
+    your greatest strength?" at 0.09, with the unrelated answers (trial J1).
+  similarity = max(mean, w x best + (1 - w) x mean), w = `best_sentence_weight`: the best
+  sentence lifts an answer whose point is on topic, and a whole answer that stays on topic keeps
+  its mean; an answer none of whose sentences is near the question stays low;
 - structure (scoring.text.sentence_structure_factor) is ~1 for sentences and 0 for a bare list of
   keywords: a keyword list is close to the question in embedding space but answers nothing;
 - substance is min(1, words / full_credit_words): a two-sentence answer cannot fully address an
@@ -33,20 +42,29 @@ OFF_TOPIC_SENTENCE = 0.12
 @dataclass(frozen=True)
 class RelevanceResult:
     score: float
+    #: The blended similarity the score is calibrated from (see the module docstring).
     similarity: float
+    #: The whole answer's (mean vector's) cosine with the question, and with question + topics.
     similarity_question: float
     similarity_with_topics: float
     structure_factor: float
     substance_factor: float
     sentence_similarities: tuple[float, ...]
     off_topic_sentences: tuple[int, ...]
+    #: The best sentence's similarity (0 without sentences).
+    best_sentence_similarity: float = 0.0
+    #: calibrated(similarity), 0-100: how far the answer is about the question, before the
+    #: structure and substance factors; `score` <= `topicality` always.
+    topicality: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 1),
+            "topicality": round(self.topicality, 1),
             "similarity": round(self.similarity, 4),
             "similarity_question": round(self.similarity_question, 4),
             "similarity_with_topics": round(self.similarity_with_topics, 4),
+            "best_sentence_similarity": round(self.best_sentence_similarity, 4),
             "structure_factor": round(self.structure_factor, 3),
             "substance_factor": round(self.substance_factor, 3),
             "sentence_similarities": [round(s, 4) for s in self.sentence_similarities],
@@ -91,12 +109,20 @@ def score_relevance(
     """Pure: all vectors are unit length (rows); `prompt_vectors` is question, question+topics."""
     sim_question = float(answer_vector @ prompt_vectors[0])
     sim_topics = float(answer_vector @ prompt_vectors[1])
-    similarity = max(sim_question, sim_topics)
-    per_sentence = tuple(float(s) for s in (sentence_vectors @ prompt_vectors[1])) if len(sentence_vectors) else ()
+    whole = max(sim_question, sim_topics)
+    per_sentence: tuple[float, ...] = ()
+    if len(sentence_vectors):
+        per_sentence = tuple(float(s) for s in (sentence_vectors @ prompt_vectors[:2].T).max(axis=1))
+    best = max(per_sentence, default=0.0)
+    weight = calibration.best_sentence_weight
+    similarity = max(whole, weight * best + (1 - weight) * whole) if per_sentence else whole
     substance = min(1.0, word_count / calibration.full_credit_words)
-    score = calibrate(similarity, calibration.knots) * structure_factor * substance
+    topicality = calibrate(similarity, calibration.knots)
+    score = topicality * structure_factor * substance
     return RelevanceResult(
         score=round(score, 1),
+        topicality=round(topicality, 1),
+        best_sentence_similarity=best,
         similarity=similarity,
         similarity_question=sim_question,
         similarity_with_topics=sim_topics,

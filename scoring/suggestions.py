@@ -19,6 +19,13 @@ from scoring.relevance import RelevanceResult
 from scoring.star import StructureResult
 
 NAMES = {"relevance": "Relevance", "grammar": "Grammar", "fluency": "Fluency", "keywords": "Keywords"}
+#: The dimensions inside a sentence, as the UI names them (its "Talking points" are `keywords`).
+DIMENSION_WORDS = {
+    "relevance": "relevance",
+    "grammar": "grammar",
+    "fluency": "fluency",
+    "keywords": "talking points",
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ def band(score: float) -> str:
         return "good"
     if score >= 50:
         return "fair"
-    return "weak"
+    return "poor"
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -76,9 +83,18 @@ def _quote(text: str, limit: int = 80) -> str:
     return f"\u201c{text}\u201d"
 
 
+#: At most this many kinds of filler are named; with more, the list says "including".
+FILLER_KINDS_NAMED = 4
+
+
 def filler_phrase(fluency: FluencyResult) -> str:
-    parts = [f"\u201c{word}\u201d \u00d7{n}" for word, n in list(fluency.filler_breakdown().items())[:3]]
-    return f"{fluency.filler_count} filler{'s' if fluency.filler_count != 1 else ''} ({', '.join(parts)})"
+    """The fillers with their counts, e.g. 7 fillers (“um” ×3, “I mean” ×2, “like” ×2): every
+    kind when there are at most FILLER_KINDS_NAMED, else the most used ones after "including",
+    so that counts which do not add up to the total never look like the whole."""
+    breakdown = list(fluency.filler_breakdown().items())
+    parts = [f"\u201c{word}\u201d \u00d7{n}" for word, n in breakdown[:FILLER_KINDS_NAMED]]
+    lead = "including " if len(breakdown) > FILLER_KINDS_NAMED else ""
+    return f"{fluency.filler_count} filler{'s' if fluency.filler_count != 1 else ''} ({lead}{', '.join(parts)})"
 
 
 def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Suggestion]]:
@@ -112,10 +128,12 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
             )
         )
     # The wording follows the number: a relevance shown as good (>= 70) gets no "off the
-    # question" tip; a fair one (50-70) hears that one sentence drifted; a weak one that it
-    # did not address the question. Sentences the recogniser was unsure of are never quoted.
+    # question" tip; a fair one (50-70) hears that one sentence drifted; one whose topicality
+    # (the score before the length factor, never below it) is weak hears that it did not
+    # address the question, while an on-topic answer that is only short hears "develop" above.
+    # Sentences the recogniser was unsure of are never quoted.
     if rel.structure_factor >= 0.6 and rel.score < GOOD and f.sentences:
-        if f.cap == "off_topic" or (rel.score < FAIR and not rel.off_topic_sentences):
+        if f.cap == "off_topic" or (rel.topicality < FAIR and not rel.off_topic_sentences):
             out.append(
                 (
                     cost + 5,
@@ -265,13 +283,16 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
         first = f"Overall {overall:.0f}/100, {article} {verdict} answer: {reason}."
         second = (
             f"Answer the question asked in full sentences first; "
-            f"{best} ({present[best]:.0f}) alone cannot carry an answer."
+            f"{DIMENSION_WORDS[best]} ({present[best]:.0f}) alone cannot carry an answer."
         )
         return " ".join([first, second])
     first = (
-        f"Overall {overall:.0f}/100, {article} {verdict} answer; its strongest side is {best} ({present[best]:.0f})."
+        f"Overall {overall:.0f}/100, {article} {verdict} answer; "
+        f"its strongest side is {DIMENSION_WORDS[best]} ({present[best]:.0f})."
     )
-    second = f"The main area to improve is {worst} ({present[worst]:.0f}): {_evidence(worst, f, options)}."
+    second = (
+        f"The main area to improve is {DIMENSION_WORDS[worst]} ({present[worst]:.0f}): {_evidence(worst, f, options)}."
+    )
     sentences = (
         [first, second]
         if present[worst] < 85
@@ -285,7 +306,7 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
         )
     elif f.keywords is not None and worst != "keywords":
         sentences.append(
-            f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} expected topics"
+            f"It covered {len(f.keywords.covered)} of {len(f.keywords.topics)} talking points"
             + (f" (missing: {', '.join(f.keywords.labels('missing')[:3])})." if f.keywords.missing else ".")
         )
     return " ".join(sentences[:3])

@@ -83,7 +83,10 @@ def test_averages_readiness_strengths_and_weaknesses() -> None:
 
 def test_insights_name_patterns_across_answers() -> None:
     insights = build_session_feedback(SESSION, percentile=72).ai_insights
-    assert "Fillers rose under pressure: 1.2 per minute on easy questions vs 8.0 on hard ones." in insights
+    assert (
+        "Fillers rose on the harder questions: 1.2 per minute on the easier ones vs 8.0 on the harder ones "
+        "(2 answers each)." in insights
+    )
     assert "consistency" in insights  # missed twice
     assert "72%" in insights
 
@@ -128,7 +131,48 @@ def test_the_report_names_questions_as_the_candidate_saw_them() -> None:
     ]
     feedback = build_session_feedback(session)
     steps = " ".join(feedback.next_steps)
-    assert "Retry questions 1, 2 in a new session" in steps
+    assert "Answer questions 1 and 2 again aloud on your own" in steps
+    assert "new session" not in steps.replace("a new session picks questions you have not seen yet", "")
     assert session[1].label == "1 (follow-up)" and session[2].label == "2"
     text = json.dumps(feedback.to_row())
     assert "questions 1, 2, 3" not in text and "Q4" not in text and "question 4" not in text
+
+
+def test_one_answer_per_group_is_no_pattern_and_words_are_the_ones_the_candidate_saw() -> None:
+    # The trial: a Challenging session whose bank questions were "easy" and "medium", one
+    # answered each, plus a skipped one. No trend from one answer a side, no bank difficulty
+    # words, one spelling of behavioural, talking points (not keywords), "1 of 3 ... was".
+    session = [
+        result(1, 25, difficulty="easy", fpm=0.0, category="general", keywords=33.0, missing_topics=("evidence",)),
+        result(2, 25, difficulty="medium", fpm=15.3, category="technical", keywords=0.0, relevance=31.0),
+        result(3, 80, difficulty="medium", fpm=1.0, category="behavioral", star_missing=("result",)),
+        QuestionResult.unanswered(4, "Tell me about a time you had to make an unpopular decision.", "behavioral"),
+    ]
+    feedback = build_session_feedback(session)
+    row = feedback.to_row()
+    text = " ".join(
+        [
+            row["summary"],
+            row["ai_insights"],
+            *row["next_steps"],
+            *(item["message"] for key in ("strengths", "weaknesses", "suggestions") for item in row[key]),
+        ]
+    )
+    for wrong in ("under pressure", "easy questions", "medium", "behavioral q", "Keyword", "keywords (", "were not"):
+        assert wrong not in text, wrong
+    assert "Fillers" not in feedback.ai_insights and "stronger on" not in feedback.ai_insights
+    assert "1 of 4 questions was not answered" in text
+    assert "talking points" in feedback.summary
+    assert any(w.message.startswith("Talking points average") for w in feedback.weaknesses)
+
+
+def test_patterns_from_two_answers_a_side_use_ui_category_names() -> None:
+    session = [
+        result(1, 85, category="behavioral", star_missing=()),
+        result(2, 80, category="behavioral", star_missing=("result",)),
+        result(3, 50, category="technical"),
+        result(4, 45, category="technical"),
+    ]
+    insights = build_session_feedback(session).ai_insights
+    assert "You were stronger on behavioural questions (82) than on technical ones (48)." in insights
+    assert "behavioral" not in insights and "In 1 of 2 behavioural answers" in insights
