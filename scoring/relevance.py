@@ -2,9 +2,9 @@
 
 score = topicality x structure x substance, where
 - topicality = calibrated(similarity), the piecewise-linear map of `RelevanceCalibration`
-  (documented knots). It is the number the off-topic rule reads (scoring.answer.apply_caps:
-  topicality under 20 does not address the question), and the score shown is never above it, so
-  a relevance bar can never read "fair" beside "does not address the question";
+  (documented knots): how far the answer is about the question, before its form and length. The
+  score is never above it. The off-topic rule reads the score itself (scoring.answer.apply_caps:
+  under 20), so a relevance bar can never read "fair" beside "does not address the question";
 - similarity blends two views of the answer, each compared with the question and with the
   question followed by its expected topics (whichever is higher):
   * the whole answer: the word-weighted mean of its sentence vectors, not one embedding of the
@@ -13,7 +13,7 @@ score = topicality x structure x substance, where
   * its best sentence, the one that answers the question. A good answer names its point and
     then proves it with an example (a STAR story, numbers): the example is on topic for a person
     but shares few words with the question, so the mean alone puts a strong answer to "What is
-    your greatest strength?" at 0.09, with the unrelated answers (trial J1).
+    your greatest strength?" at 0.09-0.11, among the unrelated answers (trial J1).
   similarity = max(mean, w x best + (1 - w) x mean), w = `best_sentence_weight`: the best
   sentence lifts an answer whose point is on topic, and a whole answer that stays on topic keeps
   its mean; an answer none of whose sentences is near the question stays low;
