@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.fluency import FluencyResult
+from scoring.fluency import FluencyResult, display_filler
 from scoring.grammar import GrammarResult
 from scoring.keywords import KeywordResult
 from scoring.options import ScoringOptions
@@ -223,7 +223,9 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
             )
         )
     if len(flu.repetitions) >= 2:
-        examples = ", ".join(f"\u201c{r.text} {r.text}\u201d" for r in flu.repetitions[:2])
+        examples = ", ".join(
+            f"\u201c{display_filler(r.text)} {display_filler(r.text)}\u201d" for r in flu.repetitions[:2]
+        )
         out.append(
             (
                 fcost * 0.2 + 1,

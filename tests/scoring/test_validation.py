@@ -98,6 +98,8 @@ def test_texts_agree_with_the_numbers(scored) -> None:
             assert result.relevance < 20 and result.relevance <= relevance.topicality, (case.question_id, case.kind)
         if _says_off_topic(result):
             assert result.relevance < 50, (case.question_id, case.kind, result.relevance)
+        # The pronoun is written "I" in quoted fillers and restarts ("I I", "I mean"), never "i".
+        assert "\u201ci " not in " ".join(s.message for s in result.suggestions), (case.question_id, case.kind)
         if result.relevance >= 70:
             assert not any(s.category == "Relevance" and "does not address" in s.message for s in result.suggestions), (
                 case.question_id
@@ -229,6 +231,7 @@ def test_the_trial_report_and_tips_say_what_the_product_shows(embedder, grammar_
         )
     tip = next(s.message for s in score.suggestions if s.message.startswith("Reduce filler words"))
     assert "including" in tip and "\u201cI mean\u201d" in tip and "i mean" not in tip, tip
+    assert not any(" i " in f" {s.message} " or "\u201ci " in s.message for s in score.suggestions), score.suggestions
     results.append(
         QuestionResult.unanswered(3, "Tell me about a time you had to make an unpopular decision.", "behavioral")
     )
