@@ -34,7 +34,18 @@ ANSWER = (
     "We measured latency before and after the change, and it dropped by forty percent.",
 )
 #: Words of ANSWER that a transcript of any stretch of the looped recording contains some of.
-ANSWER_WORDS = {"experience", "backend", "services", "python", "migration", "payment", "kubernetes", "latency", "percent", "measured"}
+ANSWER_WORDS = {
+    "experience",
+    "backend",
+    "services",
+    "python",
+    "migration",
+    "payment",
+    "kubernetes",
+    "latency",
+    "percent",
+    "measured",
+}
 
 BASE_ARGS = [
     "--no-sandbox",
@@ -138,7 +149,6 @@ async def context(browser):
 
 @pytest.fixture
 async def page(context):
-    page = await context.new_page()
     yield await new_page(context)
 
 
@@ -148,7 +158,9 @@ async def new_page(context):
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.script_errors = errors
     return page
 

@@ -26,13 +26,23 @@ async def account_and_session(base: str, *, questions=QUESTIONS, role: str = "Ba
         tokens = (
             await http.post(
                 "/api/auth/register",
-                json={"email": unique_email(), "password": "a long password", "full_name": "Sam Candidate", "target_role": role},
+                json={
+                    "email": unique_email(),
+                    "password": "a long password",
+                    "full_name": "Sam Candidate",
+                    "target_role": role,
+                },
             )
         ).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         created = await http.post(
             "/api/sessions",
-            json={"title": "Backend Engineer interview", "target_role": role, "custom_questions": questions, "num_questions": len(questions)},
+            json={
+                "title": "Backend Engineer interview",
+                "target_role": role,
+                "custom_questions": questions,
+                "num_questions": len(questions),
+            },
             headers=headers,
         )
         assert created.status_code == 201, created.text

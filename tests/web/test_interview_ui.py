@@ -164,3 +164,26 @@ async def test_the_interviewers_voice_is_fetched_with_the_token_and_played(serve
     assert result == {"played": True, "started": 1, "missing": False, "off": False}
     assert seen == ["Bearer a-token", "Bearer a-token"]  # fetched once (prefetched), then the 503
     assert page.script_errors == []
+
+
+COUNTER = """async () => {
+  const { QuestionPanel, questionFromEvent } = await import('/app/js/views/interview/question-panel.js');
+  const panel = new QuestionPanel({ voiceOn: false, onRepeat: () => {}, onVoiceToggle: () => {} });
+  const seen = [];
+  for (const event of [
+    { number: 2, of: 3, text: 'Tell me about a time you led a change.', category: 'behavioral' },
+    { number: 2, of: 3, text: 'What did you do yourself?', category: 'general', follow_up: true, follow_up_index: 1 },
+  ]) {
+    panel.show(questionFromEvent(event));
+    seen.push(panel.counter.textContent);
+  }
+  return seen;
+}"""
+
+
+async def test_the_counter_names_the_category_as_the_form_does_and_not_for_a_follow_up(server, page) -> None:
+    """The new-user trial read "· Behavioral" (the form says Behavioural) and "· follow-up ·
+    General" under a behavioural question's follow-up (stored as general: it asks for more)."""
+    await page.goto(server + "/app/#/login")
+    assert await page.evaluate(COUNTER) == ["Question 2 of 3 · Behavioural", "Question 2 of 3 · follow-up"]
+    assert page.script_errors == []

@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 #: The journey needs the server side of issue 13 (spoken questions, follow-ups numbered under
 #: their question, retry); until the protocol carries `voice_url` it cannot pass, so it waits.
 SERVER_SPEAKS = "voice_url" in wire.QuestionAsked.__struct_fields__
-needs_issue_13_server = pytest.mark.skipif(not SERVER_SPEAKS, reason="the server does not speak questions yet (issue 13, protocol `voice_url`)")
+needs_issue_13_server = pytest.mark.skipif(
+    not SERVER_SPEAKS, reason="the server does not speak questions yet (issue 13, protocol `voice_url`)"
+)
 
 #: Three planned questions. The first misses talking points the recorded answer never covers,
 #: so the interviewer follows up on it; the last is covered by the answer.
@@ -33,7 +35,12 @@ QUESTIONS = [
         "expected_topics": ["Python", "mentoring", "code review"],
         "time_limit": 120,
     },
-    {"text": "How do you decide what to test first in a new codebase?", "category": "technical", "expected_topics": ["risk"], "time_limit": 120},
+    {
+        "text": "How do you decide what to test first in a new codebase?",
+        "category": "technical",
+        "expected_topics": ["risk"],
+        "time_limit": 120,
+    },
     {
         "text": "Describe a migration you ran and how you measured its effect.",
         "category": "technical",
@@ -120,7 +127,9 @@ async def score_card_arrives(page, shot, step: str, title: str):
 async def way_on(page) -> str:
     """After a score card: "follow-up", "next" (Continue to question N) or "done" (closing)."""
     go, closing = page.get_by_test_id("continue"), page.get_by_test_id("closing")
-    await expect(page.locator("[data-testid=continue]:visible, [data-testid=closing]:visible")).to_be_visible(timeout=90_000)
+    await expect(page.locator("[data-testid=continue]:visible, [data-testid=closing]:visible")).to_be_visible(
+        timeout=90_000
+    )
     if await closing.is_visible():
         return "done"
     return "follow-up" if (await go.inner_text()) == "Answer the follow-up" else "next"
@@ -141,7 +150,9 @@ async def follow_ups(page, shot, number: int, step: str) -> tuple[int, str]:
 
 
 @needs_issue_13_server
-@pytest.mark.parametrize("viewport", [{"width": 1100, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1100, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
 async def test_a_candidate_practises_an_interview_end_to_end(server, browser, shot, viewport) -> None:
     context = await browser.new_context(viewport=viewport)
     page = await new_page(context)
@@ -164,7 +175,12 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     async with httpx.AsyncClient(base_url=server, headers={"Authorization": f"Bearer {access}"}) as http:
         created = await http.post(
             "/api/sessions",
-            json={"title": "Backend Engineer interview", "custom_questions": QUESTIONS, "num_questions": 3, "interview_type": "technical"},
+            json={
+                "title": "Backend Engineer interview",
+                "custom_questions": QUESTIONS,
+                "num_questions": 3,
+                "interview_type": "technical",
+            },
         )
         assert created.status_code == 201, created.text
         session = created.json()
@@ -237,7 +253,10 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     counters = await page.evaluate("window.__counters")
     assert counters and all(re.match(r"Question [1-3] of 3\b", c) for c in counters), counters
     trace = await page.evaluate("window.__interview.trace")
-    print("first sound after the question appeared (ms):", [round(t["firstSoundAt"] - t["shownAt"]) for t in trace if t["firstSoundAt"]])
+    print(
+        "first sound after the question appeared (ms):",
+        [round(t["firstSoundAt"] - t["shownAt"]) for t in trace if t["firstSoundAt"]],
+    )
 
     # The watcher saw only the asked questions, numbered as the candidate saw them.
     labels = await watcher.get_by_test_id("watch-label").all_inner_texts()
@@ -266,7 +285,11 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     assert not re.search(r"\bof [4-9]\b", report_text), "the report counts follow-ups as questions"
     # questions are named as the candidate saw them ("questions 1, 2 and 3", "Q2"), never by the
     # stored row that follow-ups shifted
-    named = [int(n) for group in re.findall(r"\b[Qq]uestions? ((?:\d+(?:, | and | or )?)+)", report_text) for n in re.findall(r"\d+", group)]
+    named = [
+        int(n)
+        for group in re.findall(r"\b[Qq]uestions? ((?:\d+(?:, | and | or )?)+)", report_text)
+        for n in re.findall(r"\d+", group)
+    ]
     named += [int(n) for n in re.findall(r"\bQ(\d+)\b", report_text)]
     assert all(1 <= n <= 3 for n in named), f"the report names questions {named} in a 3-question interview"
     await page.get_by_test_id("play-answer").first.click()
@@ -282,7 +305,9 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     await expect(page.get_by_role("heading", name="Your progress")).to_be_visible()
     await page.wait_for_function("() => window.__chartFirstFrame !== null", timeout=10_000)
     assert await page.evaluate("window.__chartFirstFrame") > 0, "the trend chart was blank on its first frame"
-    assert await page.evaluate("Chart.getChart(document.getElementById('trend-chart')).data.datasets[0].data.length") == 1
+    assert (
+        await page.evaluate("Chart.getChart(document.getElementById('trend-chart')).data.datasets[0].data.length") == 1
+    )
     await expect(page.locator(".stat", has_text="completed interviews")).to_contain_text("1")
     await shot(page, "history")
     assert page.script_errors == []
@@ -299,7 +324,9 @@ async def test_ending_during_a_follow_up_shows_a_clear_closing_screen(server, pa
     await asked(page, "Question 1 of 1")
     await answer_out_loud(page, shot, "answer")
     await score_card_arrives(page, shot, "answer", "Question 1")
-    assert await way_on(page) == "follow-up", "the interviewer did not follow up on an answer missing two talking points"
+    assert await way_on(page) == "follow-up", (
+        "the interviewer did not follow up on an answer missing two talking points"
+    )
     await press(page, page.get_by_test_id("continue"))
     await asked(page, "Question 1 of 1 · follow-up")
     await wait_until_spoken(page, at_least=2)

@@ -56,7 +56,9 @@ async def test_a_dropped_connection_reconnects_and_the_answer_continues(server, 
     # Someone with the share link watches, without an account.
     async with httpx.AsyncClient(base_url=server) as http:
         share = (
-            await http.post(f"/api/sessions/{session['id']}/share", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+            await http.post(
+                f"/api/sessions/{session['id']}/share", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+            )
         ).json()
     watcher_context = await context.browser.new_context()
     watcher = await new_page(watcher_context)
@@ -101,7 +103,9 @@ async def test_a_dropped_connection_reconnects_and_the_answer_continues(server, 
 
     async with httpx.AsyncClient(base_url=server) as http:
         detail = (
-            await http.get(f"/api/sessions/{session['id']}", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+            await http.get(
+                f"/api/sessions/{session['id']}", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+            )
         ).json()
     stored = detail["questions"][0]
     assert stored["answered_at"] and spoken(stored["transcript"], at_least=4)
@@ -145,7 +149,14 @@ async def test_a_second_tab_takes_the_interview_over_and_the_first_is_told(serve
 
 
 async def test_the_timer_warns_and_the_answer_is_kept_at_the_limit(server, context, shot) -> None:
-    questions = [{"text": "Describe your backend experience briefly.", "category": "technical", "expected_topics": ["Python"], "time_limit": 30}]
+    questions = [
+        {
+            "text": "Describe your backend experience briefly.",
+            "category": "technical",
+            "expected_topics": ["Python"],
+            "time_limit": 30,
+        }
+    ]
     tokens, session = await account_and_session(server, questions=questions)
     page = await open_interview(context, server, tokens, session)
     await pass_microphone_check(page)

@@ -30,7 +30,9 @@ async def test_two_tabs_refreshing_together_stay_signed_in_and_log_out_revokes(s
                 await tab.evaluate("sessionStorage.removeItem('mi.access')")
             await asyncio.gather(*(tab.reload() for tab in tabs))
         for tab in tabs:  # each tab got its own access token by a refresh, and is still signed in
-            await tab.wait_for_function("() => sessionStorage.getItem('mi.access') || location.hash.startsWith('#/login')")
+            await tab.wait_for_function(
+                "() => sessionStorage.getItem('mi.access') || location.hash.startsWith('#/login')"
+            )
             await expect(tab.get_by_role("heading", name="Your progress")).to_be_visible()
             assert "#/login" not in tab.url
         current = await tabs[0].evaluate("localStorage.getItem('mi.refresh')")

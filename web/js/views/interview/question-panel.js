@@ -2,7 +2,7 @@
 // the interviewer-voice switch. The voice itself is played by the controller (live/voice.js);
 // this panel shows whether the interviewer is speaking.
 
-import { h, titleCase } from "../../dom.js";
+import { h, categoryLabel } from "../../dom.js";
 import { icon } from "./icons.js";
 
 /**
@@ -61,7 +61,10 @@ export class QuestionPanel {
 
   show(question) {
     this.question = question;
-    this.counter.textContent = `${questionLabel(question)}${question.category ? ` · ${titleCase(question.category)}` : ""}${question.attempt > 1 ? ` · attempt ${question.attempt}` : ""}`;
+    // A follow-up is stored as "general" when its question was behavioural or situational (it asks
+    // for more, not for a new story): its own category would read "· follow-up · General".
+    const category = question.category && !question.followUp ? ` · ${categoryLabel(question.category)}` : "";
+    this.counter.textContent = `${questionLabel(question)}${category}${question.attempt > 1 ? ` · attempt ${question.attempt}` : ""}`;
     this.text.textContent = question.text;
     this.note.hidden = !question.followUp;
     this.note.textContent = question.followUp ? "Follow-up: the interviewer would like to hear a little more about your answer." : "";
