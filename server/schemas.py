@@ -88,9 +88,10 @@ class ProfileFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, om
     def __post_init__(self) -> None:
         # "Python, SQL, python" is one skill said twice: keep the first spelling of each, trimmed.
         if isinstance(self.skills, list):
-            self.skills = list({skill.strip().casefold(): skill.strip() for skill in reversed(self.skills)}.values())[
-                ::-1
-            ]
+            first_spellings: dict[str, str] = {}
+            for skill in self.skills:
+                first_spellings.setdefault(skill.strip().casefold(), skill.strip())
+            self.skills = list(first_spellings.values())
 
     def changes(self) -> dict[str, Any]:
         return {name: value for name, value in msgspec.structs.asdict(self).items() if value is not msgspec.UNSET}
