@@ -139,31 +139,27 @@ def process_stats(pid: int) -> tuple[float, float]:
     return cpu, rss
 
 
+async def _socket_url(base: str, session_body: dict, *, full_name: str = "Bench") -> str:
+    """Sign up a new bench candidate, create a session from `session_body`, and return the
+    session's interview socket URL (with the candidate's access token)."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        account = {
+            "email": f"{uuid.uuid4().hex[:10]}@bench.example",
+            "password": "bench password",
+            "full_name": full_name,
+        }
+        tokens = (await http.post("/api/auth/register", json=account)).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        session = (await http.post("/api/sessions", json=session_body, headers=headers)).json()
+    return base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+
+
 async def candidate(
     base: str, clips, seconds: float, results: dict, *, first_clip: int = 0, delay: float = 0.0
 ) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        tokens = (
-            await http.post(
-                "/api/auth/register",
-                json={
-                    "email": f"{uuid.uuid4().hex[:10]}@bench.example",
-                    "password": "bench password",
-                    "full_name": "Bench",
-                },
-            )
-        ).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        rounds = max(1, round(seconds / (sum(len(clip[0]) for clip in clips) / SAMPLE_RATE / len(clips))))
-        questions = [{"text": f"Question {i + 1}: tell me about your work.", "time_limit": 600} for i in range(rounds)]
-        session = (
-            await http.post(
-                "/api/sessions",
-                json={"title": "bench", "num_questions": rounds, "custom_questions": questions},
-                headers=headers,
-            )
-        ).json()
-    url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+    rounds = max(1, round(seconds / (sum(len(clip[0]) for clip in clips) / SAMPLE_RATE / len(clips))))
+    questions = [{"text": f"Question {i + 1}: tell me about your work.", "time_limit": 600} for i in range(rounds)]
+    url = await _socket_url(base, {"title": "bench", "num_questions": rounds, "custom_questions": questions})
     await asyncio.sleep(delay)
     async with websockets.connect(url, max_size=1 << 22) as socket:
         await socket.send(json.dumps({"type": "start"}))
@@ -188,27 +184,8 @@ async def continuous_candidate(
     base: str, audio: np.ndarray, placed, results: dict, *, delay: float, connected: asyncio.Event | None
 ) -> None:
     """One long answer (bench/continuous_speech.py) at real-time pace in 20 ms chunks."""
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        tokens = (
-            await http.post(
-                "/api/auth/register",
-                json={
-                    "email": f"{uuid.uuid4().hex[:10]}@bench.example",
-                    "password": "bench password",
-                    "full_name": "Bench",
-                },
-            )
-        ).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        questions = [{"text": "Tell me about your work.", "time_limit": 600}]  # the longest allowed
-        session = (
-            await http.post(
-                "/api/sessions",
-                json={"title": "bench", "num_questions": 1, "custom_questions": questions},
-                headers=headers,
-            )
-        ).json()
-    url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+    questions = [{"text": "Tell me about your work.", "time_limit": 600}]  # the longest allowed
+    url = await _socket_url(base, {"title": "bench", "num_questions": 1, "custom_questions": questions})
     await asyncio.sleep(delay)
     async with websockets.connect(url, max_size=1 << 22) as socket:
         await socket.send(json.dumps({"type": "start"}))
@@ -232,22 +209,7 @@ async def continuous_candidate(
 
 async def probe_admission(base: str) -> dict:
     """One more candidate when every slot is taken: how the server answers it."""
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-        tokens = (
-            await http.post(
-                "/api/auth/register",
-                json={
-                    "email": f"{uuid.uuid4().hex[:10]}@bench.example",
-                    "password": "bench password",
-                    "full_name": "Probe",
-                },
-            )
-        ).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        session = (
-            await http.post("/api/sessions", json={"title": "probe", "num_questions": 1}, headers=headers)
-        ).json()
-    url = base.replace("http", "ws") + f"/ws/sessions/{session['id']}?token={tokens['access_token']}"
+    url = await _socket_url(base, {"title": "probe", "num_questions": 1}, full_name="Probe")
     async with websockets.connect(url, max_size=1 << 22) as socket:
         try:
             await socket.send(json.dumps({"type": "start"}))
