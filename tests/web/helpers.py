@@ -8,7 +8,7 @@ import json
 import httpx
 from playwright.async_api import Page, expect
 
-from tests.web.conftest import spoken, unique_email
+from tests.web.conftest import new_page, spoken, unique_email
 
 QUESTIONS = [
     {
@@ -59,6 +59,15 @@ async def sign_in(page: Page, tokens: dict) -> None:
         }}
         """
     )
+
+
+async def open_interview(context, base: str, tokens: dict, session: dict) -> Page:
+    """A new page in `context`, signed in, on the session's microphone check."""
+    page = await new_page(context)
+    await sign_in(page, tokens)
+    await page.goto(f"{base}/app/#/interview/{session['id']}")
+    await expect(page.get_by_role("heading", name="Check your microphone")).to_be_visible()
+    return page
 
 
 async def pass_microphone_check(page: Page) -> None:

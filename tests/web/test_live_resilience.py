@@ -14,17 +14,15 @@ from playwright.async_api import expect
 from server.app import create_app
 from tests.support.live_server import serve
 from tests.web.conftest import launch, new_page, spoken, words_of
-from tests.web.helpers import account_and_session, final_text, pass_microphone_check, sign_in, wait_until_spoken
+from tests.web.helpers import (
+    account_and_session,
+    final_text,
+    open_interview,
+    pass_microphone_check,
+    wait_until_spoken,
+)
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
-
-
-async def open_interview(context, base: str, tokens: dict, session: dict):
-    page = await new_page(context)
-    await sign_in(page, tokens)
-    await page.goto(f"{base}/app/#/interview/{session['id']}")
-    await expect(page.get_by_role("heading", name="Check your microphone")).to_be_visible()
-    return page
 
 
 async def test_a_denied_microphone_is_explained(server, playwright, answer_wav, shot) -> None:

@@ -15,7 +15,7 @@ from playwright.async_api import expect
 
 from tests.support.speech import synthesize, write_wav
 from tests.web.conftest import new_page, spoken, unique_email
-from tests.web.helpers import QUESTIONS, account_and_session, pass_microphone_check, sign_in
+from tests.web.helpers import QUESTIONS, account_and_session, open_interview, pass_microphone_check, sign_in
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -102,9 +102,7 @@ async def test_the_watch_page_says_a_skipped_question_was_skipped(server, browse
         await watcher.goto(f"{server}/app/#/watch/{session['id']}/{share['token']}")
         await expect(watcher.get_by_role("heading", name="Backend Engineer interview")).to_be_visible(timeout=15_000)
 
-        page = await new_page(candidate_context)
-        await sign_in(page, tokens)
-        await page.goto(f"{server}/app/#/interview/{session['id']}")
+        page = await open_interview(candidate_context, server, tokens, session)
         await pass_microphone_check(page)
         await page.get_by_test_id("start-interview").click()
         await expect(page.get_by_test_id("skip")).to_be_enabled(timeout=60_000)
@@ -319,9 +317,7 @@ async def test_sharing_says_how_long_the_link_works_and_can_be_stopped(server, b
     candidate_context = await browser.new_context(viewport={"width": 1100, "height": 900})
     watcher_context = await browser.new_context(viewport={"width": 1100, "height": 900})
     try:
-        page = await new_page(candidate_context)
-        await sign_in(page, tokens)
-        await page.goto(f"{server}/app/#/interview/{session['id']}")
+        page = await open_interview(candidate_context, server, tokens, session)
         await pass_microphone_check(page)
         await page.get_by_test_id("start-interview").click()
         await expect(page.get_by_test_id("answer-done")).to_be_enabled(timeout=60_000)
