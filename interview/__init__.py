@@ -24,10 +24,10 @@ from interview.followups import (
     FollowUpContext,
     FollowUpGenerator,
     FollowUpPolicy,
-    RuleBasedFollowUps,
     keep_acceptable,
     should_ask,
 )
+from interview.followups_builtin import RuleBasedFollowUps
 from interview.planner import (
     INTERVIEW_TYPES,
     CustomQuestion,
