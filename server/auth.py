@@ -9,6 +9,17 @@ Revocation (server/revocation.py): every token carries its family (`fam`, one pe
 its issue time in ms (`iat_ms`). A refresh token works once: the exchange records it, and
 presenting it again revokes its family (someone else has a copy). Log-out, a password change
 and account deletion move the user's cut-off time, share withdrawal the session's.
+
+The cut-off boundary: a token is revoked when it was issued at or before the cut-off. Issue
+times and cut-offs made by one node are stamps of one strictly increasing millisecond clock
+(`TokenService._stamp`), so on one node they never tie: a log-out revokes every token issued
+before it, even in the same millisecond, and a pair issued after it (the new pair of a password
+change, a sign-in right after a log-out) is valid, even in the same millisecond. Only a token
+issued by another node in the very millisecond of a cut-off ties, and a tie is revoked: which
+came first cannot be told, and refusing errs on the safe side.
+
+Every 401 names what failed in its `code` (server/errors.py): `token_missing`, `token_invalid`,
+`token_expired`, `token_revoked`, or `unauthorized` (wrong credentials, the account is gone).
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from jwt.exceptions import ExpiredSignatureError
 from litestar import Request, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
@@ -31,7 +43,15 @@ from persistence import preferences, users
 from persistence.errors import NotFound
 from persistence.models import User
 from server.db import Db
-from server.errors import AuthError, ServiceUnavailable, error_responses
+from server.errors import (
+    AuthError,
+    ServiceUnavailable,
+    TokenExpired,
+    TokenInvalid,
+    TokenMissing,
+    TokenRevoked,
+    error_responses,
+)
 from server.passwords import hash_password, verify_password
 from server.revocation import RevocationStore, RevocationUnavailable, now_ms
 from server.schemas import (
@@ -70,11 +90,11 @@ class TokenClaims:
     @classmethod
     def of(cls, token: Token, kind: str) -> TokenClaims:
         if token.extras.get("typ") != kind:
-            raise AuthError("wrong token type")
+            raise TokenInvalid(f"this is not an {kind} token" if kind == ACCESS else f"this is not a {kind} token")
         try:
             subject = uuid.UUID(token.sub)
         except ValueError:
-            raise AuthError("invalid or expired token") from None
+            raise TokenInvalid("invalid token") from None
         issued = token.extras.get("iat_ms")
         return cls(
             subject=subject,
@@ -97,6 +117,15 @@ class TokenService:
         self.access_ttl = timedelta(minutes=options.access_token_minutes)
         self.refresh_ttl = timedelta(days=options.refresh_token_days)
         self.revoked = revoked
+        self._last_stamp = 0
+
+    def _stamp(self) -> int:
+        """Now in ms, strictly later than every stamp this service gave before: issue times and
+        cut-offs of one node never tie, so their order is the order they happened in (see the
+        module docstring). Ahead of the wall clock only while more than one stamp a millisecond
+        is asked for."""
+        self._last_stamp = max(now_ms(), self._last_stamp + 1)
+        return self._last_stamp
 
     def issue(self, user: User, family: str | None = None) -> dict[str, Any]:
         """A new pair; `family` continues a rotation chain, None starts one (a sign-in)."""
@@ -113,12 +142,18 @@ class TokenService:
         return self._encode(session_id, WATCH, ttl, None)
 
     def decode(self, encoded: str, kind: str) -> TokenClaims:
-        """The claims of a well-signed, unexpired token of `kind` (revocation not checked)."""
+        """The claims of a well-signed, unexpired token of `kind` (revocation not checked):
+        TokenExpired for a well-signed token past its lifetime, TokenInvalid for anything else."""
+        return TokenClaims.of(self.decode_token(encoded), kind)
+
+    def decode_token(self, encoded: str) -> Token:
+        """The verified token, of any kind (see `decode`)."""
         try:
-            token = Token.decode(encoded, self.secret, ALGORITHM)
+            return Token.decode(encoded, self.secret, ALGORITHM)
         except (NotAuthorizedException, ValueError) as error:
-            raise AuthError("invalid or expired token") from error
-        return TokenClaims.of(token, kind)
+            if isinstance(error.__cause__, ExpiredSignatureError):  # only checked once the signature holds
+                raise TokenExpired("the token has expired: refresh it, or sign in again") from error
+            raise TokenInvalid("invalid token") from error
 
     async def verify(self, encoded: str, kind: str) -> TokenClaims:
         """`decode`, then refused if revoked (AuthError)."""
@@ -127,10 +162,9 @@ class TokenService:
         return claims
 
     async def check(self, claims: TokenClaims, *, strict: bool = False) -> None:
-        """AuthError if `claims` were revoked. While the store is unreachable an access or share
-        token is let through (logged; it expires soon anyway), unless `strict`."""
-        scope = f"share:{claims.subject}" if claims.kind == WATCH else f"user:{claims.subject}"
-        keys = [scope] + ([f"family:{claims.family}"] if claims.family else [])
+        """TokenRevoked if `claims` were revoked. While the store is unreachable an access or
+        share token is let through (logged; it expires soon anyway), unless `strict`."""
+        keys = revocation_keys(claims)
         try:
             values = await self.revoked.read(keys)
         except RevocationUnavailable as error:
@@ -138,11 +172,8 @@ class TokenService:
                 raise ServiceUnavailable("sign-in state cannot be checked right now: try again in a moment") from error
             log.warning("revocations not checked: %s", error)
             return
-        cutoff = values[0]
-        if cutoff is not None and claims.issued_ms < cutoff:
-            raise AuthError("this token was revoked")
-        if len(values) > 1 and values[1] is not None:
-            raise AuthError("this token was revoked")
+        if any(revokes(key, value, claims) for key, value in zip(keys, values, strict=True)):
+            raise TokenRevoked("this token was revoked (signed out, or the password was changed): sign in again")
 
     async def rotate(self, encoded: str) -> TokenClaims:
         """Accept a refresh token once. Presenting an exchanged token again revokes its family:
@@ -156,7 +187,7 @@ class TokenService:
         except RevocationUnavailable as error:
             raise ServiceUnavailable("sign-in state cannot be checked right now: try again in a moment") from error
         log.warning("refresh token reused: family %s of user %s revoked", claims.family, claims.subject)
-        raise AuthError("this refresh token was already used; sign in again")
+        raise TokenRevoked("this refresh token was already used; sign in again")
 
     async def revoke_user(self, user_id: uuid.UUID) -> None:
         """Every token of the user issued until now is refused from now on, on every node."""
@@ -168,16 +199,31 @@ class TokenService:
 
     async def _cut_off(self, scope: str) -> None:
         try:
-            await self.revoked.raise_to(scope, now_ms(), self.refresh_ttl.total_seconds())
+            await self.revoked.raise_to(scope, self._stamp(), self.refresh_ttl.total_seconds())
         except RevocationUnavailable as error:
             raise ServiceUnavailable("tokens cannot be revoked right now: try again in a moment") from error
 
     def _encode(self, subject: uuid.UUID, kind: str, ttl: timedelta, family: str | None) -> str:
-        extras: dict[str, Any] = {"typ": kind, "iat_ms": now_ms()}
+        extras: dict[str, Any] = {"typ": kind, "iat_ms": self._stamp()}
         if family:
             extras["fam"] = family
         token = Token(sub=str(subject), exp=datetime.now(UTC) + ttl, jti=uuid.uuid4().hex, extras=extras)
         return token.encode(self.secret, ALGORITHM)
+
+
+def revocation_keys(claims: TokenClaims) -> list[str]:
+    """The store's keys that can revoke `claims`: its scope's cut-off, and its family."""
+    scope = f"share:{claims.subject}" if claims.kind == WATCH else f"user:{claims.subject}"
+    return [scope] + ([f"family:{claims.family}"] if claims.family else [])
+
+
+def revokes(key: str, value: int | None, claims: TokenClaims) -> bool:
+    """Whether the store's `value` at `key` (one of `revocation_keys(claims)`) revokes `claims`:
+    a revoked family always, a cut-off every token issued at or before it (a tie is revoked:
+    see the module docstring)."""
+    if value is None:
+        return False
+    return key.startswith("family:") or claims.issued_ms <= value
 
 
 async def active_user(db: Db, user_id: uuid.UUID) -> User:
@@ -192,11 +238,7 @@ async def active_user(db: Db, user_id: uuid.UUID) -> User:
 
 
 async def _retrieve_user(token: Token, connection: ASGIConnection) -> User | None:
-    tokens: TokenService = connection.app.state.tokens
-    try:
-        await tokens.check(TokenClaims.of(token, ACCESS))  # a refresh token is not an access token: 401
-    except AuthError:
-        return None
+    """The active user behind an access token whose claims and revocation were checked."""
     async with connection.app.state.db_sessions() as db:
         try:
             return await active_user(db, uuid.UUID(token.sub))
@@ -210,10 +252,32 @@ class BearerOnlyMiddleware(JWTAuthenticationMiddleware):
     the scheme name is case-insensitive, RFC 7235 section 2.1) is accepted here."""
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
-        scheme, _, encoded = connection.headers.get(self.auth_header, "").strip().partition(" ")
-        if scheme.lower() != "bearer" or not encoded.strip():
-            raise NotAuthorizedException("send the access token as Authorization: Bearer <token>")
-        return await self.authenticate_token(encoded_token=encoded.strip(), connection=connection)
+        return await self.authenticate_token(encoded_token=bearer_token(connection), connection=connection)
+
+    async def authenticate_token(
+        self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        """Each failure is a 401 whose `code` says what failed (see the module docstring)."""
+        tokens: TokenService = connection.app.state.tokens
+        token = tokens.decode_token(encoded_token)
+        claims = TokenClaims.of(token, ACCESS)  # a refresh or share token is not an access token
+        await tokens.check(claims)
+        user = await self.retrieve_user_handler(token, connection)
+        if user is None:
+            raise AuthError("the account of this token is gone or disabled")
+        return AuthenticationResult(user=user, auth=token)
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The token of `Authorization: Bearer <token>`: TokenMissing without that header,
+    TokenInvalid for another scheme (`Token <jwt>`, `Basic ...`)."""
+    header = connection.headers.get("authorization", "").strip()
+    if not header:
+        raise TokenMissing("send the access token as Authorization: Bearer <token>")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "bearer" or not encoded.strip():
+        raise TokenInvalid("send the access token as Authorization: Bearer <token>")
+    return encoded.strip()
 
 
 def build_jwt_auth(secret: str, options: AuthOptions) -> JWTAuth[User, Token]:
@@ -311,10 +375,7 @@ async def logout(request: Request) -> None:
     """Needs the access token (`Authorization: Bearer`). Every access and refresh token of the
     user issued until now is refused afterwards, on every node; share links are not touched."""
     tokens: TokenService = request.app.state.tokens
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not encoded:
-        raise AuthError("an access token is required")
-    claims = await tokens.verify(encoded.strip(), ACCESS)
+    claims = await tokens.verify(bearer_token(request), ACCESS)
     await tokens.revoke_user(claims.subject)
 
 

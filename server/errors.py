@@ -31,7 +31,25 @@ class ServerError(Exception):
 
 
 class AuthError(ServerError):
-    """Credentials or token are missing, wrong or expired (always 401, never says which)."""
+    """Credentials are wrong, or the account behind a token is gone or disabled (401
+    `unauthorized`: a failed sign-in never says whether the e-mail or the password was wrong)."""
+
+
+class TokenMissing(AuthError):
+    """No access token was sent (401 `token_missing`)."""
+
+
+class TokenInvalid(AuthError):
+    """The token is malformed, not signed by this server, or of the wrong kind (401 `token_invalid`)."""
+
+
+class TokenExpired(AuthError):
+    """A well-signed token whose lifetime is over (401 `token_expired`): refresh it."""
+
+
+class TokenRevoked(AuthError):
+    """A well-signed, unexpired token that was revoked: log-out, password change, account deletion,
+    a reused refresh token (401 `token_revoked`): sign in again."""
 
 
 class RequestError(ServerError):
@@ -78,6 +96,10 @@ ERROR_TABLE: dict[type[Exception], ErrorSpec] = {
     ProgressError: ErrorSpec(409, "illegal_progress", 1008),
     VoiceUnavailable: ErrorSpec(503, "voice_unavailable", 1013),
     AuthError: ErrorSpec(401, "unauthorized", 1008),
+    TokenMissing: ErrorSpec(401, "token_missing", 1008),
+    TokenInvalid: ErrorSpec(401, "token_invalid", 1008),
+    TokenExpired: ErrorSpec(401, "token_expired", 1008),
+    TokenRevoked: ErrorSpec(401, "token_revoked", 1008),
     RequestError: ErrorSpec(400, "bad_request", 1008),
     ServiceUnavailable: ErrorSpec(503, "unavailable", 1013),
     TooManyUploads: ErrorSpec(429, "too_many_uploads", 1013),
@@ -130,7 +152,11 @@ class ErrorBody(msgspec.Struct, omit_defaults=True):
 
 #: Why each documented error status happens (the OpenAPI description of the response).
 _WHY = {
-    401: "No valid access token: missing, malformed, expired, of the wrong kind, or the account is gone",
+    401: (
+        "No valid access token; `code` says why: token_missing, token_invalid (malformed, forged, of the wrong"
+        " kind), token_expired (refresh it), token_revoked (signed out: sign in again), unauthorized (wrong"
+        " credentials, or the account is gone)"
+    ),
     404: "No such resource among the caller's own (another user's ids are 404 too)",
     409: "The resource is in a state that does not allow this",
     413: "The request body is larger than allowed",

@@ -63,7 +63,8 @@ async def test_inactive_user_cannot_log_in_nor_use_old_tokens(client: AsyncTestC
     await engine.dispose()
     login = await client.post("/api/auth/login", json={"email": account.email, "password": account.password})
     assert login.status_code == 401
-    assert (await client.get("/api/users/me", headers=account.headers)).status_code == 401
+    old = await client.get("/api/users/me", headers=account.headers)
+    assert old.status_code == 401 and old.json()["code"] == "unauthorized"
 
 
 async def test_refresh_rotates_and_refresh_token_is_not_an_access_token(client: AsyncTestClient) -> None:
@@ -72,15 +73,19 @@ async def test_refresh_rotates_and_refresh_token_is_not_an_access_token(client: 
     assert refreshed.status_code == 200
     assert refreshed.json()["access_token"] != account.tokens["access_token"]
     as_access = {"Authorization": f"Bearer {account.tokens['refresh_token']}"}
-    assert (await client.get("/api/users/me", headers=as_access)).status_code == 401
+    refused = await client.get("/api/users/me", headers=as_access)
+    assert refused.status_code == 401 and refused.json()["code"] == "token_invalid"
     access_as_refresh = await client.post("/api/auth/refresh", json={"refresh_token": account.tokens["access_token"]})
-    assert access_as_refresh.status_code == 401
+    assert access_as_refresh.status_code == 401 and access_as_refresh.json()["code"] == "token_invalid"
 
 
 @pytest.mark.parametrize("header", ["Bearer", "Bearer not-a-jwt", "Bearer a.b.c", "Basic dXNlcjpwYXNz"])
 async def test_malformed_tokens_are_401(client: AsyncTestClient, header: str) -> None:
-    assert (await client.get("/api/users/me", headers={"Authorization": header})).status_code == 401
-    assert (await client.get("/api/users/me")).status_code == 401
+    malformed = await client.get("/api/users/me", headers={"Authorization": header})
+    assert malformed.status_code == 401 and malformed.json()["code"] == "token_invalid", malformed.text
+    assert malformed.headers["www-authenticate"] == "Bearer"
+    missing = await client.get("/api/users/me")
+    assert missing.status_code == 401 and missing.json()["code"] == "token_missing", missing.text
 
 
 async def test_expired_and_foreign_tokens_are_401(client: AsyncTestClient, settings) -> None:
@@ -90,9 +95,35 @@ async def test_expired_and_foreign_tokens_are_401(client: AsyncTestClient, setti
     expired = jwt.encode({**claims, "exp": now - 300}, settings.auth.jwt_secret)
     foreign = jwt.encode({**claims, "exp": now + 300}, "another-secret-" + "y" * 40)
     unsigned = jwt.encode({**claims, "exp": now + 300}, None, algorithm="none")
-    for token in (expired, foreign, unsigned):
+    for token, code in ((expired, "token_expired"), (foreign, "token_invalid"), (unsigned, "token_invalid")):
         response = await client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
+        assert response.json() == {"status_code": 401, "code": code, "detail": response.json()["detail"]}
+    # An expired token that is not ours stays invalid: the signature is checked before the lifetime.
+    forged_expired = jwt.encode({**claims, "exp": now - 300}, "another-secret-" + "y" * 40)
+    response = await client.get("/api/users/me", headers={"Authorization": f"Bearer {forged_expired}"})
+    assert response.json()["code"] == "token_invalid"
+    refresh = await client.post("/api/auth/refresh", json={"refresh_token": expired})
+    assert refresh.status_code == 401 and refresh.json()["code"] == "token_expired"
+
+
+async def test_revoked_tokens_say_so(client: AsyncTestClient) -> None:
+    account = await register(client)
+    assert (await client.post("/api/auth/logout", headers=account.headers)).status_code == 204
+    for response in (
+        await client.get("/api/users/me", headers=account.headers),
+        await client.post("/api/auth/logout", headers=account.headers),
+        await client.post("/api/auth/refresh", json={"refresh_token": account.tokens["refresh_token"]}),
+    ):
+        assert response.status_code == 401 and response.json()["code"] == "token_revoked", response.text
+    assert (await client.post("/api/auth/logout")).json()["code"] == "token_missing"
+    again = await client.post("/api/auth/login", json={"email": account.email, "password": account.password})
+    token = again.json()["refresh_token"]
+    assert (await client.post("/api/auth/refresh", json={"refresh_token": token})).status_code == 200
+    reused = await client.post("/api/auth/refresh", json={"refresh_token": token})
+    assert reused.status_code == 401 and reused.json()["code"] == "token_revoked"
+    wrong = await client.post("/api/auth/login", json={"email": account.email, "password": "not the password"})
+    assert wrong.status_code == 401 and wrong.json()["code"] == "unauthorized"
 
 
 async def test_profile_read_update_and_validation(client: AsyncTestClient) -> None:

@@ -237,3 +237,55 @@ async def test_without_redis_revocations_survive_a_server_restart(settings, tran
         assert refused.status_code == 401
         fourth = (await http.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
         assert (await http.get("/api/users/me", headers=_bearer(fourth))).status_code == 200
+
+
+FROZEN_MS = 1_800_000_000_000
+
+
+@pytest.mark.parametrize("migrated_database", ["sqlite"], indirect=True)
+async def test_in_one_millisecond_a_cut_off_revokes_what_came_before_and_spares_what_came_after(
+    settings, transcriber, embedder, monkeypatch
+) -> None:
+    """The wall clock stands still: every sign-in, log-out and password change below happens in
+    the same millisecond. The node still orders them (server/auth.py, the cut-off boundary)."""
+    monkeypatch.setattr("server.auth.now_ms", lambda: FROZEN_MS)
+    async with AsyncTestClient(create_app(settings, transcriber=transcriber, embedder=embedder)) as http:
+        email, laptop = await _register(http)
+        phone = (await http.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
+        changed = await http.post(
+            "/api/users/me/password",
+            json={"current_password": PASSWORD, "new_password": "a new password"},
+            headers=_bearer(laptop),
+        )
+        assert changed.status_code == 200, changed.text
+        for before in (laptop, phone):  # issued before the change, in its millisecond: revoked
+            response = await http.get("/api/users/me", headers=_bearer(before))
+            assert response.status_code == 401 and response.json()["code"] == "token_revoked"
+        after = changed.json()  # the change's own new pair, same millisecond: valid
+        assert (await http.get("/api/users/me", headers=_bearer(after))).status_code == 200
+        assert (await http.post("/api/auth/logout", headers=_bearer(after))).status_code == 204
+        assert (await http.get("/api/users/me", headers=_bearer(after))).status_code == 401
+        relogged = (await http.post("/api/auth/login", json={"email": email, "password": "a new password"})).json()
+        assert (await http.get("/api/users/me", headers=_bearer(relogged))).status_code == 200
+        rotated = await http.post("/api/auth/refresh", json={"refresh_token": relogged["refresh_token"]})
+        assert rotated.status_code == 200
+
+
+async def test_a_token_another_node_issued_in_the_millisecond_of_a_cut_off_is_revoked(monkeypatch) -> None:
+    """Two nodes share the store; their clocks cannot order one millisecond: a tie is revoked."""
+    monkeypatch.setattr("server.auth.now_ms", lambda: FROZEN_MS)
+    from types import SimpleNamespace
+
+    from server.auth import ACCESS, TokenService
+    from server.errors import TokenRevoked
+    from server.settings import AuthOptions
+
+    store = MemoryRevocationStore()
+    node_a, node_b = (TokenService("s" * 40, AuthOptions(), store) for _ in range(2))
+    user = SimpleNamespace(id=uuid.uuid4())
+    from_b = node_b.issue(user)["access_token"]  # stamp FROZEN_MS on node b
+    await node_a.revoke_user(user.id)  # node a's first stamp: the same millisecond
+    with pytest.raises(TokenRevoked):
+        await node_a.verify(from_b, ACCESS)
+    later = node_a.issue(user)["access_token"]  # after the cut-off on node a: a later stamp
+    assert (await node_b.verify(later, ACCESS)).subject == user.id
