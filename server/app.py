@@ -21,7 +21,6 @@ from server.auth import AUTH_ROUTES, TokenService, build_jwt_auth
 from server.db import provide_db
 from server.dbhealth import DATABASE_ERROR_HANDLERS
 from server.errors import EXCEPTION_HANDLERS
-from server.json_bodies import check_json_body
 from server.jwt_secret import resolve_jwt_secret
 from server.live.control import ControlListener, WatchRegistry
 from server.live.endpoints import interview_socket, watch_socket
@@ -32,6 +31,7 @@ from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
 from server.metrics import AppMetrics, HttpMetricsMiddleware, serve_metrics_port
 from server.openapi import StrictStructSchemaPlugin
+from server.query_params import check_request
 from server.ratelimit import rate_limit as rate_limit_config
 from server.ratelimit import rate_limit_stores
 from server.resources import follow_up_generator, load_embedder, start_grammar
@@ -170,7 +170,7 @@ def create_app(
         on_app_init=[jwt_auth.on_app_init],
         middleware=[HttpMetricsMiddleware, rate_limit.middleware],
         stores=rate_limit_stores(redis),
-        before_request=check_json_body,  # malformed JSON bodies are a 400, never a 500
+        before_request=check_request,  # a repeated query parameter or a malformed JSON body is a 400, never a 500
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         lifespan=[lifespan],
         # After the lifespans (the ChannelsPlugin's included): the control channel needs it running.

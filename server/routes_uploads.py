@@ -15,6 +15,7 @@ Order of the checks, cheapest first, and nothing of the body read before the thi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import uuid
@@ -176,14 +177,22 @@ async def _answerable(
     if question.answered_at is not None:
         raise Conflict("this question is already answered")
     live = answer_path(state.settings.audio_dir, owner.user_id, owner.session_id, question_id)
-    recorded = live.stat().st_size if live.exists() else 0
-    if recorded > HEADER_BYTES or segments_path(live).exists():
+    if await asyncio.to_thread(_live_answer_started, live):  # file calls off the event loop
         # A live answer was started (the socket dropped and may resume it): an upload must not
         # replace what the candidate said, nor be appended to by the live writer later.
         raise Conflict("this question has a live answer in progress: continue it on the interview socket")
-    if recorded:
-        live.unlink(missing_ok=True)  # a live answer opened but never spoken into: nothing to keep
     return question
+
+
+def _live_answer_started(live: Path) -> bool:
+    """Whether the question's live recording holds audio or segments (blocking file calls). A
+    live answer opened but never spoken into is deleted: nothing of it is worth keeping."""
+    recorded = live.stat().st_size if live.exists() else 0
+    if recorded > HEADER_BYTES or segments_path(live).exists():
+        return True
+    if recorded:
+        live.unlink(missing_ok=True)
+    return False
 
 
 def upload_path(audio_dir: Path, owner: _Owner, question_id: uuid.UUID, audio_format: str) -> Path:

@@ -52,6 +52,27 @@ async def test_unknown_query_parameters_are_refused(client) -> None:
     assert response.status_code == 400 and response.json()["extra"][0]["key"] == "stauts"
 
 
+async def test_a_repeated_query_parameter_is_a_400_not_one_of_its_values(client) -> None:
+    # Litestar kept one value and validated only that one: ?limit=5&limit=500 listed five.
+    account = await register(client)
+    session = await create_session(client, account)
+    question = session["questions"][0]["id"]
+    for path in (
+        "/api/sessions?limit=5&limit=500",
+        "/api/sessions?limit=5&limit=5",
+        "/api/sessions?status=created&offset=0&%73tatus=completed",  # the same name, percent-encoded
+        f"/api/sessions/{session['id']}/questions/{question}/audio?attempt=1&attempt=2",
+        "/api/users/me?limit=1&limit=2",
+    ):
+        response = await client.get(path, headers=account.headers)
+        assert response.status_code == 400, (path, response.text)
+        body = response.json()
+        assert body["code"] == "bad_request" and "given 2 times" in body["detail"], body
+        assert body["extra"][0]["key"] in {"limit", "status", "attempt"}
+    alone = await client.get("/api/sessions?limit=5&offset=0&status=created", headers=account.headers)
+    assert alone.status_code == 200 and alone.json()["limit"] == 5
+
+
 async def test_a_password_of_72_multibyte_characters_works(client) -> None:
     # 72 characters of 2-4 bytes each are more than bcrypt's 72 bytes: this was a 500.
     password = "é" * 36 + "🔑" * 36
