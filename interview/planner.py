@@ -201,7 +201,8 @@ class _Picker:
 def plan_session(bank: QuestionBank, request: PlanRequest, *, seed: int | str) -> list[PlannedQuestion]:
     """The questions of one session, numbered from 1.
 
-    Shape: a general easy warm-up first (when num_questions >= 3); for behavioural and mixed
+    Shape: a general warm-up first (when num_questions >= 3), as gentle as the chosen level
+    allows (`warm_up_difficulty`); for behavioural and mixed
     interviews with a target company, a "why {company}" question next (when num_questions >= 4);
     then the body, whose categories follow the interview type and whose difficulties ramp up
     around the requested level, with the candidate's custom questions spread through it. The
@@ -229,7 +230,7 @@ def plan_session(bank: QuestionBank, request: PlanRequest, *, seed: int | str) -
     picker.used_texts.update(normalise_text(c.text) for c in customs)
 
     opening: list[PlannedQuestion] = []
-    if warmup_room and (q := picker.pick("general", "easy")) is not None:
+    if warmup_room and (q := picker.pick("general", warm_up_difficulty(request.difficulty))) is not None:
         opening.append(_planned(q, "warmup"))
     company = (request.target_company or "").strip()
     room = total - len(opening) - len(customs)
@@ -333,6 +334,13 @@ def _body_difficulties(request: PlanRequest, count: int, rng: random.Random) -> 
     for i in off_level[count // 2 :]:
         levels[i] = target
     return [DIFFICULTIES[level] for level in sorted(levels)]
+
+
+def warm_up_difficulty(difficulty: str) -> str:
+    """The warm-up's level: one step below the chosen level at most, as for the body's slots
+    (never two levels away). A "Challenging" session used to open on an easy 60 s question,
+    the level the form calls "Warm-up" (issue 13); its warm-up is now medium."""
+    return DIFFICULTIES[max(0, DIFFICULTIES.index(difficulty) - 1)]
 
 
 def experience_tilt(experience_years: int | None) -> int:

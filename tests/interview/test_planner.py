@@ -16,6 +16,7 @@ from interview import (
     load_question_bank,
     plan_session,
 )
+from interview.bank import DIFFICULTIES as LEVELS
 from interview.bank import BankQuestion, normalise_text
 
 
@@ -67,11 +68,34 @@ def test_plans_have_the_requested_size_numbered_without_duplicates(bank, intervi
     assert all("{" not in q.text for q in questions)
 
 
-def test_a_general_easy_warm_up_comes_first_from_three_questions(bank) -> None:
+@pytest.mark.parametrize(("difficulty", "warm_up"), [("easy", "easy"), ("medium", "easy"), ("hard", "medium")])
+def test_a_general_warm_up_comes_first_from_three_questions(bank, difficulty: str, warm_up: str) -> None:
     for seed in range(5):
-        first = plan(bank, seed=seed, num_questions=3, difficulty="hard", interview_type="technical")[0]
-        assert (first.kind, first.category, first.difficulty) == ("warmup", "general", "easy")
+        first = plan(bank, seed=seed, num_questions=3, difficulty=difficulty, interview_type="technical")[0]
+        assert (first.kind, first.category, first.difficulty) == ("warmup", "general", warm_up)
     assert all(q.kind != "warmup" for q in plan(bank, num_questions=2, interview_type="technical"))
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+@pytest.mark.parametrize("interview_type", ["behavioral", "technical", "mixed"])
+def test_no_question_of_a_plan_is_two_levels_from_the_chosen_one(bank, difficulty: str, interview_type: str) -> None:
+    # Issue 13: "Challenging" sessions opened on an easy 60 s warm-up, the level the form calls
+    # "Warm-up". Every question, warm-up and company question included, is within one level.
+    for seed in range(10):
+        questions = plan(
+            bank,
+            seed=seed,
+            difficulty=difficulty,
+            interview_type=interview_type,
+            num_questions=6,
+            target_role="backend engineer",
+            target_company="Globex",
+            experience_years=15 if difficulty == "easy" else 1,  # nudged away from the chosen level
+        )
+        far = [
+            (q.kind, q.difficulty) for q in questions if abs(LEVELS.index(q.difficulty) - LEVELS.index(difficulty)) > 1
+        ]
+        assert not far, far
 
 
 def test_behavioral_interviews_ask_behavioral_and_situational_questions(bank) -> None:

@@ -28,6 +28,9 @@ async def test_create_and_read_a_session(client: AsyncTestClient) -> None:
     assert [q["question_number"] for q in questions] == [1, 2, 3]
     assert all(q["question_text"] and q["expected_topics"] and q["time_limit"] for q in questions)
     assert len({q["question_text"] for q in questions}) == 3
+    # a "Challenging" session opens on a medium warm-up, not on an easy 60 s one (issue 13)
+    assert questions[0]["category"] == "general" and questions[0]["difficulty"] == "medium"
+    assert all(q["difficulty"] in ("medium", "hard") for q in questions), [q["difficulty"] for q in questions]
 
 
 async def test_sessions_are_planned_from_the_bank_with_custom_questions(client: AsyncTestClient) -> None:
