@@ -225,7 +225,7 @@ class SessionController(Controller):
         attempt: Annotated[int | None, QueryParameter(ge=1, le=1000)] = None,
     ) -> File:
         question = await interviews.get_owned_question(db, request.user.id, session_id, question_id)
-        stored_path = question.audio_file_path
+        stored_path, audio_format = question.audio_file_path, question.audio_format
         if attempt is not None:
             session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)
             progress = read_progress(session)
@@ -233,11 +233,11 @@ class SessionController(Controller):
                 columns = earlier_attempt(progress, question.id, attempt)
                 if columns is None:
                     raise NotFound("this question has no such attempt")
-                stored_path = columns.get("audio_file_path")
+                stored_path, audio_format = columns.get("audio_file_path"), columns.get("audio_format")
         path = Path(stored_path) if stored_path else None
         if path is None or not path.is_file():
             raise NotFound("this answer has no recording")
-        audio_format = question.audio_format or "wav"
+        audio_format = audio_format or "wav"  # an earlier attempt's own: an upload, then a live retry
         return File(
             path=path,
             media_type=AUDIO_MEDIA_TYPES.get(audio_format, "application/octet-stream"),

@@ -9,7 +9,8 @@ Order of the checks, cheapest first, and nothing of the body read before the thi
    the interview is open, the question unanswered and not being answered live (409);
 3. an upload slot, global and per user (503 / 429 with Retry-After, server/upload_limits.py);
 4. the body is read (413), recognised, checked and decoded in the upload pool (415), stored
-   under a name of its own (`<question>.upload.<format>`, never the live recording's), then
+   under a name of its own (`<question>.upload.<format>`, `<question>-attempt<n>.upload.<format>`
+   after "try again"; never a live recording's, never an earlier attempt's), then
    transcribed (one upload at a time per node by default: `max_transcribing`), stored and scored.
 """
 
@@ -33,7 +34,7 @@ from persistence.errors import Conflict
 from persistence.models import InterviewQuestion, InterviewStatus, User
 from server.errors import ServiceUnavailable, error_responses
 from server.live import protocol as wire
-from server.live.audio_store import HEADER_BYTES, answer_path, segments_path
+from server.live.audio_store import HEADER_BYTES, attempt_path, segments_path
 from server.live.endpoints import channel_name
 from server.live.locks import Lease, LockUnavailable, SessionLocks
 from server.live.recording import transcribe_recording
@@ -68,14 +69,14 @@ async def upload_answer(
         await interviews.get_owned_question(db, owner.user_id, session_id, question_id)
     _refuse_declared_oversize(request)
     async with answering(state.session_locks, session_id) as lease:
-        question = await _answerable(request, owner, question_id)
+        question, attempt = await _answerable(request, owner, question_id)
         with state.uploads.admit(owner.user_id):
             body = await request.body()
             decoded = await state.uploads.decode(body)
             async with state.db_sessions.begin() as db:
                 session = await interviews.get_owned_session(db, owner.user_id, session_id)
                 await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
-            path = upload_path(state.settings.audio_dir, owner, question_id, decoded.audio_format)
+            path = upload_path(state.settings.audio_dir, owner, question_id, attempt, decoded.audio_format)
             await state.uploads.run(lambda: _write_atomically(path, body))
             try:
                 async with state.uploads.transcription_turn():
@@ -166,26 +167,30 @@ async def answering(locks: SessionLocks, session_id: uuid.UUID) -> AsyncIterator
 
 async def _answerable(
     request: Request[User, object, object], owner: _Owner, question_id: uuid.UUID
-) -> InterviewQuestion:
-    """The question, if an upload may answer it now (checked under the lease); Conflict otherwise."""
+) -> tuple[InterviewQuestion, int]:
+    """The question and its current attempt (1, or n after "try again"), if an upload may answer
+    it now (checked under the lease); Conflict otherwise. Only the current attempt's recording
+    is looked at: an earlier attempt's stays, it is shown in the report."""
     state = request.app.state
     async with state.db_sessions() as db:
-        session = await interviews.get_owned_session(db, owner.user_id, owner.session_id)
+        session = await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True)
         question = await interviews.get_owned_question(db, owner.user_id, owner.session_id, question_id)
     if session.status in (InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
         raise Conflict(f"this interview is {session.status.value}")
     if question.answered_at is not None:
         raise Conflict("this question is already answered")
-    live = answer_path(state.settings.audio_dir, owner.user_id, owner.session_id, question_id)
+    progress = read_progress(session)
+    attempt = progress.get(question_id).attempt if question_id in progress else 1
+    live = attempt_path(state.settings.audio_dir, owner.user_id, owner.session_id, question_id, attempt)
     if await asyncio.to_thread(_live_answer_started, live):  # file calls off the event loop
         # A live answer was started (the socket dropped and may resume it): an upload must not
         # replace what the candidate said, nor be appended to by the live writer later.
         raise Conflict("this question has a live answer in progress: continue it on the interview socket")
-    return question
+    return question, attempt
 
 
 def _live_answer_started(live: Path) -> bool:
-    """Whether the question's live recording holds audio or segments (blocking file calls). A
+    """Whether the attempt's live recording holds audio or segments (blocking file calls). A
     live answer opened but never spoken into is deleted: nothing of it is worth keeping."""
     recorded = live.stat().st_size if live.exists() else 0
     if recorded > HEADER_BYTES or segments_path(live).exists():
@@ -195,10 +200,12 @@ def _live_answer_started(live: Path) -> bool:
     return False
 
 
-def upload_path(audio_dir: Path, owner: _Owner, question_id: uuid.UUID, audio_format: str) -> Path:
-    """Beside the live recording, never the same file: `<question>.upload.<format>`."""
-    live = answer_path(audio_dir, owner.user_id, owner.session_id, question_id)
-    return live.with_name(f"{question_id.hex}.upload.{audio_format}")
+def upload_path(audio_dir: Path, owner: _Owner, question_id: uuid.UUID, attempt: int, audio_format: str) -> Path:
+    """Beside the attempt's live recording, never the same file: `<question>.upload.<format>`
+    for attempt 1, `<question>-attempt<n>.upload.<format>` for attempt n (an earlier attempt's
+    upload is never overwritten)."""
+    live = attempt_path(audio_dir, owner.user_id, owner.session_id, question_id, attempt)
+    return live.with_name(f"{live.stem}.upload.{audio_format}")
 
 
 def _write_atomically(path: Path, body: bytes) -> None:

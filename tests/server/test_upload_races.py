@@ -307,3 +307,54 @@ async def test_an_upload_to_a_session_cancelled_or_deleted_meanwhile_keeps_nothi
             detail = await owner.detail(session)
             assert detail["status"] == "cancelled" and all(q["answered_at"] is None for q in detail["questions"])
         assert not list(settings.audio_dir.rglob("*.upload.*"))
+
+
+async def test_an_upload_answers_the_attempt_that_try_again_opened(base) -> None:
+    """ "Try this answer again", then an upload: it answers attempt 2 (it was refused 409, the
+    first attempt's files taken for a live answer in progress) in files of its own; attempt 1,
+    uploaded too, keeps its recording, transcript and scores beside it."""
+    async with contextlib.AsyncExitStack() as stack:
+        owner = await Candidate.register(base, stack)
+        session = await owner.session()
+        first_body = _wav()
+        first = await owner.upload(session, 1, first_body)
+        assert first.status_code == 200, first.text
+        assert first.json()["attempt"] == 1 and first.json()["overall_score"] is not None
+
+        url = ws_url(base, f"/ws/sessions/{session['id']}?token={owner.tokens['access_token']}")
+        client = InterviewClient(await websockets.connect(url, max_size=1 << 22))
+        stack.push_async_callback(client.connection.close)
+        await client.wait_for("ready")
+        await client.send(type="start")
+        opened = await client.wait_for("question")  # question 2, or a follow-up to the upload
+        assert opened["question_id"] != first.json()["id"]
+        await client.send(type="retry")
+        again = await client.wait_for("question", timeout=60)
+        while again["question_id"] == opened["question_id"]:  # the first `question` may be sent twice
+            again = await client.wait_for("question", timeout=60)
+        assert again["question_id"] == first.json()["id"] and again["attempt"] == 2, again
+        await client.connection.close()
+
+        second_body = _wav(script=("I moved our Python services to Kubernetes and measured the latency.",))
+        second = None
+        for _ in range(600):  # the socket gives the session back once it has closed
+            second = await owner.upload(session, 1, second_body)
+            if "answered right now" not in second.text:
+                break
+            await asyncio.sleep(0.05)
+        assert second is not None and second.status_code == 200, second.text
+        row = second.json()
+        assert row["attempt"] == 2 and row["state"] == "answered" and row["is_evaluated"], row
+        assert "kubernetes" in row["transcript"].lower() and row["overall_score"] is not None
+        assert Path(row["audio_file_path"]).name.endswith("-attempt2.upload.wav")
+        earlier, current = row["attempts"]
+        assert (earlier["attempt"], earlier["current"], current["attempt"], current["current"]) == (1, False, 2, True)
+        assert earlier["transcript"] == first.json()["transcript"] and earlier["overall_score"] is not None
+        assert earlier["audio_url"].endswith("?attempt=1")
+        # each attempt plays its own recording: the second upload did not overwrite the first
+        played_first = await owner.http.get(earlier["audio_url"])
+        played_second = await owner.http.get(current["audio_url"])
+        assert played_first.status_code == played_second.status_code == 200
+        assert played_first.content == first_body and played_second.content == second_body
+        detail = await owner.detail(session)
+        assert detail["questions_answered"] == 1  # attempts of one question count once
