@@ -52,6 +52,10 @@ from server.voice import InterviewerVoice
 
 log = logging.getLogger("server")
 
+#: At most this long start-up waits for the interviewer's voice to load (about 2 s of one core;
+#: under heavy load more): the server serves after it even if the load is not done.
+VOICE_WARM_UP_WAIT_S = 15.0
+
 
 def create_app(
     settings: Settings,
@@ -95,6 +99,11 @@ def create_app(
                 listener = await serve_metrics_port(app.state.metrics, settings.metrics.host, settings.metrics.port)
                 stack.push_async_callback(listener.wait_closed)
                 stack.callback(listener.close)
+            # The voice model loads in its worker while LanguageTool, Whisper and MiniLM load.
+            voice = InterviewerVoice(settings.voice, settings.voice_dir)
+            stack.callback(voice.shutdown)
+            voice.warm_up()
+            app.state.voice = voice
             grammar = await start_grammar(settings.review, stack)
             # One CTranslate2 worker per pool thread: with fewer, the pool's threads queue
             # inside the model and run one decode at a time (issue 14).
@@ -102,10 +111,6 @@ def create_app(
             model = transcriber or await asyncio.to_thread(WhisperTranscriber, model_options)
             scheduler = DecodeScheduler(model, workers=settings.live.decode_workers)
             stack.callback(scheduler.shutdown)
-            voice = InterviewerVoice(settings.voice, settings.voice_dir)
-            stack.callback(voice.shutdown)
-            voice.warm_up()  # the first question of the first interview must not wait for the load
-            app.state.voice = voice
             reviewer = Reviewer(
                 db_sessions=app.state.db_sessions,
                 embedder=embedder or await load_embedder(settings.review),
@@ -132,6 +137,8 @@ def create_app(
                 after_session=reviewer.review_session,
                 voice=voice,
             )
+            # The first question of the first interview must not wait for the voice's load.
+            await voice.until_warm(VOICE_WARM_UP_WAIT_S)
             log.info(
                 "node %s ready (pub/sub: %s, audio: %s)",
                 app.state.node,

@@ -10,9 +10,10 @@ the voice settings, bounded in bytes (least recently used files go first), share
 that share the data directory.
 
 The model is loaded once per process (shared by every `InterviewerVoice` of it, as one
-transcriber serves several apps in the tests) and `warm_up()`, called at start-up, loads it in
-the worker thread: the first question of the first interview does not wait for the load (about
-2 s of one core), only for its own synthesis, which creating the session starts.
+transcriber serves several apps in the tests) and `warm_up()`, called first thing at start-up,
+loads it in the worker thread while the other models load; the server waits for it
+(`until_warm`) before it serves: the first question of the first interview does not wait for
+the load (about 2 s of one core), only for its own synthesis, which creating the session starts.
 
 Measured cost on the 2-core machine: bench/voice.py (README, "Performance").
 """
@@ -78,6 +79,7 @@ class InterviewerVoice:
         self._lock = threading.RLock()  # re-entrant: a future that is already done runs its callback at once
         self._piper: Any = None
         self._failed: str | None = None
+        self._warming: concurrent.futures.Future[None] | None = None
         #: Seconds of speech synthesised and CPU seconds spent on it (for /metrics and the bench).
         self.spoken_seconds = 0.0
         self.cpu_seconds = 0.0
@@ -93,8 +95,18 @@ class InterviewerVoice:
     def warm_up(self) -> None:
         """Load the model in the worker thread now (start-up), so that the first synthesis does
         not pay for it. Best effort and non-blocking; does nothing when the voice is off."""
-        if self.available:
-            self._executor.submit(self._warm)
+        if self.available and self._warming is None:
+            self._warming = self._executor.submit(self._warm)
+
+    async def until_warm(self, timeout_s: float) -> bool:
+        """Wait (at most `timeout_s`) for `warm_up`'s load; whether the model is loaded. The
+        server waits before it serves: a candidate who signs up and starts at once would
+        otherwise wait for the load and the synthesis queued behind it (1.5-2 s measured)."""
+        if self._warming is None:
+            return self._piper is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self._warming)), timeout_s)
+        return self._piper is not None
 
     def _warm(self) -> None:
         with contextlib.suppress(VoiceUnavailable):

@@ -38,6 +38,9 @@ const PHASES = {
   finished: [],
 };
 
+/** At most this long a question's text waits for its voice (then it shows, and the voice follows). */
+const VOICE_WAIT_MS = 2500;
+
 export async function render(root, { params, navigate, setTitle }) {
   const [sessionId] = params;
   const session = await api(`/api/sessions/${sessionId}`);
@@ -135,24 +138,37 @@ export async function render(root, { params, navigate, setTitle }) {
     return true;
   }
 
-  /** Put `next` on screen and ask it: aloud when there is a voice, then the microphone opens. */
+  /**
+   * Put `next` on screen and ask it: aloud when there is a voice, then the microphone opens.
+   * Its text appears when the interviewer can start saying it (the voice in memory, or after
+   * VOICE_WAIT_MS at most), so text and first sound come together even when the voice was still
+   * being synthesised (a session started right after it was created, a follow-up taken at once).
+   */
   async function ask(next, { keep = false } = {}) {
+    const askedAt = performance.now();
+    const seq = ++state.askSeq;
     state.question = next;
     state.pending = null;
     state.closingBy = null;
-    question.show(next);
     answer.prepare(next, { keep });
     if (state.skipped) answer.note.textContent = `${state.skipped} skipped: its recording is kept, it is not scored.`;
     state.skipped = null;
     progressFill.style.width = `${((next.number - 1) / next.of) * 100}%`;
+    if (voice.enabled && next.voiceUrl && !voice.isReady(next.voiceUrl) && setPhase("asking")) {
+      question.waitFor(next);
+      question.focus();
+      await voice.whenReady(next.voiceUrl, { within: VOICE_WAIT_MS });
+      if (seq !== state.askSeq || state.phase !== "asking") return; // skipped, ended or asked anew meanwhile
+    }
+    question.show(next);
     announce(`${questionLabel(next)}. ${next.text}`);
     question.focus();
-    await speak(next);
+    await speak(next, askedAt);
   }
 
-  async function speak(current) {
+  async function speak(current, askedAt = performance.now()) {
     const seq = ++state.askSeq;
-    const entry = { key: current.key, label: question.counter.textContent, voiceUrl: current.voiceUrl, shownAt: performance.now(), firstSoundAt: null, played: false };
+    const entry = { key: current.key, label: question.counter.textContent, voiceUrl: current.voiceUrl, askedAt, shownAt: performance.now(), firstSoundAt: null, played: false };
     trace.push(entry);
     if (!(voice.enabled && current.voiceUrl) || !setPhase("asking")) return setPhase("answering");
     const sentBefore = connection ? connection.sentAudioBytes : 0;

@@ -59,6 +59,12 @@ export class QuestionPanel {
     );
   }
 
+  /** `question` is being asked but its voice is not ready yet: its counter, not yet its text. */
+  waitFor(question) {
+    this.show(question);
+    this.text.textContent = "One moment…";
+  }
+
   show(question) {
     this.question = question;
     // A follow-up is stored as "general" when its question was behavioural or situational (it asks
