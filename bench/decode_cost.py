@@ -76,6 +76,10 @@ CONFIGS: dict[str, tuple[dict, dict]] = {
     "short5": ({"partial_short_audio_s": 0.0}, {}),
     "short5-retry10": ({"partial_short_audio_s": 0.0}, {"first_partial_retry_s": 1.0}),
     "default-t2": (dict(cpu_threads=2), {}),
+    # A partial whose segment loops is dropped (before issue 14's loop cut) instead of cut.
+    "noloopcut": ({"partial_loop_cut": False}, {}),
+    # The loop cut with every partial on the 5 s encoder window (no short-audio exception).
+    "loopcut-short5": ({"partial_short_audio_s": 0.0}, {}),
 }
 
 _models: dict[TranscriberOptions, WhisperTranscriber] = {}

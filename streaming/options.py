@@ -103,6 +103,9 @@ class TranscriberOptions:
     #: to nothing 5 times in 114 (1.0 s: 25 in 114), on the 10 s window 0 (19) times, and such an
     #: empty first partial was what delayed an utterance's first words (issue 14).
     partial_short_audio_s: float = 2.0
+    #: A partial whose segment loops (fails `compression_ratio_threshold`) keeps its words up to
+    #: the loop instead of being dropped (server/speech/whisper.py, `cut_decoder_loop`).
+    partial_loop_cut: bool = True
 
 
 @dataclass(frozen=True)

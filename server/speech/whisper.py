@@ -124,6 +124,24 @@ def _drop_echo(words: list[Word]) -> list[Word]:
     return words
 
 
+def cut_decoder_loop(words: list[Word]) -> list[Word]:
+    """The words before a decoder loop: when the words end in one block said again and again
+    (at least twice, the last time possibly cut short: "as all books not primarily intended as,
+    as all books not primarily intended as, as all books ..."), keep them up to the end of the
+    block's first occurrence. Only for a segment faster-whisper's compression check already
+    called a loop: there a real repetition is unlikely, and the words before the loop are the
+    speech (see `WhisperTranscriber._transcribe`)."""
+    norm = [_norm(w.text) for w in words]
+    size = len(norm)
+    for period in range(1, size // 2 + 1):
+        start = size - period  # the loop covers norm[start:] (each word equal to the one a period back)
+        while start > 0 and norm[start - 1] == norm[start - 1 + period]:
+            start -= 1
+        if size - start >= 2 * period + (period == 1):  # the block, then at least one repeat of it
+            return words[: start + period]
+    return words
+
+
 def _encoder_frames(
     content_frames: int, step_frames: int, floor_frames: int, max_frames: int, margin_frames: int = 0
 ) -> int:
@@ -287,15 +305,26 @@ class WhisperTranscriber:
             if (
                 segment.no_speech_prob > options.no_speech_threshold
                 and segment.avg_logprob < options.log_prob_threshold
-            ) or segment.compression_ratio > options.compression_ratio_threshold:
-                continue  # silence/noise hallucination ("Thank you.") or a repetition loop
+            ):
+                continue  # silence/noise hallucination ("Thank you.")
+            looped = segment.compression_ratio > options.compression_ratio_threshold
+            if looped and not (partial and options.partial_loop_cut):
+                continue  # a repetition loop (a final has tried the fallback temperatures)
             weight = max(1, len(segment.tokens))
             logprob_sum += segment.avg_logprob * weight
             logprob_weight += weight
-            for word in segment.words or ():
-                text = word.word.strip()
-                if text:
-                    words.append(Word(text, float(word.start), float(word.end), float(word.probability)))
+            segment_words = [
+                Word(word.word.strip(), float(word.start), float(word.end), float(word.probability))
+                for word in segment.words or ()
+                if word.word.strip()
+            ]
+            # A greedy partial on the short encoder window often says the speech right, then
+            # loops on the padding after it until max_new_tokens ("The earliest book printed
+            # with movable type. The earliest book printed with ..."); it has no fallback, so
+            # dropping the segment made one partial in seven (of 3 s windows: one in five)
+            # empty, and each such empty decode was a long gap between partials (issue 14,
+            # bench/partial_gaps.py). Its words before the loop are kept instead.
+            words.extend(cut_decoder_loop(segment_words) if looped else segment_words)
         with self._lock:
             self.calls += 1
         return Transcription(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.speech.whisper import _encoder_frames, drop_trailing_hallucination, resolve_model
+from server.speech.whisper import _encoder_frames, cut_decoder_loop, drop_trailing_hallucination, resolve_model
 from streaming.events import Word
 from streaming.options import TranscriberOptions
 
@@ -39,6 +39,25 @@ def test_a_decoder_echo_is_dropped_but_a_real_repetition_is_kept() -> None:
     assert texts(drop_trailing_hallucination(stutter)) == "I I think"
     loop = words(*[(w, 0.4 * i, 0.4 * i + 0.3, 0.8) for i, w in enumerate("we got this like we got this like".split())])
     assert texts(drop_trailing_hallucination(loop)) == "we got this like"
+
+
+def test_a_decoder_loop_is_cut_after_its_first_occurrence() -> None:
+    def plain(text: str) -> list[Word]:
+        return [Word(w, 0.1 * i, 0.1 * i + 0.1, 0.9) for i, w in enumerate(text.split())]
+
+    looped = "as all books not primarily intended as, as all books not primarily intended as, as all"
+    assert texts(cut_decoder_loop(plain(looped))) == "as all books not primarily intended as,"
+    said_then_loop = "worth mention in passing that as an example. that as an example. that as"
+    assert texts(cut_decoder_loop(plain(said_then_loop))) == "worth mention in passing that as an example."
+    assert texts(cut_decoder_loop(plain("no no no"))) == "no"
+
+
+def test_words_that_do_not_loop_are_kept() -> None:
+    def plain(text: str) -> list[Word]:
+        return [Word(w, 0.1 * i, 0.1 * i + 0.1, 0.9) for i, w in enumerate(text.split())]
+
+    for text in ("very very", "we chose blue green deployments", "I said it, and I said it again", ""):
+        assert texts(cut_decoder_loop(plain(text))) == text
 
 
 def test_encoder_frames_round_up_with_floor_margin_and_cap() -> None:
