@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -86,7 +87,13 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "batch_cost.json")
     args = parser.parse_args()
     clips = windows(args.audio_dir, args.windows, args.window)
-    report: dict = {"window_s": args.window, "windows": len(clips), "runs": []}
+    report: dict = {
+        "command": " ".join(sys.argv),
+        "window_s": args.window,
+        "windows": len(clips),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "runs": [],
+    }
     for threads in args.threads:
         model = WhisperModel(
             resolve_model("tiny.en"), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
@@ -109,6 +116,7 @@ def main() -> None:
                 run.update(threads=threads, encoder_s=encoder_s)
                 print(json.dumps(run), flush=True)
                 report["runs"].append(run)
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     report["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
