@@ -46,6 +46,7 @@ from server.routes_voice import question_voice
 from server.routes_web import index, web_router
 from server.security_headers import security_headers
 from server.settings import Settings, node_name
+from server.socket_tokens import SocketTokens, publisher
 from server.speech.whisper import WhisperTranscriber
 from server.upload_limits import UploadLimits
 from server.voice import InterviewerVoice
@@ -181,8 +182,8 @@ def create_app(
         before_send=[security_headers(hsts_seconds=settings.hsts_seconds)],
         lifespan=[lifespan],
         # After the lifespans (the ChannelsPlugin's included): the control channel needs it running.
-        on_startup=[start_control_listener],
-        on_shutdown=[stop_control_listener],
+        on_startup=[start_control_listener, start_socket_tokens],
+        on_shutdown=[stop_control_listener, stop_socket_tokens],
         logging_config=None,  # server.logs configures logging (text or JSON lines, session ids)
         request_max_body_size=settings.max_request_bytes,
         cors_config=CORSConfig(allow_origins=list(settings.allowed_origins)) if settings.allowed_origins else None,
@@ -203,6 +204,9 @@ def create_app(
         if redis is not None
         else FileRevocationStore(settings.data_dir / "revocations.jsonl"),
     )
+    # Sockets opened with a token revoked later close, on every node (pushed, and re-checked).
+    app.state.tokens.on_revoked = publisher(channels)
+    app.state.socket_tokens = SocketTokens(app.state.tokens, channels, settings.auth.socket_token_recheck_s)
     app.state.channels = channels
     app.state.channels_backend = channels_backend
     app.state.node = node_name(settings)
@@ -214,6 +218,14 @@ async def start_control_listener(app: Litestar) -> None:
     """Listen on the control channel: sessions deleted or cancelled through any node close here."""
     app.state.control_listener = ControlListener(app.state)
     app.state.control_listener.start()
+
+
+async def start_socket_tokens(app: Litestar) -> None:
+    app.state.socket_tokens.start()
+
+
+async def stop_socket_tokens(app: Litestar) -> None:
+    await app.state.socket_tokens.stop()
 
 
 async def stop_control_listener(app: Litestar) -> None:

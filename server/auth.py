@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,6 +119,9 @@ class TokenService:
         self.refresh_ttl = timedelta(days=options.refresh_token_days)
         self.revoked = revoked
         self._last_stamp = 0
+        #: Called with (key, value) after each revocation is stored: server/socket_tokens.py
+        #: tells every node, whose sockets opened with a now revoked token close.
+        self.on_revoked: Callable[[str, int], None] | None = None
 
     def _stamp(self) -> int:
         """Now in ms, strictly later than every stamp this service gave before: issue times and
@@ -186,6 +190,7 @@ class TokenService:
             await self.revoked.raise_to(f"family:{claims.family}", 1, self.refresh_ttl.total_seconds())
         except RevocationUnavailable as error:
             raise ServiceUnavailable("sign-in state cannot be checked right now: try again in a moment") from error
+        self._announce(f"family:{claims.family}", 1)
         log.warning("refresh token reused: family %s of user %s revoked", claims.family, claims.subject)
         raise TokenRevoked("this refresh token was already used; sign in again")
 
@@ -198,10 +203,16 @@ class TokenService:
         await self._cut_off(f"share:{session_id}")
 
     async def _cut_off(self, scope: str) -> None:
+        cutoff = self._stamp()
         try:
-            await self.revoked.raise_to(scope, self._stamp(), self.refresh_ttl.total_seconds())
+            await self.revoked.raise_to(scope, cutoff, self.refresh_ttl.total_seconds())
         except RevocationUnavailable as error:
             raise ServiceUnavailable("tokens cannot be revoked right now: try again in a moment") from error
+        self._announce(scope, cutoff)
+
+    def _announce(self, key: str, value: int) -> None:
+        if self.on_revoked is not None:
+            self.on_revoked(key, value)
 
     def _encode(self, subject: uuid.UUID, kind: str, ttl: timedelta, family: str | None) -> str:
         extras: dict[str, Any] = {"typ": kind, "iat_ms": self._stamp()}

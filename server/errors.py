@@ -128,9 +128,25 @@ def _domain_error(request: Request, error: Exception) -> Response:
     return Response(body, status_code=spec.status, headers=headers or None)
 
 
+#: The `code` of the errors Litestar raises itself (unknown route, wrong method, parameter
+#: validation, body too large, rate limit), so that every error body has one.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
 def _unexpected_error(request: Request, error: Exception) -> Response:
     if isinstance(error, HTTPException):
-        body = {"status_code": error.status_code, "detail": error.detail}
+        code = HTTP_CODES.get(error.status_code, "server_error" if error.status_code >= 500 else "client_error")
+        body = {"status_code": error.status_code, "code": code, "detail": error.detail}
         if error.extra:
             body["extra"] = error.extra
         return Response(body, status_code=error.status_code, headers=error.headers)
@@ -141,8 +157,9 @@ def _unexpected_error(request: Request, error: Exception) -> Response:
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):
-    """Every error response's body: the status again, a stable `code` for domain errors, a human
-    `detail`, and for validation errors the offending fields in `extra`."""
+    """Every error response's body: the status again, a stable `code` (the ERROR_TABLE's, or
+    HTTP_CODES' for the errors Litestar raises itself), a human `detail`, and for validation
+    errors the offending fields in `extra`."""
 
     status_code: int
     detail: str

@@ -45,6 +45,9 @@ class AuthOptions:
     refresh_token_days: int = 14
     bcrypt_rounds: int = 12
     login_rate_limit_per_minute: int = 10
+    #: How often each node re-checks its open sockets' tokens against the revocation store (a
+    #: revocation also reaches them at once, pushed: this bounds the time when that push was lost).
+    socket_token_recheck_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,9 @@ class Settings:
                 bcrypt_rounds=env.integer("BCRYPT_ROUNDS", default.auth.bcrypt_rounds, 4, 16),
                 login_rate_limit_per_minute=env.integer(
                     "LOGIN_RATE_LIMIT_PER_MINUTE", default.auth.login_rate_limit_per_minute, 1
+                ),
+                socket_token_recheck_s=env.integer(
+                    "SOCKET_TOKEN_RECHECK_S", default.auth.socket_token_recheck_s, 1, 3600
                 ),
             ),
             redis_url=env.text("REDIS_URL", None),

@@ -9,6 +9,8 @@ unreachable) -> `ready`.
 
 Shutdown (SIGTERM, see server/serve.py): the socket stops taking audio, the open answer's last
 utterance is finalised and stored, those finals are sent, then the socket closes with 1012.
+A socket whose token is revoked while it is open (log-out, password change: server/socket_tokens.py)
+winds down the same way and closes with 1008 `token_revoked`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from litestar.params import FromPath
 
 from persistence import interviews
 from persistence.errors import NotFound
-from server.auth import ACCESS, WATCH, active_user
+from server.auth import ACCESS, WATCH, TokenClaims, active_user
 from server.dbhealth import database_unavailable
 from server.errors import AuthError
 from server.live import protocol as wire
@@ -52,6 +54,8 @@ CLOSE_TIMEOUT_SECONDS = 2.0
 #: How long a connection being taken over lets an answer it is closing finish (half the newer
 #: connection's wait, LocalSessionLocks/RedisSessionLocks reconnect_wait_s).
 TAKE_OVER_CONTROL_WAIT_SECONDS = 10.0
+#: How a socket whose token was revoked closes (after its last finals, on the interview socket).
+TOKEN_REVOKED = (POLICY_VIOLATION, "token_revoked", "you were signed out (log-out or password change): sign in again")
 
 
 def channel_name(session_id: uuid.UUID) -> str:
@@ -80,8 +84,8 @@ async def _token_from(socket: WebSocket) -> str:
     return message.token
 
 
-async def _authenticate(socket: WebSocket, kinds: tuple[str, ...]) -> tuple[str, uuid.UUID]:
-    """(token kind, subject) of a valid token of one of `kinds`; AuthError otherwise."""
+async def _authenticate(socket: WebSocket, kinds: tuple[str, ...]) -> TokenClaims:
+    """The claims of a valid token of one of `kinds`; AuthError otherwise."""
     try:
         token = await _token_from(socket)
     except (TimeoutError, wire.ProtocolError) as error:
@@ -93,7 +97,7 @@ async def _authenticate(socket: WebSocket, kinds: tuple[str, ...]) -> tuple[str,
         except AuthError:
             continue
         await tokens.check(claims)  # revoked (signed out, share withdrawn): AuthError
-        return kind, claims.subject
+        return claims
     raise AuthError("invalid or expired token")
 
 
@@ -113,7 +117,8 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         await _close(socket, TRY_AGAIN_LATER, "server_full", "the server is at capacity: please try again in a minute")
         return
     try:
-        _, user_id = await _authenticate(socket, (ACCESS,))
+        claims = await _authenticate(socket, (ACCESS,))
+        user_id = claims.subject
         async with state.db_sessions() as db:
             await active_user(db, user_id)
             session = await interviews.get_owned_session(db, user_id, session_id, with_details=True)
@@ -151,9 +156,11 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
             socket, SESSION_BUSY, "session_busy", "this interview is already streaming from another connection"
         )
         return
-    with bind_session(session_id):
+    with bind_session(session_id), state.socket_tokens.watching(claims) as revoked:
         try:
-            await _run_interview(socket, session_id, user_id, lease, session_status, num_questions, connection_id)
+            await _run_interview(
+                socket, session_id, user_id, lease, session_status, num_questions, connection_id, revoked
+            )
         finally:
             await lease.release()
 
@@ -166,9 +173,10 @@ async def _run_interview(
     session_status: str,
     num_questions: int,
     connection_id: uuid.UUID,
+    revoked: asyncio.Event,
 ) -> None:
     """The connection's life once it holds the session's lease; returns when it is closed and
-    everything heard is stored."""
+    everything heard is stored. `revoked` is set when the connection's token is revoked."""
     state = socket.app.state
     settings = state.settings
     registry: dict[uuid.UUID, LiveInterview] = state.live_sessions
@@ -236,6 +244,7 @@ async def _run_interview(
         asyncio.create_task(live.fatal.wait(), name="ws-fatal"),
         asyncio.create_task(lease.lost.wait(), name="ws-lease-lost"),
         asyncio.create_task(lease.taken_over.wait(), name="ws-taken-over"),
+        asyncio.create_task(revoked.wait(), name="ws-token-revoked"),
     ]
     tasks = [receiving, controls, sending, *watchers]
     try:
@@ -263,6 +272,9 @@ async def _run_interview(
             )
         elif lease.lost.is_set():
             await _close(socket, SESSION_BUSY, "session_busy", "this interview was taken over by another connection")
+        elif revoked.is_set() and not receiving.done():
+            log.info("interview socket %s: its token was revoked", session_id)
+            await _shut_down(socket, live, receiving, controls, sending, outbox, closing=TOKEN_REVOKED)
         elif state.shutting_down.is_set() and not receiving.done():
             await _shut_down(socket, live, receiving, controls, sending, outbox)
     finally:
@@ -284,11 +296,22 @@ async def _run_interview(
 
 
 async def _shut_down(
-    socket: WebSocket, live: LiveInterview, receiving, controls, sending, outbox: asyncio.Queue[str]
+    socket: WebSocket,
+    live: LiveInterview,
+    receiving,
+    controls,
+    sending,
+    outbox: asyncio.Queue[str],
+    closing: tuple[int, str, str] = (
+        SERVICE_RESTART,
+        "server_restarting",
+        "the server is restarting: reconnect to resume",
+    ),
 ) -> None:
     """Graceful shutdown of one interview: no more audio, let a control in progress (an answer
     being closed) finish, finalise and store the open answer's last utterance, send everything
-    queued, then 1012. The server bounds the whole drain (SHUTDOWN_GRACE_S)."""
+    queued, then close with `closing` (close code, error code, message; 1012 by default). The
+    server bounds the whole drain (SHUTDOWN_GRACE_S)."""
     receiving.cancel()
     # An answer being closed finishes first, within half the grace period: one stuck on an
     # unreachable database is cut short and resumed later (its finals are already stored).
@@ -298,7 +321,7 @@ async def _shut_down(
     sending.cancel()
     await asyncio.gather(receiving, controls, sending, return_exceptions=True)
     await _deliver(socket, outbox)
-    await _close(socket, SERVICE_RESTART, "server_restarting", "the server is restarting: reconnect to resume")
+    await _close(socket, *closing)
 
 
 async def _let_control_finish(live: LiveInterview, controls: asyncio.Task[None], timeout: float) -> None:
@@ -326,7 +349,8 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
         await _close(socket, POLICY_VIOLATION, "origin_not_allowed", "this origin may not open watch sockets")
         return
     try:
-        kind, subject = await _authenticate(socket, (ACCESS, WATCH))
+        claims = await _authenticate(socket, (ACCESS, WATCH))
+        kind, subject = claims.kind, claims.subject
         async with state.db_sessions() as db:
             if kind == ACCESS:
                 await active_user(db, subject)
@@ -350,13 +374,15 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
         return
     state.live_watchers += 1
     try:
-        with bind_session(session_id):
-            await _watch(socket, session_id, snapshot, shared=kind == WATCH)
+        with bind_session(session_id), state.socket_tokens.watching(claims) as revoked:
+            await _watch(socket, session_id, snapshot, revoked, shared=kind == WATCH)
     finally:
         state.live_watchers -= 1
 
 
-async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generic, *, shared: bool) -> None:
+async def _watch(
+    socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generic, revoked: asyncio.Event, *, shared: bool
+) -> None:
     state = socket.app.state
     channels: ChannelsPlugin = state.channels
     async with channels.start_subscription([channel_name(session_id)]) as subscriber:
@@ -379,6 +405,7 @@ async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generi
                 asyncio.create_task(drain_client()),
                 asyncio.create_task(state.shutting_down.wait()),
                 asyncio.create_task(session_closed.wait()),
+                asyncio.create_task(revoked.wait()),
             ]
             try:
                 await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -391,6 +418,12 @@ async def _watch(socket: WebSocket, session_id: uuid.UUID, snapshot: wire.Generi
                 await _close(socket, POLICY_VIOLATION, "share_withdrawn", "the owner withdrew this share link")
             else:
                 await _close(socket, POLICY_VIOLATION, "session_closed", "this interview was deleted or cancelled")
+            return
+        if revoked.is_set():  # a share token's revocation is its link's withdrawal
+            if shared:
+                await _close(socket, POLICY_VIOLATION, "share_withdrawn", "the owner withdrew this share link")
+            else:
+                await _close(socket, *TOKEN_REVOKED)
             return
         with contextlib.suppress(Exception):
             async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):

@@ -19,7 +19,7 @@ import pytest
 
 from server.app import create_app
 from server.live.protocol_schema import protocol_schema
-from tests.server.test_live import ANSWER_ONE, ANSWER_TWO
+from tests.support.interviews import ANSWER_ONE, ANSWER_TWO
 from tests.support.live_server import serve
 from tests.support.speech import synthesize, to_pcm16, write_wav
 from tests.support.text import normalise_words

@@ -15,60 +15,18 @@ import pytest
 import websockets
 
 from server.app import create_app
+from tests.support.interviews import ANSWER_ONE, ANSWER_TWO, QUESTIONS, account_and_session, spoken_pcm
 from tests.support.live_server import METRICS_HEADERS, InterviewClient, parse_metrics, serve, ws_url
 from tests.support.speech import script_text, synthesize, to_pcm16
 from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
 
 pytestmark = pytest.mark.model
 
-ANSWER_ONE = (
-    "I have five years of experience building backend services in Python.",
-    0.7,
-    "Last year I led the migration of our payment system to Kubernetes.",
-)
-ANSWER_TWO = ("We measured latency before and after the change.", 0.6, "It dropped by forty percent.")
-QUESTIONS = [
-    {
-        "text": "Tell me about your backend experience.",
-        "category": "technical",
-        "expected_topics": ["Python", "Kubernetes"],
-        "time_limit": 120,
-    },
-    {
-        "text": "How did you measure the result?",
-        "category": "behavioral",
-        "expected_topics": ["latency"],
-        "time_limit": 120,
-    },
-]
-
 
 @pytest.fixture
 async def server(settings, transcriber, embedder):
     async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
         yield base
-
-
-async def _account_and_session(base: str, questions=QUESTIONS) -> tuple[dict, dict]:
-    async with httpx.AsyncClient(base_url=base) as http:
-        import uuid
-
-        email = f"{uuid.uuid4().hex[:8]}@example.com"
-        tokens = (
-            await http.post("/api/auth/register", json={"email": email, "password": "long password", "full_name": "C"})
-        ).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        session = await http.post(
-            "/api/sessions",
-            json={"title": "Live", "num_questions": len(questions), "custom_questions": questions},
-            headers=headers,
-        )
-        assert session.status_code == 201, session.text
-        return tokens, session.json()
-
-
-def _pcm(script) -> bytes:
-    return to_pcm16(np.concatenate([np.zeros(8000, np.float32), synthesize(script), np.zeros(16000, np.float32)]))
 
 
 @pytest.fixture
@@ -96,7 +54,7 @@ async def _answer(client: InterviewClient, pcm: bytes, *, realtime_factor: float
 
 
 async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect, database, settings) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     client = await connect(session["id"], tokens["access_token"], query=False)
     ready = await client.wait_for("ready")
     assert (ready["sample_rate"], ready["encoding"], ready["channels"]) == (16000, "pcm_s16le", 1)
@@ -104,7 +62,7 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
     question = await client.wait_for("question")
     assert (question["number"], question["of"]) == (1, 2)
 
-    complete = await _answer(client, _pcm(ANSWER_ONE), realtime_factor=2.0)
+    complete = await _answer(client, spoken_pcm(ANSWER_ONE), realtime_factor=2.0)
     reference = script_text(ANSWER_ONE)
     assert word_error_rate(reference, complete["transcript"]) < 0.25, complete["transcript"]
     assert not repeated_ngrams(complete["transcript"])
@@ -159,7 +117,7 @@ async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, c
     # A text no other test (or database parameter) asked, so the shared embedder has not seen it.
     unseen = f"Which message queue did you choose for billing service {uuid.uuid4().hex[:6]}, and why?"
     questions = [{**QUESTIONS[0], "text": unseen}]
-    tokens, session = await _account_and_session(server, questions)
+    tokens, session = await account_and_session(server, questions)
     texts = reference_texts(questions[0]["text"], questions[0]["expected_topics"])
     assert not any(embedder.remembers(text) for text in texts[:2])  # the prompts carry the question
     client = await connect(session["id"], tokens["access_token"])
@@ -174,8 +132,8 @@ async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, c
 
 
 async def test_handshake_refusals_close_with_policy_codes(server, connect) -> None:
-    tokens, session = await _account_and_session(server)
-    other_tokens, other_session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
+    other_tokens, other_session = await account_and_session(server)
     cases = [
         (session["id"], None, {}),  # no token at all (the auth message never comes)
         (session["id"], "not-a-token", {}),
@@ -196,7 +154,7 @@ async def test_handshake_refusals_close_with_policy_codes(server, connect) -> No
 
 
 async def test_protocol_errors_are_reported_and_the_socket_survives(server, connect) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     client = await connect(session["id"], tokens["access_token"])
     await client.wait_for("ready")
     await client.connection.send(b"\x00\x01" * 100)  # audio before start
@@ -220,8 +178,8 @@ async def test_protocol_errors_are_reported_and_the_socket_survives(server, conn
 async def test_one_stream_per_session_the_newest_wins_and_admission_control(settings, transcriber, embedder) -> None:
     limited = replace(settings, live=replace(settings.live, max_live_streams=1))
     async with serve(create_app(limited, transcriber=transcriber, embedder=embedder)) as base:
-        tokens, session = await _account_and_session(base)
-        second_tokens, second_session = await _account_and_session(base)
+        tokens, session = await account_and_session(base)
+        second_tokens, second_session = await account_and_session(base)
         first = InterviewClient(
             await websockets.connect(ws_url(base, f"/ws/sessions/{session['id']}?token={tokens['access_token']}"))
         )
@@ -237,7 +195,7 @@ async def test_one_stream_per_session_the_newest_wins_and_admission_control(sett
         await first.connection.close()
 
     async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
-        tokens, session = await _account_and_session(base)
+        tokens, session = await account_and_session(base)
         url = ws_url(base, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")
         first = InterviewClient(await websockets.connect(url))
         await first.wait_for("ready")
@@ -251,11 +209,11 @@ async def test_one_stream_per_session_the_newest_wins_and_admission_control(sett
 
 
 async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     first = await connect(session["id"], tokens["access_token"])
     await first.send(type="start")
     await first.wait_for("question")
-    part_one = _pcm(ANSWER_ONE)
+    part_one = spoken_pcm(ANSWER_ONE)
     await first.stream(part_one, realtime_factor=4.0)
     await first.wait_for("final")
     await first.connection.close()  # the network drops mid-answer
@@ -268,16 +226,16 @@ async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> 
     resumed = await second.wait_for("resumed")
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
     assert resumed["audio_duration"] == pytest.approx(len(part_one) / 32000, abs=0.01)
-    complete = await _answer(second, _pcm(ANSWER_TWO), realtime_factor=4.0)
+    complete = await _answer(second, spoken_pcm(ANSWER_TWO), realtime_factor=4.0)
     reference = script_text(ANSWER_ONE + ANSWER_TWO)
     assert word_error_rate(reference, complete["transcript"]) < 0.3, complete["transcript"]
     assert not repeated_ngrams(complete["transcript"])
-    assert complete["audio_duration"] == pytest.approx((len(part_one) + len(_pcm(ANSWER_TWO))) / 32000, abs=0.05)
+    assert complete["audio_duration"] == pytest.approx((len(part_one) + len(spoken_pcm(ANSWER_TWO))) / 32000, abs=0.05)
 
 
 async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, connect) -> None:
-    alice_tokens, alice_session = await _account_and_session(server)
-    bob_tokens, bob_session = await _account_and_session(server)
+    alice_tokens, alice_session = await account_and_session(server)
+    bob_tokens, bob_session = await account_and_session(server)
     async with httpx.AsyncClient(base_url=server) as http:
         share = await http.post(
             f"/api/sessions/{alice_session['id']}/share",
@@ -307,7 +265,8 @@ async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, c
         await client.send(type="start")
         await client.wait_for("question")
     alice_done, bob_done = await asyncio.gather(
-        _answer(alice, _pcm(ANSWER_ONE), realtime_factor=2.0), _answer(bob, _pcm(ANSWER_TWO), realtime_factor=2.0)
+        _answer(alice, spoken_pcm(ANSWER_ONE), realtime_factor=2.0),
+        _answer(bob, spoken_pcm(ANSWER_TWO), realtime_factor=2.0),
     )
     assert "kubernetes" in normalise_words(alice_done["transcript"])
     assert "kubernetes" not in normalise_words(bob_done["transcript"])
@@ -319,7 +278,7 @@ async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, c
 
 
 async def test_silence_and_noise_produce_no_text(server, connect) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     client = await connect(session["id"], tokens["access_token"])
     await client.send(type="start")
     await client.wait_for("question")
@@ -341,7 +300,7 @@ async def test_time_limit_closes_and_keeps_the_answer(server, connect) -> None:
             "time_limit": 30,
         }
     ]
-    tokens, session = await _account_and_session(server, questions=short)
+    tokens, session = await account_and_session(server, questions=short)
     client = await connect(session["id"], tokens["access_token"])
     await client.send(type="start")
     await client.wait_for("question")

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from persistence.models import InterviewFeedback, InterviewQuestion, InterviewSession, InterviewStatus, User
 from server.app import create_app
-from tests.server.test_live import ANSWER_ONE, _account_and_session, _pcm
+from tests.support.interviews import ANSWER_ONE, account_and_session, spoken_pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
 
 pytestmark = pytest.mark.model
@@ -63,7 +63,7 @@ async def _mid_answer(
     )
     await live.send(type="start")
     await live.wait_for("question")
-    await live.stream(_pcm(ANSWER_ONE), realtime_factor=4.0)
+    await live.stream(spoken_pcm(ANSWER_ONE), realtime_factor=4.0)
     await live.wait_for("final")
     return live, watcher
 
@@ -95,7 +95,7 @@ def _no_tracebacks(caplog) -> None:
 async def test_deleting_a_session_mid_answer_closes_its_sockets_and_deletes_its_files(
     server, database, settings, caplog
 ) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     live, watcher = await _mid_answer(server, tokens, session)
     session_dir = settings.audio_dir / uuid.UUID(tokens["user"]["id"]).hex / uuid.UUID(session["id"]).hex
     assert any(session_dir.glob("*.wav")) and any(session_dir.glob("*.segments.jsonl"))
@@ -116,7 +116,7 @@ async def test_deleting_a_session_mid_answer_closes_its_sockets_and_deletes_its_
 
 
 async def test_cancelling_mid_answer_stores_nothing_more(server, database, settings, caplog) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     live, watcher = await _mid_answer(server, tokens, session)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     session_dir = settings.audio_dir / uuid.UUID(tokens["user"]["id"]).hex / uuid.UUID(session["id"]).hex
@@ -151,7 +151,7 @@ async def test_cancelling_mid_answer_stores_nothing_more(server, database, setti
 async def test_deleting_the_account_mid_answer_closes_everything_and_deletes_its_files(
     server, database, settings, caplog
 ) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     live, watcher = await _mid_answer(server, tokens, session)
     user_id = uuid.UUID(tokens["user"]["id"])
     user_dir = settings.audio_dir / user_id.hex
@@ -194,7 +194,7 @@ async def test_a_delete_on_the_other_node_closes_the_sockets_and_deletes_the_fil
                 )
             )
         )
-        tokens, session = await _account_and_session(node_a)
+        tokens, session = await account_and_session(node_a)
         live, watcher = await _mid_answer(node_a, tokens, session, watch_base=node_b)
         session_dir = settings.audio_dir / uuid.UUID(tokens["user"]["id"]).hex / uuid.UUID(session["id"]).hex
         async with httpx.AsyncClient(base_url=node_b) as http:
@@ -214,7 +214,7 @@ async def test_a_session_changed_behind_the_sockets_back_stores_nothing(
 ) -> None:
     """The close message never came (lost in a Redis outage, say): the interview still refuses
     to store the answer, and closes with session_closed instead of crashing its control task."""
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     live, watcher = await _mid_answer(server, tokens, session)
     await watcher.connection.close()
     session_id = uuid.UUID(session["id"])

@@ -12,7 +12,8 @@ import pytest
 import websockets
 
 from server.app import create_app
-from tests.server.test_live import ANSWER_ONE, ANSWER_TWO, _account_and_session, _answer, _pcm
+from tests.server.test_live import _answer
+from tests.support.interviews import ANSWER_ONE, ANSWER_TWO, account_and_session, spoken_pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
 from tests.support.speech import script_text
 from tests.support.text import normalise_words, word_error_rate
@@ -32,12 +33,12 @@ async def server(app):
 
 
 async def test_a_half_dead_connection_is_taken_over_by_a_reconnect(app, server) -> None:
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     url = ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")
     dead = InterviewClient(await websockets.connect(url, ping_interval=None, max_size=1 << 22))
     await dead.send(type="start")
     await dead.wait_for("question")
-    await dead.stream(_pcm(ANSWER_ONE), realtime_factor=2.0)
+    await dead.stream(spoken_pcm(ANSWER_ONE), realtime_factor=2.0)
     await dead.wait_for("final")
     # The network dies without a FIN: this end neither reads nor writes (nor answers pings) and
     # its TCP connection stays open. Before, every reconnect got 4409 until the ping timeout.
@@ -49,7 +50,7 @@ async def test_a_half_dead_connection_is_taken_over_by_a_reconnect(app, server) 
     assert (await fresh.wait_for("question"))["number"] == 1  # the same answer continues
     resumed = await fresh.wait_for("resumed")
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
-    complete = await _answer(fresh, _pcm(ANSWER_TWO), realtime_factor=4.0)
+    complete = await _answer(fresh, spoken_pcm(ANSWER_TWO), realtime_factor=4.0)
     assert word_error_rate(script_text(ANSWER_ONE + ANSWER_TWO), complete["transcript"]) < 0.3, complete["transcript"]
 
     dead.connection.transport.resume_reading()  # what the server sent it meanwhile: why it closed
@@ -71,12 +72,12 @@ async def test_a_take_over_lets_the_answer_being_closed_finish(server) -> None:
     """A reconnect right after `answer_done` (the answer is being scored): the older connection
     finishes storing and scoring it before it gives way, and the newer one goes on from the
     question after it."""
-    tokens, session = await _account_and_session(server)
+    tokens, session = await account_and_session(server)
     url = ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")
     older = InterviewClient(await websockets.connect(url, max_size=1 << 22))
     await older.send(type="start")
     await older.wait_for("question")
-    await _answer(older, _pcm(ANSWER_ONE), realtime_factor=4.0)  # answer_complete: scoring starts
+    await _answer(older, spoken_pcm(ANSWER_ONE), realtime_factor=4.0)  # answer_complete: scoring starts
     newer = InterviewClient(await websockets.connect(url, max_size=1 << 22))
     assert (await newer.wait_for("ready"))["type"] == "ready"
     with pytest.raises(websockets.ConnectionClosed) as closed:

@@ -23,7 +23,7 @@ from server.app import create_app
 from server.live.locks import RedisSessionLocks
 from server.live.pubsub import create_redis
 from tests.faults.services import Nginx
-from tests.server.test_live import ANSWER_ONE, ANSWER_TWO, _account_and_session, _pcm
+from tests.support.interviews import ANSWER_ONE, ANSWER_TWO, account_and_session, spoken_pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
 from tests.support.speech import script_text
 from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
@@ -86,7 +86,7 @@ async def _closed_with(client: InterviewClient) -> int:
 @pytest.mark.model
 async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two_nodes) -> None:
     base = two_nodes.base
-    tokens, session = await _account_and_session(base)
+    tokens, session = await account_and_session(base)
     async with httpx.AsyncClient(base_url=base) as http:
         share = await http.post(
             f"/api/sessions/{session['id']}/share", headers={"Authorization": f"Bearer {tokens['access_token']}"}
@@ -103,7 +103,7 @@ async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two
             break
         extra.append(watcher)
     assert two_nodes.watched_on() - {serving}, "no watcher landed on the other node"
-    await candidate.stream(_pcm(ANSWER_ONE), realtime_factor=3.0)
+    await candidate.stream(spoken_pcm(ANSWER_ONE), realtime_factor=3.0)
     await candidate.send(type="answer_done")
     complete = await candidate.wait_for("answer_complete")
 
@@ -117,7 +117,7 @@ async def test_a_watcher_on_node_b_sees_the_transcript_streaming_into_node_a(two
 
 async def test_a_second_socket_for_a_session_takes_it_over_across_nodes(two_nodes) -> None:
     base = two_nodes.base
-    tokens, session = await _account_and_session(base)
+    tokens, session = await account_and_session(base)
     holder = await _open(base, session["id"], tokens["access_token"])
     await holder.wait_for("ready")
     for _ in range(2):  # round robin: each newer connection lands on the other node, and wins
@@ -166,12 +166,12 @@ async def test_a_lease_is_taken_over_by_a_newer_connection_never_an_uploads() ->
 @pytest.mark.model
 async def test_an_answer_dropped_on_node_a_continues_on_node_b(two_nodes) -> None:
     base = two_nodes.base
-    tokens, session = await _account_and_session(base)
+    tokens, session = await account_and_session(base)
     first = await _open(base, session["id"], tokens["access_token"])
     await first.send(type="start")
     await first.wait_for("question")
     first_node = two_nodes.serving()
-    part_one = _pcm(ANSWER_ONE)
+    part_one = spoken_pcm(ANSWER_ONE)
     await first.stream(part_one, realtime_factor=4.0)
     await first.wait_for("final")
     await first.connection.close()  # the network drops; the candidate lands on the other node
@@ -183,7 +183,7 @@ async def test_an_answer_dropped_on_node_a_continues_on_node_b(two_nodes) -> Non
     resumed = await second.wait_for("resumed")
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
     assert resumed["audio_duration"] == pytest.approx(len(part_one) / 32000, abs=0.01)
-    await second.stream(_pcm(ANSWER_TWO), realtime_factor=4.0)
+    await second.stream(spoken_pcm(ANSWER_TWO), realtime_factor=4.0)
     await second.send(type="answer_done")
     complete = await second.wait_for("answer_complete")
     words = normalise_words(complete["transcript"])

@@ -21,25 +21,12 @@ import websockets
 
 from server.app import create_app
 from server.upload_options import UploadOptions
+from tests.support.interviews import QUESTIONS
 from tests.support.live_server import METRICS_HEADERS, InterviewClient, parse_metrics, serve, ws_url
 from tests.support.speech import synthesize, to_pcm16, write_wav
 
 pytestmark = pytest.mark.model
 
-QUESTIONS = [
-    {
-        "text": "Tell me about your backend experience.",
-        "category": "technical",
-        "expected_topics": ["Python", "Kubernetes"],
-        "time_limit": 120,
-    },
-    {
-        "text": "How did you measure the result?",
-        "category": "behavioral",
-        "expected_topics": ["latency"],
-        "time_limit": 120,
-    },
-]
 SPOKEN = ("I wrote Python services for five years.", 0.5, "We measured the latency of every release.")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 

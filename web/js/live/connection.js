@@ -124,9 +124,10 @@ export class InterviewConnection {
       this.retryTimer = setTimeout(() => this.connect(), FULL_RETRY_MS);
       return;
     }
-    if (error === "unauthorized" || (code === 1008 && !error)) {
+    if (error === "unauthorized" || error === "token_revoked" || (code === 1008 && !error)) {
       if (!this.refreshedForAuth && this.refreshToken) {
-        // The access token may simply have expired during a long interview: refresh once.
+        // The access token may simply have expired during a long interview, or this browser
+        // changed the password (its new pair is stored; another sign-out fails the refresh): refresh once.
         this.refreshedForAuth = true;
         this.refreshToken().then(() => this.connect(), () => this.status({ state: "unauthorized" }));
         return;

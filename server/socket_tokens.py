@@ -1,0 +1,145 @@
+"""Open sockets follow the token they were opened with: when it is revoked later (log-out, a
+password change, account deletion, a reused refresh token's sign-in, a withdrawn share link),
+the socket is closed, on whichever node serves it, within a bounded time.
+
+A token is checked once, when a socket opens (server/live/endpoints.py), and a live interview may
+last longer than a sign-in: without this, a signed-out user's socket kept streaming and watching.
+Each node learns of a revocation two ways:
+
+- **pushed**: every revocation is published on the node-wide channel `interview:tokens` (Litestar
+  channels: Redis pub/sub with several nodes, in-process otherwise, like the session control
+  channel of server/live/control.py); each node sets at once the event of each of its sockets
+  whose token the revocation covers;
+- **polled**: every `AuthOptions.socket_token_recheck_s` (30 s by default) each node checks its
+  sockets' tokens against the revocation store itself, so a message lost while Redis was
+  unreachable (publishing drops then) still closes the socket, once the store answers again.
+
+The socket handler decides how to close (the interview socket stores and sends its last finals
+first); this module only says when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+
+import msgspec
+from litestar.channels import ChannelsPlugin
+
+from server.auth import TokenClaims, TokenService, revocation_keys, revokes
+from server.errors import TokenRevoked
+
+log = logging.getLogger("server.socket_tokens")
+
+TOKENS_CHANNEL = "interview:tokens"
+
+
+class Revoked(msgspec.Struct, frozen=True):
+    """One change of the revocation store: `key` (`user:<id>`, `family:<fam>`, `share:<session>`)
+    now holds at least `value` (a cut-off in ms, or 1 for a family)."""
+
+    key: str
+    value: int
+
+
+_decoder = msgspec.json.Decoder(Revoked)
+
+
+def publisher(channels: ChannelsPlugin) -> Callable[[str, int], None]:
+    """What TokenService calls after each revocation it stored (its `on_revoked`)."""
+
+    def publish(key: str, value: int) -> None:
+        channels.publish(msgspec.json.encode(Revoked(key, value)), TOKENS_CHANNEL)
+
+    return publish
+
+
+class SocketToken(asyncio.Event):
+    """Set when the token a socket was opened with is revoked."""
+
+    def __init__(self, claims: TokenClaims) -> None:
+        super().__init__()
+        self.claims = claims
+
+
+class SocketTokens:
+    """The tokens of this node's open sockets, each with the event its socket waits on."""
+
+    def __init__(self, tokens: TokenService, channels: ChannelsPlugin, recheck_s: float) -> None:
+        self._tokens = tokens
+        self._channels = channels
+        self._recheck_s = recheck_s
+        self._open: set[SocketToken] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @contextlib.contextmanager
+    def watching(self, claims: TokenClaims) -> Iterator[SocketToken]:
+        """Follow `claims` while the block runs; yields the event set when they are revoked."""
+        token = SocketToken(claims)
+        self._open.add(token)
+        try:
+            yield token
+        finally:
+            self._open.discard(token)
+
+    def apply(self, message: Revoked) -> int:
+        """Set the events of the sockets whose token `message` revokes; how many."""
+        hit = [
+            token
+            for token in self._open
+            if not token.is_set()
+            and message.key in revocation_keys(token.claims)
+            and revokes(message.key, message.value, token.claims)
+        ]
+        for token in hit:
+            token.set()
+        if hit:
+            log.info("%d open socket(s) of %s revoked", len(hit), message.key)
+        return len(hit)
+
+    async def recheck(self) -> int:
+        """Check every open socket's token against the store (unreachable: let through, as at
+        connect); set the events of the revoked ones. How many were revoked."""
+        revoked = 0
+        for token in list(self._open):
+            if token.is_set():
+                continue
+            try:
+                await self._tokens.check(token.claims)
+            except TokenRevoked:
+                token.set()
+                revoked += 1
+        if revoked:
+            log.info("%d open socket(s) found revoked by the periodic check", revoked)
+        return revoked
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="socket-tokens-listen"),
+            asyncio.create_task(self._poll(), name="socket-tokens-poll"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _listen(self) -> None:
+        async with self._channels.start_subscription([TOKENS_CHANNEL]) as subscriber:
+            async for payload in subscriber.iter_events():
+                try:
+                    message = _decoder.decode(payload)
+                except (msgspec.DecodeError, TypeError):
+                    continue  # a resync marker after a Redis outage (the poll covers that gap)
+                self.apply(message)
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self._recheck_s)
+            try:
+                await self.recheck()
+            except Exception:  # never let the loop die: the next round tries again
+                log.exception("checking the open sockets' tokens failed")
