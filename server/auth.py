@@ -194,21 +194,23 @@ class TokenService:
         log.warning("refresh token reused: family %s of user %s revoked", claims.family, claims.subject)
         raise TokenRevoked("this refresh token was already used; sign in again")
 
-    async def revoke_user(self, user_id: uuid.UUID) -> None:
-        """Every token of the user issued until now is refused from now on, on every node."""
-        await self._cut_off(f"user:{user_id}")
+    async def revoke_user(self, user_id: uuid.UUID, *, announce: bool = True) -> None:
+        """Every token of the user issued until now is refused from now on, on every node, and
+        (when `announce`) the sockets opened with one close (`on_revoked`)."""
+        await self._cut_off(f"user:{user_id}", announce=announce)
 
     async def withdraw_shares(self, session_id: uuid.UUID) -> None:
         """Every share token of the session issued until now is refused."""
         await self._cut_off(f"share:{session_id}")
 
-    async def _cut_off(self, scope: str) -> None:
+    async def _cut_off(self, scope: str, *, announce: bool = True) -> None:
         cutoff = self._stamp()
         try:
             await self.revoked.raise_to(scope, cutoff, self.refresh_ttl.total_seconds())
         except RevocationUnavailable as error:
             raise ServiceUnavailable("tokens cannot be revoked right now: try again in a moment") from error
-        self._announce(scope, cutoff)
+        if announce:
+            self._announce(scope, cutoff)
 
     def _announce(self, key: str, value: int) -> None:
         if self.on_revoked is not None:

@@ -58,9 +58,11 @@ class MeController(Controller):
         await db.commit()
         await control.user_deleted(request.app.state, request.user.id, session_ids)
         # Its tokens already fail (the account is gone); the cut-off also says so without a
-        # database read. Redis being down must not turn a done deletion into an error.
+        # database read. Redis being down must not turn a done deletion into an error. Not
+        # announced: its sockets close as `session_closed`, storing nothing (a `token_revoked`
+        # close would store the open answer's last finals, into a deleted session).
         with contextlib.suppress(ServiceUnavailable):
-            await request.app.state.tokens.revoke_user(request.user.id)
+            await request.app.state.tokens.revoke_user(request.user.id, announce=False)
 
     @get("/stats", summary="My interview statistics and score trend", responses=error_responses(401))
     async def statistics(self, request: Request[User, object, object], db: Db) -> StatisticsOut:

@@ -121,16 +121,21 @@ class Conversation:
             assert self.close_code in DOCUMENTED_CLOSE_CODES, f"undocumented close code {self.close_code}"
 
 
+def _signed_up(base: str, process) -> Hostile:
+    """The server at `base` (run by `process`) with a new candidate signed up on it."""
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    tokens = httpx.post(
+        f"{base}/api/auth/register",
+        json={"email": email, "password": "long password", "full_name": "F"},
+        timeout=30,
+    ).json()
+    return Hostile(base, process, {"Authorization": f"Bearer {tokens['access_token']}"}, tokens["access_token"])
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Iterator[Hostile]:
     with spawn_server(tmp_path_factory.mktemp("hostile")) as (base, process):
-        email = f"{uuid.uuid4().hex[:10]}@example.com"
-        tokens = httpx.post(
-            f"{base}/api/auth/register",
-            json={"email": email, "password": "long password", "full_name": "F"},
-            timeout=30,
-        ).json()
-        server = Hostile(base, process, {"Authorization": f"Bearer {tokens['access_token']}"}, tokens["access_token"])
+        server = _signed_up(base, process)
         # Warm up every path a candidate uses (decode, store, score) before taking the baseline.
         transcript = _candidate_answer(server)
         assert "python" in normalise_words(transcript)
@@ -369,13 +374,7 @@ def thinker(tmp_path_factory) -> Iterator[Hostile]:
     bound is about. Its baseline is taken after one such answer; what the paced answers add
     beyond it must stay under the same headroom (a buffer kept per pause or per frame would not)."""
     with spawn_server(tmp_path_factory.mktemp("thinker")) as (base, process):
-        email = f"{uuid.uuid4().hex[:10]}@example.com"
-        tokens = httpx.post(
-            f"{base}/api/auth/register",
-            json={"email": email, "password": "long password", "full_name": "T"},
-            timeout=30,
-        ).json()
-        server = Hostile(base, process, {"Authorization": f"Bearer {tokens['access_token']}"}, tokens["access_token"])
+        server = _signed_up(base, process)
         _paced_answer(server, [("speech", 8.0, None), ("noise", 45.0, None), ("speech", 8.0, None)])
         server.baseline_rss = server.peak_rss = process.memory_info().rss
         yield server

@@ -58,8 +58,7 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
     client = await connect(session["id"], tokens["access_token"], query=False)
     ready = await client.wait_for("ready")
     assert (ready["sample_rate"], ready["encoding"], ready["channels"]) == (16000, "pcm_s16le", 1)
-    await client.send(type="start")
-    question = await client.wait_for("question")
+    question = await client.start()
     assert (question["number"], question["of"]) == (1, 2)
 
     complete = await _answer(client, spoken_pcm(ANSWER_ONE), realtime_factor=2.0)
@@ -122,8 +121,7 @@ async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, c
     assert not any(embedder.remembers(text) for text in texts[:2])  # the prompts carry the question
     client = await connect(session["id"], tokens["access_token"])
     await client.wait_for("ready")
-    await client.send(type="start")
-    await client.wait_for("question")
+    await client.start()
     for _ in range(100):  # the preparation runs in a worker thread: wait for it, not for a time
         if all(embedder.remembers(text) for text in texts):
             break
@@ -167,8 +165,7 @@ async def test_protocol_errors_are_reported_and_the_socket_survives(server, conn
     assert (await client.wait_for("error"))["code"] == "no_open_answer"
     await client.send(type="ping", id=42)
     assert (await client.wait_for("pong"))["id"] == 42
-    await client.send(type="start")
-    assert (await client.wait_for("question"))["number"] == 1
+    assert (await client.start())["number"] == 1
     await client.connection.send(b"\x00" * 100_001)  # oversized frame
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await client.wait_for("never", timeout=15)
@@ -211,8 +208,7 @@ async def test_one_stream_per_session_the_newest_wins_and_admission_control(sett
 async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> None:
     tokens, session = await account_and_session(server)
     first = await connect(session["id"], tokens["access_token"])
-    await first.send(type="start")
-    await first.wait_for("question")
+    await first.start()
     part_one = spoken_pcm(ANSWER_ONE)
     await first.stream(part_one, realtime_factor=4.0)
     await first.wait_for("final")
@@ -220,8 +216,7 @@ async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> 
 
     await asyncio.sleep(0.5)
     second = await connect(session["id"], tokens["access_token"])
-    await second.send(type="start")
-    question = await second.wait_for("question")
+    question = await second.start()
     assert question["number"] == 1  # the same answer continues
     resumed = await second.wait_for("resumed")
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
@@ -262,8 +257,7 @@ async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, c
     alice = await connect(alice_session["id"], alice_tokens["access_token"])
     bob = await connect(bob_session["id"], bob_tokens["access_token"])
     for client in (alice, bob):
-        await client.send(type="start")
-        await client.wait_for("question")
+        await client.start()
     alice_done, bob_done = await asyncio.gather(
         _answer(alice, spoken_pcm(ANSWER_ONE), realtime_factor=2.0),
         _answer(bob, spoken_pcm(ANSWER_TWO), realtime_factor=2.0),
@@ -280,8 +274,7 @@ async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, c
 async def test_silence_and_noise_produce_no_text(server, connect) -> None:
     tokens, session = await account_and_session(server)
     client = await connect(session["id"], tokens["access_token"])
-    await client.send(type="start")
-    await client.wait_for("question")
+    await client.start()
     rng = np.random.default_rng(7)
     silence = np.zeros(16000 * 3, np.float32)
     hiss = (rng.standard_normal(16000 * 4) * 0.02).astype(np.float32)
@@ -302,8 +295,7 @@ async def test_time_limit_closes_and_keeps_the_answer(server, connect) -> None:
     ]
     tokens, session = await account_and_session(server, questions=short)
     client = await connect(session["id"], tokens["access_token"])
-    await client.send(type="start")
-    await client.wait_for("question")
+    await client.start()
     speech = synthesize(ANSWER_ONE)
     pcm = to_pcm16(np.concatenate([speech, np.zeros(16000 * 35, np.float32)]))
     await client.stream(pcm)

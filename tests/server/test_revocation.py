@@ -5,7 +5,9 @@ real uvicorn nodes share PostgreSQL and the real Redis; each request picks its n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -32,12 +34,19 @@ async def _register(http: httpx.AsyncClient) -> tuple[str, dict]:
     return email, response.json()
 
 
+@contextlib.asynccontextmanager
+async def _node_clients(nodes) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """An HTTP client for each of the two nodes, a and b."""
+    async with (
+        httpx.AsyncClient(base_url=nodes.nodes["a"]) as a,
+        httpx.AsyncClient(base_url=nodes.nodes["b"]) as b,
+    ):
+        yield a, b
+
+
 @pytest.mark.redis
 async def test_a_refresh_token_works_once_and_its_reuse_revokes_the_family_on_every_node(two_nodes) -> None:  # noqa: F811
-    async with (
-        httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a,
-        httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b,
-    ):
+    async with _node_clients(two_nodes) as (a, b):
         email, first = await _register(a)
         rotated = await a.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
         assert rotated.status_code == 200
@@ -58,10 +67,7 @@ async def test_a_refresh_token_works_once_and_its_reuse_revokes_the_family_on_ev
 
 @pytest.mark.redis
 async def test_password_change_logout_and_account_deletion_revoke_on_every_node(two_nodes) -> None:  # noqa: F811
-    async with (
-        httpx.AsyncClient(base_url=two_nodes.nodes["a"]) as a,
-        httpx.AsyncClient(base_url=two_nodes.nodes["b"]) as b,
-    ):
+    async with _node_clients(two_nodes) as (a, b):
         email, laptop = await _register(a)
         phone = (await b.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()
 

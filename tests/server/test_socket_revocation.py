@@ -38,8 +38,7 @@ async def _closed(client: InterviewClient) -> tuple[int, dict]:
 async def _interviewing(base: str, session_id: str, token: str) -> InterviewClient:
     candidate = await _open(base, f"/ws/sessions/{session_id}", token)
     await candidate.wait_for("ready")
-    await candidate.send(type="start")
-    await candidate.wait_for("question")
+    await candidate.start()
     return candidate
 
 

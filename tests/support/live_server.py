@@ -62,6 +62,11 @@ class InterviewClient:
             if event["type"] == kind:
                 return event
 
+    async def start(self) -> dict[str, Any]:
+        """Send `start`; the `question` event it opens (the interview's first, or the resumed one)."""
+        await self.send(type="start")
+        return await self.wait_for("question")
+
     async def stream(self, pcm: bytes, *, chunk: int = 3200, realtime_factor: float | None = None) -> None:
         """Send PCM in `chunk`-byte frames; at `realtime_factor` x real time, or as fast as possible."""
         for start in range(0, len(pcm), chunk):
