@@ -3,6 +3,7 @@ so another user's id is a 404, never their data."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -235,7 +236,7 @@ class SessionController(Controller):
                     raise NotFound("this question has no such attempt")
                 stored_path, audio_format = columns.get("audio_file_path"), columns.get("audio_format")
         path = Path(stored_path) if stored_path else None
-        if path is None or not path.is_file():
+        if path is None or not await asyncio.to_thread(path.is_file):
             raise NotFound("this answer has no recording")
         audio_format = audio_format or "wav"  # an earlier attempt's own: an upload, then a live retry
         return File(

@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 import uuid
 
-import av
 import httpx
 import numpy as np
 import pytest
 
 from server.app import create_app
+from tests.support.audio_files import encode_audio
 from tests.support.live_server import serve
 from tests.support.speech import synthesize, write_wav
 from tests.support.text import normalise_words
@@ -23,23 +23,6 @@ SCRIPT = (
     0.8,
     "We moved it to Kubernetes and cut costs by a third.",
 )
-
-
-def _encode(audio: np.ndarray, container: str, codec: str, rate: int) -> bytes:
-    """Encode with PyAV (ffmpeg), as a browser's MediaRecorder (webm/opus) or an app would."""
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format=container) as output:
-        stream = output.add_stream(codec, rate=rate)
-        stream.layout = "mono"
-        frame = av.AudioFrame.from_ndarray((audio * 32767).astype(np.int16)[None, :], format="s16", layout="mono")
-        frame.sample_rate = 16000
-        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=rate)
-        for resampled in resampler.resample(frame) + resampler.resample(None):
-            for packet in stream.encode(resampled):
-                output.mux(packet)
-        for packet in stream.encode(None):
-            output.mux(packet)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -83,7 +66,7 @@ async def test_an_uploaded_recording_is_transcribed_stored_and_scored(
         write_wav(buffer, speech)
         body = buffer.getvalue()
     else:
-        body = _encode(speech, container, codec, rate)
+        body = encode_audio(speech, container, codec, rate)
     session = await _session(api)
     question = session["questions"][0]
     # The name and declared type are lies on purpose: only the content counts.

@@ -26,3 +26,21 @@ def flac_of_silence(seconds: int, rate: int = 8000, layout: str = "mono") -> byt
         for packet in stream.encode(None):
             output.mux(packet)
     return buffer.getvalue()
+
+
+def encode_audio(audio: np.ndarray, container: str, codec: str, rate: int) -> bytes:
+    """16 kHz mono float audio encoded with PyAV (ffmpeg), as a browser's MediaRecorder
+    (webm/opus) or an app would: e.g. ("flac", "flac", 16000), ("webm", "libopus", 48000)."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=container) as output:
+        stream = output.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray((audio * 32767).astype(np.int16)[None, :], format="s16", layout="mono")
+        frame.sample_rate = 16000
+        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=rate)
+        for resampled in resampler.resample(frame) + resampler.resample(None):
+            for packet in stream.encode(resampled):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return buffer.getvalue()
