@@ -21,6 +21,7 @@ first); this module only says when.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
@@ -34,6 +35,8 @@ from server.errors import TokenRevoked
 log = logging.getLogger("server.socket_tokens")
 
 TOKENS_CHANNEL = "interview:tokens"
+#: How many of the latest revocations a node remembers for sockets still in their handshake.
+RECENT = 256
 
 
 class Revoked(msgspec.Struct, frozen=True):
@@ -64,6 +67,10 @@ class SocketToken(asyncio.Event):
         self.claims = claims
 
 
+def _covers(message: Revoked, claims: TokenClaims) -> bool:
+    return message.key in revocation_keys(claims) and revokes(message.key, message.value, claims)
+
+
 class SocketTokens:
     """The tokens of this node's open sockets, each with the event its socket waits on."""
 
@@ -72,12 +79,17 @@ class SocketTokens:
         self._channels = channels
         self._recheck_s = recheck_s
         self._open: set[SocketToken] = set()
+        #: The latest revocations heard: a socket registered just after one (its token was
+        #: checked before, its handshake went on meanwhile) is revoked at once.
+        self._recent: collections.deque[Revoked] = collections.deque(maxlen=RECENT)
         self._tasks: list[asyncio.Task[None]] = []
 
     @contextlib.contextmanager
     def watching(self, claims: TokenClaims) -> Iterator[SocketToken]:
         """Follow `claims` while the block runs; yields the event set when they are revoked."""
         token = SocketToken(claims)
+        if any(_covers(message, claims) for message in self._recent):
+            token.set()
         self._open.add(token)
         try:
             yield token
@@ -86,13 +98,8 @@ class SocketTokens:
 
     def apply(self, message: Revoked) -> int:
         """Set the events of the sockets whose token `message` revokes; how many."""
-        hit = [
-            token
-            for token in self._open
-            if not token.is_set()
-            and message.key in revocation_keys(token.claims)
-            and revokes(message.key, message.value, token.claims)
-        ]
+        self._recent.append(message)
+        hit = [token for token in self._open if not token.is_set() and _covers(message, token.claims)]
         for token in hit:
             token.set()
         if hit:

@@ -6,13 +6,20 @@ Real uvicorn servers, the real model, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
+from types import SimpleNamespace
 
 import httpx
 import pytest
 import websockets
 
 from server.app import create_app
+from server.auth import ACCESS, TokenService
+from server.errors import TokenRevoked
+from server.revocation import MemoryRevocationStore
+from server.settings import AuthOptions
+from server.socket_tokens import Revoked, SocketTokens
 from tests.server.test_multinode import REDIS_URL, two_nodes  # noqa: F401 (the fixture)
 from tests.support.interviews import ANSWER_ONE, PASSWORD, account_and_session, spoken_pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
@@ -117,3 +124,33 @@ async def test_a_log_out_on_node_a_closes_the_sockets_on_node_b(two_nodes) -> No
         assert (code, error["code"]) == (1008, "token_revoked")
     assert guest.connection.close_code is None
     await guest.connection.close()
+
+
+async def test_the_registry_revokes_by_scope_and_boundary_and_remembers_for_late_sockets() -> None:
+    """SocketTokens without a server: which open sockets a revocation covers."""
+    tokens = TokenService("s" * 40, AuthOptions(), MemoryRevocationStore())
+    registry = SocketTokens(tokens, channels=None, recheck_s=30)  # type: ignore[arg-type] (no listener started)
+    tokens.on_revoked = lambda key, value: registry.apply(Revoked(key, value))
+    alice, bob = SimpleNamespace(id=uuid.uuid4()), SimpleNamespace(id=uuid.uuid4())
+    pair = tokens.issue(alice)
+    alices = tokens.decode(pair["access_token"], ACCESS)
+    bobs = tokens.decode(tokens.issue(bob)["access_token"], ACCESS)
+    with registry.watching(alices) as alice_open, registry.watching(bobs) as bob_open:
+        await tokens.revoke_user(alice.id)
+        assert alice_open.is_set() and not bob_open.is_set()
+    late = tokens.decode(tokens.issue(alice)["access_token"], ACCESS)
+    with registry.watching(alices) as reopened, registry.watching(late) as fresh:
+        assert reopened.is_set() and not fresh.is_set()  # the old token, registered after: at once
+    with registry.watching(late) as fresh:
+        await tokens.revoke_user(alice.id, announce=False)  # the store knows, nobody was told
+        assert not fresh.is_set()
+        assert await registry.recheck() == 1 and fresh.is_set()
+    # A reused refresh token revokes its family: the sockets of that sign-in only.
+    sign_in = tokens.issue(bob)
+    family_socket = tokens.decode(sign_in["access_token"], ACCESS)
+    other_sign_in = tokens.decode(tokens.issue(bob)["access_token"], ACCESS)
+    with registry.watching(family_socket) as same, registry.watching(other_sign_in) as other:
+        await tokens.rotate(sign_in["refresh_token"])
+        with pytest.raises(TokenRevoked):
+            await tokens.rotate(sign_in["refresh_token"])
+        assert same.is_set() and not other.is_set()
