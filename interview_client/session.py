@@ -50,7 +50,10 @@ def _detail(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text[:200]
-    return str(body.get("detail") or body) if isinstance(body, dict) else str(body)
+    if not isinstance(body, dict):
+        return str(body)
+    detail = str(body.get("detail") or body)
+    return f"{body['code']}: {detail}" if body.get("code") else detail  # e.g. "token_revoked: ..."
 
 
 @dataclass(frozen=True)
