@@ -4,6 +4,7 @@ the lifespan of shared resources (database engine, model, LanguageTool, pub/sub)
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -22,7 +23,7 @@ from server.db import provide_db
 from server.dbhealth import DATABASE_ERROR_HANDLERS
 from server.errors import EXCEPTION_HANDLERS
 from server.jwt_secret import resolve_jwt_secret
-from server.live.control import ControlListener, WatchRegistry
+from server.live.control import ControlListener, WatchRegistry, publish_revoked
 from server.live.endpoints import interview_socket, watch_socket
 from server.live.interview import LiveDeps
 from server.live.locks import LocalSessionLocks, RedisSessionLocks
@@ -46,7 +47,7 @@ from server.routes_voice import question_voice
 from server.routes_web import index, web_router
 from server.security_headers import security_headers
 from server.settings import Settings, node_name
-from server.socket_tokens import SocketTokens, publisher
+from server.socket_tokens import SocketTokens
 from server.speech.whisper import WhisperTranscriber
 from server.upload_limits import UploadLimits
 from server.voice import InterviewerVoice
@@ -205,8 +206,8 @@ def create_app(
         else FileRevocationStore(settings.data_dir / "revocations.jsonl"),
     )
     # Sockets opened with a token revoked later close, on every node (pushed, and re-checked).
-    app.state.tokens.on_revoked = publisher(channels)
-    app.state.socket_tokens = SocketTokens(app.state.tokens, channels, settings.auth.socket_token_recheck_s)
+    app.state.tokens.on_revoked = functools.partial(publish_revoked, channels)
+    app.state.socket_tokens = SocketTokens(app.state.tokens, settings.auth.socket_token_recheck_s)
     app.state.channels = channels
     app.state.channels_backend = channels_backend
     app.state.node = node_name(settings)

@@ -6,10 +6,10 @@ A token is checked once, when a socket opens (server/live/endpoints.py), and a l
 last longer than a sign-in: without this, a signed-out user's socket kept streaming and watching.
 Each node learns of a revocation two ways:
 
-- **pushed**: every revocation is published on the node-wide channel `interview:tokens` (Litestar
-  channels: Redis pub/sub with several nodes, in-process otherwise, like the session control
-  channel of server/live/control.py); each node sets at once the event of each of its sockets
-  whose token the revocation covers;
+- **pushed**: every revocation is published as a `Revoked` message on the node control channel
+  (server/live/control.py: Redis pub/sub with several nodes, in-process otherwise); each node's
+  control listener hands it to `SocketTokens.apply`, which sets at once the event of each of its
+  sockets whose token the revocation covers;
 - **polled**: every `AuthOptions.socket_token_recheck_s` (30 s by default) each node checks its
   sockets' tokens against the revocation store itself, so a message lost while Redis was
   unreachable (publishing drops then) still closes the socket, once the store answers again.
@@ -24,39 +24,25 @@ import asyncio
 import collections
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import msgspec
-from litestar.channels import ChannelsPlugin
 
 from server.auth import TokenClaims, TokenService, revocation_keys, revokes
 from server.errors import TokenRevoked
 
 log = logging.getLogger("server.socket_tokens")
 
-TOKENS_CHANNEL = "interview:tokens"
 #: How many of the latest revocations a node remembers for sockets still in their handshake.
 RECENT = 256
 
 
-class Revoked(msgspec.Struct, frozen=True):
+class Revoked(msgspec.Struct, frozen=True, tag="revoked"):
     """One change of the revocation store: `key` (`user:<id>`, `family:<fam>`, `share:<session>`)
     now holds at least `value` (a cut-off in ms, or 1 for a family)."""
 
     key: str
     value: int
-
-
-_decoder = msgspec.json.Decoder(Revoked)
-
-
-def publisher(channels: ChannelsPlugin) -> Callable[[str, int], None]:
-    """What TokenService calls after each revocation it stored (its `on_revoked`)."""
-
-    def publish(key: str, value: int) -> None:
-        channels.publish(msgspec.json.encode(Revoked(key, value)), TOKENS_CHANNEL)
-
-    return publish
 
 
 class SocketToken(asyncio.Event):
@@ -74,15 +60,14 @@ def _covers(message: Revoked, claims: TokenClaims) -> bool:
 class SocketTokens:
     """The tokens of this node's open sockets, each with the event its socket waits on."""
 
-    def __init__(self, tokens: TokenService, channels: ChannelsPlugin, recheck_s: float) -> None:
+    def __init__(self, tokens: TokenService, recheck_s: float) -> None:
         self._tokens = tokens
-        self._channels = channels
         self._recheck_s = recheck_s
         self._open: set[SocketToken] = set()
         #: The latest revocations heard: a socket registered just after one (its token was
         #: checked before, its handshake went on meanwhile) is revoked at once.
         self._recent: collections.deque[Revoked] = collections.deque(maxlen=RECENT)
-        self._tasks: list[asyncio.Task[None]] = []
+        self._poller: asyncio.Task[None] | None = None
 
     @contextlib.contextmanager
     def watching(self, claims: TokenClaims) -> Iterator[SocketToken]:
@@ -123,25 +108,14 @@ class SocketTokens:
         return revoked
 
     def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="socket-tokens-listen"),
-            asyncio.create_task(self._poll(), name="socket-tokens-poll"),
-        ]
+        """Start the periodic re-check (the pushed messages come through the control listener)."""
+        self._poller = asyncio.create_task(self._poll(), name="socket-tokens-recheck")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-
-    async def _listen(self) -> None:
-        async with self._channels.start_subscription([TOKENS_CHANNEL]) as subscriber:
-            async for payload in subscriber.iter_events():
-                try:
-                    message = _decoder.decode(payload)
-                except (msgspec.DecodeError, TypeError):
-                    continue  # a resync marker after a Redis outage (the poll covers that gap)
-                self.apply(message)
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
 
     async def _poll(self) -> None:
         while True:

@@ -11,7 +11,8 @@ listens (`ControlListener`) and closes what it serves of those sessions with 100
 written after the route deleted the files is deleted too.
 
 The same channel carries `TakeOver`: a newer connection of a session's owner makes the current
-one give way at once (the session lease's claim, server/live/locks.py, is the slower fallback).
+one give way at once (the session lease's claim, server/live/locks.py, is the slower fallback);
+and `Revoked`: a token revocation, whose sockets close (server/socket_tokens.py).
 
 The route also deletes the files itself (the storage is shared): nothing depends on a message
 arriving when no socket is open. A message lost in a Redis outage leaves the socket open, but
@@ -33,6 +34,7 @@ import msgspec
 from litestar.channels import ChannelsPlugin
 
 from server.live.audio_store import attempt_path, delete_answer_audio, delete_session_audio, delete_user_audio
+from server.socket_tokens import Revoked
 
 log = logging.getLogger("server.live.control")
 
@@ -63,7 +65,7 @@ class TakeOver(msgspec.Struct, frozen=True, tag="take_over"):
     connection_id: uuid.UUID
 
 
-_decoder = msgspec.json.Decoder(SessionsClosed | TakeOver)
+_decoder = msgspec.json.Decoder(SessionsClosed | TakeOver | Revoked)
 
 
 def publish_sessions_closed(channels: ChannelsPlugin, session_ids: Iterable[uuid.UUID], reason: CloseReason) -> None:
@@ -71,6 +73,11 @@ def publish_sessions_closed(channels: ChannelsPlugin, session_ids: Iterable[uuid
     ids = list(session_ids)
     if ids:
         channels.publish(msgspec.json.encode(SessionsClosed(ids, reason)), CONTROL_CHANNEL)
+
+
+def publish_revoked(channels: ChannelsPlugin, key: str, value: int) -> None:
+    """Tell every node that the revocation store's `key` now holds `value` (TokenService.on_revoked)."""
+    channels.publish(msgspec.json.encode(Revoked(key, value)), CONTROL_CHANNEL)
 
 
 def publish_take_over(channels: ChannelsPlugin, session_id: uuid.UUID, connection_id: uuid.UUID) -> None:
@@ -143,8 +150,11 @@ class ControlListener:
                     continue  # a resync marker after a Redis outage, or garbage: nothing to close
                 self.apply(message)
 
-    def apply(self, message: SessionsClosed | TakeOver) -> None:
-        """Close this node's sockets of the message's sessions (idempotent)."""
+    def apply(self, message: SessionsClosed | TakeOver | Revoked) -> None:
+        """Close this node's sockets of the message's sessions, or tokens (idempotent)."""
+        if isinstance(message, Revoked):
+            self._state.socket_tokens.apply(message)
+            return
         if isinstance(message, TakeOver):
             live = self._state.live_sessions.get(message.session_id)
             lease = getattr(live, "lease", None)

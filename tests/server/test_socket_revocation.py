@@ -129,7 +129,7 @@ async def test_a_log_out_on_node_a_closes_the_sockets_on_node_b(two_nodes) -> No
 async def test_the_registry_revokes_by_scope_and_boundary_and_remembers_for_late_sockets() -> None:
     """SocketTokens without a server: which open sockets a revocation covers."""
     tokens = TokenService("s" * 40, AuthOptions(), MemoryRevocationStore())
-    registry = SocketTokens(tokens, channels=None, recheck_s=30)  # type: ignore[arg-type] (no listener started)
+    registry = SocketTokens(tokens, recheck_s=30)
     tokens.on_revoked = lambda key, value: registry.apply(Revoked(key, value))
     alice, bob = SimpleNamespace(id=uuid.uuid4()), SimpleNamespace(id=uuid.uuid4())
     pair = tokens.issue(alice)
