@@ -310,6 +310,9 @@ export async function render(root, { params, navigate, setTitle }) {
     answer.setSpeaking(false, false);
     if (why === "end" || state.phase === "finished") return; // the closing screen follows
     if (event.skipped || why === "skip") {
+      // "I'm done" with no words is stored as skipped too: the next question is asked at once
+      // when it arrives (as after Skip), or the candidate was left on a dead question.
+      state.closingBy = "skip";
       state.skipped = questionLabel(state.question).replace(/ of \d+/, "");
       announce(`${state.skipped} skipped.`);
       if (state.pending) ask(state.pending);
