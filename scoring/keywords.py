@@ -7,17 +7,22 @@ Each alternative is looked for, best first, as
   the cache"), via scoring.lemma.stem, or as words of one group of scoring.synonyms.WORD_GROUPS
   ("cap on requests" for "limit on requests"); a content word the question already gave may be
   left out ("phone their engineers" for "talk to the client" when the question is about a
-  client), unless only a generic verb would remain;
+  client), unless only a generic verb would remain, and a phrase of three words or more is not
+  said by its generic verb alone ("try" is not "what you are trying to do");
 - semantic: a short span of the answer (a clause, two clauses, or an 8-word window; see
   scoring.spans) close to it in MiniLM space: a paraphrase ("the real culprit was a missing
-  index" for "root cause").
-A negated mention ("we did not use Redis", "without any tests") is not coverage.
+  index" for "root cause");
+- example: for a topic that asks for an example or a story, a sentence that tells a specific
+  past event of the candidate's own ("Last spring our sales team asked for ...": see _story).
+A negated mention ("we did not use Redis", "without any tests") is not coverage, and a hedged
+one ("maybe the code changed", "try to fix it somehow") is at most touched on.
 
 Verdicts, with the candidate's own words kept as evidence:
 - covered: a lexical match inside a clause that says something about it (at least two more
   words, not a list "things like ..."), or a span with cosine >= options.topic_cover_similarity;
-- touched on: the topic is only named (a bare list item, "TTL", "things like TTL and so on"), or a span is only loosely
-  close (cosine >= options.topic_touch_similarity);
+- touched on: the topic is only named (a bare list item, "TTL", "things like TTL and so on") or
+  hedged ("probably the TTL"), or a span is only loosely close (cosine >=
+  options.topic_touch_similarity);
 - missing: neither (evidence empty).
 score = 100 x mean(credit) x context, credit 1 covered / 0.5 touched / 0, and context =
 0.5 + 0.5 x sentence-structure factor: topics named in a bare keyword list count half again.
@@ -33,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from scoring.lemma import stem
+from scoring.mentions import asks_for_example, in_passing, story_sentence, without_fillers
 from scoring.spans import Span, clauses
 from scoring.synonyms import sayings, word_key
 from scoring.text import FUNCTION_WORDS, Token
@@ -51,10 +57,6 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT = re.compile(r"\b(?:i|we|i'd|we'd|i'll|we'll)\b", re.IGNORECASE)
-#: A mention in passing: named in a list of things, not discussed.
-_PASSING = re.compile(
-    r"\b(?:things like|stuff like|and so on|and stuff|that kind of|etc|et cetera|or whatever)\b", re.IGNORECASE
-)
 #: A topic that is itself about an absence ("no downtime", "without a release") is not negated
 #: by those words.
 _NEGATIVE_TOPIC = re.compile(r"\b(?:no|not|without|zero|never|avoid\w*|prevent\w*)\b", re.IGNORECASE)
@@ -66,7 +68,7 @@ class TopicMatch:
 
     topic: str
     verdict: str  # covered | touched | missing
-    how: str  # exact | lemma | semantic | none
+    how: str  # exact | lemma | semantic | example | none
     alternative: str  # the alternative that matched, or the closest one
     evidence: str  # the candidate's words ("" when missing)
     start: int | None  # evidence's character range in the transcript
@@ -159,7 +161,9 @@ def topic_texts(topics: Sequence[str]) -> list[str]:
 
 
 def _positions(transcript: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(transcript.lower())]
+    """(word, start, end) of the transcript's words, lower-cased, fillers left out."""
+    text = without_fillers(transcript.lower())
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 #: Verbs too general to stand for a topic alone once the question's words are left out ("run
@@ -221,6 +225,8 @@ def _occurrences(
     if not every_word and len(content) > 1:
         rest = [c for c in content if c not in context]
         content = rest if set(rest) - _GENERIC_VERBS else content
+    if not every_word and len(topic_words) >= 3 and not set(content) - _GENERIC_VERBS:
+        return  # a phrase reduced to a generic verb ("what you are trying to do"): only its exact words say it
     keys = [key(w) for w in plain]
     window = len(content) + WINDOW_SLACK
     for i, k in enumerate(keys):
@@ -300,7 +306,7 @@ def _lexical(
             clause_words = _WORD.findall(clause.text.lower())
             others = sum(1 for w in clause_words if w not in topic_words)
             said = others >= 2 or (others >= 1 and bool(_SUBJECT.search(clause.text)))
-            verdict = COVERED if said and not _PASSING.search(clause.text) else TOUCHED
+            verdict = COVERED if said and not in_passing(clause.text) else TOUCHED
             match = TopicMatch(topic, verdict, kind, alternative, clause.text, clause.start, clause.end, None)
             if verdict == COVERED:
                 return match
@@ -308,6 +314,14 @@ def _lexical(
     if best is None and negated:
         return TopicMatch(topic, MISSING, "none", alternatives(topic)[0], "", None, None, None, negated=True)
     return best
+
+
+def _story(topic: str, transcript: str, alternative: str) -> TopicMatch | None:
+    """For a topic that asks for an example: a story of the candidate's own, as covered evidence."""
+    span = story_sentence(transcript)
+    if span is None:
+        return None
+    return TopicMatch(topic, COVERED, "example", alternative, span.text, span.start, span.end, None)
 
 
 def covered_lexically(topics: Sequence[str], transcript: str, question_text: str = "") -> bool:
@@ -354,6 +368,11 @@ def score_keywords(
         lexical = _lexical(topic, transcript, words, parts, given)
         if lexical is not None and lexical.verdict == COVERED:
             matches.append(lexical)
+            continue
+        example = next((a for a in alts if asks_for_example(a)), None)
+        story = _story(topic, transcript, example) if example else None
+        if story is not None:
+            matches.append(story)
             continue
         semantic = _semantic(topic, alts, vectors, spans, span_vectors, usable, cover_similarity, touch_similarity)
         if semantic is not None and semantic.verdict == COVERED:
@@ -408,7 +427,7 @@ def _semantic(
     bare = (
         len(span_words) < len(_WORD.findall(best_alt.lower())) + 2
         or not FUNCTION_WORDS.intersection(span_words)
-        or bool(_PASSING.search(best_span.text))
+        or in_passing(best_span.text)
     )
     if best_sim >= cover and not bare:
         return TopicMatch(

@@ -39,16 +39,16 @@ def judgements(embedder):
     for case in cases():
         if "bank_id" not in case.question or case.kind not in ("strong", "keyword_stuffed", "off_topic", "mediocre"):
             continue
-        if case.question.get("example_led"):  # written to test relevance, not judged topic by topic
-            continue
         result = score_answer(case.answer_input(), embedder=embedder, grammar=None)
+        # Example-led answers show their points by a story that shares few words with the topics.
+        group = "example_led" if case.question.get("example_led") else case.kind
         for i, match in enumerate(result.details.keywords.topics):
             truth = case.kind == "strong" or (
                 case.kind == "mediocre" and i in mediocre_covered.get(case.question_id, [])
             )
-            out.append((case.kind, match.topic, truth, match.verdict, match.evidence))
+            out.append((group, match.topic, truth, match.verdict, match.evidence))
     bank = default_question_bank()
-    for item in [*data["extra"], *data["held_out"], *data["held_out_2"], *data["held_out_3"]]:
+    for item in [*data["extra"], *data["held_out"], *data["held_out_2"], *data["held_out_3"], *data["held_out_4"]]:
         question = bank.get(item["question"])
         answer = AnswerInput(
             question.render(), question.category, question.difficulty, question.expected_topics, item["answer"]
@@ -75,7 +75,7 @@ def test_covered_talking_points_agree_with_a_persons_judgement(judged) -> None:
         g["judgements"] += 1
         g["agree"] += truth == (verdict == "covered")
     held_out = {}
-    for name in ("held_out", "held_out_2", "held_out_3"):
+    for name in ("held_out", "held_out_2", "held_out_3", "held_out_4"):
         held = [(truth, verdict) for group, _, truth, verdict, _ in judged if group == name]
         held_tp = sum(1 for truth, verdict in held if truth and verdict == "covered")
         held_out[name] = {
