@@ -74,9 +74,11 @@ async def _close(socket: WebSocket, code: int, error_code: str, message: str) ->
 
 
 async def _token_from(socket: WebSocket) -> str:
-    token = socket.query_params.get("token")
-    if token:
-        return token
+    given = socket.query_params.getall("token", [])
+    if len(given) > 1:
+        raise AuthError(f"the query parameter 'token' is given {len(given)} times: give it once")
+    if given and given[0]:
+        return given[0]
     raw = await asyncio.wait_for(socket.receive_text(), AUTH_TIMEOUT_SECONDS)
     message = wire.decode_client_message(raw)
     if not isinstance(message, wire.Auth):
@@ -211,7 +213,11 @@ async def _run_interview(
 
     async def send_loop() -> None:
         while True:
-            await socket.send_text(await outbox.get())
+            text = await outbox.get()
+            try:
+                await socket.send_text(text)
+            except RuntimeError:  # another path sent the close (frame_too_big): the view ends here
+                return
 
     async def receive_loop() -> None:
         while True:

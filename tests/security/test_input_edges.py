@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
+import websockets
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from tests.server.api import create_session, register
+from tests.support.interviews import account_and_session
+from tests.support.live_server import ws_url
 
 
 @pytest.fixture
@@ -73,6 +79,22 @@ async def test_a_repeated_query_parameter_is_a_400_not_one_of_its_values(client)
     assert alone.status_code == 200 and alone.json()["limit"] == 5
 
 
+async def test_errors_raised_by_the_framework_carry_a_code_too(client) -> None:
+    account = await register(client)
+    cases = [
+        ("GET", "/api/nope", {}, 404, "not_found"),
+        ("PUT", "/api/sessions", {}, 405, "method_not_allowed"),
+        ("GET", "/api/sessions?limit=0", {}, 400, "bad_request"),
+        ("POST", "/api/sessions", {"content": b'{"title": "' + b"x" * 2_000_000 + b'"}'}, 413, "too_large"),
+    ]
+    for method, path, extra, status, code in cases:
+        response = await client.request(
+            method, path, headers={**account.headers, "Content-Type": "application/json"}, **extra
+        )
+        assert (response.status_code, response.json()["code"]) == (status, code), (path, response.text)
+        assert response.json()["detail"]
+
+
 async def test_a_password_of_72_multibyte_characters_works(client) -> None:
     # 72 characters of 2-4 bytes each are more than bcrypt's 72 bytes: this was a 500.
     password = "é" * 36 + "🔑" * 36
@@ -89,3 +111,31 @@ async def test_timestamps_carry_their_utc_offset(client) -> None:
     user = (await client.get("/api/users/me", headers=account.headers)).json()
     for value in (user["created_at"], user["last_login"], session["created_at"], session["questions"][0]["created_at"]):
         assert value.endswith("Z") or value.endswith("+00:00"), value
+
+
+async def test_a_socket_closed_for_a_too_big_first_frame_logs_no_traceback(server, caplog) -> None:
+    # The frame arrived before `ready` was sent: the sender then wrote after the close (a logged
+    # RuntimeError traceback for an ordinary refusal).
+    tokens, session = await account_and_session(server)
+    url = ws_url(server, f"/ws/sessions/{session['id']}?token={tokens['access_token']}")
+    for _ in range(3):
+        async with websockets.connect(url, max_size=1 << 22) as socket:
+            await socket.send(b"\x00" * 70_000)
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(socket.recv(), 30)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    failures = [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]
+    assert not failures, [record.getMessage() for record in failures]
+
+
+async def test_a_socket_url_with_two_tokens_is_refused(server) -> None:
+    tokens, session = await account_and_session(server)
+    token = tokens["access_token"]
+    url = ws_url(server, f"/ws/sessions/{session['id']}?token={token}&token=other")
+    async with websockets.connect(url) as socket:
+        error = json.loads(await asyncio.wait_for(socket.recv(), 30))
+        assert (error["code"], error["fatal"]) == ("unauthorized", True) and "given 2 times" in error["message"]
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 30)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
