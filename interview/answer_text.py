@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from interview.quotes import phrase_quote
+
 _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
     "sixty seventy eighty ninety tens hundred hundreds thousand thousands million millions billion "
@@ -197,6 +199,13 @@ def has_quantity(text: str) -> bool:
     return bool(_QUANTITY_RE.search(text))
 
 
+def quantity_end(text: str) -> int:
+    """Where the first quantity of `text` ends (0 when it has none): a quotation of a number
+    the candidate chose must reach it."""
+    found = _QUANTITY_RE.search(text)
+    return found.end() if found else 0
+
+
 def has_concrete_marker(text: str) -> bool:
     """Signs of a specific story: "for example", "last quarter", "we migrated", ..."""
     return bool(_CONCRETE_RE.search(text))
@@ -241,28 +250,21 @@ _VAGUE_CLAIM = re.compile(
     r"\bthings like that\b|\bbe careful\b|\bdo what i think is right\b",
     re.IGNORECASE,
 )
-_LEAD = re.compile(
-    r"^(?:(?:so|and|but|then|well|um|uh|i think|i guess|basically|first(?:ly)?|also)[, ]+)+", re.IGNORECASE
-)
-#: Longest quotation put back to the candidate, in words.
-QUOTE_WORDS = 12
 
 
 def _clauses(text: str) -> list[str]:
     return [c.strip(" ,.;:!?") for c in _CLAUSE_SPLIT.split(text) if c and len(c.split()) >= 3]
 
 
-def _quote(clause: str) -> str:
-    words = _LEAD.sub("", clause).split()
-    return " ".join(words[:QUOTE_WORDS]) + ("\u2026" if len(words) > QUOTE_WORDS else "")
-
-
 def vague_claim(answer: str) -> str | None:
     """The candidate's own words of their vaguest claim ("made some improvements to the code"),
-    trimmed to QUOTE_WORDS, to be quoted back; None when nothing in the answer is vague."""
+    a whole phrase of it (interview.quotes), to be quoted back; None when nothing in the answer
+    is vague."""
     for clause in _clauses(answer):
-        if _VAGUE_CLAIM.search(clause):
-            return _quote(clause)
+        found = _VAGUE_CLAIM.search(clause)
+        quote = phrase_quote(clause, found.start(), must_reach=found.end()) if found else None
+        if quote:
+            return quote
     return None
 
 
@@ -283,5 +285,7 @@ def first_step(answer: str) -> str | None:
             and len(found.group(1).split()) >= 3
             and not re.match(r"(?:not|never|n't|be|stay|remain|keep calm)\b", found.group(1), re.IGNORECASE)
         ):
-            return _quote(found.group(1))
+            quote = phrase_quote(found.group(1))
+            if quote:
+                return quote
     return None

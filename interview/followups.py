@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from interview.followup_rules import follow_up_problems
 
 #: Why a follow-up is asked (an enum-like string, stored in follow_up_questions JSON).
-REASONS: tuple[str, ...] = ("missing_result", "vague", "missing_topic", "probe")
+REASONS: tuple[str, ...] = ("missing_result", "vague", "missing_topic", "probe", "off_topic")
 STAR_PARTS = frozenset({"situation", "task", "action", "result"})
 
 
@@ -40,6 +40,8 @@ KINDS: tuple[str, ...] = (
     "motivation",
     "example",
     "more_detail",
+    # An answer that is not about the question is brought back to it.
+    "refocus",
 )
 
 
@@ -79,6 +81,9 @@ class FollowUpContext:
     #: answer says is read from it, so that a grammar-poor answer gets the follow-up its clean
     #: twin would; quotations come from the transcript. "" reads the transcript itself.
     reading: str = ""
+    #: The scorer judged that the answer is not about the question (scoring's "off_topic" cap):
+    #: nothing it says is a ground for a probe, so the only follow-up brings the candidate back.
+    off_topic: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected_topics", tuple(self.expected_topics))

@@ -19,6 +19,7 @@ from interview.answer_text import (
     word_count,
 )
 from interview.followups import FollowUp, FollowUpContext, keep_acceptable
+from interview.quotes import phrase_quote
 from interview.tech_probes import probes as tech_probes
 
 _PAST = re.compile(
@@ -41,18 +42,36 @@ _WE_RE = re.compile(r"\b(?:we|we're|we've|us|our|the team)\b", re.IGNORECASE)
 # Fixed wordings, written as an interviewer says them (no topic label is ever slotted in).
 _ASK = {
     "own_action": "Which part of that did you do yourself, and what did you decide on your own?",
-    "result": "What was the outcome, and how did you know it had worked?",
+    # "how did you know it had worked?" read oddly after a decision or a conflict.
+    "result": "What was the outcome, and how could you tell?",
     "numbers": "Can you put a number on the difference it made, for example time saved or problems avoided?",
     "risk": "What could go wrong with that plan, and what would you do then?",
     "what_if": "Suppose your first step does not work out. What would you do next?",
     "trade_off_plan": "What would you be giving up by doing it that way, and why is it worth it?",
-    "edge_case": "What is the hardest edge case for the approach you described, and how would you handle it?",
-    "trade_off_tech": "What does your approach cost you, and when would you choose something else?",
+    # Worded for a definition as well as a design: "the approach you described" was asked after
+    # answers that described none.
+    "edge_case": "Where would that stop working, and what would you do in that case?",
+    "trade_off_tech": "What does that cost you, and when would you choose something else?",
     "motivation": "What is one specific moment or experience that made you sure about that?",
     "example_general": "Can you give me one concrete example that shows that?",
     "example_plan": "Can you walk me through what you would actually do first, step by step?",
     "example_tech": "Can you walk me through a concrete example of how you have applied this?",
     "more_detail": "Could you take me through your answer in a bit more detail?",
+    "refocus": "Let's come back to the question I asked: how would you answer it, with one example?",
+}
+
+
+_IMPERATIVE = re.compile(
+    r"^(?:describe|tell|explain|walk|give|name|talk|share|list|design|write|sell|outline|compare|estimate|pitch)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+#: How a fragment is asked to say more, by kind of question (the first five letters).
+_SAY_MORE = {
+    "behav": "can you walk me through what happened and what you did yourself?",
+    "situa": "can you walk me through what you would do, step by step?",
+    "techn": "can you take me through that in more depth, with one concrete case?",
+    "gener": "can you tell me more, with one example?",
 }
 
 
@@ -67,20 +86,38 @@ class RuleBasedFollowUps:
     General answers: the specifics behind the claim (3), an example when vague (2).
     Every suggestion passes interview.followup_rules (never about a covered talking point, no
     invented "you mentioned"); a complete, concrete story gets no follow-up at all.
+    Before any of that, grounding: an empty answer gets none, an off-topic one (ctx.off_topic)
+    only `refocus` (the question again, in its own words), a fragment (under `fragment_words`)
+    only a request to say more, quoting it: nothing in them is a ground for a probe.
     """
 
-    def __init__(self, *, max_suggestions: int = 3, short_answer_words: int = 40) -> None:
+    def __init__(self, *, max_suggestions: int = 3, short_answer_words: int = 40, fragment_words: int = 15) -> None:
         self.max_suggestions = max_suggestions
         self.short_answer_words = short_answer_words
+        #: An answer shorter than this is a fragment: it is asked to say more, nothing deeper.
+        self.fragment_words = fragment_words
+
+    def _say_more(self, text: str, category: str) -> FollowUp:
+        """A fragment ("A Safari bug broke checkout.") is asked to tell the rest, its own words
+        quoted back when they make a whole phrase."""
+        quote = phrase_quote(_SENTENCE.split(text.strip())[0])
+        if not quote:
+            return FollowUp(_ASK["more_detail"], "vague", 1, kind="more_detail")
+        tail = _SAY_MORE.get(category[:5], "can you tell me more, with one example?")
+        return FollowUp(f"You said \u201c{quote}\u201d: {tail}", "vague", 1, quote, kind="more_detail")
 
     def suggest(self, ctx: FollowUpContext) -> list[FollowUp]:
         # Quotations come from the candidate's words without their fillers; what the answer
         # says (numbers, hedges, a concrete story, "we" or "I") from its grammar-neutral reading.
         text = without_fillers(ctx.transcript.strip())
         reading = without_fillers(ctx.reading.strip()) if ctx.reading.strip() else text
-        if word_count(text) < 5:
-            return [FollowUp(_ASK["more_detail"], "vague", 1, kind="more_detail")]
         category = ctx.category.strip().lower()
+        if not word_count(text):
+            return []  # nothing was said: nothing to follow up (the question stands)
+        if ctx.off_topic:
+            return keep_acceptable(ctx, [FollowUp(refocus(ctx.question_text), "off_topic", 1, kind="refocus")])[:1]
+        if word_count(text) < self.fragment_words:
+            return keep_acceptable(ctx, [self._say_more(text, category)])[:1]
         if ctx.star_parts is not None:
             out = self._story(ctx, text, reading)
         elif ctx.plan_missing is not None or category.startswith("situat"):
@@ -132,7 +169,7 @@ class RuleBasedFollowUps:
             out.append(FollowUp(_ASK["example_plan"], "vague", 2, kind="example"))
         step = first_step(text)
         if step and not claim:
-            question = f"Suppose your first step, \u201c{step}\u201d, does not work. What would you do next?"
+            question = _if_it_fails(step)
             out.append(FollowUp(question, "probe", 2, step, kind="what_if"))
         if "risks" in missing:
             out.append(FollowUp(_ASK["risk"], "probe", 3, "risks", kind="risk"))
@@ -205,4 +242,36 @@ class RuleBasedFollowUps:
         return [FollowUp(_ASK["example_general"], "vague", 2, kind="example")]
 
 
-__all__ = ["RuleBasedFollowUps"]
+def _if_it_fails(step: str) -> str:
+    """ "What if your first step fails", the step quoted whole and grammatical in the question: a
+    bare step after "I would" ("look it up in our knowledge base") is something "you" do, one
+    after "I start by" ("asking my manager") is the step itself."""
+    first = step.split()[0].lower()
+    if first.endswith("ing") and first not in ("bring", "string", "sing", "ring", "swing"):
+        return f"If \u201c{step}\u201d does not help, what would you do next?"
+    return f"If you \u201c{step}\u201d and that does not help, what would you do next?"
+
+
+def refocus(question_text: str) -> str:
+    """A follow-up that brings an off-topic answer back to the question, in the question's own
+    words: "Let's come back to the question: how would you design a caching layer for …?" An
+    imperative ("Describe a time you …") is asked as "could you describe a time you …?", a
+    scene set before the question is kept ("A pod keeps restarting …: could you walk me through
+    how you debug it?"). Falls back to a plain request when the question is too long to repeat."""
+    sentences = [s.strip() for s in _SENTENCE.split(" ".join(question_text.split())) if s.strip()]
+    asks = [i for i, s in enumerate(sentences) if s.endswith("?") or _IMPERATIVE.match(s)]
+    if not asks:
+        return _ASK["refocus"]
+    # An imperative first ("Describe a time … . How did you know …?") is the main request.
+    main = next((i for i in asks if _IMPERATIVE.match(sentences[i])), asks[-1])
+    scene = [s for s in sentences[:main] if not s.endswith("?")]
+    ask = sentences[main].rstrip(".?!")
+    ask = f"could you {ask[0].lower()}{ask[1:]}" if _IMPERATIVE.match(ask) else f"{ask[0].lower()}{ask[1:]}"
+    if scene:
+        text = f"Let's come back to the question. {' '.join(scene).rstrip('.')}: {ask}?"
+    else:
+        text = f"Let's come back to the question: {ask}?"
+    return text if len(text.split()) <= 40 else _ASK["refocus"]
+
+
+__all__ = ["RuleBasedFollowUps", "refocus"]

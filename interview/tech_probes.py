@@ -15,14 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from interview.answer_text import has_quantity
+from interview.answer_text import has_quantity, quantity_end
+from interview.quotes import phrase_quote
 from interview.tech_probes_product import PRODUCT_CHOICES
 from interview.tech_probes_systems import SYSTEMS_CHOICES
-
-#: Longest quotation, in words, and how many words before the choice it may start.
-QUOTE_WORDS = 12
-LEAD_WORDS = 5
-QUOTE_CHARS = 76
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,31 +51,10 @@ _PROPOSES = re.compile(
 _DIAGNOSES = re.compile(r"\b(?:run|check|look|read|compare|measure|watch|track|test)\b", re.IGNORECASE)
 _TIME = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"(?<=[.!?;:])\s+|,\s+|\s+(?=(?:and then|but|so|because|while)\b)", re.IGNORECASE)
-_WORD = re.compile(r"\S+")
-_LEAD = re.compile(
-    r"^(?:(?:so|and|but|then|well|um|uh|i think|basically|first(?:ly)?|also|finally)[, ]+)+", re.IGNORECASE
-)
 
 
 def _clauses(text: str) -> list[str]:
     return [c.strip(" ,.;:!?") for c in _CLAUSE.split(text) if c and len(c.split()) >= 3]
-
-
-def _quote(clause: str, at: int) -> str:
-    """The candidate's words around character `at` of a clause: from the clause's start, or
-    from LEAD_WORDS words before it, QUOTE_WORDS at most, with "…" where words were cut."""
-    body = _LEAD.sub("", clause)
-    at = max(0, at - (len(clause) - len(body)))
-    words = [(m.start(), m.group()) for m in _WORD.finditer(body)]
-    index = max((i for i, (start, _) in enumerate(words) if start <= at), default=0)
-    first = max(0, index - LEAD_WORDS) if index >= QUOTE_WORDS - 2 else 0
-    chosen = [w.strip(" ,.;:!?") for _, w in words[first : first + QUOTE_WORDS]]
-    # interview.followup_rules reads a quotation of at most 80 characters as one.
-    while len(chosen) > 3 and len(" ".join(chosen)) > QUOTE_CHARS:
-        chosen.pop()
-    head = "\u2026" if first else ""
-    tail = "\u2026" if first + len(chosen) < len(words) else ""
-    return head + " ".join(chosen) + tail
 
 
 def probes(answer: str, *, choices_only: bool = False) -> list[Probe]:
@@ -94,8 +69,9 @@ def probes(answer: str, *, choices_only: bool = False) -> list[Probe]:
             continue
         for clause in parts:
             found = pattern.search(clause)
-            if found:
-                out.append(Probe(_quote(clause, found.start()), ask, kind))
+            quote = phrase_quote(clause, found.start(), must_reach=found.end()) if found else None
+            if quote:
+                out.append(Probe(quote, ask, kind))
                 break
     if choices_only:
         return out
@@ -106,17 +82,19 @@ def probes(answer: str, *, choices_only: bool = False) -> list[Probe]:
                 if _TIME.search(clause)
                 else "where does that number come from, and what would change if it were wrong?"
             )
-            out.append(Probe(_quote(clause, 0), ask, "depth"))
-            break
+            quote = phrase_quote(clause, must_reach=quantity_end(clause))
+            if quote:
+                out.append(Probe(quote, ask, "depth"))
+                break
     for clause in parts:
         found = _PROPOSES.search(clause)
-        if found and len(clause.split()) >= 5:
+        quote = phrase_quote(clause, must_reach=found.end()) if found and len(clause.split()) >= 5 else None
+        if found and quote:
             if _DIAGNOSES.search(found.group()):
-                out.append(
-                    Probe(_quote(clause, 0), "what would you do next if that showed nothing unusual?", "edge_case")
-                )
+                ask = "what would you do next if that showed nothing unusual?"
+                out.append(Probe(quote, ask, "edge_case"))
             else:
                 ask = "what does that choice cost you compared with the alternatives?"
-                out.append(Probe(_quote(clause, 0), ask, "trade_off"))
+                out.append(Probe(quote, ask, "trade_off"))
             break
     return out

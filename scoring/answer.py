@@ -293,14 +293,23 @@ def score_answer(
 def apply_caps(
     weighted: float, relevance: RelevanceResult, words: int, calibration: Calibration
 ) -> tuple[float, str | None]:
-    """The overall score after the calibration rules (README, "How answers are scored"): an
-    answer that does not address the question, a bare keyword list and a fragment cannot score
-    above their caps, whatever their grammar and fluency. Returns (overall, rule applied)."""
+    """The overall score after the calibration rules (README, "How answers are scored"), and the
+    rule that limited it: an answer whose relevance (the number shown) is under
+    `off_topic_relevance` cannot score above `off_topic_cap`, named by why its relevance is low:
+    "off_topic" when the answer is not about the question (its topicality is under the line
+    too), "keyword_list" when it is a bare list, "too_short" when it is on topic but too short to
+    address it. Then a bare keyword list cannot score above `keyword_list_cap` and a fragment
+    above `fragment_cap`, whatever their grammar and fluency."""
+    low = relevance.score < calibration.off_topic_relevance
+    bare = relevance.structure_factor < calibration.keyword_list_structure
     rules = (
         # One number: the relevance shown (it used to be "relevance under 20 or similarity under
         # 0.23", and a card showed relevance 54 beside "does not address the question").
-        ("off_topic", relevance.score < calibration.off_topic_relevance, calibration.off_topic_cap),
-        ("keyword_list", relevance.structure_factor < calibration.keyword_list_structure, calibration.keyword_list_cap),
+        ("off_topic", low and relevance.topicality < calibration.off_topic_relevance, calibration.off_topic_cap),
+        ("keyword_list", low and bare, calibration.off_topic_cap),
+        # On topic, only too short: told to say more, never that it missed the question.
+        ("too_short", low, calibration.off_topic_cap),
+        ("keyword_list", bare, calibration.keyword_list_cap),
         ("fragment", 0 < words < calibration.fragment_words, calibration.fragment_cap),
     )
     for name, applies, cap in rules:

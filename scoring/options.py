@@ -36,22 +36,25 @@ class Weights:
 
 @dataclass(frozen=True)
 class RelevanceCalibration:
-    """Piecewise-linear map from the blended MiniLM similarity (scoring/relevance.py) to 0-100.
+    """Piecewise-linear map from the blended MiniLM similarity (scoring/relevance.py) to 0-100,
+    continuous, with no step steeper than 12 points per 0.01 of similarity.
 
     Fitted on tests/scoring/evaluation_set.json with all-MiniLM-L6-v2 (similarity = max(whole,
     0.5 best sentence + 0.5 whole)): its off-topic answers sit at 0.24 or below (hobbies share
     words like "learning" and "practise" with general questions: 0.15-0.237), its on-topic full
-    answers at 0.249 or above, strong ones around 0.5. So 0.24 maps to 20 (the off-topic line of
-    `Calibration`), 0.25 to 60, 0.30 to 75, 0.40 to 90 and 0.50 and above to 100. The margin
-    between the two groups is small (0.012): the steep step is where MiniLM puts the boundary.
+    answers at 0.249 or above (an example-led strong answer at 0.268), strong ones around 0.5.
+    So 0.24 maps to 20 (the off-topic line of `Calibration`), then the map climbs steeply but
+    continuously through the narrow band where MiniLM puts the boundary: 0.27 to 55, 0.32 to 72,
+    0.40 to 87 and 0.50 and above to 100. (It used to jump from 20 at 0.24 to 60 at 0.25: two
+    answers 0.01 apart were read 40 points apart.)
     """
 
     knots: tuple[tuple[float, float], ...] = (
         (0.10, 0.0),
         (0.24, 20.0),
-        (0.25, 60.0),
-        (0.30, 75.0),
-        (0.40, 90.0),
+        (0.27, 55.0),
+        (0.32, 72.0),
+        (0.40, 87.0),
         (0.50, 100.0),
     )
     #: How much the answer's best sentence counts against its whole (scoring/relevance.py).
@@ -67,10 +70,10 @@ class Calibration:
     lift an answer that says nothing to the question."""
 
     #: A relevance (the number shown) under this means the answer does not address the
-    #: question: its topicality is under it (RelevanceCalibration puts that at similarity 0.24),
-    #: or it is too short or too bare a list to address it ...
+    #: question: its topicality is under it (off topic: RelevanceCalibration puts that at
+    #: similarity 0.24), or it is too short or too bare a list to address it ...
     off_topic_relevance: float = 20.0
-    #: ... and its overall score is at most this.
+    #: ... and its overall score is at most this (whichever of the three it is).
     off_topic_cap: float = 25.0
     #: A sentence-structure factor under this is a bare list of keywords (scoring/text.py) ...
     keyword_list_structure: float = 0.5

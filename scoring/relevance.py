@@ -1,8 +1,9 @@
 """Relevance: how well the answer addresses the question (0-100).
 
 score = topicality x structure x substance, where
-- topicality = calibrated(similarity), the piecewise-linear map of `RelevanceCalibration`
-  (documented knots): how far the answer is about the question, before its form and length. The
+- topicality = calibrated(similarity), the continuous piecewise-linear map of
+  `RelevanceCalibration` (documented knots, README "Score mapping"): how far the answer is about
+  the question, before its form and length. The
   score is never above it. The off-topic rule reads the score itself (scoring.answer.apply_caps:
   under 20), so a relevance bar can never read "fair" beside "does not address the question";
 - similarity blends two views of the answer, each compared with the question and with the

@@ -52,16 +52,19 @@ class Findings:
     sentences: tuple[str, ...]
     transcript: str
     overall: float | None
-    #: The calibration cap that limited the overall score ("off_topic", "keyword_list",
-    #: "fragment"), if any.
+    #: The calibration rule that limited the overall score ("off_topic", "keyword_list",
+    #: "too_short", "fragment": scoring.answer.apply_caps), if any; `overall` is then its cap.
     cap: str | None = None
 
 
 GOOD, FAIR = 70.0, 50.0
+#: Fewest words of a sentence quoted as "does not address what was asked".
+QUOTABLE_DRIFT_WORDS = 6
 _CAP_REASON = {
     "off_topic": "it does not address the question, so it cannot score more than {cap:.0f}",
     "keyword_list": "it lists terms without explaining them, so it cannot score more than {cap:.0f}",
     "fragment": "at {words} words it is a fragment, not an answer, so it cannot score more than {cap:.0f}",
+    "too_short": "at {words} words it is too short to answer the question, so it cannot score more than {cap:.0f}",
 }
 
 
@@ -114,7 +117,9 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                 ),
             )
         )
-    elif rel.substance_factor < 1:
+    elif rel.substance_factor < 1 and rel.topicality >= options.calibration.off_topic_relevance:
+        # Only an answer about the question is asked to say more: a longer off-topic answer
+        # would still be off topic.
         words = int(round(rel.substance_factor * options.relevance.full_credit_words))
         out.append(
             (
@@ -128,12 +133,18 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
             )
         )
     # The wording follows the number: a relevance shown as good (>= 70) gets no "off the
-    # question" tip; a fair one (50-70) hears that one sentence drifted; one whose topicality
-    # (the score before the length factor, never below it) is weak hears that it did not
-    # address the question, while an on-topic answer that is only short hears "develop" above.
-    # Sentences the recogniser was unsure of are never quoted.
+    # question" tip; a fair one (50-70) hears that one sentence drifted. Only an answer that is
+    # not about the question (the off-topic line: its topicality, the score before the length
+    # factor, under `off_topic_relevance`) hears that it did not address what was asked; a full
+    # answer that is only loosely about it is asked to answer more directly, and an on-topic
+    # answer that is only short hears "develop" above (a fragment was told it missed the
+    # question). Sentences the recogniser was unsure of are never quoted.
+    off_line = options.calibration.off_topic_relevance
+    # A sentence of a few words ("It is getting better.") is far from any question in MiniLM's
+    # space however on topic it is: only longer ones are quoted as drifting away.
+    drifted = [i for i in rel.off_topic_sentences if len(f.sentences[i].split()) >= QUOTABLE_DRIFT_WORDS]
     if rel.structure_factor >= 0.6 and rel.score < GOOD and f.sentences:
-        if f.cap == "off_topic" or (rel.topicality < FAIR and not rel.off_topic_sentences):
+        if f.cap == "off_topic" or rel.topicality < off_line:
             out.append(
                 (
                     cost + 5,
@@ -145,8 +156,20 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                     ),
                 )
             )
-        elif rel.off_topic_sentences and len(rel.off_topic_sentences) < len(f.sentences):
-            quoted = _quote(f.sentences[rel.off_topic_sentences[0]])
+        elif rel.topicality < FAIR and rel.substance_factor >= 1 and not rel.off_topic_sentences:
+            out.append(
+                (
+                    cost + 2,
+                    Suggestion(
+                        "Relevance",
+                        "Answer the question more directly: say your answer to it in the first "
+                        "sentence, then back it up with one example.",
+                        0,
+                    ),
+                )
+            )
+        elif drifted and len(rel.off_topic_sentences) < len(f.sentences):
+            quoted = _quote(f.sentences[drifted[0]])
             if rel.score < FAIR:
                 out.append(
                     (
@@ -178,8 +201,11 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                     cost,
                     Suggestion(
                         "Keywords",
-                        f"You only named {', '.join(f.keywords.labels('touched')[:3])}: say what you did "
-                        f"about {'it' if len(f.keywords.touched) == 1 else 'them'} ({covered}).",
+                        # "say what you did about them" read wrong for a technical answer's
+                        # concepts ("memory space, context switching").
+                        f"You only named {', '.join(f.keywords.labels('touched')[:3])}: explain "
+                        f"{'it' if len(f.keywords.touched) == 1 else 'each'} with what you did or would do "
+                        f"({covered}).",
                         0,
                     ),
                 )
@@ -187,7 +213,7 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
     flu = f.fluency
     fcost = w.fluency * (100 - flu.score) / 100
     if flu.fillers_per_minute is not None and flu.fillers_per_minute > 2 or flu.filler_count >= 4:
-        rate = f" ({flu.fillers_per_minute:.1f} per minute)" if flu.fillers_per_minute is not None else ""
+        rate = f", {flu.fillers_per_minute:.1f} a minute" if flu.fillers_per_minute is not None else ""
         out.append(
             (
                 fcost * 0.5 + 1,
@@ -275,18 +301,16 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
     verdict = band(overall)
     article = "an" if verdict[0] in "aeiou" else "a"
     if f.cap is not None:
-        calibration = options.calibration
-        cap = {
-            "off_topic": calibration.off_topic_cap,
-            "keyword_list": calibration.keyword_list_cap,
-            "fragment": calibration.fragment_cap,
-        }[f.cap]
-        reason = _CAP_REASON[f.cap].format(cap=cap, words=f.fluency.word_count)
+        # A capped answer's overall score is its cap (keyword_list is 25 or 30: see apply_caps).
+        words = f.fluency.word_count
+        name = "fragment" if f.cap == "too_short" and words < options.calibration.fragment_words else f.cap
+        reason = _CAP_REASON[name].format(cap=overall, words=words)
         first = f"Overall {overall:.0f}/100, {article} {verdict} answer: {reason}."
-        second = (
-            f"Answer the question asked in full sentences first; "
-            f"{DIMENSION_WORDS[best]} ({present[best]:.0f}) alone cannot carry an answer."
-        )
+        advice = {
+            "off_topic": "Answer the question asked first",
+            "keyword_list": "Explain those terms in full sentences",
+        }.get(f.cap, "Say more: answer in a few full sentences with one example")
+        second = f"{advice}; {DIMENSION_WORDS[best]} ({present[best]:.0f}) alone cannot carry an answer."
         return " ".join([first, second])
     first = (
         f"Overall {overall:.0f}/100, {article} {verdict} answer; "
@@ -340,4 +364,4 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
     rate = f"{flu.speech_rate_wpm:.0f} words per minute, " if flu.speech_rate_wpm is not None else ""
     fillers = filler_phrase(flu) if flu.filler_count else "no fillers"
     pauses = len(flu.long_pauses)
-    return f"{rate}{fillers}, {pauses} long pause{'s' if pauses != 1 else ''}"
+    return f"{rate}{fillers}, {pauses or 'no'} long pause{'s' if pauses != 1 else ''}"

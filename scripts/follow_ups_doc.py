@@ -1,5 +1,5 @@
 """Write docs/follow_ups.md: the built-in follow-up generator (interview.RuleBasedFollowUps) on the
-evaluation set's bank answers (strong, grammar-poor and vague ones) and on the follow-up set's
+evaluation set's bank answers (strong, grammar-poor, vague, fragments and off-topic ones) and on the follow-up set's
 own technical answers, each scored through the real MiniLM model first (the talking points it
 covered decide what may be asked), so that a person can read answer and follow-up side by side.
 
@@ -22,17 +22,17 @@ from tests.interview.test_follow_up_set import SET_PATH, _score, _written, conte
 from tests.scoring.evalset import cases  # noqa: E402
 
 OUT = REPO / "docs" / "follow_ups.md"
-KINDS = ("strong", "grammar_poor", "mediocre")
+KINDS = ("strong", "grammar_poor", "mediocre", "fragment", "off_topic")
 EXCERPT_WORDS = 22
 HEADER = """# Generated follow-up questions
 
 Built-in rules (`interview.RuleBasedFollowUps`, technical probes in `interview/tech_probes.py`) on
 the evaluation set's answers to bank questions (`tests/scoring/evaluation_set.json`: a strong
-answer, its grammar-poor twin and a vague one per question) and on the technical answers of the
-follow-up set (`tests/interview/follow_up_set.json`, `extra`), each scored through the real MiniLM
-model without LanguageTool. Regenerate with `.venv/bin/python scripts/follow_ups_doc.py`. The
-first suggestion is the one asked; the kind is in brackets. A quotation is the candidate's words
-without their fillers.
+answer, its grammar-poor twin, a vague one, a fragment and an off-topic one per question) and on
+the technical answers of the follow-up set (`tests/interview/follow_up_set.json`, `extra`), each
+scored through the real MiniLM model without LanguageTool. Regenerate with `.venv/bin/python
+scripts/follow_ups_doc.py`. The first suggestion is the one asked; the kind is in brackets. A
+quotation is a whole phrase of the candidate's words, without their fillers.
 """
 
 

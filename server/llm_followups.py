@@ -45,6 +45,9 @@ class OpenAICompatibleFollowUps:
         self.temperature = temperature
 
     def suggest(self, ctx: FollowUpContext) -> list[FollowUp]:
+        if ctx.off_topic:
+            # Nothing the answer says grounds a probe; the rules bring the candidate back.
+            return self.fallback.suggest(ctx)
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         try:
             with httpx.Client(timeout=self.timeout_s) as client:

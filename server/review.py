@@ -217,6 +217,7 @@ class Reviewer:
             plan_missing=None
             if score.structure is None or score.structure.kind != "plan"
             else tuple(score.structure.missing),
+            off_topic=score.details.cap == "off_topic",
         )
 
     async def _insert_follow_up(

@@ -1,9 +1,11 @@
-"""Follow-ups an interviewer would ask, on the follow-up set (follow_up_set.json: 80 answers of
-the evaluation set and 18 technical answers of its own): the first follow-up the rules propose (or
-none) is of an acceptable kind for that answer, a technical answer's probes what the candidate
-proposed in their own words, every proposed follow-up passes interview.followup_rules, and a
-grammar-poor twin of an answer gets the follow-up its clean twin gets. The answers are scored
-through the real MiniLM model first (the talking points and structure decide what was covered)."""
+"""Follow-ups an interviewer would ask, on the follow-up set (follow_up_set.json: 120 answers of
+the evaluation set, fragments and off-topic ones among them, and 18 technical answers of its
+own): the first follow-up the rules propose (or none) is of an acceptable kind for that answer,
+a technical answer's probes what the candidate proposed in their own words, every proposed
+follow-up passes interview.followup_rules, an off-topic answer is only brought back to the
+question, quotations are whole phrases, and a grammar-poor twin of an answer gets the follow-up
+its clean twin gets. The answers are scored through the real MiniLM model first (the talking
+points and structure decide what was covered)."""
 
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ def context(case, result) -> FollowUpContext:
         covered_topics=tuple(result.covered_topics),
         plan_missing=None if structure is None or structure.kind != "plan" else tuple(structure.missing),
         reading=standard_reading(case.text),
+        off_topic=result.details.cap == "off_topic",
     )
 
 
@@ -185,3 +188,29 @@ def test_a_grammar_poor_twin_gets_the_follow_up_of_its_clean_twin(generated) -> 
     # A probe quoting the candidate quotes the same part of the answer (its words may differ:
     # "the markup uses" / "the markup use").
     assert all(clean[1].split("\u201d")[-1] == poor[1].split("\u201d")[-1] for _, clean, poor in twins)
+
+
+def test_an_off_topic_answer_is_brought_back_to_the_question_never_probed(generated) -> None:
+    """Issue #12 item 3: after an answer about a holiday in Japan, the technical follow-up asked
+    for "the hardest edge case for the approach you described" (and "You mentioned “Japan”: how
+    exactly does that part work"). An off-topic answer gets one follow-up that restates the
+    question, or none."""
+    off = [(case, s) for case, _, ctx, s in generated if ctx.off_topic]
+    assert len([c for c, _ in off if c.kind == "off_topic"]) >= 20
+    for case, suggestions in off:
+        assert len(suggestions) <= 1 and all(s.kind == "refocus" for s in suggestions), (case.question_id, suggestions)
+        for s in suggestions:
+            assert "approach you described" not in s.text and "\u201c" not in s.text, s.text
+
+
+def test_quotations_are_whole_phrases(generated) -> None:
+    """Issue #12 item 3: "Suppose your first step, “protect everyone else by putting a per-client
+    limit on requests at the…”, does not work" cut the candidate mid-phrase. A quotation is a
+    whole phrase: no ellipsis, never ending on an article, preposition, conjunction or auxiliary."""
+    from interview.quotes import _NO_END
+
+    quoted = [s.text for *_, suggestions in generated for s in suggestions if "\u201c" in s.text]
+    assert len(quoted) >= 40
+    for text in quoted:
+        quote = text.split("\u201c", 1)[1].split("\u201d", 1)[0]
+        assert "\u2026" not in quote and quote.split()[-1].lower().strip(",") not in _NO_END, text

@@ -180,17 +180,14 @@ def test_a_complete_technical_answer_gets_only_low_priority_depth_questions(rule
 def test_a_thin_technical_answer_is_asked_for_an_example(rules) -> None:
     suggestions = rules.suggest(
         ctx(
-            "It makes things faster because the lookup is quicker overall.",
+            "It makes things faster because the lookup is quicker overall, and it is a thing that "
+            "most databases have in one form or another.",
             question="What is an index?",
             category="technical",
             star=None,
         )
     )
     assert (suggestions[0].reason, suggestions[0].kind) == ("vague", "example")
-
-
-def test_an_empty_answer_asks_for_more(rules) -> None:
-    assert [s.reason for s in rules.suggest(ctx("  um  "))] == ["vague"]
 
 
 def test_suggestions_are_ranked_and_capped(rules) -> None:
@@ -348,3 +345,142 @@ def test_the_follow_up_is_read_from_the_grammar_neutral_reading(rules) -> None:
     )
     with_reading = FollowUpContext(BEHAVIOURAL_Q, "behavioral", poor, star_parts=STAR, reading=reading)
     assert rules.suggest(with_reading) == rules.suggest(ctx(clean))
+
+
+# --- grounded in what was said: off-topic answers, fragments, whole-phrase quotations ---------
+
+TECH_Q = "How would you design a caching layer for a read-heavy web application?"
+JAPAN = (
+    "Last year I travelled to Japan with two friends, and we spent most of the time in Kyoto. We "
+    "visited old temples and gardens, ate a lot of ramen, and took the fast train to Tokyo."
+)
+
+
+@pytest.mark.parametrize("category", ["technical", "behavioral", "situational", "general"])
+def test_an_off_topic_answer_is_brought_back_to_the_question(rules, category) -> None:
+    """It used to be asked "What is the hardest edge case for the approach you described?" (no
+    approach was described) or "You mentioned “Japan”: how exactly does that part work?"."""
+    context = FollowUpContext(TECH_Q, category, JAPAN, star_parts=None, off_topic=True)
+    (only,) = rules.suggest(context)
+    assert (only.kind, only.reason) == ("refocus", "off_topic")
+    assert (
+        only.text
+        == "Let's come back to the question: how would you design a caching layer for a read-heavy web application?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Describe a time you made a system noticeably faster. How did you know it had worked?",
+            "Let's come back to the question: could you describe a time you made a system noticeably faster?",
+        ),
+        (
+            "A pod keeps restarting in CrashLoopBackOff. Walk me through how you debug it.",
+            (
+                "Let's come back to the question. A pod keeps restarting in CrashLoopBackOff: "
+                "could you walk me through how you debug it?"
+            ),
+        ),
+        ("Sell me this pen.", "Let's come back to the question: could you sell me this pen?"),
+    ],
+)
+def test_the_way_back_to_the_question_uses_its_own_words(question, expected) -> None:
+    from interview.followup_rules import follow_up_problems
+    from interview.followups_builtin import refocus
+
+    assert refocus(question) == expected
+    assert not follow_up_problems(expected, transcript=JAPAN)
+
+
+def test_an_empty_answer_gets_no_follow_up(rules) -> None:
+    assert rules.suggest(ctx("")) == [] and rules.suggest(ctx("  um, uh ")) == []
+
+
+@pytest.mark.parametrize(
+    ("category", "answer", "expected"),
+    [
+        (
+            "behavioral",
+            "A Safari bug broke checkout.",
+            "You said “A Safari bug broke checkout”: can you walk me through what happened and what you did yourself?",
+        ),
+        (
+            "technical",
+            "Check the logs, then describe the pod.",
+            (
+                "You said “Check the logs, then describe the pod”: can you take me through that in more depth, "
+                "with one concrete case?"
+            ),
+        ),
+        (
+            "general",
+            "Somewhere I can grow.",
+            "You said “Somewhere I can grow”: can you tell me more, with one example?",
+        ),
+    ],
+)
+def test_a_fragment_is_asked_to_say_more_in_its_own_words(rules, category, answer, expected) -> None:
+    """A few words are not a story to probe for its result or its edge cases: the candidate is
+    asked to tell the rest ("Redis in front, with expiry." was asked what happens when Redis
+    restarts empty)."""
+    star = STAR - {"result", "action"} if category == "behavioral" else None
+    (only,) = rules.suggest(ctx(answer, category=category, star=star))
+    assert (only.kind, only.text) == ("more_detail", expected)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (
+            (
+                "I would protect everyone else by putting a per-client limit on requests at the gateway, "
+                "and then I would call the client to find out what changed on their side."
+            ),
+            (
+                "If you “protect everyone else by putting a per-client limit on requests” and that does not help, "
+                "what would you do next?"
+            ),
+        ),
+        (
+            (
+                "I would start by asking my manager a few focused questions about the goal, and then "
+                "I would write down what I understood and send it to them."
+            ),
+            "If “asking my manager a few focused questions about the goal” does not help, what would you do next?",
+        ),
+    ],
+)
+def test_what_if_the_first_step_fails_quotes_it_whole_and_grammatically(rules, answer, expected) -> None:
+    """It read "Suppose your first step, “protect everyone else by putting a per-client limit on
+    requests at the…”, does not work": cut mid-phrase, and a bare verb where a noun belongs."""
+    question = "One client is flooding an API you own and slowing it down for everyone else. What do you do?"
+    context = FollowUpContext(question, "situational", answer, star_parts=None, plan_missing=())
+    texts = [s.text for s in rules.suggest(context)]
+    assert expected in texts, texts
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        (
+            "protect everyone else by putting a per-client limit on requests at the gateway and then talk to them",
+            "protect everyone else by putting a per-client limit on requests",
+        ),
+        (
+            "You can put a cache in front of a database to make reads faster for the users who come back often",
+            "You can put a cache in front of a database to make reads faster",
+        ),
+        (
+            "so it is a good company and I have heard good things about it from friends who work there",
+            "it is a good company and I have heard good things about it",
+        ),
+        ("Rate limit them right away", "Rate limit them right away"),
+    ],
+)
+def test_a_quotation_is_a_whole_phrase(clause, expected) -> None:
+    """Cut before "at", "for", "from": never after "the" nor mid-phrase ("…at the…")."""
+    from interview.quotes import phrase_quote
+
+    assert phrase_quote(clause) == expected

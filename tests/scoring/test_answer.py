@@ -134,3 +134,46 @@ def test_result_is_deterministic_and_json_serialisable(fake_embedder) -> None:
         "cap",
     }
     assert data["suggestions"] == first.suggestions_json()
+
+
+def test_the_relevance_map_is_continuous_with_no_cliff() -> None:
+    """Issue #12 item 5: the map used to jump from 20 at similarity 0.24 to 60 at 0.25; now it
+    is piecewise linear, increasing, 20 at the documented off-topic line (0.24), and no 0.01 of
+    similarity moves it by more than 12 points."""
+    from scoring.options import RelevanceCalibration
+    from scoring.relevance import calibrate
+
+    knots = RelevanceCalibration().knots
+    assert calibrate(0.24, knots) == pytest.approx(20.0)
+    values = [calibrate(x / 1000, knots) for x in range(0, 701)]
+    assert all(b >= a for a, b in zip(values, values[1:], strict=False))
+    assert max(b - a for a, b in zip(values, values[10:], strict=False)) <= 12.0
+    assert 20 < calibrate(0.245, knots) < 35 and calibrate(0.25, knots) < 45
+
+
+def _relevance(score: float, topicality: float, structure: float = 1.0):
+    from scoring.relevance import RelevanceResult
+
+    return RelevanceResult(score, 0.3, 0.3, 0.3, structure, 0.5, (), (), topicality=topicality)
+
+
+@pytest.mark.parametrize(
+    ("score", "topicality", "structure", "words", "expected"),
+    [
+        (5.0, 4.0, 1.0, 40, ("off_topic", 25.0)),  # not about the question
+        (5.0, 80.0, 1.0, 6, ("too_short", 25.0)),  # "A Safari bug broke checkout.": on topic, short
+        (15.0, 30.0, 1.0, 35, ("too_short", 25.0)),
+        (0.0, 90.0, 0.0, 11, ("keyword_list", 25.0)),  # a bare list: its relevance is 0
+        (40.0, 90.0, 0.3, 40, ("keyword_list", 30.0)),
+        (45.0, 90.0, 1.0, 20, ("fragment", 35.0)),
+        (70.0, 90.0, 1.0, 80, (None, 60.0)),
+    ],
+)
+def test_caps_name_why_the_relevance_is_low(score, topicality, structure, words, expected) -> None:
+    """A relevance under 20 caps the overall score at 25 whatever the reason, and the rule's
+    name says the reason, so that only an answer that is not about the question is told so."""
+    from scoring.answer import apply_caps
+    from scoring.options import Calibration
+
+    overall, cap = apply_caps(60.0, _relevance(score, topicality, structure), words, Calibration())
+    assert (cap, overall) == expected
