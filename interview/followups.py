@@ -84,6 +84,9 @@ class FollowUpContext:
     #: The scorer judged that the answer is not about the question (scoring's "off_topic" cap):
     #: nothing it says is a ground for a probe, so the only follow-up brings the candidate back.
     off_topic: bool = False
+    #: The answer is to a follow-up question: one judged off topic gets no further follow-up (a
+    #: short follow-up is a poor yardstick for the similarity, and the candidate was asked once).
+    is_follow_up: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expected_topics", tuple(self.expected_topics))

@@ -66,6 +66,7 @@ _IMPERATIVE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_REFOCUSED = re.compile(r"let's come back to the question\b", re.IGNORECASE)
 #: How a fragment is asked to say more, by kind of question (the first five letters).
 _SAY_MORE = {
     "behav": "can you walk me through what happened and what you did yourself?",
@@ -114,6 +115,8 @@ class RuleBasedFollowUps:
         category = ctx.category.strip().lower()
         if not word_count(text):
             return []  # nothing was said: nothing to follow up (the question stands)
+        if ctx.off_topic and ctx.is_follow_up:
+            return []
         if ctx.off_topic:
             return keep_acceptable(ctx, [FollowUp(refocus(ctx.question_text), "off_topic", 1, kind="refocus")])[:1]
         if word_count(text) < self.fragment_words:
@@ -258,7 +261,12 @@ def refocus(question_text: str) -> str:
     imperative ("Describe a time you …") is asked as "could you describe a time you …?", a
     scene set before the question is kept ("A pod keeps restarting …: could you walk me through
     how you debug it?"). Falls back to a plain request when the question is too long to repeat."""
-    sentences = [s.strip() for s in _SENTENCE.split(" ".join(question_text.split())) if s.strip()]
+    # A refocus that is itself answered off topic is asked again in the same words (and then
+    # `should_ask` sees it was already asked), never "Let's come back to the question: let's …".
+    text = " ".join(question_text.split())
+    if _REFOCUSED.match(text):
+        return text
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
     asks = [i for i, s in enumerate(sentences) if s.endswith("?") or _IMPERATIVE.match(s)]
     if not asks:
         return _ASK["refocus"]

@@ -108,7 +108,9 @@ class Reviewer:
                     await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True)
                 )
         asked = len(progress.follow_ups_of(question.id))
-        suggestions = await asyncio.to_thread(self.follow_ups.suggest, self._follow_up_context(question, score, asked))
+        is_follow_up = progress.get(question.id).follow_up_of is not None
+        context = self._follow_up_context(question, score, asked, is_follow_up=is_follow_up)
+        suggestions = await asyncio.to_thread(self.follow_ups.suggest, context)
         async with self.db_sessions.begin() as db:
             await reviews.record_scores(db, question.id, _score_columns(score, suggestions))
             entry = progress.get(question.id)
@@ -203,7 +205,9 @@ class Reviewer:
             await reviews.save_feedback(db, stored_session, feedback.to_row(), feedback.session_scores())
         emit(wire.Generic(name="feedback", data={**feedback.to_row(), **feedback.session_scores()}))
 
-    def _follow_up_context(self, question: InterviewQuestion, score: AnswerScore, asked: int) -> FollowUpContext:
+    def _follow_up_context(
+        self, question: InterviewQuestion, score: AnswerScore, asked: int, *, is_follow_up: bool = False
+    ) -> FollowUpContext:
         return FollowUpContext(
             question_text=question.question_text,
             category=question.category or "general",
@@ -218,6 +222,7 @@ class Reviewer:
             if score.structure is None or score.structure.kind != "plan"
             else tuple(score.structure.missing),
             off_topic=score.details.cap == "off_topic",
+            is_follow_up=is_follow_up,
         )
 
     async def _insert_follow_up(

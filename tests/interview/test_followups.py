@@ -392,6 +392,13 @@ def test_the_way_back_to_the_question_uses_its_own_words(question, expected) -> 
 
     assert refocus(question) == expected
     assert not follow_up_problems(expected, transcript=JAPAN)
+    # Answered off topic again, the follow-up's own question is asked in the same words.
+    assert refocus(expected) == expected
+
+
+def test_an_off_topic_answer_to_a_follow_up_gets_no_further_one(rules) -> None:
+    context = FollowUpContext(TECH_Q, "technical", JAPAN, off_topic=True, is_follow_up=True)
+    assert rules.suggest(context) == []
 
 
 def test_an_empty_answer_gets_no_follow_up(rules) -> None:
