@@ -16,7 +16,9 @@ what happened between the two partials it separates:
 - `cadence`: none of these (the interval itself, plus decode-time jitter)
 
 Reports the gap distribution (p50 / p95 / max, in "server" time: hand-out + decode time, and
-in audio time), and for gaps over `--long` seconds the share of each cause.
+in audio time), the first partial per utterance in the same server time (as
+bench/decode_cost.py counts it), and for gaps over `--long` seconds how often each cause
+occurred (a gap can have several).
 
     .venv/bin/python bench/partial_gaps.py --configs default --seconds 120 --candidates 3
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -188,6 +191,7 @@ def main() -> None:
     order = rotation(human_pieces(args.audio_dir), piper_pieces())
     candidates = [candidate_audio(order, i, args.seconds) for i in range(args.candidates)]
     results = []
+    load_before = [round(x, 2) for x in os.getloadavg()]
     for name in args.configs:
         transcriber_changes, streaming_changes = CONFIGS[name]
         options = replace(StreamingOptions(), **streaming_changes)
@@ -229,7 +233,13 @@ def main() -> None:
                 print(json.dumps(example))
         results.append({**result, "examples": examples})
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "configs": results}
+    payload = {
+        "command": " ".join(sys.argv),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "configs": results,
+    }
     args.output.write_text(json.dumps(payload, indent=2) + "\n")
 
 
