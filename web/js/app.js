@@ -68,6 +68,11 @@ async function route() {
     else link.removeAttribute("aria-current");
   }
   clear(main);
+  // The last page's announcement ("The interview is complete…") is not this page's.
+  for (const id of ["announce-polite", "announce-assertive"]) {
+    const region = document.getElementById(id);
+    if (region) region.textContent = "";
+  }
   document.title = `${config.title} · Interview practice`;
   const container = h("div.page");
   main.append(container);
