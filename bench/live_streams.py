@@ -239,8 +239,15 @@ def _measure_continuous(events, sent_at, complete, placed, results) -> None:
     by_utterance: dict[int, list[float]] = {}
     for t, e in partials:
         by_utterance.setdefault(e["utterance"], []).append(t)
-    for times in by_utterance.values():
-        results["partial_interval"].extend(b - a for a, b in itertools.pairwise(times))
+    candidate_gaps = [b - a for times in by_utterance.values() for a, b in itertools.pairwise(times)]
+    results["partial_interval"].extend(candidate_gaps)
+    # Whether partials thin evenly under load: this candidate's share of partials, per minute of audio sent.
+    results["per_candidate"].append(
+        {
+            "partials_per_minute": round(60 * len(partials) / max(frame, len(sent_at) * frame), 1),
+            "partial_interval_p95": percentile(candidate_gaps, 95),
+        }
+    )
     # A long utterance trimmed at a committed word goes on under a new number with no
     # speech_started of its own, so the k-th speech_started is not utterance k once anything was
     # trimmed: each start's utterance is the lowest-numbered final that begins between it and the
@@ -460,6 +467,7 @@ async def run_continuous_level(
                 "wer_pairs": [],
                 "fillers_said": 0,
                 "fillers_heard": 0,
+                "per_candidate": [],
                 "connected": 0,
                 "expected": streams,
             }
@@ -533,10 +541,24 @@ async def run_continuous_level(
         "decode_s_per_decode": round(delta("interview_decode_seconds_sum") / decode_count, 3) if decode_count else None,
         "finals_reused": delta("interview_finals_reused_total"),
         "partials_skipped": delta("interview_partials_skipped_total"),
+        "partials_per_candidate": _spread(results["per_candidate"]),
         "wer_streaming": round(word_error_rate(references, hypotheses), 4),
         "filler_recall": f"{results['fillers_heard']}/{results['fillers_said']}",
         "admission_probe": probe,
     }
+
+
+def _spread(per_candidate: list[dict]) -> dict:
+    """Lowest, median and highest over the candidates of their partials per minute and partial
+    interval p95: partials thin evenly when the lowest is close to the highest."""
+
+    def summary(key: str) -> dict:
+        values = sorted(c[key] for c in per_candidate if c[key] is not None)
+        if not values:
+            return {}
+        return {"min": values[0], "median": percentile(values, 50), "max": values[-1]}
+
+    return {"partials_per_minute": summary("partials_per_minute"), "interval_p95_s": summary("partial_interval_p95")}
 
 
 def continuous_offline_wer(order, streams: int, seconds: float) -> float:
