@@ -233,6 +233,18 @@ class InterviewProgress:
         """Planned questions answered (their current attempt): `questions_answered`."""
         return sum(1 for q in self.planned if q.state is _S.ANSWERED)
 
+    @property
+    def skipped_planned(self) -> int:
+        """Planned questions skipped (their current attempt): the report's "1 skipped"."""
+        return sum(1 for q in self.planned if q.state is _S.SKIPPED)
+
+    @property
+    def follow_up_waiting(self) -> bool:
+        """The interview goes on with a follow-up (chosen or asked, not answered): what a resume
+        asks next. It belongs to its question, so the counts "of N" do not change."""
+        current = self.current()
+        return current is not None and current.is_follow_up
+
     # --- changing ------------------------------------------------------------------------------
 
     def asked_now(self, question_id: object) -> InterviewProgress:

@@ -56,19 +56,24 @@ async def list_sessions(
     status: InterviewStatus | None = None,
     limit: int = 20,
     offset: int = 0,
+    with_questions: bool = False,
 ) -> Page:
-    """The user's sessions, newest first (ties broken by id so pages never overlap)."""
+    """The user's sessions, newest first (ties broken by id so pages never overlap), with their
+    questions loaded when asked (one more query for the page)."""
     where = [InterviewSession.user_id == user_id]
     if status is not None:
         where.append(InterviewSession.status == status)
     total = await db.scalar(select(func.count()).select_from(InterviewSession).where(*where))
-    rows = await db.scalars(
+    query = (
         select(InterviewSession)
         .where(*where)
         .order_by(InterviewSession.created_at.desc(), InterviewSession.id.desc())
         .limit(limit)
         .offset(offset)
     )
+    if with_questions:
+        query = query.options(selectinload(InterviewSession.questions))
+    rows = await db.scalars(query)
     return Page(items=list(rows), total=total or 0, limit=limit, offset=offset)
 
 

@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
@@ -73,7 +73,24 @@ def session_detail(session: InterviewSession) -> SessionDetailOut:
         session,
         questions=[question_out(session, q) for q in session.questions],
         feedback=from_row(FeedbackOut, session.feedback) if session.feedback else None,
+        **progress_counts(session),
     )
+
+
+def session_summary(session: InterviewSession) -> SessionOut:
+    """A session of the list (loaded with its questions), counted as its report counts."""
+    return from_row(SessionOut, session, **progress_counts(session))
+
+
+def progress_counts(session: InterviewSession) -> dict[str, Any]:
+    """`questions_skipped`, and `follow_up_waiting` while the interview can still be resumed (a
+    follow-up chosen after the last answer of a finished or cancelled one is never asked)."""
+    progress = read_progress(session)
+    resumable = session.status in (InterviewStatus.CREATED, InterviewStatus.IN_PROGRESS)
+    return {
+        "questions_skipped": progress.skipped_planned,
+        "follow_up_waiting": resumable and progress.follow_up_waiting,
+    }
 
 
 class SessionController(Controller):
@@ -127,10 +144,15 @@ class SessionController(Controller):
         if unknown:
             raise RequestError(f"unknown query parameter {unknown[0]!r}", field=unknown[0])
         page = await interviews.list_sessions(
-            db, request.user.id, status=InterviewStatus(status) if status else None, limit=limit, offset=offset
+            db,
+            request.user.id,
+            status=InterviewStatus(status) if status else None,
+            limit=limit,
+            offset=offset,
+            with_questions=True,
         )
         return SessionPage(
-            items=[from_row(SessionOut, s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
+            items=[session_summary(s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
         )
 
     @get(
@@ -153,7 +175,7 @@ class SessionController(Controller):
         """A live interview of the session (on any node) stops at once without storing more."""
         session = await interviews.get_owned_session(db, request.user.id, session_id, with_details=True)
         await interviews.change_status(db, session, InterviewStatus.CANCELLED)
-        out = from_row(SessionOut, session)
+        out = session_summary(session)
         # The open answers' current attempts go; a question being tried again keeps its earlier
         # attempts (their recordings are other files, and the report shows them).
         progress = read_progress(session)

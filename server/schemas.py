@@ -292,6 +292,11 @@ class SessionOut(msgspec.Struct):
     keyword_avg: float | None
     notes: str | None
     metadata: dict[str, Any] | None
+    #: From the interview's progress, as the report counts: planned questions skipped, and
+    #: whether a follow-up is what a resume asks next (only while the interview is open; it
+    #: never changes the "of N" counts).
+    questions_skipped: int = 0
+    follow_up_waiting: bool = False
 
 
 class SessionDetailOut(SessionOut):

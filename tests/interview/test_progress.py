@@ -63,6 +63,19 @@ def test_follow_ups_belong_to_their_question_and_never_change_of_n() -> None:
     assert progress.answered_planned == 1  # follow-ups are not planned questions
 
 
+def test_the_counts_of_n_and_a_waiting_follow_up() -> None:
+    # History used to say "1/1 answered" with a plain Resume when only a follow-up was open.
+    one = InterviewProgress.new(["q1"]).asked_now("q1").answered("q1")
+    assert (one.answered_planned, one.skipped_planned, one.follow_up_waiting) == (1, 0, False)
+    waiting = one.with_follow_up("q1", "f1")
+    assert (waiting.answered_planned, waiting.skipped_planned, waiting.follow_up_waiting) == (1, 0, True)
+    asked = waiting.asked_now("f1")
+    assert asked.follow_up_waiting and asked.answered_planned == 1  # still "1 of 1"
+    assert not asked.answered("f1").follow_up_waiting
+    skipped = three().asked_now("q1").skipped("q1")
+    assert (skipped.answered_planned, skipped.skipped_planned, skipped.follow_up_waiting) == (0, 1, False)
+
+
 def test_a_follow_up_needs_an_answer_first() -> None:
     with pytest.raises(ProgressError):
         three().asked_now("q1").with_follow_up("q1", "f1")
