@@ -261,6 +261,13 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
 
     # interview_sessions
     assert row.status.value == "completed" and row.num_questions == 3
+    assert (row.user_id, row.title, row.difficulty, row.interview_type) == (
+        user.id,
+        "Three questions",
+        "medium",
+        "mixed",
+    )
+    assert row.target_role == "Backend engineer" and row.created_at <= row.started_at  # the role from the profile
     assert row.started_at <= row.completed_at and row.total_duration >= 0
     assert row.questions_answered == 2  # Q1 and Q2; the follow-up is not a planned question, Q3 was skipped
     scored = [score1["data"], score2["data"]] + [
@@ -289,6 +296,13 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
         assert question.audio_format == "wav" and question.audio_size_bytes > 44 and question.audio_duration >= 2
         assert 0 <= question.overall_score <= 100 and question.evaluation_summary
         assert isinstance(question.suggestions, list) and len(question.suggestions) <= 5
+    for question in questions:
+        assert question.session_id == row.id and question.created_at is not None and question.question_text
+    for question in questions[:3]:
+        assert question.transcript_language == "en" and 0 <= question.transcript_confidence <= 1
+        for column in ("relevance_score", "fluency_score", "keyword_score"):
+            assert 0 <= getattr(question, column) <= 100
+    assert [q.expected_topics for q in (questions[0], questions[2])] == [p["expected_topics"] for p in PLANNED[:2]]
     assert "blue" in normalise_words(questions[0].transcript)
     assert questions[0].follow_up_questions[0]["text"] == f1["text"]
     assert {"eighty", "80"} & set(normalise_words(questions[1].transcript)) or "%" in questions[1].transcript
@@ -320,10 +334,17 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
     ]
     for item in feedback.strengths + feedback.weaknesses:
         assert set(item) >= {"category", "type", "message", "priority"}
+    assert all(isinstance(v, list) for v in (feedback.strengths, feedback.suggestions, feedback.next_steps))
+    assert feedback.created_at is not None and feedback.summary
     assert feedback.comparison_percentile is None  # no peers yet: no misleading number
     assert feedback_event["data"]["readiness_score"] == feedback.readiness_score
 
     # users
+    assert (str(user.id), user.email, user.full_name) == (
+        tokens["user"]["id"],
+        tokens["user"]["email"],
+        tokens["user"]["full_name"],
+    )
     assert user.total_interviews == 1
     assert user.average_score == pytest.approx(row.overall_score, abs=0.01)
     assert user.best_score == pytest.approx(row.overall_score, abs=0.01)
