@@ -5,7 +5,9 @@ import { h, score, formatDate, sessionLabel, titleCase } from "../dom.js";
 
 export function sessionItem(session, { onDelete } = {}) {
   const done = session.status === "completed";
+  const cancelled = session.status === "cancelled";
   const open = session.status === "created" || session.status === "in_progress";
+  const resume = session.status === "created" ? "Start" : session.follow_up_waiting ? "Answer the follow-up" : "Resume";
   const meta = [sessionLabel("interview_type", session.interview_type), sessionLabel("difficulty", session.difficulty), session.target_company, formatDate(session.completed_at || session.started_at || session.created_at)]
     .filter(Boolean)
     .join(" · ");
@@ -22,7 +24,9 @@ export function sessionItem(session, { onDelete } = {}) {
       h(
         "div.session-item__actions",
         done ? h("a.button", { href: `#/report/${session.id}` }, "View report") : null,
-        open ? h("a.button.button--primary", { href: `#/interview/${session.id}` }, session.status === "created" ? "Start" : "Resume") : null,
+        // a cancelled interview has no report, but what was answered is kept and can be read
+        cancelled ? h("a.button", { href: `#/report/${session.id}`, "aria-label": `See what was recorded in “${session.title}”` }, "See what was recorded") : null,
+        open ? h("a.button.button--primary", { href: `#/interview/${session.id}` }, resume) : null,
         onDelete
           ? h("button.button.button--quiet", { type: "button", onclick: () => onDelete(session), "aria-label": `Delete “${session.title}”` }, "Delete")
           : null,
@@ -31,11 +35,18 @@ export function sessionItem(session, { onDelete } = {}) {
   );
 }
 
+/**
+ * "2 of 3 answered · 1 skipped", as the report counts: planned questions only (a follow-up
+ * belongs to its question and never counts). An unfinished interview whose next question is a
+ * follow-up says so: "1 of 1 answered" with a Resume button would look finished.
+ */
 function answeredText(session) {
-  const answered = session.questions_answered || 0;
   if (!session.num_questions) return "";
-  // Follow-up questions can make the answered count exceed the planned number.
-  return answered > session.num_questions ? ` · ${answered} answers` : ` · ${answered}/${session.num_questions} answered`;
+  const parts = [`${session.questions_answered || 0} of ${session.num_questions} answered`];
+  if (session.questions_skipped) parts.push(`${session.questions_skipped} skipped`);
+  const open = session.status === "created" || session.status === "in_progress";
+  if (open && session.follow_up_waiting) parts.push("a follow-up is waiting");
+  return parts.map((part) => ` · ${part}`).join("");
 }
 
 export async function render(root) {

@@ -56,7 +56,7 @@ export async function render(root, { params, navigate, setTitle }) {
     resumedFromReload: false, // this page opened mid-interview: the server's answer clock wins
     askSeq: 0, // one per ask: a voice that ends after the next ask began is ignored
     retryOf: null, // the question whose answer is being tried again
-    skipped: null, // the label of the question just skipped, said once under the next one
+    skipped: null, // what happened to the question just skipped, said once under the next one (or on the closing screen)
   };
   const user = tokens.user || {};
   const voice = new InterviewerVoice({ enabled: voiceEnabled(user) });
@@ -151,7 +151,7 @@ export async function render(root, { params, navigate, setTitle }) {
     state.pending = null;
     state.closingBy = null;
     answer.prepare(next, { keep });
-    if (state.skipped) answer.note.textContent = `${state.skipped} skipped: its recording is kept, it is not scored.`;
+    if (state.skipped) answer.note.textContent = state.skipped;
     state.skipped = null;
     progressFill.style.width = `${((next.number - 1) / next.of) * 100}%`;
     if (voice.enabled && next.voiceUrl && !voice.isReady(next.voiceUrl) && setPhase("asking")) {
@@ -310,11 +310,14 @@ export async function render(root, { params, navigate, setTitle }) {
     answer.setSpeaking(false, false);
     if (why === "end" || state.phase === "finished") return; // the closing screen follows
     if (event.skipped || why === "skip") {
-      // "I'm done" with no words is stored as skipped too: the next question is asked at once
-      // when it arrives (as after Skip), or the candidate was left on a dead question.
+      const label = questionLabel(state.question).replace(/ of \d+/, "");
+      state.skipped = skippedNote(label, { spoken: event.word_count > 0, pressed: why === "skip" });
+      announce(`${label} skipped.`); // the note under the next question (a status region) says the rest
+      // The score card of an earlier answer must not come back on the closing screen, and an
+      // "I'm done" that heard no words goes on as a skip does (the next question is asked).
+      review.clear();
       state.closingBy = "skip";
-      state.skipped = questionLabel(state.question).replace(/ of \d+/, "");
-      announce(`${state.skipped} skipped.`);
+      setPhase("closing"); // (the server may close it: the time limit)
       if (state.pending) ask(state.pending);
       return;
     }
@@ -340,7 +343,8 @@ export async function render(root, { params, navigate, setTitle }) {
     setPhase("finished");
     review.finish();
     progressFill.style.width = "100%";
-    closing.show({ ended: state.closingBy === "end", keepScroll: scoredLast });
+    closing.show({ ended: state.closingBy === "end", keepScroll: scoredLast, note: state.skipped });
+    state.skipped = null;
     announce("The interview is complete. Your report is being prepared.");
     // The report comes as a `feedback` event; if it never does, the report page polls.
     setTimeout(() => closing.setReportReady(), 20000);
@@ -353,6 +357,17 @@ export async function render(root, { params, navigate, setTitle }) {
     } else if (event.code === "scoring_failed") review.scoringFailed();
     else if (event.code === "feedback_failed") closing.setReportReady();
     else if (event.code === "no_open_answer" && state.phase === "closing" && state.closingBy !== "end") setPhase(state.pending ? "reviewing" : "answering");
+  }
+
+  /**
+   * What the candidate is told about a question that was skipped, true in each case: skipped
+   * after speaking (the words and the recording are kept, not scored), skipped before a word
+   * was heard, or closed with "I'm done" when no word was heard (it counts as skipped).
+   */
+  function skippedNote(label, { spoken, pressed }) {
+    if (spoken) return `${label} skipped: its recording is kept, it is not scored.`;
+    if (pressed) return `${label} skipped: nothing was said, so there is nothing to score.`;
+    return `${label}: we heard no words, so it counts as skipped. Check that your microphone is not muted.`;
   }
 
   return () => {

@@ -87,8 +87,13 @@ export async function render(root, { params, navigate }) {
         h("p.muted", { "data-testid": "report-meta" }, [sessionLabel("interview_type", session.interview_type), sessionLabel("difficulty", session.difficulty), formatDateTime(session.completed_at || session.created_at), answeredLine()].filter(Boolean).join(" · ")),
       ),
     );
+    if (!fb && session.status === "cancelled") {
+      root.append(h("div.notice", { "data-testid": "cancelled-notice" }, h("strong", "This interview was cancelled"), ", so it has no feedback report. What you answered before cancelling is kept below: read it and play it back."));
+      root.append(breakdown([]));
+      return;
+    }
     if (!fb) {
-      root.append(h("div.notice", "No report is available for this session (it was cancelled, or nothing was answered)."));
+      root.append(h("div.notice", "No report is available for this session (nothing was answered)."));
       root.append(breakdown([]));
       return;
     }

@@ -86,6 +86,17 @@ export class ReviewPanel {
     this.setFollowUp(null);
   }
 
+  /** Nothing to review (the answer just closed was skipped): the last score card goes. */
+  clear() {
+    this.answer = null;
+    this.followUp = null;
+    this.next = null;
+    this.retrying = false;
+    clear(this.scoreSlot);
+    clear(this.followSlot);
+    this.renderActions();
+  }
+
   /** The interview is over: the last score card stays, its way on goes. */
   finish() {
     this.next = null;
