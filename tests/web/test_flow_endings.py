@@ -123,7 +123,7 @@ async def test_a_skip_with_nothing_said_does_not_claim_a_recording(quiet_server,
     await page.get_by_test_id("answer-done").click()
     await expect(page.get_by_test_id("closing")).to_contain_text("Interview complete", timeout=60_000)
     await expect(page.get_by_test_id("closing-note")).to_contain_text(
-        "Question 2: we heard no words, so it counts as skipped."
+        "Question 2 skipped: we heard no words, so there is nothing to score."
     )
     await expect(page.get_by_text("We did not hear an answer")).to_have_count(0)
     await expect(page.get_by_test_id("see-report")).to_be_focused()

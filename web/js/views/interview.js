@@ -367,7 +367,7 @@ export async function render(root, { params, navigate, setTitle }) {
   function skippedNote(label, { spoken, pressed }) {
     if (spoken) return `${label} skipped: its recording is kept, it is not scored.`;
     if (pressed) return `${label} skipped: nothing was said, so there is nothing to score.`;
-    return `${label}: we heard no words, so it counts as skipped. Check that your microphone is not muted.`;
+    return `${label} skipped: we heard no words, so there is nothing to score. Check that your microphone is not muted.`;
   }
 
   return () => {
