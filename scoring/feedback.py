@@ -317,10 +317,21 @@ def _summary(
     best = max(dims, key=dims.__getitem__)
     worst = min(dims, key=dims.__getitem__)
     answered_planned = sum(1 for q in answered if q.follow_up_of is None)
-    text = (
-        f"You answered {answered_planned} of {len(planned)} questions "
-        f"with an average score of {overall:.0f}/100 ({rating(overall)})."
-    )
+    follow_ups = len(answered) - answered_planned
+    # The average (the session's overall score) is over every scored answer, follow-ups
+    # included: with follow-ups the sentence says so, or "2 of 3 questions ... 35" reads as
+    # the mean of those two (issue #12 item 5).
+    if follow_ups:
+        text = (
+            f"You answered {answered_planned} of {len(planned)} questions and "
+            f"{follow_ups} follow-up{'s' if follow_ups != 1 else ''}; "
+            f"these {len(answered)} answers averaged {overall:.0f}/100 ({rating(overall)})."
+        )
+    else:
+        text = (
+            f"You answered {answered_planned} of {len(planned)} questions "
+            f"with an average score of {overall:.0f}/100 ({rating(overall)})."
+        )
     text += f" Your strongest dimension was {DIMENSION_WORDS[best]} ({dims[best]:.0f})"
     text += f" and the one to work on is {DIMENSION_WORDS[worst]} ({dims[worst]:.0f})." if worst != best else "."
     return text

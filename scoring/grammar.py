@@ -10,6 +10,13 @@ CASING, PUNCTUATION, TYPOGRAPHY categories and the whitespace/quote rules are di
 "misspelling" is a name or a technical term it spelled its own way ("Postgres", "Kubernetes"),
 not the candidate's mistake. STYLE and REDUNDANCY judge writing style. Word repetition
 (ENGLISH_WORD_REPEAT_RULE, "the the") is a disfluency that the fluency score already counts.
+Regional preferences are off as well: the profile's language is plain English ("en"), which
+LanguageTool checks as en-US, whose BRITISH_ENGLISH category ("afterwards", "at the weekend",
+"have a look") and US-only rules in other categories ("per cent", "any more", "home town", "the
+United States are": PER_CENT, ANY_MORE, HOME_COMPOUNDS_EN_US, US_ONE_ENTITY) would cost a British,
+Indian or Australian speaker points for correct English; AMERICAN_ENGLISH (the en-GB twin,
+"gotten") is listed too, so that no variant's check penalises another's. (Ids from
+language-en-6.6.jar, org/languagetool/rules/en/en-US/grammar.xml.)
 What remains: GRAMMAR (agreement, verb forms), CONFUSED_WORDS (their/there), COLLOCATIONS, MISC
 (a/an): errors a listener hears.
 """
@@ -23,7 +30,11 @@ from typing import Any, Protocol, runtime_checkable
 from scoring.errors import GrammarUnavailable
 from scoring.spans import overlaps
 
-DISABLED_CATEGORIES = frozenset({"CASING", "PUNCTUATION", "TYPOGRAPHY", "TYPOS", "STYLE", "REDUNDANCY"})
+#: Categories of regional preference (see the module docstring), not errors.
+REGIONAL_CATEGORIES = frozenset({"BRITISH_ENGLISH", "AMERICAN_ENGLISH"})
+DISABLED_CATEGORIES = (
+    frozenset({"CASING", "PUNCTUATION", "TYPOGRAPHY", "TYPOS", "STYLE", "REDUNDANCY"}) | REGIONAL_CATEGORIES
+)
 DISABLED_RULES = frozenset(
     {
         "UPPERCASE_SENTENCE_START",
@@ -47,6 +58,11 @@ DISABLED_RULES = frozenset(
         "TOO_LONG_SENTENCE",
         # Asks for a hyphen ("slow-roasted"): a listener cannot hear hyphens.
         "ADVERB_OR_HYPHENATED_ADJECTIVE",
+        # American preferences outside the BRITISH_ENGLISH category (module docstring).
+        "PER_CENT",
+        "ANY_MORE",
+        "HOME_COMPOUNDS_EN_US",
+        "US_ONE_ENTITY",
     }
 )
 #: Tokens a match may cover without counting: the fillers fluency already penalises.

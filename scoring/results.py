@@ -114,9 +114,10 @@ class QuestionResult:
 
     @property
     def label(self) -> str:
-        """How the report names this question to the candidate: "2", or "2 (follow-up)"."""
+        """How the report names this question after the word "question": "2", or "2's
+        follow-up" (a bracketed "(follow-up)" ran into the score's brackets: "1 (follow-up) (0)")."""
         if self.follow_up_of is not None:
-            return f"{self.follow_up_of} (follow-up)"
+            return f"{self.follow_up_of}'s follow-up"
         return str(self.shown_number if self.shown_number is not None else self.question_number)
 
     @property

@@ -19,6 +19,8 @@ from scoring.relevance import RelevanceResult
 from scoring.star import StructureResult
 
 NAMES = {"relevance": "Relevance", "grammar": "Grammar", "fluency": "Fluency", "keywords": "Keywords"}
+#: The category of the "develop your answer" tip (how long the answer was).
+LENGTH_CATEGORY = "Completeness"
 #: The dimensions inside a sentence, as the UI names them (its "Talking points" are `keywords`).
 DIMENSION_WORDS = {
     "relevance": "relevance",
@@ -121,11 +123,14 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
         # Only an answer about the question is asked to say more: a longer off-topic answer
         # would still be off topic.
         words = int(round(rel.substance_factor * options.relevance.full_credit_words))
+        # Filed under its own category: the length is a fact about the answer, not a verdict on
+        # its relevance, and "too brief" under RELEVANCE beside a relevance of 84 read as a
+        # contradiction (issue #12 item 5).
         out.append(
             (
                 cost,
                 Suggestion(
-                    "Relevance",
+                    LENGTH_CATEGORY,
                     f"Develop your answer: {words} words is too brief to answer fully; "
                     "aim for about 100-200 words (one to two minutes) with a concrete example.",
                     0,

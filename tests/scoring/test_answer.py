@@ -177,3 +177,15 @@ def test_caps_name_why_the_relevance_is_low(score, topicality, structure, words,
 
     overall, cap = apply_caps(60.0, _relevance(score, topicality, structure), words, Calibration())
     assert (cap, overall) == expected
+
+
+def test_a_length_tip_is_filed_under_completeness_not_relevance(fake_embedder) -> None:
+    """Issue #12 item 5 (QA): "Develop your answer: 58 words is too brief" stood under RELEVANCE
+    beside a relevance of 84; the length has its own category, so no relevance tip contradicts
+    a good relevance number."""
+    short = " ".join(STRONG.split()[:45]) + "."
+    result = score_answer(answer(short), embedder=fake_embedder, grammar=FakeGrammar())
+    assert result.relevance is not None and result.relevance >= 70
+    length_tips = [s for s in result.suggestions if "too brief" in s.message]
+    assert [s.category for s in length_tips] == ["Completeness"]
+    assert not any(s.category == "Relevance" for s in result.suggestions)

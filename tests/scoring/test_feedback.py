@@ -133,7 +133,7 @@ def test_the_report_names_questions_as_the_candidate_saw_them() -> None:
     steps = " ".join(feedback.next_steps)
     assert "Answer questions 1 and 2 again aloud on your own" in steps
     assert "new session" not in steps.replace("a new session picks questions you have not seen yet", "")
-    assert session[1].label == "1 (follow-up)" and session[2].label == "2"
+    assert session[1].label == "1's follow-up" and session[2].label == "2"
     text = json.dumps(feedback.to_row())
     assert "questions 1, 2, 3" not in text and "Q4" not in text and "question 4" not in text
 
@@ -176,3 +176,30 @@ def test_patterns_from_two_answers_a_side_use_ui_category_names() -> None:
     insights = build_session_feedback(session).ai_insights
     assert "You were stronger on behavioural questions (82) than on technical ones (48)." in insights
     assert "behavioral" not in insights and "In 1 of 2 behavioural answers" in insights
+
+
+def test_the_summary_says_what_its_average_is_over() -> None:
+    """Issue #12 item 5 (QA): "You answered 2 of 3 questions with an average score of 35/100"
+    where 35 was the mean of 4 scored answers (25, 25, 25, 64) including two follow-ups."""
+    session = [
+        result(1, 25, shown_number=1),
+        result(2, 25, follow_up_of=1, shown_number=1),
+        result(3, 25, shown_number=2),
+        result(4, 64, follow_up_of=2, shown_number=2),
+        QuestionResult.unanswered(5, "Question 5?"),
+    ]
+    summary = build_session_feedback(session).summary
+    assert summary.startswith("You answered 2 of 3 questions and 2 follow-ups; these 4 answers averaged 35/100"), (
+        summary
+    )
+    assert "with an average score" not in summary
+    plain = build_session_feedback([result(1, 40), result(2, 60)]).summary
+    assert plain.startswith("You answered 2 of 2 questions with an average score of 50/100"), plain
+
+
+def test_a_follow_up_is_named_without_nested_brackets() -> None:
+    """Issue #12 item 5 (QA): "lowest on question 1 (follow-up) (0)" had two pairs of brackets."""
+    session = [result(1, 60, relevance=50.0, shown_number=1), result(2, 20, relevance=0.0, follow_up_of=1)]
+    weaknesses = " ".join(w.message for w in build_session_feedback(session).weaknesses)
+    assert "lowest on question 1's follow-up (0)" in weaknesses, weaknesses
+    assert ") (" not in weaknesses

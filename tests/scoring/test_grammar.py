@@ -71,3 +71,28 @@ def test_unreachable_server_raises_grammar_unavailable() -> None:
     checker = LanguageToolChecker(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
     with pytest.raises(GrammarUnavailable):
         checker.check("We was late.")
+
+
+@pytest.mark.languagetool
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Afterwards we shipped it.",
+        "We reviewed it at the weekend and the error rate fell by ten per cent.",
+        "I did not want to work there any more, so I moved back to my home town.",
+    ],
+)
+def test_real_languagetool_costs_no_points_for_british_english(grammar_checker, text) -> None:
+    """Issue #12 item 5 (QA): "afterwards" was flagged ("'afterward' is preferred in American
+    English") for a candidate whose language is plain English; regional preferences are not errors."""
+    found = grammar_checker.check(text)
+    result = score_grammar(text, found, word_count=len(text.split()), points_per_error_rate=10)
+    assert result.errors == 0 and result.score == 100, [(m.rule_id, m.category, m.message) for m in found]
+
+
+@pytest.mark.languagetool
+def test_real_languagetool_still_flags_errors_next_to_british_english(grammar_checker) -> None:
+    text = "Afterwards we was late for the meeting at the weekend."
+    found = grammar_checker.check(text)
+    result = score_grammar(text, found, word_count=len(text.split()), points_per_error_rate=10)
+    assert result.errors == 1 and result.matches[0].excerpt(text) == "was"
