@@ -4,6 +4,7 @@ documented thresholds, evidence-based insights, and the curated resources."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -203,3 +204,16 @@ def test_a_follow_up_is_named_without_nested_brackets() -> None:
     weaknesses = " ".join(w.message for w in build_session_feedback(session).weaknesses)
     assert "lowest on question 1's follow-up (0)" in weaknesses, weaknesses
     assert ") (" not in weaknesses
+
+
+def test_a_follow_up_left_unanswered_lowers_neither_completion_nor_readiness() -> None:
+    # Issue 13: a follow-up suggested after the last answer (or after End) is stored unanswered;
+    # the report of the 3 planned questions must read exactly as without it.
+    planned = [result(1, 80, shown_number=1), result(2, 70, shown_number=2), result(3, 60, shown_number=3)]
+    open_follow_up = QuestionResult.unanswered(4, "Question 4?", "technical", "medium")
+    with_follow_up = [*planned, replace(open_follow_up, follow_up_of=3, shown_number=3)]
+    alone, together = build_session_feedback(planned), build_session_feedback(with_follow_up)
+    assert together.readiness_score == alone.readiness_score > 0
+    assert together.readiness_level == alone.readiness_level
+    assert together.questions_answered == alone.questions_answered
+    assert "3 of 3" in together.summary or "3 questions" in together.summary, together.summary
