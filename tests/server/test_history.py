@@ -6,13 +6,13 @@ Real server, real model and scoring (answers uploaded), SQLite and PostgreSQL.""
 from __future__ import annotations
 
 import io
-import uuid
 
 import httpx
 import numpy as np
 import pytest
 
 from server.app import create_app
+from tests.support.interviews import sign_up
 from tests.support.live_server import serve
 from tests.support.speech import synthesize, write_wav
 
@@ -46,17 +46,7 @@ def _wav(audio: np.ndarray) -> bytes:
 async def http(settings, transcriber, embedder):
     async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
         async with httpx.AsyncClient(base_url=base, timeout=180) as client:
-            tokens = (
-                await client.post(
-                    "/api/auth/register",
-                    json={
-                        "email": f"{uuid.uuid4().hex[:10]}@example.com",
-                        "password": "long password",
-                        "full_name": "H",
-                    },
-                )
-            ).json()
-            client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+            await sign_up(client, full_name="H")
             yield client
 
 

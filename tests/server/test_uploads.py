@@ -12,6 +12,7 @@ import pytest
 
 from server.app import create_app
 from tests.support.audio_files import encode_audio
+from tests.support.interviews import sign_up
 from tests.support.live_server import serve
 from tests.support.speech import synthesize, write_wav
 from tests.support.text import normalise_words
@@ -29,17 +30,7 @@ SCRIPT = (
 async def api(settings, transcriber, embedder):
     async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
         async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-            tokens = (
-                await http.post(
-                    "/api/auth/register",
-                    json={
-                        "email": f"{uuid.uuid4().hex[:8]}@example.com",
-                        "password": "long password",
-                        "full_name": "U",
-                    },
-                )
-            ).json()
-            http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+            await sign_up(http, full_name="U")
             yield http
 
 

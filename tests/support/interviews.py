@@ -60,3 +60,13 @@ async def account_and_session(base: str, questions=QUESTIONS) -> tuple[dict, dic
         )
         assert session.status_code == 201, session.text
         return tokens, session.json()
+
+
+async def sign_up(client: httpx.AsyncClient, *, full_name: str = "Candidate") -> None:
+    """Registers a new candidate (a fresh e-mail) and signs `client` in as them."""
+    email = f"{uuid.uuid4().hex[:10]}@example.com"
+    response = await client.post(
+        "/api/auth/register", json={"email": email, "password": PASSWORD, "full_name": full_name}
+    )
+    response.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
