@@ -43,6 +43,10 @@ class AnswerInput:
     words: Sequence[TimedWord] = ()
     audio_duration: float = 0.0
     pauses: Sequence[tuple[float, float]] = ()
+    #: Earlier questions this answer also answers: a follow-up's planned question. Relevance is
+    #: the best against `question_text` or any of them (a follow-up such as "Can you give me one
+    #: concrete example that shows that?" is read in the context of its question).
+    context_questions: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if self.audio_duration < 0:
@@ -69,6 +73,9 @@ class AnswerDetails:
     #: The weighted mean before the calibration caps, and the cap that applied (if any).
     weighted_overall: float | None = None
     cap: str | None = None
+    #: The answer does not address the question (`is_non_answer`): nothing in it is a ground
+    #: for a follow-up probe; the interviewer brings the candidate back to the question.
+    non_answer: bool = False
 
     @property
     def star(self) -> StructureResult | None:
@@ -86,6 +93,7 @@ class AnswerDetails:
             "uncertain": [list(r) for r in self.uncertain],
             "weighted_overall": self.weighted_overall,
             "cap": self.cap,
+            "non_answer": self.non_answer,
         }
 
 
@@ -164,15 +172,17 @@ def clean_topics(expected_topics: Sequence[str]) -> list[str]:
     return [t.strip() for t in expected_topics if t and t.strip()]
 
 
-def reference_texts(question_text: str, expected_topics: Sequence[str]) -> list[str]:
-    """What every answer to this question is compared with: its two prompts, then every
-    alternative of its topics.
+def reference_texts(
+    question_text: str, expected_topics: Sequence[str], context_questions: Sequence[str] = ()
+) -> list[str]:
+    """What every answer to this question is compared with: its prompts (the question, with its
+    topics, then its context questions), then every alternative of its topics.
 
     A caller may hand these to `Embedder.embed_references` while the candidate is still
     speaking, so that scoring the answer only embeds the answer itself.
     """
     topics = clean_topics(expected_topics)
-    return [*question_prompts(question_text, topics), *topic_texts(topics)]
+    return [*question_prompts(question_text, topics, context_questions), *topic_texts(topics)]
 
 
 def score_answer(
@@ -208,12 +218,13 @@ def score_answer(
         grammar_future = pool.submit(_check_grammar_matches, transcript, grammar)
         # The question's prompts and topics recur for every answer to it (remembered by the
         # embedder); the answer's sentences and spans are new each time (one call).
-        references = embedder.embed_references(reference_texts(answer.question_text, topics))
+        context = tuple(q for q in answer.context_questions if q.strip())
+        references = embedder.embed_references(reference_texts(answer.question_text, topics, context))
         vectors = embedder.embed([*sentences, *(s.text for s in spans)])
         matches = grammar_future.result()
     sentence_vectors, span_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
-    prompt_vectors = references[:2]
-    alternative_vectors = references[2:]
+    prompt_vectors = references[: 2 + len(context)]
+    alternative_vectors = references[2 + len(context) :]
     answer_vector = answer_embedding(sentence_vectors, sentences)
 
     fluency = score_fluency(
@@ -285,7 +296,16 @@ def score_answer(
         evaluation_summary=build_summary(findings, scores, options),
         suggestions=build_suggestions(findings, options) if tokens else (),
         details=AnswerDetails(
-            relevance, grammar_result, fluency, keywords, structure_result, tuple(flags), uncertain, weighted, cap
+            relevance,
+            grammar_result,
+            fluency,
+            keywords,
+            structure_result,
+            tuple(flags),
+            uncertain,
+            weighted,
+            cap,
+            non_answer=bool(tokens) and is_non_answer(relevance, keywords, options.calibration),
         ),
     )
 
@@ -316,6 +336,21 @@ def apply_caps(
         if applies and weighted > cap:
             return float(cap), name
     return weighted, None
+
+
+def is_non_answer(relevance: RelevanceResult, keywords: KeywordResult | None, calibration: Calibration) -> bool:
+    """Whether the answer does not address the question: its relevance is under
+    `off_topic_relevance` and it is off topic (topicality under that line too, whether or not
+    the off-topic cap had to lower its overall score: a weighted 21 was never capped, so the
+    answer was probed as if it were on topic), or it touches none of the question's talking
+    points and its topicality is under `non_answer_topicality` (a few words near the question
+    in embedding space, about something else)."""
+    if relevance.score >= calibration.off_topic_relevance:
+        return False
+    if relevance.topicality < calibration.off_topic_relevance:
+        return True
+    untouched = keywords is not None and not keywords.covered and not keywords.touched
+    return untouched and relevance.topicality < calibration.non_answer_topicality
 
 
 def _doubtful_sentences(

@@ -75,6 +75,12 @@ class Calibration:
     off_topic_relevance: float = 20.0
     #: ... and its overall score is at most this (whichever of the three it is).
     off_topic_cap: float = 25.0
+    #: An answer whose relevance is under `off_topic_relevance`, that touches none of the
+    #: question's talking points and whose topicality is under this is a non-answer too, not an
+    #: on-topic answer that is only short ("I like football, I watch it every weekend. And pizza.
+    #: I don't know." to "What does a great working day look like for you?": topicality 29-45 on
+    #: MiniLM's "weekend" ~ "working day"; short on-topic answers there sit at 94-100).
+    non_answer_topicality: float = 60.0
     #: A sentence-structure factor under this is a bare list of keywords (scoring/text.py) ...
     keyword_list_structure: float = 0.5
     keyword_list_cap: float = 30.0

@@ -45,7 +45,8 @@ class RelevanceResult:
     score: float
     #: The blended similarity the score is calibrated from (see the module docstring).
     similarity: float
-    #: The whole answer's (mean vector's) cosine with the question, and with question + topics.
+    #: The whole answer's (mean vector's) cosine with the question (the best of it and its
+    #: context questions), and with question + topics.
     similarity_question: float
     similarity_with_topics: float
     structure_factor: float
@@ -89,12 +90,15 @@ def answer_embedding(sentence_vectors: np.ndarray, sentences: Sequence[str]) -> 
     return np.asarray(mean / norm if norm > 0 else mean, dtype=np.float32)
 
 
-def question_prompts(question_text: str, expected_topics: Sequence[str]) -> list[str]:
-    """The two texts an answer is compared with: the question, and the question with topics."""
+def question_prompts(
+    question_text: str, expected_topics: Sequence[str], context_questions: Sequence[str] = ()
+) -> list[str]:
+    """The texts an answer is compared with: the question, the question with topics, then the
+    earlier questions it also answers (a follow-up's planned question)."""
     with_topics = question_text
     if expected_topics:
         with_topics = f"{question_text} Topics: {', '.join(expected_topics)}."
-    return [question_text, with_topics]
+    return [question_text, with_topics, *context_questions]
 
 
 def score_relevance(
@@ -107,13 +111,16 @@ def score_relevance(
     calibration: RelevanceCalibration,
     doubtful_sentences: Sequence[int] = (),
 ) -> RelevanceResult:
-    """Pure: all vectors are unit length (rows); `prompt_vectors` is question, question+topics."""
-    sim_question = float(answer_vector @ prompt_vectors[0])
+    """Pure: all vectors are unit length (rows); `prompt_vectors` are `question_prompts`'s:
+    question, question+topics, then any context questions. The answer is judged against the
+    one it addresses best: an answer to the follow-up "Can you give me one concrete example
+    that shows that?" is about the planned question, and shares no words with the follow-up."""
+    sim_question = max(float(answer_vector @ p) for i, p in enumerate(prompt_vectors) if i != 1)
     sim_topics = float(answer_vector @ prompt_vectors[1])
     whole = max(sim_question, sim_topics)
     per_sentence: tuple[float, ...] = ()
     if len(sentence_vectors):
-        per_sentence = tuple(float(s) for s in (sentence_vectors @ prompt_vectors[:2].T).max(axis=1))
+        per_sentence = tuple(float(s) for s in (sentence_vectors @ prompt_vectors.T).max(axis=1))
     best = max(per_sentence, default=0.0)
     weight = calibration.best_sentence_weight
     similarity = max(whole, weight * best + (1 - weight) * whole) if per_sentence else whole

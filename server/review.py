@@ -89,24 +89,36 @@ class Reviewer:
         progress, maybe insert a follow-up question (never when `may_follow_up()` is false, as
         after End), push the scores. `progress` is the live interview's (None: read it here).
         Returns the new progress and the follow-up row, if one was inserted."""
-        answer = AnswerInput(
-            question_text=question.question_text,
-            category=question.category or "general",
-            difficulty=question.difficulty or "medium",
-            expected_topics=tuple(question.expected_topics or ()),
-            transcript=question.transcript or "",
-            words=tuple(words),
-            audio_duration=audio_duration,
-            pauses=tuple(pauses),
-        )
-        score = await asyncio.to_thread(
-            score_answer, answer, embedder=self.embedder, grammar=self.grammar(), options=self.options
-        )
         if progress is None:
             async with self.db_sessions() as db:
                 progress = read_progress(
                     await interviews.get_owned_session(db, owner.user_id, owner.session_id, with_details=True)
                 )
+        # A follow-up's answer is judged against what was asked: the follow-up read with its
+        # planned question ("Can you give me one concrete example that shows that?" alone shares
+        # no words with a concrete example, so a good one scored relevance 0, capped at 25).
+        planned_id = progress.get(question.id).follow_up_of
+        planned: tuple[str, ...] = ()
+        if planned_id is not None:
+            async with self.db_sessions() as db:
+                planned = tuple(await reviews.question_texts(db, owner.session_id, [uuid.UUID(planned_id)]))
+        answer = AnswerInput(
+            question_text=question.question_text,
+            category=question.category or "general",
+            difficulty=question.difficulty or "medium",
+            # A follow-up has no talking points of its own (its row stores none): it asks for one
+            # piece (an example, the result), and the planned question's missing points would
+            # mark a good example as missing what it was never asked for.
+            expected_topics=tuple(question.expected_topics or ()),
+            transcript=question.transcript or "",
+            words=tuple(words),
+            audio_duration=audio_duration,
+            pauses=tuple(pauses),
+            context_questions=planned,
+        )
+        score = await asyncio.to_thread(
+            score_answer, answer, embedder=self.embedder, grammar=self.grammar(), options=self.options
+        )
         asked = len(progress.follow_ups_of(question.id))
         is_follow_up = progress.get(question.id).follow_up_of is not None
         context = self._follow_up_context(question, score, asked, is_follow_up=is_follow_up)
@@ -221,7 +233,7 @@ class Reviewer:
             plan_missing=None
             if score.structure is None or score.structure.kind != "plan"
             else tuple(score.structure.missing),
-            off_topic=score.details.cap == "off_topic",
+            off_topic=score.details.non_answer,
             is_follow_up=is_follow_up,
         )
 

@@ -1,11 +1,12 @@
 """Follow-ups an interviewer would ask, on the follow-up set (follow_up_set.json: 120 answers of
-the evaluation set, fragments and off-topic ones among them, and 18 technical answers of its
-own): the first follow-up the rules propose (or none) is of an acceptable kind for that answer,
-a technical answer's probes what the candidate proposed in their own words, every proposed
-follow-up passes interview.followup_rules, an off-topic answer is only brought back to the
-question, quotations are whole phrases, and a grammar-poor twin of an answer gets the follow-up
-its clean twin gets. The answers are scored through the real MiniLM model first (the talking
-points and structure decide what was covered)."""
+the evaluation set, fragments and off-topic ones among them, 18 technical answers of its own
+and 5 non-answers from issue #12's QA walk): the first follow-up the rules propose (or none)
+is of an acceptable kind for that answer, a technical answer's probes what the candidate
+proposed in their own words, every proposed follow-up passes interview.followup_rules, an
+off-topic answer or a non-answer is only brought back to the question, quotations are whole
+phrases, and a grammar-poor twin of an answer gets the follow-up its clean twin gets. The
+answers are scored through the real MiniLM model first (the talking points and structure
+decide what was covered)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def context(case, result) -> FollowUpContext:
         covered_topics=tuple(result.covered_topics),
         plan_missing=None if structure is None or structure.kind != "plan" else tuple(structure.missing),
         reading=standard_reading(case.text),
-        off_topic=result.details.cap == "off_topic",
+        off_topic=result.details.non_answer,
     )
 
 
@@ -201,6 +202,22 @@ def test_an_off_topic_answer_is_brought_back_to_the_question_never_probed(genera
         assert len(suggestions) <= 1 and all(s.kind == "refocus" for s in suggestions), (case.question_id, suggestions)
         for s in suggestions:
             assert "approach you described" not in s.text and "\u201c" not in s.text, s.text
+
+
+def test_a_non_answer_is_asked_the_question_again_not_for_an_example_of_nothing(generated) -> None:
+    """Issue #12 (QA walk): "I like football… pizza. I don't know." to "What does a great working
+    day look like for you?" was asked "Can you give me one concrete example that shows that?",
+    and to "Tell me about a time you helped a colleague who was struggling" "What was the
+    outcome, and how did you know it had worked?". Its relevance was under the off-topic line,
+    but its topicality was not (MiniLM: "weekend" ~ "working day") or the off-topic cap never had
+    to lower it, so it was probed. Every such answer gets exactly the refocus, which asks the
+    question again in its own words."""
+    non_answers = [(case, ctx, s) for case, item, ctx, s in generated if item.get("non_answer")]
+    assert len(non_answers) >= 5
+    for case, ctx, suggestions in non_answers:
+        assert ctx.off_topic, case.text
+        assert [s.kind for s in suggestions] == ["refocus"], (case.text, suggestions)
+        assert suggestions[0].text.startswith("Let's come back to the question")
 
 
 def test_quotations_are_whole_phrases(generated) -> None:

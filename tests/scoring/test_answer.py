@@ -132,6 +132,7 @@ def test_result_is_deterministic_and_json_serialisable(fake_embedder) -> None:
         "uncertain",
         "weighted_overall",
         "cap",
+        "non_answer",
     }
     assert data["suggestions"] == first.suggestions_json()
 

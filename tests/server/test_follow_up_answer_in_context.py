@@ -1,0 +1,77 @@
+"""Issue #12 (QA walk): a follow-up's answer is judged against what was asked, the follow-up
+read with its planned question. A concrete example (a migration script, a page from eight
+hundred milliseconds to two hundred) given to "Can you give me one concrete example that shows
+that?" scored relevance 0 against the follow-up's words alone, and so was capped at 25 with
+"does not address the question". Here over the real socket with spoken answers, the real
+model and scoring, on SQLite and PostgreSQL: the example's score is on topic and not capped."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from server.app import create_app
+from tests.server.test_interview_flow import _connect, _pcm, _register, _until
+from tests.support.live_server import serve
+
+pytestmark = pytest.mark.model
+
+QUESTION = {"text": "What kind of work gives you the most energy?", "category": "general", "time_limit": 120}
+#: A claim with nothing behind it: the rules ask for one concrete example.
+VAGUE = (
+    "I like work that is interesting and not the same every day.",
+    0.5,
+    "Boring tasks make me tired, so I try to avoid them. I think variety is what keeps me going.",
+)
+EXAMPLE = (
+    "Last month our report page was very slow.",
+    0.5,
+    "I wrote a migration script that added an index and archived old rows,",
+    0.3,
+    "and the page went from eight hundred milliseconds to two hundred.",
+    0.5,
+    "Solving that kind of puzzle is what gives me energy.",
+)
+
+
+@pytest.fixture
+async def server(settings, transcriber, embedder):
+    async with serve(create_app(settings, transcriber=transcriber, embedder=embedder)) as base:
+        yield base
+
+
+async def _answer(client, seen: list[dict], script) -> dict:
+    await client.stream(_pcm(script), realtime_factor=4.0)
+    await client.send(type="answer_done")
+    await _until(client, seen, "answer_complete")
+    return (await _until(client, seen, "event", "score"))["data"]
+
+
+async def test_a_concrete_example_given_to_a_follow_up_is_judged_with_its_question(server, database) -> None:
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        tokens = await _register(http)
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        session = (
+            await http.post(
+                "/api/sessions",
+                json={"title": "t", "num_questions": 1, "custom_questions": [QUESTION]},
+                headers=headers,
+            )
+        ).json()
+        client = await _connect(server, session["id"], tokens["access_token"])
+        seen: list[dict] = []
+        await client.send(type="start")
+        await _until(client, seen, "question")
+        first = await _answer(client, seen, VAGUE)
+        follow_up = await _until(client, seen, "question")
+        assert follow_up["follow_up"], follow_up
+        assert "example" in follow_up["text"].lower(), follow_up["text"]
+        score = await _answer(client, seen, EXAMPLE)
+        await client.connection.close()
+
+    assert score["question_id"] == follow_up["question_id"] and score["question_id"] != first["question_id"]
+    # Against the follow-up's words alone this answer scored relevance 0.6, overall 25 (capped).
+    assert score["relevance"] >= 30, score["details"]["relevance"]
+    assert score["details"]["cap"] != "off_topic" and not score["details"]["non_answer"]
+    assert score["overall"] > 25
+    assert "does not address" not in score["evaluation_summary"].lower()
