@@ -79,8 +79,9 @@ class Calibration:
     #: question's talking points and whose topicality is under this is a non-answer too, not an
     #: on-topic answer that is only short ("I like football, I watch it every weekend. And pizza.
     #: I don't know." to "What does a great working day look like for you?": topicality 29-45 on
-    #: MiniLM's "weekend" ~ "working day"; short on-topic answers there sit at 94-100).
-    non_answer_topicality: float = 60.0
+    #: MiniLM's "weekend" ~ "working day"; short on-topic answers there sit at 94-100, and
+    #: on-topic fragments of the evaluation set at 57.7 and up: "I made a slow query faster once.").
+    non_answer_topicality: float = 50.0
     #: A sentence-structure factor under this is a bare list of keywords (scoring/text.py) ...
     keyword_list_structure: float = 0.5
     keyword_list_cap: float = 30.0
