@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from server.app import create_app
-from tests.server.test_interview_flow import _connect, _pcm, _register, _until
+from tests.server.test_interview_flow import _pcm, _started_interview, _until
 from tests.support.live_server import serve
 
 pytestmark = pytest.mark.model
@@ -49,19 +49,7 @@ async def _answer(client, seen: list[dict], script) -> dict:
 
 async def test_a_concrete_example_given_to_a_follow_up_is_judged_with_its_question(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        tokens = await _register(http)
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        session = (
-            await http.post(
-                "/api/sessions",
-                json={"title": "t", "num_questions": 1, "custom_questions": [QUESTION]},
-                headers=headers,
-            )
-        ).json()
-        client = await _connect(server, session["id"], tokens["access_token"])
-        seen: list[dict] = []
-        await client.send(type="start")
-        await _until(client, seen, "question")
+        _, client, seen, _ = await _started_interview(server, http, [QUESTION])
         first = await _answer(client, seen, VAGUE)
         follow_up = await _until(client, seen, "question")
         assert follow_up["follow_up"], follow_up

@@ -127,6 +127,25 @@ async def _until(
             return event
 
 
+async def _started_interview(
+    base: str, http: httpx.AsyncClient, questions: list[dict]
+) -> tuple[dict, InterviewClient, list[dict], dict]:
+    """A new candidate's interview of `questions`, started (`http` signed in as them): its
+    session, its socket, the events seen so far (kept by `_until`) and the first question."""
+    tokens = await _register(http)
+    http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+    session = (
+        await http.post(
+            "/api/sessions",
+            json={"title": "t", "num_questions": len(questions), "custom_questions": questions},
+        )
+    ).json()
+    client = await _connect(base, session["id"], tokens["access_token"])
+    seen: list[dict] = []
+    await client.send(type="start")
+    return session, client, seen, await _until(client, seen, "question")
+
+
 async def _speak(client: InterviewClient, script) -> None:
     await client.stream(_pcm(script), realtime_factor=4.0)
 

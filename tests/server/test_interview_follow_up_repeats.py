@@ -12,7 +12,7 @@ import pytest
 
 from interview.followups import same_question_key
 from server.app import create_app
-from tests.server.test_interview_flow import _connect, _pcm, _register, _until
+from tests.server.test_interview_flow import _pcm, _started_interview, _until
 from tests.support.live_server import serve
 
 pytestmark = pytest.mark.model
@@ -43,19 +43,7 @@ async def server(settings, transcriber, embedder):
 
 async def test_the_same_answer_to_a_follow_up_never_brings_the_same_follow_up_again(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        tokens = await _register(http)
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        session = (
-            await http.post(
-                "/api/sessions",
-                json={"title": "t", "num_questions": 1, "custom_questions": [QUESTION]},
-                headers=headers,
-            )
-        ).json()
-        client = await _connect(server, session["id"], tokens["access_token"])
-        seen: list[dict] = []
-        await client.send(type="start")
-        question = await _until(client, seen, "question")
+        session, client, seen, question = await _started_interview(server, http, [QUESTION])
         asked = [question["text"]]
         while True:
             await client.stream(_pcm(ANSWER), realtime_factor=4.0)
@@ -71,7 +59,7 @@ async def test_the_same_answer_to_a_follow_up_never_brings_the_same_follow_up_ag
             assert event["follow_up"] and event["number"] == 1, event
             asked.append(event["text"])
         await client.connection.close()
-        detail = (await http.get(f"/api/sessions/{session['id']}", headers=headers)).json()
+        detail = (await http.get(f"/api/sessions/{session['id']}")).json()
 
     follow_ups = [e["data"]["text"] for e in seen if e["type"] == "event" and e.get("name") == "follow_up"]
     assert follow_ups, "the interviewer never followed up on an answer missing two talking points"
