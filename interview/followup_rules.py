@@ -75,8 +75,11 @@ def follow_up_problems(
     transcript: str,
     covered_topics: Sequence[str] = (),
     expected_topics: Sequence[str] = (),
+    question_text: str = "",
 ) -> list[str]:
-    """Why `text` is not an acceptable follow-up to this answer ([] when it is)."""
+    """Why `text` is not an acceptable follow-up to this answer ([] when it is). A topic's
+    words that the interview question itself uses (`question_text`) are the question's words,
+    not a label dropped in: a refocus repeats them."""
     problems: list[str] = []
     stripped = " ".join(text.split())
     sentences = [x for x in re.split(r"(?<=[.!?])\s+", stripped) if x]
@@ -97,24 +100,15 @@ def follow_up_problems(
         claimed = " ".join(_WORD.findall(claim.lower()))
         if claimed and f" {claimed} " not in f" {said} " and f" {claimed} " not in f" {spoken} ":
             problems.append(f"claims the candidate said {claim.strip()!r}")
+    asked = " ".join(_WORD.findall(question_text.lower()))
+    question = " ".join(_WORD.findall(stripped.lower()))
     for topic in expected_topics:
         for alternative in _alternatives(topic):
             phrase = " ".join(_WORD.findall(alternative.lower()))
-            question = " ".join(_WORD.findall(stripped.lower()))
             if (
                 len(phrase.split()) >= 2
                 and f" {phrase} " in f" {question} "
-                and f" {phrase} " not in f" {said} "
-                and f" {phrase} " not in f" {spoken} "
+                and not any(f" {phrase} " in f" {words} " for words in (said, spoken, asked))
             ):
                 problems.append(f"drops the topic label {alternative!r} into the question")
     return problems
-
-
-def acceptable(
-    text: str, *, transcript: str, covered_topics: Sequence[str] = (), expected_topics: Sequence[str] = ()
-) -> bool:
-    """Whether `text` is an acceptable follow-up to this answer (no problems found)."""
-    return not follow_up_problems(
-        text, transcript=transcript, covered_topics=covered_topics, expected_topics=expected_topics
-    )

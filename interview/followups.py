@@ -106,6 +106,7 @@ class FollowUpContext:
             transcript=self.transcript,
             covered_topics=self.covered_topics or (),
             expected_topics=self.expected_topics,
+            question_text=self.question_text,
         )
 
 

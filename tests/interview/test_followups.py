@@ -369,6 +369,22 @@ def test_an_off_topic_answer_is_brought_back_to_the_question(rules, category) ->
     )
 
 
+def test_a_refocus_may_repeat_the_topic_words_of_its_own_question(rules) -> None:
+    """A knitting story to the machine-learning question got no follow-up at all: the refocus
+    repeats "recent development" and "in production", which are also topic labels, and was
+    refused as a label dropped into the question (docs/follow_ups.md, 2 December)."""
+    question = "What recent development in machine learning excites you most, and how might it matter in production?"
+    knitting = "My grandmother taught me how to knit when I was a child. Now I knit scarves for everyone."
+    topics = ("awareness of the field or recent development or excites me", "practical impact or in production")
+    context = FollowUpContext(
+        question, "general", knitting, expected_topics=topics, missing_topics=topics, off_topic=True
+    )
+    (only,) = rules.suggest(context)
+    assert only.kind == "refocus" and "recent development in machine learning" in only.text
+    # A label the question does not use is still refused.
+    assert context.problems("How would you think about practical impact here?")
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
