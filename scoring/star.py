@@ -117,6 +117,16 @@ _PLAN_CUES = {
         r"\bthe point is\b",
         r"\bto make sure\b",
         r"\bto avoid\b",
+        # A purpose or consequence clause after a comma or a word ("..., so any change I make that
+        # breaks something shows up"); a sentence-initial "So I..." is only a discourse marker.
+        (
+            r"\w,? so (?:that )?"
+            r"(?:i|we|they|it|the|any|nobody|no one|everyone|people|at least|there|you|he|she|this|our|my)\b"
+        ),
+        # Weighing an alternative is a reason too ("a range rather than one number").
+        r"\brather than\b",
+        r"\binstead of\b",
+        r"\bwhich (?:gets|means|lets|gives|keeps|saves|avoids|costs)\b",
     ),
     "risks": (
         r"\brisks?\b",
@@ -137,6 +147,23 @@ _PLAN_CUES = {
         r"\bat the cost of\b",
         r"\bbut if\b",
         r"\bif that doesn'?t\b",
+        # A plan that branches on what it finds names its contingencies: "If the drop holds, I'd
+        # compare the distributions", "If the designer is away, I'd go with our patterns".
+        r"\bif\b[^,.;:]*, (?:then )?(?:i|we)(?:'d|'ll| would| will| can| could)?\b",
+        r"\bunless\b",
+        # Safeguards against what could go wrong: the catch, until I know, before deleting ...
+        r"\bthe catch\b",
+        r"\bgo(?:es)? wrong\b",
+        r"\buntil (?:i|we) (?:know|understand|are sure)\b",
+        r"\bbefore (?:touching|deleting|changing|removing|shipping|anything)\b",
+        r"\bbefore (?:i|we) (?:build|start|commit|ship|change|touch|delete)\b",
+        # A check that the plan is working ("check I am heading in the right direction").
+        r"\b(?:check|verify|confirm) (?:afterwards |again |early )?(?:that|whether|i am|i'm|we are|we're)\b",
+        r"\bso (?:that )?(?:nobody|no one|nothing)\b",
+        r"\bwarn\w*\b",
+        r"\broll(?:ing)? (?:it |them |that )?back\b|\brollbacks?\b",
+        r"\bsafety net\b",
+        r"\b(?:do|does|cause|causes) (?:a lot of |real |serious )?damage\b",
     ),
 }
 _PLAN_COMPILED = {part: [re.compile(p, re.IGNORECASE) for p in cues] for part, cues in _PLAN_CUES.items()}
