@@ -1,8 +1,9 @@
 """How a question and an interview end, in a real browser against the real server and model
 (issue 13's defects left open): skipping the last question shows the closing screen, not the
-previous question's score card; what a skip says is true whether something was said or not;
-the keyboard focus outline is never cut off on a 390 px phone; history counts as the report
-counts, says when a follow-up is waiting, and opens what a cancelled interview recorded."""
+previous question's score card, and the report then shows what was said and plays it; what a
+skip says is true whether something was said or not; the keyboard focus outline is never cut off
+on a 390 px phone; history counts as the report counts, says when a follow-up is waiting, and
+opens what a cancelled interview recorded."""
 
 from __future__ import annotations
 
@@ -97,6 +98,16 @@ async def test_skipping_the_last_question_shows_the_closing_screen(quiet_server,
     await page.get_by_test_id("see-report").click()
     await expect(page.get_by_test_id("answered-count")).to_contain_text("1 of 2", timeout=60_000)
     await expect(page.get_by_test_id("answered-count")).to_contain_text("1 skipped")
+    # The closing screen said the recording is kept: the report shows the words and plays them
+    # (it showed only "Skipped" and the question, though the API had both).
+    skipped = page.get_by_test_id("question-breakdown").nth(1)
+    await expect(skipped.get_by_test_id("question-state")).to_have_text("Skipped")
+    kept = skipped.get_by_test_id("skipped-words")
+    await expect(kept).to_be_visible()
+    assert spoken(await kept.inner_text()), await kept.inner_text()
+    await skipped.get_by_test_id("play-answer").click()
+    await expect(skipped.locator("audio")).to_be_visible(timeout=20_000)
+    await expect(skipped.locator("audio")).to_be_focused()
     assert page.script_errors == []
     await context.close()
 

@@ -20,6 +20,10 @@ export function micCheck(microphone, { onReady = () => {} } = {}) {
   const deviceBox = h("div");
   const button = h("button.button", { type: "button", "data-testid": "mic-check" }, "Check my microphone");
   let heard = false;
+  // While the microphone opens the button says so with aria-disabled and ignores presses: a
+  // disabled button loses the keyboard focus (it fell to <body>, and a keyboard or
+  // screen-reader user had to find their place again from the top of the page).
+  let opening = false;
   let lastMeterUpdate = 0;
 
   microphone.onLevel = (rms) => {
@@ -42,7 +46,8 @@ export function micCheck(microphone, { onReady = () => {} } = {}) {
     heard = false;
     statusDot.className = "dot";
     statusText.textContent = "Asking for your microphone…";
-    button.disabled = true;
+    opening = true;
+    button.setAttribute("aria-disabled", "true");
     try {
       await microphone.open(deviceId);
       statusText.textContent = "Microphone on. Say a few words: the bar should move.";
@@ -66,11 +71,15 @@ export function micCheck(microphone, { onReady = () => {} } = {}) {
       button.textContent = "Check my microphone";
       onReady(false);
     } finally {
-      button.disabled = false;
+      opening = false;
+      button.removeAttribute("aria-disabled");
     }
   }
 
   async function renderDevices() {
+    // Choosing a device re-opens the microphone and redraws this list: the new list keeps the
+    // focus the old one had (arrow keys on a closed <select> change it at once).
+    const hadFocus = deviceBox.contains(document.activeElement);
     clear(deviceBox);
     const devices = await Microphone.devices();
     if (devices.length < 2) return;
@@ -81,9 +90,10 @@ export function micCheck(microphone, { onReady = () => {} } = {}) {
       devices.map((d, i) => h("option", { value: d.deviceId, selected: d.deviceId === current }, d.label || `Microphone ${i + 1}`)),
     );
     deviceBox.append(h("div.field", h("label", { for: "mic-device" }, "Microphone"), select));
+    if (hadFocus) select.focus();
   }
 
-  button.addEventListener("click", () => open());
+  button.addEventListener("click", () => opening || open());
 
   return h(
     "section.card.stack",

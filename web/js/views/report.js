@@ -200,6 +200,9 @@ export async function render(root, { params, navigate }) {
 
   function questionBlock(q, entry, { label, skipped = false, followUp = false, followUps = [] }) {
     const answered = answeredQuestion(q) && !skipped;
+    // A question skipped after the candidate had spoken keeps its words and its recording (the
+    // interview said so: "its recording is kept"); they are shown, not scored.
+    const keptWords = skipped && q.transcript && q.transcript.trim() ? q.transcript : null;
     const scores = entry && entry.scores ? entry.scores : { relevance: q.relevance_score, grammar: q.grammar_score, fluency: q.fluency_score, keywords: q.keyword_score };
     const overall = entry && entry.overall_score !== undefined ? entry.overall_score : q.overall_score;
     const player = h("div");
@@ -250,7 +253,10 @@ export async function render(root, { params, navigate }) {
             h("details", h("summary", "Your transcript"), transcriptNode(q)),
           ]
         : null,
-      answered && q.audio_file_path ? h("div", playButton, player) : null,
+      keptWords
+        ? h("div", { "data-testid": "skipped-words" }, h("p.small.muted", "Skipped, so not scored. What you said before skipping:"), h("p.quote", keptWords))
+        : null,
+      (answered || keptWords) && q.audio_file_path ? h("div", playButton, player) : null,
       attemptsOf(q).length ? earlierAttempts(q, label) : null,
       followUps,
     );
