@@ -12,6 +12,18 @@ payload)` out) but never lets a Redis error escape:
 - `stream_events` reconnects with capped exponential back-off, subscribes again to every channel
   still wanted, and then yields `RESYNC` once per channel: watchers re-read the session from
   the database (a fresh snapshot), so what they missed during the outage is not lost to them.
+
+redis-py's asyncio `PubSub` is not safe for concurrent use: two first subscribes each open a
+connection (one channel then sits on a connection nobody reads, and leaks), and a subscribe
+that reconnects a dropped connection while the reader (or redis-py's own retry inside the
+read) reconnects it too reads one socket from two tasks (`RuntimeError: readuntil() called
+while another coroutine is already waiting`, raised into a watcher's handler). So one lock
+guards every use of the pub/sub object (each read, subscribe, unsubscribe, reconnect, close),
+and subscriptions are reconciled rather than replayed: subscribers change the set of channels
+wanted, and whoever holds the lock makes the connection's set (`_subscribed`) equal to it, so
+the end state is what is wanted whatever the order in which concurrent calls ran. The reader
+holds the lock for at most `READ_SLICE_S` at a time, which bounds how long a subscribe waits
+(tests/server/test_pubsub_races.py).
 """
 
 from __future__ import annotations
@@ -32,6 +44,10 @@ log = logging.getLogger("server.live.pubsub")
 #: Payload delivered to a channel's subscribers after a reconnect: "you may have missed events".
 RESYNC = b"\x00resync"
 
+#: The reader's longest wait for a message while it holds the connection's lock: a subscribe
+#: waits at most this long for its turn; an idle node wakes this often (cheap: no traffic).
+READ_SLICE_S = 0.1
+
 
 def redis_errors() -> tuple[type[BaseException], ...]:
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -46,7 +62,9 @@ class ResilientRedisChannelsBackend(ChannelsBackend):
         self._errors = redis_errors()
         self._retry_after_s = retry_after_s
         self._max_backoff_s = max_backoff_s
-        self._wanted: set[str] = set()
+        self._wanted: set[str] = set()  # what the subscribers ask for
+        self._subscribed: set[str] = set()  # what the pub/sub connection was told (under _lock)
+        self._lock = asyncio.Lock()  # one task at a time uses self._pubsub (see the module's doc)
         self._has_channels = asyncio.Event()
         self._pubsub: Any = None
         self._down_until = 0.0
@@ -62,9 +80,10 @@ class ResilientRedisChannelsBackend(ChannelsBackend):
         # A subscriber ending after the plugin stopped (the node's control listener stops after
         # the lifespans) must not open a new connection just to unsubscribe.
         self._closed = True
-        if self._pubsub is not None:
-            with contextlib.suppress(Exception):
-                await self._pubsub.aclose()
+        async with self._lock:
+            if self._pubsub is not None:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.aclose()
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
         if time.monotonic() < self._down_until:
@@ -81,30 +100,46 @@ class ResilientRedisChannelsBackend(ChannelsBackend):
             self.connected = False
 
     async def subscribe(self, channels: Iterable[str]) -> None:
-        channels = set(channels)
-        self._wanted |= channels
-        with contextlib.suppress(*self._errors):  # the reconnect loop subscribes again
-            await self._pubsub.subscribe(*channels)
+        """Returns once the SUBSCRIBE is sent, or failed (then the reader's reconnect sends it)."""
+        self._wanted |= set(channels)
+        await self._reconcile()
         # Only now: reading before the first subscribe is done fails ("connection not set") and
         # would replace the pub/sub connection while it is being opened.
         self._has_channels.set()
 
     async def unsubscribe(self, channels: Iterable[str]) -> None:
-        channels = set(channels)
-        self._wanted -= channels
+        self._wanted -= set(channels)
         if not self._wanted:
             self._has_channels.clear()
+        if not self._closed:
+            await self._reconcile()
+
+    async def _reconcile(self) -> None:
+        async with self._lock:
+            with contextlib.suppress(*self._errors, RuntimeError):  # the reader retries, or reconnects
+                await self._reconcile_locked()
+
+    async def _reconcile_locked(self) -> None:
+        """Subscribe the connection to the channels wanted and only those (the caller holds the lock)."""
         if self._closed:
             return
-        with contextlib.suppress(*self._errors):
-            await self._pubsub.unsubscribe(*channels)
+        added, removed = self._wanted - self._subscribed, self._subscribed - self._wanted
+        if added:
+            await self._pubsub.subscribe(*sorted(added))
+            self._subscribed |= added
+        if removed:
+            await self._pubsub.unsubscribe(*sorted(removed))
+            self._subscribed -= removed
 
     async def stream_events(self) -> AsyncGenerator[tuple[str, bytes], None]:
         backoff = 0.1
         while True:
             await self._has_channels.wait()
             try:
-                message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                async with self._lock:
+                    if self._wanted != self._subscribed:  # a subscribe whose command failed
+                        await self._reconcile_locked()
+                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=READ_SLICE_S)
             except (*self._errors, RuntimeError) as error:  # RuntimeError: never connected yet
                 if self.connected:
                     log.warning("Redis subscription lost (%s): reconnecting", error)
@@ -128,15 +163,16 @@ class ResilientRedisChannelsBackend(ChannelsBackend):
 
     async def _reconnect(self) -> bool:
         """A fresh pub/sub connection subscribed to every wanted channel; False if Redis is still away."""
-        old, self._pubsub = self._pubsub, self._redis.pubsub()
-        with contextlib.suppress(Exception):
-            await old.aclose()
-        try:
-            await self._redis.ping()
-            if self._wanted:
-                await self._pubsub.subscribe(*self._wanted)
-        except self._errors:
-            return False
+        async with self._lock:
+            old, self._pubsub = self._pubsub, self._redis.pubsub()
+            self._subscribed = set()
+            with contextlib.suppress(Exception):
+                await old.aclose()
+            try:
+                await self._redis.ping()
+                await self._reconcile_locked()
+            except (*self._errors, RuntimeError):
+                return False
         self.connected = True
         self._down_until = 0.0
         self.reconnects += 1
