@@ -38,7 +38,7 @@ from server.ratelimit import rate_limit_stores
 from server.resources import follow_up_generator, load_embedder, start_grammar
 from server.review import Reviewer
 from server.revocation import FileRevocationStore, RedisRevocationStore
-from server.routes_health import health, ready
+from server.routes_health import health, health_head, ready, ready_head
 from server.routes_metrics import metrics
 from server.routes_sessions import SessionController
 from server.routes_uploads import upload_answer
@@ -161,7 +161,9 @@ def create_app(
     app = Litestar(
         route_handlers=[
             health,
+            health_head,
             ready,
+            ready_head,
             *AUTH_ROUTES,
             MeController,
             SessionController,
