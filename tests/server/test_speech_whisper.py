@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from server.speech.whisper import _encoder_frames, cut_decoder_loop, drop_trailing_hallucination, resolve_model
+from server.speech.whisper import (
+    _encoder_frames,
+    cut_decoder_loop,
+    drop_trailing_hallucination,
+    join_hyphen_pieces,
+    resolve_model,
+)
 from streaming.events import Word
 from streaming.options import TranscriberOptions
 
@@ -71,3 +77,14 @@ def test_tiny_en_resolves_to_the_bundled_model_and_paths_stay_paths(tmp_path) ->
     assert resolve_model(str(tmp_path)) == str(tmp_path)
     assert resolve_model("large-v3") == "large-v3"
     assert TranscriberOptions().model == "tiny.en"
+
+
+def test_a_hyphenated_word_is_one_word() -> None:
+    """tiny.en on Piper's "The trade-off was ..." gives " trade", "-off" (and " end", "-to",
+    "-end." for "end-to-end."): the card read "trade -off"."""
+    pieces = [(" The", 0.0, 0.2, 0.9), (" trade", 0.2, 0.5, 0.9), ("-off", 0.5, 0.7, 0.6), (" end", 1.0, 1.1, 0.9)]
+    pieces += [("-to", 1.1, 1.2, 0.8), ("-end.", 1.2, 1.4, 0.95), (" -", 1.5, 1.5, 0.5), (" done", 1.6, 1.9, 0.9)]
+    joined = join_hyphen_pieces(pieces)
+    assert texts(joined) == "The trade-off end-to-end. - done"
+    assert (joined[1].start, joined[1].end, joined[1].probability) == (0.2, 0.7, 0.6)
+    assert join_hyphen_pieces([("-ish", 0.0, 0.1, 0.9), (" ", 0.1, 0.2, 0.9)])[0].text == "-ish"

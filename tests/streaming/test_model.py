@@ -55,6 +55,20 @@ def test_piper_sentences_are_transcribed(transcriber: WhisperTranscriber) -> Non
     assert corpus_wer(pairs) <= 0.12, pairs
 
 
+def test_hyphenated_words_come_back_whole(transcriber: WhisperTranscriber) -> None:
+    """tiny.en splits "trade-off" into " trade" and "-off" (greedy, as partials decode): the card
+    read "trade -off". Whether it writes "trade-off", "tradeoff" or "trade off" is the model's."""
+    sentences = [
+        "The trade-off was that some people game the streak, but it paid off.",
+        "I want to be a senior back-end engineer who owns a payment service end-to-end.",
+        "It is a well-known, long-term plan with a one-page brief.",
+    ]
+    for sentence in sentences:
+        for partial in (True, False):
+            words = transcriber.transcribe(speech.synthesize(sentence), partial=partial).words
+            assert not [w.text for w in words if w.text.startswith("-") and len(w.text) > 1], words
+
+
 @pytest.mark.skipif(not speech.asterisk_prompts(), reason="Debian's asterisk-core-sounds-en is not installed")
 def test_asterisk_prompts(transcriber: WhisperTranscriber) -> None:
     prompts = [(p, t) for p, t in speech.asterisk_prompts() if len(t.split()) >= 4][::6][:12]
