@@ -5,7 +5,9 @@ Each alternative is looked for, best first, as
 - exact: its words verbatim, in order ("cache invalidation");
 - lemma: its content words as inflected or derived forms within a short window ("invalidating
   the cache"), via scoring.lemma.stem, or as words of one group of scoring.synonyms.WORD_GROUPS
-  ("cap on requests" for "limit on requests"); a content word the question already gave may be
+  ("cap on requests" for "limit on requests"), or as words that WordNet gives the same common
+  sense or derives from one another (scoring.wordnet: "in little pieces" for "small changes",
+  "object storage" for "store the report"); a content word the question already gave may be
   left out ("phone their engineers" for "talk to the client" when the question is about a
   client), unless only a generic verb would remain, and a phrase of three words or more is not
   said by its generic verb alone ("try" is not "what you are trying to do");
@@ -37,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from scoring import wordnet
 from scoring.lemma import stem
 from scoring.mentions import asks_for_example, in_passing, story_sentence, without_fillers
 from scoring.spans import Span, clauses
@@ -68,7 +71,7 @@ class TopicMatch:
 
     topic: str
     verdict: str  # covered | touched | missing
-    how: str  # exact | lemma | semantic | example | none
+    how: str  # exact | lemma | wordnet | semantic | example | none
     alternative: str  # the alternative that matched, or the closest one
     evidence: str  # the candidate's words ("" when missing)
     start: int | None  # evidence's character range in the transcript
@@ -195,6 +198,14 @@ def _key(word: str) -> str:
     return word_key(stem(word))
 
 
+def _kindred(answer_word: str, answer_key: str, topic_word: str, topic_key: str) -> bool:
+    """Whether an answer word says a topic's content word through WordNet (scoring.wordnet):
+    never for function words or the generic verbs, which match only by their own stems."""
+    if answer_word in FUNCTION_WORDS or answer_key in _GENERIC_VERBS or topic_key in _GENERIC_VERBS:
+        return False
+    return wordnet.kindred(answer_word, topic_word)
+
+
 def _occurrences(
     alternative: str,
     words: Sequence[tuple[str, int, int]],
@@ -229,12 +240,31 @@ def _occurrences(
         return  # a phrase reduced to a generic verb ("what you are trying to do"): only its exact words say it
     keys = [key(w) for w in plain]
     window = len(content) + WINDOW_SLACK
+    lemma_at: set[int] = set()
     for i, k in enumerate(keys):
         if k not in content or i in exact_at:
             continue
         span = keys[i : i + window]
         if all(c in span for c in content):
+            lemma_at.add(i)
             yield "lemma", i, i + max(span.index(c) for c in content)
+    if every_word:
+        return
+    # The same window again, where a content word may also be said by a word WordNet calls
+    # kindred ("the file sits in object storage" says "store the report").
+    spelled = {key(w): w for w in reversed(topic_words)}
+    said = [
+        {c for c in content if k == c or _kindred(word, k, spelled[c], c)} for word, k in zip(plain, keys, strict=True)
+    ]
+    for i, here in enumerate(said):
+        if not here or i in exact_at or i in lemma_at:
+            continue
+        first_at: dict[str, int] = {}
+        for j in range(i, min(len(said), i + window)):
+            for c in said[j]:
+                first_at.setdefault(c, j)
+        if len(first_at) == len(set(content)):
+            yield "wordnet", i, max(first_at.values())
 
 
 def question_context(question_text: str) -> frozenset[str]:

@@ -45,6 +45,8 @@ need_apt=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need_apt+=("$1"); }
 command -v java >/dev/null || want default-jre-headless
 command -v mvn >/dev/null || want maven
+# WordNet 3.0 (Princeton's permissive licence): scoring.wordnet matches talking points with it.
+[ -f /usr/share/wordnet/index.noun ] || want wordnet-base
 if [ "$PROFILE" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want postgresql
   command -v redis-server >/dev/null || want redis-server

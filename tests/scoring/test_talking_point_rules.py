@@ -59,3 +59,21 @@ def test_a_story_of_ones_own_is_an_example_without_the_word() -> None:
     assert judge(topic, habit)[0][0] == "missing"
     hedged = "Last year we maybe had something like that happen, I guess, with some team."
     assert judge(topic, hedged)[0][0] == "missing"
+
+
+def test_a_word_of_the_same_common_sense_in_wordnet_says_a_topic_word() -> None:
+    from scoring import wordnet
+
+    assert wordnet.available(), "Debian's wordnet-base is missing: run scripts/setup.sh as root"
+    assert judge(["small changes"], "I would make the change in little pieces, one a day.")[0] == ("covered", "wordnet")
+    report = ["store the report or download link or cached report"]
+    assert judge(report, "The finished report sits in object storage for a week.")[0] == ("covered", "wordnet")
+    # Negations and hedges deny it as they deny the topic's own words.
+    assert judge(["small changes"], "I would not make the change in little pieces.")[0][0] == "missing"
+    assert judge(["small changes"], "Maybe the change in little pieces, I guess.")[0][0] == "touched"
+    # Only a word's most frequent sense counts: "honey" is a "love" only in a rare one, and
+    # generic verbs match by their own stems alone ("get" is not "understand").
+    assert judge(["what you enjoy or love"], "In late summer we collect the honey from our hives.")[0][0] == "missing"
+    assert judge(["understand the code"], "I would get the code running on my laptop.")[0][0] == "missing"
+    assert wordnet.kindred("decide", "decision") and wordnet.kindred("rotates", "rotation")
+    assert not wordnet.kindred("honey", "love") and not wordnet.kindred("heard", "learn")
