@@ -158,6 +158,8 @@ RETRY_ERROR_CODES = {
     "client_too_slow",
     "session_busy",
 }
+#: Fatal error codes of a refused token (docs/protocol.md, "Connecting"): refresh it and try once more.
+AUTH_ERROR_CODES = {"unauthorized", "token_missing", "token_invalid", "token_expired", "token_revoked"}
 RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0)
 
 
@@ -248,7 +250,7 @@ class Conversation:
                 if event["type"] == "error" and event.get("fatal"):
                     error = (
                         Unauthorized
-                        if event["code"] == "unauthorized"
+                        if event["code"] in AUTH_ERROR_CODES
                         else Disconnected
                         if event["code"] in RETRY_ERROR_CODES
                         else ClientError

@@ -2,8 +2,10 @@
 
 Handshake order on the interview socket (each failure closes before any audio is accepted):
 server stopping (1012) -> Origin allow-list (1008) -> admission control (1013 when the server
-is full) -> token from the `token` query parameter or a first `{"type": "auth"}` message (1008)
--> ownership of the session (1008; 1013 while the database is unreachable) -> the session's
+is full) -> token from the `token` query parameter or a first `{"type": "auth"}` message (1008
+`token_missing`, `token_invalid`, `token_expired`, `token_revoked`, `unauthorized`: the HTTP 401
+codes) -> ownership of the session (1008 `not_found`, alike for a malformed id, an unknown one
+and another user's; 1013 while the database is unreachable) -> the session's
 lease, one live connection per session across every node (4409; 1013 while Redis is
 unreachable) -> `ready`.
 
@@ -30,7 +32,7 @@ from persistence import interviews
 from persistence.errors import NotFound
 from server.auth import ACCESS, WATCH, TokenClaims, active_user
 from server.dbhealth import database_unavailable
-from server.errors import AuthError
+from server.errors import AuthError, TokenExpired, TokenInvalid, TokenMissing, spec_for
 from server.live import protocol as wire
 from server.live.control import CloseReason, publish_take_over
 from server.live.interview import LiveInterview
@@ -73,38 +75,59 @@ async def _close(socket: WebSocket, code: int, error_code: str, message: str) ->
             await socket.close(code=code, reason=message[:120])
 
 
+async def _refuse(socket: WebSocket, error: AuthError | NotFound) -> None:
+    """Close with the error's code and close code from server/errors.py's table: the same
+    `code` an HTTP request would get (token_expired, not_found, ...), so a client knows what to do."""
+    spec = spec_for(error)
+    assert spec is not None, error
+    await _close(socket, spec.ws_close, spec.code, str(error))
+
+
+def _session_id(raw: str) -> uuid.UUID:
+    """The path's session id. Not one at all is `not_found`, like an unknown or another user's id
+    (the route takes any string so that a malformed id gets this answer, not a bare HTTP 403)."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound(f"interview session not found: {raw[:40]!r} is not a session id") from None
+
+
 async def _token_from(socket: WebSocket) -> str:
     given = socket.query_params.getall("token", [])
     if len(given) > 1:
-        raise AuthError(f"the query parameter 'token' is given {len(given)} times: give it once")
+        raise TokenInvalid(f"the query parameter 'token' is given {len(given)} times: give it once")
     if given and given[0]:
         return given[0]
     raw = await asyncio.wait_for(socket.receive_text(), AUTH_TIMEOUT_SECONDS)
     message = wire.decode_client_message(raw)
     if not isinstance(message, wire.Auth):
-        raise AuthError('the first message must be {"type": "auth", "token": ...}')
+        raise TokenMissing('no token: the first message must be {"type": "auth", "token": ...}')
     return message.token
 
 
 async def _authenticate(socket: WebSocket, kinds: tuple[str, ...]) -> TokenClaims:
-    """The claims of a valid token of one of `kinds`; AuthError otherwise."""
+    """The claims of a valid token of one of `kinds`; otherwise the AuthError that says why
+    (TokenMissing, TokenInvalid, TokenExpired, TokenRevoked)."""
     try:
         token = await _token_from(socket)
     except (TimeoutError, wire.ProtocolError) as error:
-        raise AuthError(f"authentication failed: {error or 'no token in time'}") from None
+        raise TokenMissing(f"no token: {error or f'no auth message within {AUTH_TIMEOUT_SECONDS} s'}") from None
     tokens = socket.app.state.tokens
+    refusals: list[AuthError] = []
     for kind in kinds:
         try:
             claims = tokens.decode(token, kind)
-        except AuthError:
+        except AuthError as error:
+            refusals.append(error)
             continue
-        await tokens.check(claims)  # revoked (signed out, share withdrawn): AuthError
+        await tokens.check(claims)  # revoked (signed out, share withdrawn): TokenRevoked
         return claims
-    raise AuthError("invalid or expired token")
+    expired = [error for error in refusals if isinstance(error, TokenExpired)]
+    raise (expired or refusals)[0]
 
 
-@websocket("/ws/sessions/{session_id:uuid}")
-async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> None:
+@websocket("/ws/sessions/{session_id:str}")
+async def interview_socket(socket: WebSocket, session_id: FromPath[str]) -> None:
     state = socket.app.state
     settings = state.settings
     await socket.accept()
@@ -121,12 +144,13 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
     try:
         claims = await _authenticate(socket, (ACCESS,))
         user_id = claims.subject
+        session_uuid = _session_id(session_id)
         async with state.db_sessions() as db:
             await active_user(db, user_id)
-            session = await interviews.get_owned_session(db, user_id, session_id, with_details=True)
+            session = await interviews.get_owned_session(db, user_id, session_uuid, with_details=True)
             session_status, num_questions = session.status.value, len(session.questions)
     except (AuthError, NotFound) as error:
-        await _close(socket, POLICY_VIOLATION, "unauthorized", str(error))
+        await _refuse(socket, error)
         return
     except WebSocketDisconnect:
         return
@@ -142,10 +166,10 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
         # The newest connection of the owner wins: one that is dead but still open (no ping
         # timeout yet) gives way at once, closed with 4409 after storing what it heard.
         connection_id = uuid.uuid4()
-        publish_take_over(state.channels, session_id, connection_id)
-        lease = await state.session_locks.acquire(session_id, take_over=True)
+        publish_take_over(state.channels, session_uuid, connection_id)
+        lease = await state.session_locks.acquire(session_uuid, take_over=True)
     except LockUnavailable as error:
-        log.warning("interview socket %s: %s", session_id, error)
+        log.warning("interview socket %s: %s", session_uuid, error)
         await _close(
             socket,
             TRY_AGAIN_LATER,
@@ -158,10 +182,10 @@ async def interview_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -
             socket, SESSION_BUSY, "session_busy", "this interview is already streaming from another connection"
         )
         return
-    with bind_session(session_id), state.socket_tokens.watching(claims) as revoked:
+    with bind_session(session_uuid), state.socket_tokens.watching(claims) as revoked:
         try:
             await _run_interview(
-                socket, session_id, user_id, lease, session_status, num_questions, connection_id, revoked
+                socket, session_uuid, user_id, lease, session_status, num_questions, connection_id, revoked
             )
         finally:
             await lease.release()
@@ -345,8 +369,8 @@ async def _deliver(socket: WebSocket, outbox: asyncio.Queue[str]) -> None:
                 await socket.send_text(outbox.get_nowait())
 
 
-@websocket("/ws/sessions/{session_id:uuid}/watch")
-async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> None:
+@websocket("/ws/sessions/{session_id:str}/watch")
+async def watch_socket(socket: WebSocket, session_id: FromPath[str]) -> None:
     """Read-only live events of a session, for its owner or a holder of its share token.
     First a `snapshot` event with the transcript so far, then every event as it happens."""
     state = socket.app.state
@@ -357,17 +381,18 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
     try:
         claims = await _authenticate(socket, (ACCESS, WATCH))
         kind, subject = claims.kind, claims.subject
+        session_uuid = _session_id(session_id)
         async with state.db_sessions() as db:
             if kind == ACCESS:
                 await active_user(db, subject)
-                session = await interviews.get_owned_session(db, subject, session_id, with_details=True)
-            elif subject != session_id:
-                raise AuthError("this share token is for another session")
+                session = await interviews.get_owned_session(db, subject, session_uuid, with_details=True)
+            elif subject != session_uuid:
+                raise TokenInvalid("this share token is for another session")
             else:
-                session = await interviews.get_session_for_watch(db, session_id)
+                session = await interviews.get_session_for_watch(db, session_uuid)
             snapshot = _snapshot(session)
     except (AuthError, NotFound) as error:
-        await _close(socket, POLICY_VIOLATION, "unauthorized", str(error))
+        await _refuse(socket, error)
         return
     except WebSocketDisconnect:
         return
@@ -380,8 +405,8 @@ async def watch_socket(socket: WebSocket, session_id: FromPath[uuid.UUID]) -> No
         return
     state.live_watchers += 1
     try:
-        with bind_session(session_id), state.socket_tokens.watching(claims) as revoked:
-            await _watch(socket, session_id, snapshot, revoked, shared=kind == WATCH)
+        with bind_session(session_uuid), state.socket_tokens.watching(claims) as revoked:
+            await _watch(socket, session_uuid, snapshot, revoked, shared=kind == WATCH)
     finally:
         state.live_watchers -= 1
 

@@ -232,9 +232,11 @@ async def _victim_is_untouched(http: httpx.AsyncClient, world: World) -> None:
     assert playback.status_code == 200 and playback.content[:4] == b"RIFF"
 
 
-async def _refused(base: str, path: str, token: str | None, *, first: str | bytes | None = None) -> InterviewClient:
-    """Open a socket, send audio at once (and `first`, if given), and read until the server closes.
-    Returns the client with every event it got."""
+async def _refused(
+    base: str, path: str, token: str | None, code: str, *, first: str | bytes | None = None
+) -> InterviewClient:
+    """Open a socket, send audio at once (and `first`, if given), and read until the server closes
+    with 1008 and a fatal error `code`. Returns the client with every event it got."""
     url = ws_url(base, path + (f"?token={token}" if token else ""))
     client = InterviewClient(await websockets.connect(url))
     for message in ([first] if first is not None else []) + [b"\x01\x02" * 1600]:  # audio before any check passed
@@ -248,35 +250,37 @@ async def _refused(base: str, path: str, token: str | None, *, first: str | byte
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008, (path, closed.value.rcvd)
     assert not client.of_type("ready") and not any(event["type"] == "event" for event in client.events), client.events
     errors = client.of_type("error")
-    assert errors and errors[-1]["fatal"] and errors[-1]["code"] == "unauthorized", client.events
+    assert errors and errors[-1]["fatal"] and errors[-1]["code"] == code, (path, code, client.events)
     return client
 
 
 async def test_websockets_refuse_other_users_and_wrong_tokens_before_any_audio(world: World) -> None:
+    """Each refusal says why, with the code an HTTP request would get (docs/protocol.md, "Connecting")."""
     victim, attacker = world.victim, world.attacker
+    forged_codes = {name: "token_expired" if name.startswith("expired") else "token_invalid" for name in world.forged}
     wrong = {
-        "attacker's access token": attacker.access,
-        "deleted user": world.deleted_user_token,
-        **world.forged,
+        "attacker's access token": (attacker.access, "not_found"),  # as for a session that does not exist
+        "deleted user": (world.deleted_user_token, "token_revoked"),
+        **{name: (token, forged_codes[name]) for name, token in world.forged.items()},
     }
     interview = f"/ws/sessions/{victim.session_id}"
     watch = f"/ws/sessions/{victim.session_id}/watch"
-    for token in {**wrong, "share token": world.share_token}.values():
-        await _refused(world.base, interview, token)
-        await _refused(world.base, interview, None, first=f'{{"type": "auth", "token": "{token}"}}')
-    for token in wrong.values():
-        await _refused(world.base, watch, token)
-    await _refused(world.base, interview, None, first='{"type": "start"}')  # no auth message
-    await _refused(world.base, interview, None, first=b"\x00\x01")  # audio instead of the auth message
-    await _refused(world.base, watch, None, first="{}")
+    for token, code in {**wrong, "share token": (world.share_token, "token_invalid")}.values():
+        await _refused(world.base, interview, token, code)
+        await _refused(world.base, interview, None, code, first=f'{{"type": "auth", "token": "{token}"}}')
+    for token, code in wrong.values():
+        await _refused(world.base, watch, token, code)
+    await _refused(world.base, interview, None, "token_missing", first='{"type": "start"}')  # no auth message
+    await _refused(world.base, interview, None, "token_missing", first=b"\x00\x01")  # audio, not the auth message
+    await _refused(world.base, watch, None, "token_missing", first="{}")
 
     # A share token is for one session only: the victim's does not open the attacker's.
-    await _refused(world.base, f"/ws/sessions/{attacker.session_id}/watch", world.share_token)
+    await _refused(world.base, f"/ws/sessions/{attacker.session_id}/watch", world.share_token, "token_invalid")
     async with httpx.AsyncClient(base_url=world.base) as http:
         attacker_share = (
             await http.post(f"/api/sessions/{attacker.session_id}/share", headers=attacker.headers)
         ).json()["token"]
-    await _refused(world.base, watch, attacker_share)
+    await _refused(world.base, watch, attacker_share, "token_invalid")
 
     # Positive control: the right share token and the owner's access token both open the watch.
     for token in (world.share_token, victim.access):

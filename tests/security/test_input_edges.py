@@ -135,7 +135,7 @@ async def test_a_socket_url_with_two_tokens_is_refused(server) -> None:
     url = ws_url(server, f"/ws/sessions/{session['id']}?token={token}&token=other")
     async with websockets.connect(url) as socket:
         error = json.loads(await asyncio.wait_for(socket.recv(), 30))
-        assert (error["code"], error["fatal"]) == ("unauthorized", True) and "given 2 times" in error["message"]
+        assert (error["code"], error["fatal"]) == ("token_invalid", True) and "given 2 times" in error["message"]
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 30)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008

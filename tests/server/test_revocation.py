@@ -136,7 +136,7 @@ async def test_withdrawn_share_links_close_their_watch_sockets_on_every_node(two
     refused = InterviewClient(await websockets.connect(ws_url(node_a, share["watch_path"])))
     with pytest.raises(websockets.ConnectionClosed):
         await refused.wait_for("never", timeout=30)
-    assert refused.of_type("error")[-1]["code"] == "unauthorized"
+    assert refused.of_type("error")[-1]["code"] == "token_revoked"
     async with httpx.AsyncClient(base_url=node_b) as b:  # a new link works
         renewed = (await b.post(f"/api/sessions/{session['id']}/share", headers=_bearer(owner))).json()
     newcomer = InterviewClient(await websockets.connect(ws_url(node_a, renewed["watch_path"])))

@@ -77,7 +77,7 @@ async def test_a_password_change_closes_the_sockets_after_their_last_finals(sett
 
         refused = await _open(base, f"/ws/sessions/{session['id']}", tokens["access_token"])
         code, error = await _closed(refused)
-        assert (code, error["code"]) == (1008, "unauthorized")
+        assert (code, error["code"]) == (1008, "token_revoked")
         # Nothing was lost: the new token resumes the answer with every final the client saw.
         resumed = await _open(base, f"/ws/sessions/{session['id']}", changed.json()["access_token"])
         await resumed.wait_for("ready")

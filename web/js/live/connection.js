@@ -16,6 +16,8 @@ const BACKOFF_MAX_MS = 15000;
 const FULL_RETRY_MS = 30000;
 const PING_EVERY_MS = 20000;
 const BYTES_PER_SECOND = 32000;
+// A refused token (docs/protocol.md, "Connecting"): refresh it once, then report `unauthorized`.
+const AUTH_ERRORS = ["unauthorized", "token_missing", "token_invalid", "token_expired", "token_revoked"];
 
 export class InterviewConnection {
   constructor({ url, getToken, refreshToken, onEvent, onStatus, autoStart = true, maxQueuedSeconds = 30, watch = false }) {
@@ -124,7 +126,7 @@ export class InterviewConnection {
       this.retryTimer = setTimeout(() => this.connect(), FULL_RETRY_MS);
       return;
     }
-    if (error === "unauthorized" || error === "token_revoked" || (code === 1008 && !error)) {
+    if (AUTH_ERRORS.includes(error) || (code === 1008 && !error)) {
       if (!this.refreshedForAuth && this.refreshToken) {
         // The access token may simply have expired during a long interview, or this browser
         // changed the password (its new pair is stored; another sign-out fails the refresh): refresh once.
@@ -135,6 +137,7 @@ export class InterviewConnection {
       this.status({ state: "unauthorized" });
       return;
     }
+    if (error === "not_found") return this.status({ state: "closed", reason: "not_found", message: this.lastError.message });
     if (error === "origin_not_allowed") return this.status({ state: "closed", reason: "origin", message: this.lastError.message });
     if (error === "session_closed") return this.status({ state: "closed", reason: "session_closed" });
     if (error === "session_taken_over") {
