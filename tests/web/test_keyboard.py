@@ -2,14 +2,17 @@
 where the focus was lost when a whole interview was walked with Tab, Enter, Space (and the arrow
 keys a radio group or a list of devices needs): after "Check my microphone" the focus fell to
 <body> (the button was disabled while it had the focus), and so it did after choosing another
-microphone in the list (the list was drawn anew)."""
+microphone in the list (the list was drawn anew), and after deleting a session in the history
+(its button was removed; the count above the list kept the old number)."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.web.helpers import account_and_session, open_interview
+from tests.web.conftest import new_page
+from tests.web.helpers import QUESTIONS, account_and_session, open_interview, sign_in
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -39,4 +42,30 @@ async def test_the_microphone_check_keeps_the_keyboard_focus(server, context) ->
     await expect(devices).to_be_focused()
     await page.keyboard.press("Tab")
     assert await page.evaluate(FOCUSED) == "start-interview"
+    assert page.script_errors == []
+
+
+async def test_deleting_a_session_in_the_history_keeps_the_keyboard_focus(server, context) -> None:
+    tokens, _ = await account_and_session(server)
+    async with httpx.AsyncClient(base_url=server) as http:
+        second = await http.post(
+            "/api/sessions",
+            json={"title": "Second practice", "custom_questions": QUESTIONS, "num_questions": 1},
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
+        assert second.status_code == 201, second.text
+    page = await new_page(context)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Delete ... This cannot be undone."
+    await sign_in(page, tokens)
+    await page.goto(f"{server}/app/#/history")
+    heading = page.locator("#sessions-title")
+    await expect(heading).to_have_text("All sessions (2)")
+    await page.get_by_role("button", name="Delete “Second practice”").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("button", name="Delete “Second practice”")).to_have_count(0)
+    await expect(heading).to_have_text("All sessions (1)")
+    await expect(heading).to_be_focused()
+    await expect(page.locator("#announce-polite")).to_have_text("Deleted “Second practice”.")
+    await page.keyboard.press("Tab")  # on to the remaining session, not back to the top of the page
+    assert await page.evaluate("document.activeElement.closest('.session-list') !== null")
     assert page.script_errors == []

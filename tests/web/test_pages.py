@@ -261,7 +261,7 @@ async def test_the_reports_earlier_attempts_stay_apart_from_the_follow_up(server
                 "state": "answered",
                 "overall_score": 40.0,
                 "transcript": "A cache is fast.",
-                "audio_url": None,
+                "audio_url": f"/api/sessions/{session_id}/questions/attempt-1/audio?attempt=1",
             },
             {
                 "attempt": 2,
@@ -296,6 +296,12 @@ async def test_the_reports_earlier_attempts_stay_apart_from_the_follow_up(server
         "metadata": {},
     }
     await page.route(f"**/api/sessions/{session_id}", lambda route: route.fulfill(json=session))
+    recording = io.BytesIO()
+    write_wav(recording, np.zeros(8000, np.float32), 16000)
+    await page.route(
+        "**/questions/attempt-1/audio?attempt=1",
+        lambda route: route.fulfill(body=recording.getvalue(), headers={"Content-Type": "audio/wav"}),
+    )
     await sign_in(page, tokens)
     await page.goto(f"{server}/app/#/report/{session_id}")
     block = page.get_by_test_id("question-breakdown").first
@@ -307,6 +313,9 @@ async def test_the_reports_earlier_attempts_stay_apart_from_the_follow_up(server
     follow = await block.get_by_test_id("follow-up-breakdown").bounding_box()
     assert follow["y"] - (attempts["y"] + attempts["height"]) >= 20, (attempts, follow)
     await expect(block.get_by_test_id("follow-up-breakdown")).to_contain_text("Skipped")
+    # "Play this attempt" gives way to the player, which takes the focus (it fell to <body>)
+    await block.get_by_role("button", name="Play this attempt").click()
+    await expect(block.locator(".attempt-list audio")).to_be_focused()
     assert page.script_errors == []
 
 
@@ -333,6 +342,7 @@ async def test_sharing_says_how_long_the_link_works_and_can_be_stopped(server, b
 
         await panel.get_by_role("button", name="Stop sharing").click()
         await expect(panel.get_by_role("status")).to_have_text("Sharing stopped: the links you shared no longer work.")
+        await expect(panel.get_by_role("status")).to_be_focused()  # not <body>: the button is gone
         await expect(watcher.get_by_text("This watch link has expired or is not valid.")).to_be_visible(timeout=30_000)
         assert page.script_errors == []
     finally:

@@ -2,7 +2,7 @@
 // in web/vendor/chartjs), with the same numbers as tables for screen readers, and every session.
 
 import { api } from "../api.js";
-import { h, clear, score, formatDate } from "../dom.js";
+import { h, clear, score, formatDate, announce } from "../dom.js";
 import { sessionItem } from "./home.js";
 
 const PAGE = 10;
@@ -92,7 +92,8 @@ export async function render(root) {
 
   const list = h("ul.session-list");
   const more = h("button.button", { type: "button" }, "Show more");
-  const sessionsCard = h("section.card", { style: { marginTop: "1rem" }, "aria-labelledby": "sessions-title" }, h("h2#sessions-title", `All sessions (${first.total})`), list, h("div.row", { style: { marginTop: ".75rem" } }, more));
+  const sessionsTitle = h("h2#sessions-title", { tabindex: "-1" }, `All sessions (${first.total})`);
+  const sessionsCard = h("section.card", { style: { marginTop: "1rem" }, "aria-labelledby": "sessions-title" }, sessionsTitle, list, h("div.row", { style: { marginTop: ".75rem" } }, more));
   root.append(sessionsCard);
   let offset = 0;
   const addPage = (page) => {
@@ -102,12 +103,21 @@ export async function render(root) {
   };
   if (!first.items.length) list.replaceWith(h("div.empty", h("p", "No sessions yet."), h("a.button.button--primary", { href: "#/new" }, "Start your first interview")));
   addPage(first);
+  let loading = false;
   more.addEventListener("click", async () => {
-    more.disabled = true;
+    // Not `disabled` while loading: a disabled button drops the keyboard focus to <body>.
+    if (loading) return;
+    loading = true;
+    more.setAttribute("aria-disabled", "true");
+    const before = offset;
     try {
       addPage(await api(`/api/sessions?limit=${PAGE}&offset=${offset}`));
+      // The last page hides the button: the focus goes to the first session just shown.
+      const firstNew = list.children[before] && list.children[before].querySelector("a, button");
+      if (more.hidden && firstNew) firstNew.focus();
     } finally {
-      more.disabled = false;
+      loading = false;
+      more.removeAttribute("aria-disabled");
     }
   });
 
@@ -117,7 +127,14 @@ export async function render(root) {
     const shown = offset;
     clear(list);
     offset = 0;
-    addPage(await api(`/api/sessions?limit=${Math.min(100, Math.max(PAGE, shown))}`));
+    const page = await api(`/api/sessions?limit=${Math.min(100, Math.max(PAGE, shown))}`);
+    addPage(page);
+    // The count said the old number, and the focus was on the Delete button just removed (it
+    // fell to <body>): the heading takes it, with the new count, and the deletion is announced.
+    sessionsTitle.textContent = `All sessions (${page.total})`;
+    if (!page.total) list.append(h("li.empty", h("p", "No sessions left."), h("a.button.button--primary", { href: "#/new" }, "Start a new interview")));
+    sessionsTitle.focus();
+    announce(`Deleted “${session.title}”.`);
   }
 
   if (trend.length || stats.total_interviews) {

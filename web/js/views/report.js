@@ -293,6 +293,7 @@ export async function render(root, { params, navigate }) {
         objectUrls.push(blobUrl);
         const audio = h("audio", { controls: true, src: blobUrl, "aria-label": label });
         clear(slot).append(audio);
+        audio.focus(); // the button that had the focus is gone (as for "Play my answer")
         audio.play().catch(() => {});
       } catch (error) {
         button.disabled = false;

@@ -35,7 +35,10 @@ export function shareWidget(sessionId) {
         try {
           await api(`/api/sessions/${sessionId}/share`, { method: "DELETE" });
           // Every link made so far stops working; opening the panel again makes a new one.
-          clear(output).append(h("p.small", { role: "status" }, "Sharing stopped: the links you shared no longer work."));
+          // The focus was on Stop sharing, now removed: the message takes it (not <body>).
+          const stopped = h("p.small", { role: "status", tabindex: "-1" }, "Sharing stopped: the links you shared no longer work.");
+          clear(output).append(stopped);
+          stopped.focus();
           note.textContent = "Anyone with the link can watch your transcript live (read-only).";
           details.addEventListener("toggle", () => details.open || clear(output), { once: true });
         } catch (error) {
