@@ -37,7 +37,7 @@ async def test_the_microphone_check_keeps_the_keyboard_focus(server, context) ->
     await page.evaluate("window.__oldList = document.querySelector('#mic-device')")
     await page.keyboard.press("ArrowDown")
     # the microphone re-opens on the chosen device and the list is drawn anew, focused
-    await page.wait_for_function("document.querySelector('#mic-device') !== window.__oldList", timeout=20_000)
+    await page.wait_for_function("() => document.querySelector('#mic-device') !== window.__oldList", timeout=20_000)
     await expect(devices).not_to_have_value(first)
     await expect(devices).to_be_focused()
     await page.keyboard.press("Tab")
