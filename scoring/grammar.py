@@ -17,6 +17,15 @@ United States are": PER_CENT, ANY_MORE, HOME_COMPOUNDS_EN_US, US_ONE_ENTITY) wou
 Indian or Australian speaker points for correct English; AMERICAN_ENGLISH (the en-GB twin,
 "gotten") is listed too, so that no variant's check penalises another's. (Ids from
 language-en-6.6.jar, org/languagetool/rules/en/en-US/grammar.xml.)
+Hyphens and the spelling of compounds are the recogniser's too ("one page brief" or "one-page
+brief", "follow up email", "back -end": issue #12, QA J20): nobody can hear a hyphen. The
+COMPOUNDING category is off, and so is any match, whatever its category, whose suggested fix
+(its first replacement) has the same letters and digits as the words it flags: only hyphens,
+spaces, apostrophes, punctuation or capitals change, which is how the words were written, not
+what was said. LanguageTool 6.6 files about 140 such hyphen rules under GRAMMAR
+(STARS_AND_STEPS "'one page' is missing a hyphen", CA_FOLLOW_UP, END_TO_END_HYPHEN, ...), so a
+list of ids would always miss some; the letters test catches them all and never a real error,
+which changes a word ("he go" -> "he goes", "a" -> "an").
 What remains: GRAMMAR (agreement, verb forms), CONFUSED_WORDS (their/there), COLLOCATIONS, MISC
 (a/an): errors a listener hears.
 """
@@ -33,7 +42,8 @@ from scoring.spans import overlaps
 #: Categories of regional preference (see the module docstring), not errors.
 REGIONAL_CATEGORIES = frozenset({"BRITISH_ENGLISH", "AMERICAN_ENGLISH"})
 DISABLED_CATEGORIES = (
-    frozenset({"CASING", "PUNCTUATION", "TYPOGRAPHY", "TYPOS", "STYLE", "REDUNDANCY"}) | REGIONAL_CATEGORIES
+    frozenset({"CASING", "PUNCTUATION", "TYPOGRAPHY", "TYPOS", "STYLE", "REDUNDANCY", "COMPOUNDING"})
+    | REGIONAL_CATEGORIES
 )
 DISABLED_RULES = frozenset(
     {
@@ -129,9 +139,22 @@ class GrammarResult:
         }
 
 
+def _letters(text: str) -> str:
+    """The letters and digits of `text`, lower case: what a listener can tell apart."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def only_written(match: GrammarMatch, text: str) -> bool:
+    """Whether the match's first suggested fix changes only how the words are written (hyphens,
+    spaces, punctuation, capitals), not the words: "one page" -> "one-page"."""
+    return bool(match.replacements) and _letters(match.replacements[0]) == _letters(match.excerpt(text))
+
+
 def counts(match: GrammarMatch, text: str) -> bool:
     """Whether a match is a grammar error we score (see the module docstring for the policy)."""
     if match.rule_id in DISABLED_RULES or match.category in DISABLED_CATEGORIES:
+        return False
+    if only_written(match, text):
         return False
     return match.excerpt(text).strip(" ,.").lower() not in _FILLER_SPANS
 
