@@ -282,8 +282,18 @@ def score_answer(
     overall, cap = apply_caps(weighted, relevance, fluency.word_count, options.calibration)
     if cap is not None:
         flags.append(f"capped_{cap}")
+    non_answer = bool(tokens) and is_non_answer(relevance, keywords, options.calibration)
     findings = Findings(
-        relevance, grammar_result, fluency, keywords, structure_result, tuple(sentences), transcript, overall, cap
+        relevance,
+        grammar_result,
+        fluency,
+        keywords,
+        structure_result,
+        tuple(sentences),
+        transcript,
+        overall,
+        cap,
+        non_answer=non_answer,
     )
     return AnswerScore(
         relevance=relevance.score,
@@ -305,7 +315,7 @@ def score_answer(
             uncertain,
             weighted,
             cap,
-            non_answer=bool(tokens) and is_non_answer(relevance, keywords, options.calibration),
+            non_answer=non_answer,
         ),
     )
 

@@ -8,6 +8,8 @@ Thresholds (documented, shared with the per-answer wording in suggestions.band):
   readiness_level: Ready >= 80, Almost Ready >= 60, Needs Practice below.
 - A dimension averaging >= 75 is a strength, < 65 a weakness (priority 1 below 45, 2 below 55,
   3 otherwise).
+Every threshold is applied to the number as shown, and every whole number in a text is rounded
+half up as the web UI rounds (scoring.numbers.half_up: 62.5 is "63" everywhere).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from scoring.answer import DIMENSIONS
 from scoring.insights import build_insights
 from scoring.keywords import label
+from scoring.numbers import half_up
 from scoring.options import ScoringOptions
 from scoring.resources import Resource, resources_for
 from scoring.results import QuestionResult
@@ -30,10 +33,10 @@ RATINGS = ((85.0, "Excellent"), (70.0, "Good"), (50.0, "Fair"), (0.0, "Poor"))
 READINESS = ((80, "Ready"), (60, "Almost Ready"), (0, "Needs Practice"))
 STRENGTH_AT, WEAKNESS_BELOW = 75.0, 65.0
 _STRENGTH_TEXT = {
-    "relevance": "Answers addressed the questions directly (relevance average {v:.0f})",
-    "grammar": "Grammar was accurate (grammar average {v:.0f})",
-    "fluency": "Delivery was fluent (fluency average {v:.0f})",
-    "keywords": "Covered the expected talking points (talking points average {v:.0f})",
+    "relevance": "Answers addressed the questions directly (relevance average {v})",
+    "grammar": "Grammar was accurate (grammar average {v})",
+    "fluency": "Delivery was fluent (fluency average {v})",
+    "keywords": "Covered the expected talking points (talking points average {v})",
 }
 _ADVICE = {
     "relevance": "Answer the question asked in your first sentence, then support it with one concrete example",
@@ -104,7 +107,8 @@ class SessionFeedback:
 
 
 def rating(score: float) -> str:
-    return next(name for low, name in RATINGS if score >= low)
+    """The rating of a score as shown (whole, rounded half up: 84.5 is shown 85, Excellent)."""
+    return next(name for low, name in RATINGS if half_up(score) >= low)
 
 
 def readiness_level(score: int) -> str:
@@ -129,7 +133,7 @@ def build_session_feedback(
     planned = [q for q in questions if q.follow_up_of is None]
     completion = sum(1 for q in planned if q.answered and q.overall is not None) / len(planned) if planned else 0.0
     present = [v for v in averages.values() if v is not None]
-    readiness = 0 if overall is None else round(completion * (0.75 * overall + 0.25 * min(present, default=overall)))
+    readiness = 0 if overall is None else half_up(completion * (0.75 * overall + 0.25 * min(present, default=overall)))
     strengths, weaknesses = _strengths_and_weaknesses(questions, answered, averages)
     suggestions = _suggestions(weaknesses, answered, options)
     aspects = [w.category for w in sorted(weaknesses, key=lambda w: w.priority)]
@@ -155,7 +159,8 @@ def build_session_feedback(
 
 
 def _priority(value: float) -> int:
-    return 1 if value < 45 else 2 if value < 55 else 3
+    shown = half_up(value)
+    return 1 if shown < 45 else 2 if shown < 55 else 3
 
 
 def _strengths_and_weaknesses(
@@ -164,10 +169,12 @@ def _strengths_and_weaknesses(
     strengths: list[Item] = []
     weaknesses: list[Item] = []
     for dim, value in sorted(((d, v) for d, v in averages.items() if v is not None), key=lambda x: -x[1]):
-        if value >= STRENGTH_AT:
-            strengths.append(Item(NAMES[dim], "strength", _STRENGTH_TEXT[dim].format(v=value), len(strengths) + 1))
+        if half_up(value) >= STRENGTH_AT:
+            strengths.append(
+                Item(NAMES[dim], "strength", _STRENGTH_TEXT[dim].format(v=half_up(value)), len(strengths) + 1)
+            )
     for dim, value in sorted(((d, v) for d, v in averages.items() if v is not None), key=lambda x: x[1]):
-        if value < WEAKNESS_BELOW:
+        if half_up(value) < WEAKNESS_BELOW:
             weaknesses.append(Item(NAMES[dim], "weakness", _weakness_text(dim, value, answered), _priority(value)))
     behavioural = [q for q in answered if q.star_missing is not None]
     if behavioural:
@@ -212,22 +219,23 @@ def _weakness_text(dim: str, value: float, answered: Sequence[QuestionResult]) -
         fillers = sum(q.filler_count for q in answered)
         pauses = sum(q.long_pauses for q in answered)
         rates = [q.speech_rate_wpm for q in answered if q.speech_rate_wpm is not None]
-        rate = f", average rate {mean(rates):.0f} wpm" if rates else ""
-        return (
-            f"Fluency average {value:.0f}: {fillers} fillers and {pauses} long pauses in {len(answered)} answers{rate}"
-        )
+        rate = f", average rate {half_up(mean(rates))} wpm" if rates else ""
+        counts = f"{fillers} fillers and {pauses} long pauses in {len(answered)} answers"
+        return f"Fluency average {half_up(value)}: {counts}{rate}"
     if dim == "grammar":
         example = next((q.grammar_example for q in answered if q.grammar_example), None)
         errors = sum(q.grammar_errors or 0 for q in answered)
-        return f"Grammar average {value:.0f}: {errors} errors" + (f", e.g. \u201c{example}\u201d" if example else "")
+        return f"Grammar average {half_up(value)}: {errors} errors" + (
+            f", e.g. \u201c{example}\u201d" if example else ""
+        )
     if dim == "keywords":
         missing = Counter(label(t) for q in answered for t in q.missing_topics)
         examples = ", ".join(t for t, _ in missing.most_common(4))
-        return f"Talking points average {value:.0f}: missed points such as {examples}"
+        return f"Talking points average {half_up(value)}: missed points such as {examples}"
     low = min(answered, key=lambda q: q.relevance if q.relevance is not None else 100)
     return (
-        f"Relevance average {value:.0f}: answers drifted or stayed brief, "
-        f"lowest on question {low.label} ({low.relevance:.0f})"
+        f"Relevance average {half_up(value)}: answers drifted or stayed brief, "
+        f"lowest on question {low.label} ({half_up(low.relevance or 0.0)})"
     )
 
 
@@ -325,15 +333,15 @@ def _summary(
         text = (
             f"You answered {answered_planned} of {len(planned)} questions and "
             f"{follow_ups} follow-up{'s' if follow_ups != 1 else ''}; "
-            f"these {len(answered)} answers averaged {overall:.0f}/100 ({rating(overall)})."
+            f"these {len(answered)} answers averaged {half_up(overall)}/100 ({rating(overall)})."
         )
     else:
         text = (
             f"You answered {answered_planned} of {len(planned)} questions "
-            f"with an average score of {overall:.0f}/100 ({rating(overall)})."
+            f"with an average score of {half_up(overall)}/100 ({rating(overall)})."
         )
-    text += f" Your strongest dimension was {DIMENSION_WORDS[best]} ({dims[best]:.0f})"
-    text += f" and the one to work on is {DIMENSION_WORDS[worst]} ({dims[worst]:.0f})." if worst != best else "."
+    text += f" Your strongest dimension was {DIMENSION_WORDS[best]} ({half_up(dims[best])})"
+    text += f" and the one to work on is {DIMENSION_WORDS[worst]} ({half_up(dims[worst])})." if worst != best else "."
     return text
 
 
@@ -350,7 +358,7 @@ def _question_entry(q: QuestionResult) -> dict[str, Any]:
         "covered_topics": list(q.covered_topics),
         "missing_topics": list(q.missing_topics),
         "filler_count": q.filler_count,
-        "speech_rate_wpm": None if q.speech_rate_wpm is None else round(q.speech_rate_wpm),
+        "speech_rate_wpm": None if q.speech_rate_wpm is None else half_up(q.speech_rate_wpm),
         "star_missing": None if q.star_missing is None else list(q.star_missing),
         "touched_topics": list(q.touched_topics),
         "talking_points": list(q.talking_points),

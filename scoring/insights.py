@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from statistics import mean
 
 from scoring.keywords import label
+from scoring.numbers import half_up
 from scoring.results import QuestionResult
 
 _DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
@@ -75,8 +76,8 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
         s_low, s_high = mean(_overall(easier)), mean(_overall(harder))
         if s_low - s_high >= SCORE_GAP:
             lines.append(
-                f"Scores dropped on the harder questions ({s_low:.0f} on the easier ones, "
-                f"{s_high:.0f} on the harder ones; {counts})."
+                f"Scores dropped on the harder questions ({half_up(s_low)} on the easier ones, "
+                f"{half_up(s_high)} on the harder ones; {counts})."
             )
     by_category: dict[str, list[QuestionResult]] = {}
     for r in answered:
@@ -87,8 +88,8 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
         (best, best_cat), (worst, worst_cat) = ranked[0], ranked[-1]
         if best - worst >= SCORE_GAP:
             lines.append(
-                f"You were stronger on {_category(best_cat)} questions ({best:.0f}) "
-                f"than on {_category(worst_cat)} ones ({worst:.0f})."
+                f"You were stronger on {_category(best_cat)} questions ({half_up(best)}) "
+                f"than on {_category(worst_cat)} ones ({half_up(worst)})."
             )
     if len(answered) >= 4:
         half = len(answered) // 2
@@ -97,11 +98,11 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
             verb = "improved" if second > first else "faded"
             lines.append(
                 f"Your answers {verb} as the session went on "
-                f"({first:.0f} in the first half, {second:.0f} in the second)."
+                f"({half_up(first)} in the first half, {half_up(second)} in the second)."
             )
     rates = [r.speech_rate_wpm for r in answered if r.speech_rate_wpm is not None]
     if len(rates) >= 2 and max(rates) - min(rates) >= RATE_GAP:
-        lines.append(f"Your speaking rate varied from {min(rates):.0f} to {max(rates):.0f} words per minute.")
+        lines.append(f"Your speaking rate varied from {half_up(min(rates))} to {half_up(max(rates))} words per minute.")
     missing = Counter(label(t) for r in answered for t in r.missing_topics)
     repeated = [t for t, n in missing.most_common(3) if n >= 2]
     if repeated:

@@ -14,6 +14,7 @@ from typing import Any
 from scoring.fluency import FluencyResult, display_filler
 from scoring.grammar import GrammarResult
 from scoring.keywords import KeywordResult
+from scoring.numbers import half_up
 from scoring.options import ScoringOptions
 from scoring.relevance import RelevanceResult
 from scoring.star import StructureResult
@@ -57,21 +58,40 @@ class Findings:
     #: The calibration rule that limited the overall score ("off_topic", "keyword_list",
     #: "too_short", "fragment": scoring.answer.apply_caps), if any; `overall` is then its cap.
     cap: str | None = None
+    #: The answer does not address the question (scoring.answer.is_non_answer), capped or not.
+    non_answer: bool = False
+
+    @property
+    def off_topic(self) -> bool:
+        """Whether the answer is about something other than the question: then its structure
+        (STAR parts, a plan's parts) is not judged, for it is the structure of another answer."""
+        return self.cap == "off_topic" or self.non_answer
 
 
 GOOD, FAIR = 70.0, 50.0
+#: A speaking rate earns a tip only when it is clearly outside the target band: by more than
+#: this many words per minute (115 or 175 with the default 130-160). Within an answer the rate
+#: swings by 10-15 wpm with every thinking pause, and a listener does not hear 129 as slow; a
+#: tip at 129 for a 130-160 band read as pedantry (issue #12, QA J6/J14). The fluency score
+#: still loses its 2 points per wpm outside the band.
+RATE_TIP_TOLERANCE_WPM = 15.0
+#: ... and only on an answer of at least this many words (about 20 s of speech at 130 wpm): on
+#: a 27-word answer one second of hesitation moves the rate by 10 wpm, so it says little.
+RATE_TIP_MIN_WORDS = 50
 #: Fewest words of a sentence quoted as "does not address what was asked".
 QUOTABLE_DRIFT_WORDS = 6
 _CAP_REASON = {
-    "off_topic": "it does not address the question, so it cannot score more than {cap:.0f}",
-    "keyword_list": "it lists terms without explaining them, so it cannot score more than {cap:.0f}",
-    "fragment": "at {words} words it is a fragment, not an answer, so it cannot score more than {cap:.0f}",
-    "too_short": "at {words} words it is too short to answer the question, so it cannot score more than {cap:.0f}",
+    "off_topic": "it does not address the question, so it cannot score more than {cap}",
+    "keyword_list": "it lists terms without explaining them, so it cannot score more than {cap}",
+    "fragment": "at {words} words it is a fragment, not an answer, so it cannot score more than {cap}",
+    "too_short": "at {words} words it is too short to answer the question, so it cannot score more than {cap}",
 }
 
 
 def band(score: float) -> str:
-    """Words for a 0-100 score, with the same thresholds as the session rating (feedback.py)."""
+    """Words for a 0-100 score, with the same thresholds as the session rating (feedback.py) and
+    the web UI's colours, of the score as shown (84.5 is shown 85: excellent)."""
+    score = half_up(score)
     if score >= 85:
         return "excellent"
     if score >= 70:
@@ -102,6 +122,16 @@ def filler_phrase(fluency: FluencyResult) -> str:
     return f"{fluency.filler_count} filler{'s' if fluency.filler_count != 1 else ''} ({lead}{', '.join(parts)})"
 
 
+def rate_worth_a_tip(fluency: FluencyResult, options: ScoringOptions) -> bool:
+    """Whether the speaking rate is worth a tip: measured over at least RATE_TIP_MIN_WORDS words
+    and more than RATE_TIP_TOLERANCE_WPM outside the target band (as shown, rounded half up)."""
+    if fluency.speech_rate_wpm is None or fluency.word_count < RATE_TIP_MIN_WORDS:
+        return False
+    low, high = options.target_wpm
+    wpm = half_up(fluency.speech_rate_wpm)
+    return wpm < low - RATE_TIP_TOLERANCE_WPM or wpm > high + RATE_TIP_TOLERANCE_WPM
+
+
 def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Suggestion]]:
     w = options.weights
     out: list[tuple[float, Suggestion]] = []
@@ -122,7 +152,7 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
     elif rel.substance_factor < 1 and rel.topicality >= options.calibration.off_topic_relevance:
         # Only an answer about the question is asked to say more: a longer off-topic answer
         # would still be off topic.
-        words = int(round(rel.substance_factor * options.relevance.full_credit_words))
+        words = half_up(rel.substance_factor * options.relevance.full_credit_words)
         # Filed under its own category: the length is a fact about the answer, not a verdict on
         # its relevance, and "too brief" under RELEVANCE beside a relevance of 84 read as a
         # contradiction (issue #12 item 5).
@@ -148,7 +178,7 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
     # A sentence of a few words ("It is getting better.") is far from any question in MiniLM's
     # space however on topic it is: only longer ones are quoted as drifting away.
     drifted = [i for i in rel.off_topic_sentences if len(f.sentences[i].split()) >= QUOTABLE_DRIFT_WORDS]
-    if rel.structure_factor >= 0.6 and rel.score < GOOD and f.sentences:
+    if rel.structure_factor >= 0.6 and half_up(rel.score) < GOOD and f.sentences:
         if f.cap == "off_topic" or rel.topicality < off_line:
             out.append(
                 (
@@ -175,7 +205,7 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
             )
         elif drifted and len(rel.off_topic_sentences) < len(f.sentences):
             quoted = _quote(f.sentences[drifted[0]])
-            if rel.score < FAIR:
+            if half_up(rel.score) < FAIR:
                 out.append(
                     (
                         cost,
@@ -227,15 +257,16 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                 ),
             )
         )
-    if flu.speech_rate_wpm is not None and (flu.components.get("rate") or 100) < 100:
+    if rate_worth_a_tip(flu, options):
         low, high = options.target_wpm
-        verb = "Slow down" if flu.speech_rate_wpm > high else "Speak a little faster"
+        wpm = flu.speech_rate_wpm or 0.0
+        verb = "Slow down" if wpm > high else "Speak a little faster"
         out.append(
             (
                 fcost * 0.3 + 1,
                 Suggestion(
                     "Fluency",
-                    f"{verb}: you spoke at {flu.speech_rate_wpm:.0f} words per minute; aim for {low:.0f}-{high:.0f}.",
+                    f"{verb}: you spoke at {half_up(wpm)} words per minute; aim for {half_up(low)}-{half_up(high)}.",
                     0,
                 ),
             )
@@ -278,7 +309,7 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
                 ),
             )
         )
-    if f.structure is not None and f.structure.missing and f.cap != "off_topic":
+    if f.structure is not None and f.structure.missing and not f.off_topic:
         part = f.structure.missing[0]
         names = ", ".join(p.capitalize() for p in f.structure.missing)
         if f.structure.kind == "star":
@@ -309,27 +340,31 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
         # A capped answer's overall score is its cap (keyword_list is 25 or 30: see apply_caps).
         words = f.fluency.word_count
         name = "fragment" if f.cap == "too_short" and words < options.calibration.fragment_words else f.cap
-        reason = _CAP_REASON[name].format(cap=overall, words=words)
-        first = f"Overall {overall:.0f}/100, {article} {verdict} answer: {reason}."
+        reason = _CAP_REASON[name].format(cap=half_up(overall), words=words)
+        first = f"Overall {half_up(overall)}/100, {article} {verdict} answer: {reason}."
         advice = {
             "off_topic": "Answer the question asked first",
             "keyword_list": "Explain those terms in full sentences",
         }.get(f.cap, "Say more: answer in a few full sentences with one example")
-        second = f"{advice}; {DIMENSION_WORDS[best]} ({present[best]:.0f}) alone cannot carry an answer."
-        return " ".join([first, second])
+        second = f"{advice}; {DIMENSION_WORDS[best]} ({half_up(present[best])}) alone cannot carry an answer."
+        return " ".join([first, second, *_not_judged(f)])
     first = (
-        f"Overall {overall:.0f}/100, {article} {verdict} answer; "
-        f"its strongest side is {DIMENSION_WORDS[best]} ({present[best]:.0f})."
+        f"Overall {half_up(overall)}/100, {article} {verdict} answer; "
+        f"its strongest side is {DIMENSION_WORDS[best]} ({half_up(present[best])})."
     )
-    second = (
-        f"The main area to improve is {DIMENSION_WORDS[worst]} ({present[worst]:.0f}): {_evidence(worst, f, options)}."
-    )
-    sentences = (
-        [first, second]
-        if present[worst] < 85
-        else [first, f"Every dimension scored 85 or more ({_evidence('fluency', f, options)})."]
-    )
-    if f.structure is not None and f.structure.missing:
+    # The weakest dimension is "the main area to improve" only when its bar is not green (under
+    # GOOD as shown); a green one is named as the one with the most room (issue #12, QA J7).
+    lowest = f"{DIMENSION_WORDS[worst]} ({half_up(present[worst])})"
+    if half_up(present[worst]) < GOOD:
+        second = f"The main area to improve is {lowest}: {_evidence(worst, f, options)}."
+    elif half_up(present[worst]) < 85:
+        second = f"Every dimension scored 70 or more; {lowest} has the most room: {_evidence(worst, f, options)}."
+    else:
+        second = f"Every dimension scored 85 or more ({_evidence('fluency', f, options)})."
+    sentences = [first, second]
+    if f.off_topic:
+        sentences.extend(_not_judged(f))
+    elif f.structure is not None and f.structure.missing:
         name = "STAR structure" if f.structure.kind == "star" else "plan"
         sentences.append(
             f"The {name} is missing the {', '.join(f.structure.missing)} "
@@ -343,22 +378,35 @@ def build_summary(f: Findings, scores: dict[str, float | None], options: Scoring
     return " ".join(sentences[:3])
 
 
+def _not_judged(f: Findings) -> list[str]:
+    """The sentence that replaces a structure verdict on an answer to another question."""
+    if f.structure is None or not f.off_topic:
+        return []
+    name = "STAR structure" if f.structure.kind == "star" else "plan"
+    return [f"Its {name} was not judged, since it does not answer this question."]
+
+
 def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
     if dimension == "relevance":
         rel = f.relevance
         if rel.structure_factor < 0.6:
             return "the answer listed terms instead of explaining them"
         if rel.substance_factor < 1:
-            words = round(rel.substance_factor * options.relevance.full_credit_words)
+            words = half_up(rel.substance_factor * options.relevance.full_credit_words)
             return f"at {words} words the answer stayed too brief"
-        if rel.off_topic_sentences and rel.score < GOOD:
+        if rel.off_topic_sentences and half_up(rel.score) < GOOD:
             return f"{len(rel.off_topic_sentences)} of {len(f.sentences)} sentences did not address the question"
-        return f"semantic similarity to the question was {rel.similarity:.2f}"
+        # In words a candidate can act on (it said "semantic similarity to the question was
+        # 0.38": QA J7).
+        if half_up(rel.score) < FAIR:
+            return "the answer stayed only loosely on what was asked; answer the question itself in your first sentence"
+        return "tie each point back to what was asked, starting with your first sentence"
     if dimension == "grammar" and f.grammar is not None:
         if not f.grammar.matches:
             return "no grammar errors were found"
         example = _quote(f.grammar.matches[0].excerpt(f.transcript), 40)
-        return f"{f.grammar.errors} errors ({f.grammar.errors_per_100_words:.1f} per 100 words), e.g. {example}"
+        errors = f"{f.grammar.errors} error{'s' if f.grammar.errors != 1 else ''}"
+        return f"{errors} ({f.grammar.errors_per_100_words:.1f} per 100 words), e.g. {example}"
     if dimension == "keywords" and f.keywords is not None:
         if not f.keywords.missing and not f.keywords.touched:
             return "all expected topics were covered"
@@ -366,7 +414,7 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
             return f"only named, not explained: {', '.join(f.keywords.labels('touched')[:3])}"
         return f"missing {', '.join(f.keywords.labels('missing')[:3])}"
     flu = f.fluency
-    rate = f"{flu.speech_rate_wpm:.0f} words per minute, " if flu.speech_rate_wpm is not None else ""
+    rate = f"{half_up(flu.speech_rate_wpm)} words per minute, " if flu.speech_rate_wpm is not None else ""
     fillers = filler_phrase(flu) if flu.filler_count else "no fillers"
     pauses = len(flu.long_pauses)
     return f"{rate}{fillers}, {pauses or 'no'} long pause{'s' if pauses != 1 else ''}"

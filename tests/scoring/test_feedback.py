@@ -59,7 +59,8 @@ def test_row_has_exactly_the_feedback_columns_and_shapes() -> None:
 
 
 def test_thresholds() -> None:
-    assert [rating(s) for s in (95, 85, 84.9, 70, 50, 49.9)] == [
+    # Of the number as shown (rounded half up): 84.5 is shown "85", so it is Excellent.
+    assert [rating(s) for s in (95, 84.5, 84.4, 70, 50, 49.4)] == [
         "Excellent",
         "Excellent",
         "Good",
@@ -175,7 +176,7 @@ def test_patterns_from_two_answers_a_side_use_ui_category_names() -> None:
         result(4, 45, category="technical"),
     ]
     insights = build_session_feedback(session).ai_insights
-    assert "You were stronger on behavioural questions (82) than on technical ones (48)." in insights
+    assert "You were stronger on behavioural questions (83) than on technical ones (48)." in insights
     assert "behavioral" not in insights and "In 1 of 2 behavioural answers" in insights
 
 

@@ -83,9 +83,13 @@ export function score(value) {
   return value === null || value === undefined ? "–" : String(Math.round(value));
 }
 
-/** A word for a 0-100 score, matching the report's bands. */
+/**
+ * A word for a 0-100 score, matching the report's bands, of the number as shown (`score`
+ * rounds half up, as the server's texts do): 69.5 is shown "70" and is green, not amber.
+ */
 export function band(value) {
   if (value === null || value === undefined) return "none";
+  value = Math.round(value);
   if (value >= 85) return "excellent";
   if (value >= 70) return "good";
   if (value >= 50) return "fair";

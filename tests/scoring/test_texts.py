@@ -1,0 +1,113 @@
+"""What the score card and the report say, from hand-made findings (pure, no model): numbers
+rounded as the UI rounds them (QA J18/J21), a rate tip only when the rate is clearly off and
+measured (J6), no jargon and no "main area to improve" on a green card (J7), and no structure
+verdict on an answer to another question (R1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring import QuestionResult, ScoringOptions, build_session_feedback
+from scoring.feedback import rating
+from scoring.fluency import FluencyResult
+from scoring.numbers import half_up
+from scoring.relevance import RelevanceResult
+from scoring.star import StructureResult
+from scoring.suggestions import Findings, band, build_suggestions, build_summary, rate_worth_a_tip
+
+OPTIONS = ScoringOptions()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(62.5, 63), (76.5, 77), (0.5, 1), (1.5, 2), (2.5, 3), (84.5, 85), (69.5, 70), (62.4, 62), (-2.5, -2)],
+)
+def test_half_up_rounds_as_math_round(value: float, shown: int) -> None:
+    """Python's round(62.5) is 62 and f"{76.5:.0f}" is "76"; the UI's Math.round shows 63, 77."""
+    assert half_up(value) == shown
+
+
+def test_bands_and_ratings_follow_the_number_shown() -> None:
+    assert band(84.5) == "excellent" and rating(84.5) == "Excellent"
+    assert band(69.5) == "good" and band(69.4) == "fair" and rating(49.5) == "Fair"
+
+
+def fluency(wpm: float | None, words: int) -> FluencyResult:
+    rate = None if wpm is None else max(0.0, 100 - 2 * max(130 - wpm, wpm - 160, 0))
+    return FluencyResult(90.0, words, 30.0, wpm, (), 0.0, (), 0.0, (), 0.0, {"rate": rate})
+
+
+def relevance(score: float, topicality: float | None = None) -> RelevanceResult:
+    return RelevanceResult(
+        score, 0.38, 0.38, 0.38, 1.0, 1.0, (), (), topicality=score if topicality is None else topicality
+    )
+
+
+def findings(rel: RelevanceResult, flu: FluencyResult, overall: float, **kw) -> Findings:
+    sentences = ("I would start with the failed payment retry flow.", "Then I would measure the recovered payments.")
+    return Findings(rel, None, flu, None, kw.pop("structure", None), sentences, " ".join(sentences), overall, **kw)
+
+
+@pytest.mark.parametrize(
+    ("wpm", "words", "tip"),
+    [
+        (129.0, 120, False),  # QA J6: 1 wpm under the band
+        (116.0, 120, False),
+        (114.0, 120, True),
+        (176.0, 120, True),
+        (174.5, 120, False),
+        (100.0, 27, False),  # 27 words: the rate says little
+        (100.0, 50, True),
+        (None, 120, False),
+    ],
+)
+def test_a_rate_tip_only_when_clearly_outside_the_band_on_a_long_enough_answer(wpm, words, tip) -> None:
+    assert rate_worth_a_tip(fluency(wpm, words), OPTIONS) is tip
+    messages = [s.message for s in build_suggestions(findings(relevance(90), fluency(wpm, words), 88), OPTIONS)]
+    assert any("words per minute" in m for m in messages) is tip, messages
+
+
+def test_a_green_dimension_is_not_the_main_area_to_improve_and_no_jargon() -> None:
+    """QA J7: "The main area to improve is relevance (83): semantic similarity to the question
+    was 0.38" on a card whose every bar is green."""
+    scores = {"relevance": 83.0, "grammar": 100.0, "fluency": 92.0, "keywords": None}
+    text = build_summary(findings(relevance(83), fluency(145, 80), 88), scores, OPTIONS)
+    assert "main area to improve" not in text and "similarity" not in text and "0.38" not in text, text
+    assert "relevance (83) has the most room" in text and "tie each point back" in text, text
+
+
+def test_an_amber_dimension_is_the_main_area_to_improve_in_plain_words() -> None:
+    scores = {"relevance": 62.5, "grammar": 100.0, "fluency": 92.0, "keywords": None}
+    text = build_summary(findings(relevance(62.5), fluency(145, 80), 76.5), scores, OPTIONS)
+    assert text.startswith("Overall 77/100, a good answer"), text  # 76.5: the ring shows 77
+    assert "The main area to improve is relevance (63)" in text and "similarity" not in text, text
+
+
+def test_an_off_topic_answer_is_not_told_its_star_parts_are_missing() -> None:
+    """QA R1: an answer about hobbies to an ethical-dilemma question was told its situation,
+    task, action and result were missing; its structure is not judged, and it says so."""
+    star = StructureResult("star", {})
+    off = findings(relevance(5, 4), fluency(145, 80), 25, structure=star, cap="off_topic", non_answer=True)
+    scores = {"relevance": 5.0, "grammar": 100.0, "fluency": 92.0, "keywords": None}
+    text = build_summary(off, scores, OPTIONS)
+    assert "missing" not in text and "was not judged" in text, text
+    assert not any(s.category == "Structure" for s in build_suggestions(off, OPTIONS))
+    # Not capped (its weighted score was under the cap) but still not an answer to the question.
+    uncapped = findings(relevance(5, 4), fluency(145, 80), 21, structure=star, non_answer=True)
+    assert "STAR structure is missing" not in build_summary(uncapped, scores, OPTIONS)
+    on_topic = findings(relevance(80), fluency(145, 80), 80, structure=star)
+    assert "STAR structure is missing" in build_summary(on_topic, {**scores, "relevance": 80.0}, OPTIONS)
+
+
+def result(n: int, overall: float, **kw) -> QuestionResult:
+    dims = {d: kw.pop(d, overall) for d in ("relevance", "grammar", "fluency", "keywords")}
+    return QuestionResult(n, f"Question {n}?", overall=overall, speech_rate_wpm=145.0, **dims, **kw)
+
+
+def test_the_session_report_rounds_every_number_half_up() -> None:
+    """QA J18: a keyword score of 62.5 was "talking points (62)" beside a bar showing 63."""
+    feedback = build_session_feedback([result(1, 76.5, keywords=62.5, relevance=90.5)])
+    assert "averaged" not in feedback.summary
+    assert "average score of 77/100" in feedback.summary, feedback.summary
+    assert "talking points (63)" in feedback.summary and "relevance (91)" in feedback.summary, feedback.summary
+    assert "Talking points average 63" in " ".join(w.message for w in feedback.weaknesses)
