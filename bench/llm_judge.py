@@ -30,6 +30,20 @@ first. `alone`: the score at threshold t; `combined`: the scorer's verdict (lexi
 MiniLM, as the product runs) covered, or the score >= t. `tuned` is the t with the best recall at
 precision >= 0.9 on the groups that are not held out, then measured on each held-out group;
 `oracle` is that best recall on each group by itself (an upper bound, tuned on the group).
+
+Measured on 2 December 2026 (1 thread, load average 5-14 from other developers; 722 judgements,
+177 answers, 4.1 topics each); the answer is no:
+- Gemma 3 270M, few-shot (llm_judge.json): ROC AUC 0.64 over all, held-out groups 0.55-0.73; no
+  threshold gives precision >= 0.9 alone; OR-ed with the scorer at the tuned threshold, recall
+  0.624 -> 0.627 at precision 0.944 -> 0.935 (held_out_2 0.389 and held_out_4 0.273 unchanged).
+  A first run with an earlier parse of the reply (" Yes"/" No" only) read AUC 0.60, held-out
+  0.52-0.70: the numbers move by +-0.05 between runs. All alternatives shown instead of the name
+  (llm_judge_all_alternatives.json): AUC 0.56, held-out 0.49-0.60.
+- SmolLM2-135M-Instruct, its chat format (llm_judge_smollm2_chatml.json): AUC 0.57, held_out_2
+  0.42 and held_out_4 0.44 (below chance); OR-ed with the scorer, recall unchanged.
+- Cost: Gemma 0.8 s CPU per answer (p95 1.4 s), SmolLM2 1.8 s, with the prompt head cached; the
+  process (MiniLM, scorer and Gemma) peaks at 559 MB RSS. Two threads cost more CPU than one on
+  this loaded machine (6-answer smoke runs at load 8: 1.5 s CPU per answer with one, 4.2 s with two).
 """
 
 from __future__ import annotations
@@ -39,6 +53,7 @@ import json
 import math
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -270,6 +285,8 @@ def main() -> None:
         "topic_form": args.topic_form,
         "prompt_form": args.prompt_form,
         "load_cpu_s": round(load_cpu_s, 2),
+        # The whole process: MiniLM, the scorer and the judge's model, weights and KV cache.
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "answers": len(by_answer),
         "topics_per_answer": round(statistics.mean(len(js) for js in by_answer), 2),
         "cpu_s_per_answer": {
