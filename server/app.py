@@ -30,6 +30,7 @@ from server.live.locks import LocalSessionLocks, RedisSessionLocks
 from server.live.pubsub import channels_plugin, create_redis
 from server.live.scheduler import DecodeScheduler
 from server.live.spool import WriteSpool
+from server.logs import quiet_client_protocol_errors
 from server.metrics import AppMetrics, HttpMetricsMiddleware, serve_metrics_port
 from server.openapi import StrictStructSchemaPlugin
 from server.query_params import check_request
@@ -67,6 +68,7 @@ def create_app(
 ) -> Litestar:
     """Build the app. `transcriber` and `embedder` let several apps in one process (tests, the
     benchmark) share one loaded model; by default each app loads its own at start-up."""
+    quiet_client_protocol_errors()
     secret = resolve_jwt_secret(settings.auth.jwt_secret, settings.data_dir)
     jwt_auth = build_jwt_auth(secret, settings.auth)
     # Redis (when configured) carries live events between nodes and the per-session leases; the

@@ -88,3 +88,26 @@ def configure_logging(level: str, fmt: str, node: str) -> None:
     # faster-whisper logs every decode at INFO ("Processing audio with duration ..."): several a
     # second per live stream. Our own metrics (/metrics) carry what matters.
     logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, root.level))
+
+
+class _ClientProtocolErrorFilter(logging.Filter):
+    """uvicorn logs a text frame that is not UTF-8 as an ERROR with a traceback (its
+    websockets-sansio protocol, then closes with 1007): that is a client's mistake, not the
+    server's, and a hostile client could fill the log with tracebacks at will. It becomes one
+    warning line without a traceback."""
+
+    MESSAGE = "Invalid UTF-8 sequence received from client."
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == self.MESSAGE:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "a client sent a text frame that is not UTF-8: closed with 1007", None
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_client_protocol_errors() -> None:
+    """Install the filter above on uvicorn's error logger, once (create_app calls it)."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, _ClientProtocolErrorFilter) for existing in logger.filters):
+        logger.addFilter(_ClientProtocolErrorFilter())

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -31,6 +32,8 @@ from server.speech.decoding import decode_audio_bytes
 from server.upload_options import UploadOptions
 from streaming.audio import sniff_audio_format
 from streaming.errors import UnsupportedAudioError
+
+log = logging.getLogger("server.uploads")
 
 T = TypeVar("T")
 
@@ -130,5 +133,10 @@ def probe_audio(body: bytes, audio_format: str) -> AudioShape:
             return AudioShape(sample_rate=int(codec.sample_rate or 0), channels=int(codec.layout.nb_channels or 0))
     except UnsupportedAudioError:
         raise
-    except Exception as error:  # PyAV raises many types (InvalidDataError, ValueError, ...)
-        raise UnsupportedAudioError(f"could not read the {audio_format} file: {error}") from error
+    except Exception as error:  # PyAV raises many types (InvalidDataError, ValueError, AttributeError, ...)
+        # FFmpeg's and PyAV's own words ("[Errno 1094995529] ... '<none>'", "'NoneType' object
+        # has no attribute ...") tell a client nothing and show internals: they go to the log.
+        log.info("upload refused: its %s header could not be read (%s: %s)", audio_format, type(error).__name__, error)
+        raise UnsupportedAudioError(
+            f"could not read the {audio_format} file: its header is damaged, incomplete or not {audio_format}"
+        ) from error

@@ -4,12 +4,15 @@ faster-whisper itself uses). I/O-heavy and CPU-bound: the caller runs it off the
 from __future__ import annotations
 
 import io
+import logging
 
 import numpy as np
 
 from streaming.audio import sniff_audio_format
 from streaming.errors import UnsupportedAudioError
 from streaming.options import SAMPLE_RATE
+
+log = logging.getLogger("server.uploads")
 
 
 def decode_audio_bytes(data: bytes, *, max_seconds: float | None = None) -> np.ndarray:
@@ -29,7 +32,11 @@ def decode_audio_bytes(data: bytes, *, max_seconds: float | None = None) -> np.n
     except _TooLong:
         raise UnsupportedAudioError(f"the audio is longer than {max_seconds:g} s") from None
     except Exception as error:  # PyAV raises many types (InvalidDataError, ValueError, ...)
-        raise UnsupportedAudioError(f"could not decode the {kind} audio: {error}") from error
+        # FFmpeg's own words ("avcodec_open2(...) returned 22") go to the log, not to the client.
+        log.info("upload refused: its %s audio could not be decoded (%s: %s)", kind, type(error).__name__, error)
+        raise UnsupportedAudioError(
+            f"could not decode the {kind} audio: it is damaged, or its header describes it wrongly"
+        ) from error
     if audio.size == 0:
         raise UnsupportedAudioError(f"the {kind} file contains no audio samples")
     return audio

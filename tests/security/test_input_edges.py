@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import struct
 from collections.abc import AsyncIterator
 
+import httpx
+import numpy as np
 import pytest
 import websockets
 from litestar.testing import AsyncTestClient
@@ -15,6 +19,11 @@ from server.app import create_app
 from tests.server.api import create_session, register
 from tests.support.interviews import account_and_session
 from tests.support.live_server import ws_url
+from tests.support.speech import synthesize
+from tests.support.text import word_error_rate
+
+#: Spoken in the uploads of odd formats (key words checked, never the exact text).
+UPLOADED_ANSWER = "I wrote Python services and measured their latency."
 
 
 @pytest.fixture
@@ -139,3 +148,96 @@ async def test_a_socket_url_with_two_tokens_is_refused(server) -> None:
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 30)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+async def test_text_frames_that_are_not_utf8_or_too_big_close_cleanly_in_every_state(server, caplog) -> None:
+    """A text frame that is not UTF-8 is 1007 and one over the server's frame limit (1 MiB) is
+    1009 (with a reason), before authentication, before `start` and mid-answer, on both sockets
+    (docs/protocol.md, "Client → server"); nothing is logged as an error (uvicorn logged the 1007
+    with a traceback, for any client to repeat at will), and the server opens the next socket."""
+    tokens, session = await account_and_session(server)
+    token = tokens["access_token"]
+    opened = {
+        "interview, before auth": (f"/ws/sessions/{session['id']}", None),
+        "interview, ready": (f"/ws/sessions/{session['id']}?token={token}", "ready"),
+        "interview, answering": (f"/ws/sessions/{session['id']}?token={token}", "question"),
+        "watch, before auth": (f"/ws/sessions/{session['id']}/watch", None),
+        "watch, watching": (f"/ws/sessions/{session['id']}/watch?token={token}", "event"),
+    }
+    frames = {1007: (b"\xff\xfe{", True), 1009: (b"z" * (1 << 20 | 1), True)}
+    for state, (path, wait_for) in opened.items():
+        for expected, (payload, as_text) in frames.items():
+            async with websockets.connect(ws_url(server, path), max_size=1 << 22) as socket:
+                if wait_for == "question":
+                    await socket.send(json.dumps({"type": "start"}))
+                while wait_for and json.loads(await asyncio.wait_for(socket.recv(), 30))["type"] != wait_for:
+                    pass
+                await socket.send(payload, text=as_text)
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    while True:
+                        await asyncio.wait_for(socket.recv(), 30)
+            assert closed.value.rcvd is not None, (state, expected)
+            assert closed.value.rcvd.code == expected, (state, closed.value.rcvd)
+            assert expected == 1007 or "exceeds limit" in closed.value.rcvd.reason, (state, closed.value.rcvd)
+    async with websockets.connect(ws_url(server, f"/ws/sessions/{session['id']}?token={token}")) as socket:
+        assert json.loads(await asyncio.wait_for(socket.recv(), 30))["type"] == "ready"
+    failures = [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]
+    assert not failures, [record.getMessage() for record in failures]
+
+
+def _wav(fmt: int, channels: int, rate: int, bits: int, data: bytes) -> bytes:
+    """A canonical RIFF/WAVE file with the given fmt chunk, whether or not it makes sense."""
+    block = channels * bits // 8
+    fmt_chunk = struct.pack("<HHIIHH", fmt, channels, rate, rate * block, block, bits)
+    return (
+        b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16) + fmt_chunk
+        + b"data" + struct.pack("<I", len(data)) + data
+    )  # fmt: skip
+
+
+async def test_uploads_in_odd_formats_are_transcribed_and_damaged_ones_are_415_in_plain_words(server) -> None:
+    """Sample rates and sample formats a recorder may produce (8 kHz, 8-bit, 32-bit float) go
+    through; headers that lie (0 Hz, 0 channels, 0 bits), bare magic numbers, more than 48 kHz
+    or 2 channels are a 415 `unsupported_audio` whose detail names the format in words, without
+    FFmpeg's or Python's internals (they are logged)."""
+    speech = np.concatenate([np.zeros(8000, np.float32), synthesize(UPLOADED_ANSWER), np.zeros(8000, np.float32)])
+    at_8k = np.interp(np.arange(0, len(speech), 2), np.arange(len(speech)), speech)
+    transcribed = {  # each degrades the audio once (8-bit and 8 kHz together made tiny.en mishear)
+        "8 kHz": _wav(1, 1, 8000, 16, (np.clip(at_8k, -1, 1) * 32767).astype("<i2").tobytes()),
+        "8-bit unsigned": _wav(1, 1, 16000, 8, ((np.clip(speech, -1, 1) * 127) + 128).astype("u1").tobytes()),
+        "32-bit float": _wav(3, 1, 16000, 32, speech.astype("<f4").tobytes()),
+    }
+    refused = {
+        "0 Hz": _wav(1, 1, 0, 16, b"\x00\x01" * 16000),
+        "0 channels": _wav(1, 0, 16000, 16, b"\x00\x01" * 16000),
+        "0 bits": _wav(1, 1, 16000, 0, b"\x00\x01" * 16000),
+        "96 kHz": _wav(1, 1, 96000, 16, b"\x00\x01" * 96000),
+        "3 channels": _wav(1, 3, 16000, 16, b"\x00\x01" * 48000),
+        "no samples": _wav(1, 1, 16000, 16, b""),
+        "ogg magic only": b"OggS" + b"\x00" * 500,
+        "flac magic only": b"fLaC" + b"\x00" * 500,
+        "id3 magic only": b"ID3" + b"\x00" * 500,
+    }
+    tokens, _ = await account_and_session(server)
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    async with httpx.AsyncClient(base_url=server, timeout=300, headers=headers) as http:
+
+        async def upload(body: bytes) -> httpx.Response:
+            created = await http.post("/api/sessions", json={"title": "Odd audio", "num_questions": 1})
+            session = created.json()
+            return await http.post(
+                f"/api/sessions/{session['id']}/questions/{session['questions'][0]['id']}/audio", content=body
+            )
+
+        for name, body in transcribed.items():
+            response = await upload(body)
+            assert response.status_code == 200, (name, response.text)
+            heard = response.json()["transcript"]
+            assert word_error_rate(UPLOADED_ANSWER, heard) < 0.35, (name, heard)
+        for name, body in refused.items():
+            response = await upload(body)
+            error = response.json()
+            assert (response.status_code, error["code"]) == (415, "unsupported_audio"), (name, response.text)
+            assert not re.search(r"Errno|NoneType|attribute|avcodec|<none>|returned -?\d", error["detail"]), name
+            assert any(kind in error["detail"] for kind in ("wav", "ogg", "flac", "mp3")), (name, error["detail"])
+        assert (await http.get("/health")).status_code == 200
