@@ -5,6 +5,7 @@ report's grammar notes, and the feedback categories named as the rest of the pag
 
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 
@@ -87,6 +88,15 @@ async def test_a_refused_sign_up_offers_to_log_in_with_the_same_address(server, 
     assert [e for e in page.script_errors if "409" not in e] == []
 
 
+async def closed_soon(socket, *, polls: int = 200) -> bool:
+    """Whether the page closes `socket` within `polls` tenths of a second (a bound, not a timing)."""
+    for _ in range(polls):
+        if socket.is_closed():
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
 async def test_the_watch_page_says_a_skipped_question_was_skipped(server, browser, shot) -> None:
     # A skipped question stayed "Waiting for the answer…" on the watch page, even after the
     # interview was complete.
@@ -99,6 +109,8 @@ async def test_the_watch_page_says_a_skipped_question_was_skipped(server, browse
     candidate_context = await browser.new_context(viewport={"width": 1100, "height": 900})
     try:
         watcher = await new_page(watcher_context)
+        sockets = []
+        watcher.on("websocket", lambda socket: sockets.append(socket))
         await watcher.goto(f"{server}/app/#/watch/{session['id']}/{share['token']}")
         await expect(watcher.get_by_role("heading", name="Backend Engineer interview")).to_be_visible(timeout=15_000)
 
@@ -113,11 +125,16 @@ async def test_the_watch_page_says_a_skipped_question_was_skipped(server, browse
         await expect(watcher.get_by_text("This interview is complete.")).to_be_visible(timeout=30_000)
         await expect(card.locator(".chip")).to_have_text("Skipped")
         await expect(card).not_to_contain_text("Waiting for the answer")
+        # ... and its socket is closed: it stayed open, and when the server restarted the page
+        # said "Connection lost, reconnecting…" under a finished interview and kept retrying.
+        assert await closed_soon(sockets[-1]), "the watch socket stayed open after the interview ended"
         await shot(watcher, "live")
         await watcher.reload()  # the snapshot of a finished interview says the same
         await expect(watcher.get_by_text("This interview is complete.")).to_be_visible(timeout=15_000)
         await expect(card.locator(".chip")).to_have_text("Skipped")
         await expect(card).not_to_contain_text("Waiting for the answer")
+        assert await closed_soon(sockets[-1]), "the watch socket of a finished interview stayed open"
+        await expect(watcher.get_by_text("This interview is complete.")).to_be_visible()
         assert page.script_errors == [] and watcher.script_errors == []
     finally:
         await watcher_context.close()

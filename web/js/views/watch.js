@@ -92,7 +92,10 @@ export async function render(root, { params, navigate, setTitle }) {
         if (asked.skipped) showScore(current, null, true);
         else if (asked.overall !== null && asked.overall !== undefined) showScore(current, asked.overall);
       });
-      if (data.status === "completed" || data.status === "cancelled") settleAll();
+      if (data.status === "completed" || data.status === "cancelled") {
+        settleAll();
+        stopWatching();
+      }
       status.textContent = data.status === "completed" ? "This interview is complete." : data.status === "cancelled" ? "This interview was cancelled." : data.status === "in_progress" ? "Live: new words appear as they are spoken." : "Waiting for the interview to start.";
       return;
     }
@@ -116,7 +119,15 @@ export async function render(root, { params, navigate, setTitle }) {
     if (event.type === "session_complete") {
       status.textContent = "This interview is complete.";
       settleAll();
+      stopWatching();
     }
+  }
+
+  // An ended interview sends nothing more: its socket is closed, so that a server restart or a
+  // lost network does not turn "This interview is complete." into "Connection lost,
+  // reconnecting…" and reconnect for as long as the page stays open.
+  function stopWatching() {
+    setTimeout(() => connection.close(), 0);
   }
 
   const connection = new InterviewConnection({
