@@ -277,10 +277,13 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     blocks = page.get_by_test_id("question-breakdown")
     await expect(blocks).to_have_count(3)
     await expect(blocks.nth(1).get_by_test_id("question-state")).to_have_text("Skipped")
-    await expect(blocks.nth(1).get_by_test_id("play-answer")).to_have_count(0)  # only answered ones play
+    # skipped after speaking: its words and recording were kept (the closing said so) and are shown,
+    # not scored
+    await expect(blocks.nth(1).get_by_test_id("skipped-words")).to_be_visible()
+    await expect(blocks.nth(1).get_by_test_id("play-answer")).to_have_count(1)
     await expect(blocks.nth(0).get_by_test_id("earlier-attempts")).to_contain_text("1 earlier attempt")
     await expect(page.get_by_test_id("follow-up-breakdown")).to_have_count(answered_follow_ups)
-    await expect(page.get_by_test_id("play-answer")).to_have_count(2 + answered_follow_ups)
+    await expect(page.get_by_test_id("play-answer")).to_have_count(3 + answered_follow_ups)
     report_text = await page.locator("main").inner_text()
     assert not re.search(r"\bof [4-9]\b", report_text), "the report counts follow-ups as questions"
     # questions are named as the candidate saw them ("questions 1, 2 and 3", "Q2"), never by the
