@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from server.app import create_app
-from tests.server.test_interview_flow import _pcm, _started_interview, _until
 from tests.support.live_server import serve
+from tests.support.spoken_interview import padded_pcm, started_interview, until
 
 pytestmark = pytest.mark.model
 
@@ -41,17 +41,17 @@ async def server(settings, transcriber, embedder):
 
 
 async def _answer(client, seen: list[dict], script) -> dict:
-    await client.stream(_pcm(script), realtime_factor=4.0)
+    await client.stream(padded_pcm(script), realtime_factor=4.0)
     await client.send(type="answer_done")
-    await _until(client, seen, "answer_complete")
-    return (await _until(client, seen, "event", "score"))["data"]
+    await until(client, seen, "answer_complete")
+    return (await until(client, seen, "event", "score"))["data"]
 
 
 async def test_a_concrete_example_given_to_a_follow_up_is_judged_with_its_question(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        _, client, seen, _ = await _started_interview(server, http, [QUESTION])
+        _, client, seen, _ = await started_interview(server, http, [QUESTION])
         first = await _answer(client, seen, VAGUE)
-        follow_up = await _until(client, seen, "question")
+        follow_up = await until(client, seen, "question")
         assert follow_up["follow_up"], follow_up
         assert "example" in follow_up["text"].lower(), follow_up["text"]
         score = await _answer(client, seen, EXAMPLE)

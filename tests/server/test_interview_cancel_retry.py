@@ -14,8 +14,8 @@ import websockets
 
 from server.app import create_app
 from server.live.audio_store import attempt_path, segments_path
-from tests.server.test_interview_flow import ANSWERS, PERFORMANCE, QUESTIONS, _connect, _pcm, _register, _until
 from tests.support.live_server import serve
+from tests.support.spoken_interview import ANSWERS, PERFORMANCE, QUESTIONS, connect, padded_pcm, register, until
 
 pytestmark = pytest.mark.model
 
@@ -31,7 +31,7 @@ async def no_follow_up_server(settings, transcriber, embedder):
 async def test_cancelling_during_a_retry_keeps_the_earlier_attempt(no_follow_up_server, settings) -> None:
     base = no_follow_up_server
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        tokens = await _register(http)
+        tokens = await register(http)
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         planned = [QUESTIONS[1], {"text": "What are you proud of?", "category": "general", "time_limit": 60}]
         session = (
@@ -39,22 +39,22 @@ async def test_cancelling_during_a_retry_keeps_the_earlier_attempt(no_follow_up_
                 "/api/sessions", json={"title": "t", "num_questions": 2, "custom_questions": planned}, headers=headers
             )
         ).json()
-        client = await _connect(base, session["id"], tokens["access_token"])
+        client = await connect(base, session["id"], tokens["access_token"])
         seen: list[dict] = []
         await client.send(type="start")
-        first = await _until(client, seen, "question")
+        first = await until(client, seen, "question")
         assert first["text"] == PERFORMANCE
-        await client.stream(_pcm(ANSWERS[PERFORMANCE]), realtime_factor=4.0)
+        await client.stream(padded_pcm(ANSWERS[PERFORMANCE]), realtime_factor=4.0)
         await client.send(type="answer_done")
-        await _until(client, seen, "answer_complete")
-        await _until(client, seen, "event", "score")
-        assert (await _until(client, seen, "question"))["number"] == 2
+        await until(client, seen, "answer_complete")
+        await until(client, seen, "event", "score")
+        assert (await until(client, seen, "question"))["number"] == 2
 
         await client.send(type="retry")  # "Try this answer again"
-        again = await _until(client, seen, "question")
+        again = await until(client, seen, "question")
         assert again["question_id"] == first["question_id"] and again["attempt"] == 2
-        await client.stream(_pcm(("I would like to start this answer again.",)), realtime_factor=4.0)
-        await _until(client, seen, "final")  # the new attempt has a recording and a sidecar
+        await client.stream(padded_pcm(("I would like to start this answer again.",)), realtime_factor=4.0)
+        await until(client, seen, "final")  # the new attempt has a recording and a sidecar
 
         question_id = uuid.UUID(first["question_id"])
         user_id = uuid.UUID(tokens["user"]["id"])

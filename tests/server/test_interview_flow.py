@@ -20,46 +20,20 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from interview import REASONS
 from persistence.models import InterviewFeedback, InterviewQuestion, InterviewSession, User
 from server.app import create_app
-from tests.support.live_server import InterviewClient, serve, ws_url
-from tests.support.speech import synthesize, to_pcm16
+from tests.support.live_server import InterviewClient, serve
+from tests.support.spoken_interview import (
+    ANSWERS,
+    CONFLICT,
+    PERFORMANCE,
+    QUESTIONS,
+    connect,
+    padded_pcm,
+    register,
+    until,
+)
 from tests.support.text import normalise_words
 
 pytestmark = pytest.mark.model
-
-CONFLICT = "Tell me about a time you had a conflict with a teammate."
-PERFORMANCE = "Describe a project where you improved the performance of a system."
-QUESTIONS = [
-    {"text": CONFLICT, "category": "behavioral", "expected_topics": ["conflict", "meeting"], "time_limit": 180},
-    {"text": PERFORMANCE, "category": "behavioral", "expected_topics": ["latency", "caching"], "time_limit": 180},
-]
-ANSWERS = {
-    # Situation, task and action, but no result: a human interviewer would ask how it ended.
-    CONFLICT: (
-        "Um, last year a teammate and I disagreed about how to design our deployment pipeline.",
-        0.6,
-        "I was responsible for the release process, so I had to find a solution.",
-        0.5,
-        "I set up a meeting, we listed the risks of each approach, and we agreed to try blue green deployments.",
-    ),
-    "follow_up": (
-        "The outcome was very good.",
-        0.4,
-        "We cut failed releases by eighty percent over the next quarter, and we tracked it in our incident reports.",
-    ),
-    # A complete, concrete STAR answer with numbers: no follow-up is needed.
-    PERFORMANCE: (
-        "In my last job our checkout page was slow during big sales.",
-        0.5,
-        "My task was to make it faster before the holiday season.",
-        0.5,
-        "I profiled the service, added caching for the product catalogue, and removed two slow database queries.",
-        0.6,
-        (
-            "As a result, latency dropped from two seconds to three hundred milliseconds, "
-            "and conversion went up by twelve percent."
-        ),
-    ),
-}
 
 
 @pytest.fixture
@@ -68,33 +42,9 @@ async def server(settings, transcriber, embedder):
         yield base
 
 
-async def _register(http: httpx.AsyncClient, **profile) -> dict:
-    body = {
-        "email": f"{uuid.uuid4().hex[:8]}@example.com",
-        "password": "long password",
-        "full_name": "Candidate",
-        **profile,
-    }
-    response = await http.post("/api/auth/register", json=body)
-    assert response.status_code == 201
-    return response.json()
-
-
-def _pcm(script) -> bytes:
-    return to_pcm16(np.concatenate([np.zeros(8000, np.float32), synthesize(script), np.zeros(12000, np.float32)]))
-
-
-async def _connect(base: str, session_id: str, token: str) -> InterviewClient:
-    client = InterviewClient(
-        await websockets.connect(ws_url(base, f"/ws/sessions/{session_id}?token={token}"), max_size=1 << 22)
-    )
-    await client.wait_for("ready")
-    return client
-
-
 async def _answer_current(client: InterviewClient, question: dict) -> dict:
     script = ANSWERS["follow_up"] if question["follow_up"] else ANSWERS[question["text"]]
-    await client.stream(_pcm(script), realtime_factor=4.0)
+    await client.stream(padded_pcm(script), realtime_factor=4.0)
     await client.send(type="answer_done")
     return await client.wait_for("answer_complete")
 
@@ -116,38 +66,8 @@ async def one_follow_up_server(settings, transcriber, embedder):
         yield base
 
 
-async def _until(
-    client: InterviewClient, seen: list[dict], kind: str, name: str | None = None, timeout: float = 180
-) -> dict:
-    """The next event of `kind` (and `name` for generic events); every event is kept in `seen`."""
-    while True:
-        event = await client.next_event(timeout=timeout)
-        seen.append(event)
-        if event["type"] == kind and (name is None or event.get("name") == name):
-            return event
-
-
-async def _started_interview(
-    base: str, http: httpx.AsyncClient, questions: list[dict]
-) -> tuple[dict, InterviewClient, list[dict], dict]:
-    """A new candidate's interview of `questions`, started (`http` signed in as them): its
-    session, its socket, the events seen so far (kept by `_until`) and the first question."""
-    tokens = await _register(http)
-    http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
-    session = (
-        await http.post(
-            "/api/sessions",
-            json={"title": "t", "num_questions": len(questions), "custom_questions": questions},
-        )
-    ).json()
-    client = await _connect(base, session["id"], tokens["access_token"])
-    seen: list[dict] = []
-    await client.send(type="start")
-    return session, client, seen, await _until(client, seen, "question")
-
-
 async def _speak(client: InterviewClient, script) -> None:
-    await client.stream(_pcm(script), realtime_factor=4.0)
+    await client.stream(padded_pcm(script), realtime_factor=4.0)
 
 
 async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(one_follow_up_server, database) -> None:
@@ -158,7 +78,7 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
     server = one_follow_up_server
     seen: list[dict] = []
     async with httpx.AsyncClient(base_url=server, timeout=120) as http:
-        tokens = await _register(http, target_role="Backend engineer")
+        tokens = await register(http, target_role="Backend engineer")
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         session = (
             await http.post(
@@ -176,56 +96,56 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
             assert spoken.content[:4] == b"RIFF" and len(spoken.content) > 20_000
             return spoken.content
 
-        client = await _connect(server, session["id"], tokens["access_token"])
+        client = await connect(server, session["id"], tokens["access_token"])
         await client.send(type="start")
-        q1 = await _until(client, seen, "question")
+        q1 = await until(client, seen, "question")
         assert (q1["number"], q1["of"], q1["follow_up"], q1["attempt"], q1["question_id"]) == (1, 3, False, 1, ids[0])
         await heard(q1)
         await _speak(client, ANSWERS[CONFLICT])
         await client.send(type="answer_done")
-        score1 = await _until(client, seen, "event", "score")
+        score1 = await until(client, seen, "event", "score")
         assert (score1["data"]["question_id"], score1["data"]["attempt"]) == (ids[0], 1)
-        follow_up_event = await _until(client, seen, "event", "follow_up")
+        follow_up_event = await until(client, seen, "event", "follow_up")
         assert follow_up_event["data"]["reason"] in REASONS and follow_up_event["data"]["number"] == 1
-        f1 = await _until(client, seen, "question")
+        f1 = await until(client, seen, "question")
         assert (f1["number"], f1["of"], f1["follow_up"], f1["follow_up_index"]) == (1, 3, True, 1)
         assert f1["text"] == follow_up_event["data"]["text"]
         await heard(f1)
         await _speak(client, ANSWERS["follow_up"])
         await client.send(type="answer_done")
-        await _until(client, seen, "event", "score")
+        await until(client, seen, "event", "score")
 
-        q2 = await _until(client, seen, "question")
+        q2 = await until(client, seen, "question")
         assert (q2["number"], q2["of"], q2["follow_up"], q2["question_id"]) == (2, 3, False, ids[1])
         await heard(q2)
         await _speak(client, SHORT_PERFORMANCE)
         await client.send(type="answer_done")
-        first_try = await _until(client, seen, "answer_complete")
-        await _until(client, seen, "event", "score")
-        q3 = await _until(client, seen, "question")
+        first_try = await until(client, seen, "answer_complete")
+        await until(client, seen, "event", "score")
+        q3 = await until(client, seen, "question")
         assert (q3["number"], q3["of"], q3["question_id"]) == (3, 3, ids[2])
 
         await client.send(type="retry")  # "Try this answer again" on Q2's score card
-        again = await _until(client, seen, "question")
+        again = await until(client, seen, "question")
         assert (again["number"], again["of"], again["question_id"], again["attempt"]) == (2, 3, ids[1], 2)
         await client.send(type="repeat")
-        repeated = await _until(client, seen, "question")
+        repeated = await until(client, seen, "question")
         assert repeated == {**again, "seq": repeated["seq"]}
         await _speak(client, ANSWERS[PERFORMANCE])
         await client.send(type="answer_done")
-        score2 = await _until(client, seen, "event", "score")
+        score2 = await until(client, seen, "event", "score")
         assert (score2["data"]["question_id"], score2["data"]["attempt"]) == (ids[1], 2)
 
-        q3_again = await _until(client, seen, "question")
+        q3_again = await until(client, seen, "question")
         assert (q3_again["number"], q3_again["of"], q3_again["question_id"], q3_again["attempt"]) == (3, 3, ids[2], 1)
         await heard(q3_again)
         await _speak(client, SKIPPED_WORDS)
         await client.send(type="skip")
-        skipped = await _until(client, seen, "answer_complete")
+        skipped = await until(client, seen, "answer_complete")
         assert skipped["skipped"] and skipped["word_count"] > 0  # Skip skips even after words
-        done = await _until(client, seen, "session_complete")
+        done = await until(client, seen, "session_complete")
         assert done["questions_answered"] == 2
-        feedback_event = await _until(client, seen, "event", "feedback")
+        feedback_event = await until(client, seen, "event", "feedback")
         await client.connection.close()
 
         # Numbering never counted the follow-up; no score after the skip; one follow-up in all.
@@ -376,24 +296,24 @@ async def test_ending_during_a_follow_up_creates_nothing_more(one_follow_up_serv
     server = one_follow_up_server
     seen: list[dict] = []
     async with httpx.AsyncClient(base_url=server, timeout=120) as http:
-        tokens = await _register(http)
+        tokens = await register(http)
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         session = (
             await http.post(
                 "/api/sessions", json={"title": "t", "num_questions": 2, "custom_questions": QUESTIONS}, headers=headers
             )
         ).json()
-    client = await _connect(server, session["id"], tokens["access_token"])
+    client = await connect(server, session["id"], tokens["access_token"])
     await client.send(type="start")
-    await _until(client, seen, "question")
+    await until(client, seen, "question")
     await _speak(client, ANSWERS[CONFLICT])
     await client.send(type="answer_done")
-    follow_up = await _until(client, seen, "question")
+    follow_up = await until(client, seen, "question")
     assert follow_up["follow_up"] and follow_up["of"] == 2
     await client.send(type="end")
-    done = await _until(client, seen, "session_complete")
+    done = await until(client, seen, "session_complete")
     assert done["questions_answered"] == 1
-    await _until(client, seen, "event", "feedback")
+    await until(client, seen, "event", "feedback")
     await client.connection.close()
     assert not [e for e in seen if e["type"] == "answer_complete" and e["question"] == follow_up["question"]]
 
@@ -417,7 +337,7 @@ async def test_ending_during_a_follow_up_creates_nothing_more(one_follow_up_serv
 
 async def test_resume_between_questions_and_cancel(server) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        tokens = await _register(http)
+        tokens = await register(http)
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         questions = [QUESTIONS[1], {"text": "What are you proud of?", "category": "general", "time_limit": 60}]
         session = (
@@ -425,7 +345,7 @@ async def test_resume_between_questions_and_cancel(server) -> None:
                 "/api/sessions", json={"title": "t", "num_questions": 2, "custom_questions": questions}, headers=headers
             )
         ).json()
-        client = await _connect(server, session["id"], tokens["access_token"])
+        client = await connect(server, session["id"], tokens["access_token"])
         await client.send(type="start")
         first = await client.wait_for("question")
         await _answer_current(client, first)
@@ -433,7 +353,7 @@ async def test_resume_between_questions_and_cancel(server) -> None:
         assert second["number"] == 2
         await client.connection.close()
 
-        again = await _connect(server, session["id"], tokens["access_token"])
+        again = await connect(server, session["id"], tokens["access_token"])
         await again.send(type="start")
         resumed = await again.wait_for("question")
         assert resumed["number"] == 2 and resumed["text"] == "What are you proud of?"
@@ -444,7 +364,7 @@ async def test_resume_between_questions_and_cancel(server) -> None:
         cancelled = await http.post(f"/api/sessions/{session['id']}/cancel", headers=headers)
         assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
-    closed = await _connect(server, session["id"], tokens["access_token"])
+    closed = await connect(server, session["id"], tokens["access_token"])
     await closed.send(type="start")
     error = await closed.wait_for("error")
     assert error["code"] == "session_closed" and error["fatal"]
@@ -455,7 +375,7 @@ async def test_resume_between_questions_and_cancel(server) -> None:
 
 async def test_skip_repeat_and_end_early(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        tokens = await _register(http)
+        tokens = await register(http)
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         questions = [
             {"text": "What motivates you at work?", "category": "general", "time_limit": 60},
@@ -467,7 +387,7 @@ async def test_skip_repeat_and_end_early(server, database) -> None:
                 "/api/sessions", json={"title": "t", "num_questions": 3, "custom_questions": questions}, headers=headers
             )
         ).json()
-    client = await _connect(server, session["id"], tokens["access_token"])
+    client = await connect(server, session["id"], tokens["access_token"])
     await client.send(type="start")
     first = await client.wait_for("question")
     await client.send(type="repeat")
@@ -478,7 +398,7 @@ async def test_skip_repeat_and_end_early(server, database) -> None:
     assert skipped["skipped"] and skipped["word_count"] == 0
     second = await client.wait_for("question")
     assert second["number"] == 2
-    await client.stream(_pcm(ANSWERS[PERFORMANCE]), realtime_factor=4.0)
+    await client.stream(padded_pcm(ANSWERS[PERFORMANCE]), realtime_factor=4.0)
     await client.send(type="end")  # mid-answer: the answer is kept, the interview ends
     kept = await client.wait_for("answer_complete")
     assert "caching" in normalise_words(kept["transcript"]) or "latency" in normalise_words(kept["transcript"])

@@ -12,8 +12,8 @@ import pytest
 
 from interview.followups import same_question_key
 from server.app import create_app
-from tests.server.test_interview_flow import _pcm, _started_interview, _until
 from tests.support.live_server import serve
+from tests.support.spoken_interview import padded_pcm, started_interview, until
 
 pytestmark = pytest.mark.model
 
@@ -43,12 +43,12 @@ async def server(settings, transcriber, embedder):
 
 async def test_the_same_answer_to_a_follow_up_never_brings_the_same_follow_up_again(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        session, client, seen, question = await _started_interview(server, http, [QUESTION])
+        session, client, seen, question = await started_interview(server, http, [QUESTION])
         asked = [question["text"]]
         while True:
-            await client.stream(_pcm(ANSWER), realtime_factor=4.0)
+            await client.stream(padded_pcm(ANSWER), realtime_factor=4.0)
             await client.send(type="answer_done")
-            await _until(client, seen, "answer_complete")
+            await until(client, seen, "answer_complete")
             event = await client.next_event(timeout=180)
             seen.append(event)
             while event["type"] not in ("question", "session_complete"):

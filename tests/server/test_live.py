@@ -18,6 +18,7 @@ from server.app import create_app
 from tests.support.interviews import ANSWER_ONE, ANSWER_TWO, QUESTIONS, account_and_session, spoken_pcm
 from tests.support.live_server import METRICS_HEADERS, InterviewClient, parse_metrics, serve, ws_url
 from tests.support.speech import script_text, synthesize, to_pcm16
+from tests.support.spoken_interview import answer
 from tests.support.text import normalise_words, repeated_ngrams, word_error_rate
 
 pytestmark = pytest.mark.model
@@ -47,12 +48,6 @@ async def connect(server):
         await connection.close()
 
 
-async def _answer(client: InterviewClient, pcm: bytes, *, realtime_factor: float | None = None) -> dict:
-    await client.stream(pcm, chunk=3201, realtime_factor=realtime_factor)  # odd frame sizes on purpose
-    await client.send(type="answer_done")
-    return await client.wait_for("answer_complete")
-
-
 async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect, database, settings) -> None:
     tokens, session = await account_and_session(server)
     client = await connect(session["id"], tokens["access_token"], query=False)
@@ -61,7 +56,7 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
     question = await client.start()
     assert (question["number"], question["of"]) == (1, 2)
 
-    complete = await _answer(client, spoken_pcm(ANSWER_ONE), realtime_factor=2.0)
+    complete = await answer(client, spoken_pcm(ANSWER_ONE), realtime_factor=2.0)
     reference = script_text(ANSWER_ONE)
     assert word_error_rate(reference, complete["transcript"]) < 0.25, complete["transcript"]
     assert not repeated_ngrams(complete["transcript"])
@@ -221,7 +216,7 @@ async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> 
     resumed = await second.wait_for("resumed")
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
     assert resumed["audio_duration"] == pytest.approx(len(part_one) / 32000, abs=0.01)
-    complete = await _answer(second, spoken_pcm(ANSWER_TWO), realtime_factor=4.0)
+    complete = await answer(second, spoken_pcm(ANSWER_TWO), realtime_factor=4.0)
     reference = script_text(ANSWER_ONE + ANSWER_TWO)
     assert word_error_rate(reference, complete["transcript"]) < 0.3, complete["transcript"]
     assert not repeated_ngrams(complete["transcript"])
@@ -259,8 +254,8 @@ async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, c
     for client in (alice, bob):
         await client.start()
     alice_done, bob_done = await asyncio.gather(
-        _answer(alice, spoken_pcm(ANSWER_ONE), realtime_factor=2.0),
-        _answer(bob, spoken_pcm(ANSWER_TWO), realtime_factor=2.0),
+        answer(alice, spoken_pcm(ANSWER_ONE), realtime_factor=2.0),
+        answer(bob, spoken_pcm(ANSWER_TWO), realtime_factor=2.0),
     )
     assert "kubernetes" in normalise_words(alice_done["transcript"])
     assert "kubernetes" not in normalise_words(bob_done["transcript"])
@@ -279,7 +274,7 @@ async def test_silence_and_noise_produce_no_text(server, connect) -> None:
     silence = np.zeros(16000 * 3, np.float32)
     hiss = (rng.standard_normal(16000 * 4) * 0.02).astype(np.float32)
     hum = (0.05 * np.sin(2 * np.pi * 50 * np.arange(16000 * 3) / 16000)).astype(np.float32)
-    complete = await _answer(client, to_pcm16(np.concatenate([silence, hiss, hum])))
+    complete = await answer(client, to_pcm16(np.concatenate([silence, hiss, hum])))
     assert complete["transcript"] == "" and complete["word_count"] == 0
     assert not client.of_type("final")
 

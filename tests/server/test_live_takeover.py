@@ -12,10 +12,10 @@ import pytest
 import websockets
 
 from server.app import create_app
-from tests.server.test_live import _answer
 from tests.support.interviews import ANSWER_ONE, ANSWER_TWO, account_and_session, spoken_pcm
 from tests.support.live_server import InterviewClient, serve, ws_url
 from tests.support.speech import script_text
+from tests.support.spoken_interview import answer
 from tests.support.text import normalise_words, word_error_rate
 
 pytestmark = pytest.mark.model
@@ -50,7 +50,7 @@ async def test_a_half_dead_connection_is_taken_over_by_a_reconnect(app, server) 
     assert (await fresh.wait_for("question"))["number"] == 1  # the same answer continues
     resumed = await fresh.wait_for("resumed")
     assert {"kubernetes", "python"} & set(normalise_words(resumed["transcript"]))
-    complete = await _answer(fresh, spoken_pcm(ANSWER_TWO), realtime_factor=4.0)
+    complete = await answer(fresh, spoken_pcm(ANSWER_TWO), realtime_factor=4.0)
     assert word_error_rate(script_text(ANSWER_ONE + ANSWER_TWO), complete["transcript"]) < 0.3, complete["transcript"]
 
     dead.connection.transport.resume_reading()  # what the server sent it meanwhile: why it closed
@@ -77,7 +77,7 @@ async def test_a_take_over_lets_the_answer_being_closed_finish(server) -> None:
     older = InterviewClient(await websockets.connect(url, max_size=1 << 22))
     await older.send(type="start")
     await older.wait_for("question")
-    await _answer(older, spoken_pcm(ANSWER_ONE), realtime_factor=4.0)  # answer_complete: scoring starts
+    await answer(older, spoken_pcm(ANSWER_ONE), realtime_factor=4.0)  # answer_complete: scoring starts
     newer = InterviewClient(await websockets.connect(url, max_size=1 << 22))
     assert (await newer.wait_for("ready"))["type"] == "ready"
     with pytest.raises(websockets.ConnectionClosed) as closed:
