@@ -169,6 +169,7 @@ async def browser_first_sound(base: str, question_sets: list[list[str]]) -> dict
     import numpy as np
     from playwright.async_api import async_playwright, expect
 
+    from tests.support.chromium import launch
     from tests.support.speech import synthesize, write_wav
 
     microphone = Path(tempfile.mkdtemp()) / "microphone.wav"
@@ -177,17 +178,7 @@ async def browser_first_sound(base: str, question_sets: list[list[str]]) -> dict
     rounds = []
     async with async_playwright() as driver, httpx.AsyncClient(base_url=base, timeout=120) as http:
         say("browser: launching Chromium")
-        browser = await driver.chromium.launch(
-            executable_path=os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={microphone}",
-            ],
-        )
+        browser = await launch(driver, fake_microphone=microphone)
         for index, texts in enumerate(question_sets):
             say(f"browser round {index + 1} of {len(question_sets)}")
             tokens = await register(http)

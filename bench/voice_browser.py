@@ -39,7 +39,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
 ANSWER = (
     "I have five years of experience building backend services in Python.",
     0.7,
@@ -213,6 +212,7 @@ async def run(args, result: dict, save) -> None:
     import numpy as np
     from playwright.async_api import async_playwright
 
+    from tests.support.chromium import launch
     from tests.support.speech import synthesize, write_wav
 
     microphone = Path(tempfile.mkdtemp()) / "microphone.wav"
@@ -221,17 +221,7 @@ async def run(args, result: dict, save) -> None:
     write_wav(microphone, np.concatenate([silence, speech, np.zeros(24000, np.float32)]), 16000)
     difficulties = ["easy", "medium", "hard"]
     async with async_playwright() as driver:
-        browser = await driver.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={microphone}",
-            ],
-        )
+        browser = await launch(driver, fake_microphone=microphone)
         for index in range(args.rounds):
             data = Path(tempfile.mkdtemp(prefix="voice-bench-"))
             say(f"round {index + 1} of {args.rounds}: starting a fresh server")

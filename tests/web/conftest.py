@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from server.app import create_app
+from tests.support.chromium import CHROMIUM, launch
 from tests.support.live_server import serve
 from tests.support.speech import synthesize, write_wav
 
-CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -46,17 +46,6 @@ ANSWER_WORDS = {
     "percent",
     "measured",
 }
-
-BASE_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -93,17 +82,6 @@ async def playwright():
 
     async with async_playwright() as driver:
         yield driver
-
-
-async def launch(playwright, *extra_args: str, fake_microphone: Path | None = None):
-    args = [*BASE_ARGS, *extra_args]
-    if fake_microphone is not None:
-        args += [
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={fake_microphone}",
-        ]
-    return await playwright.chromium.launch(executable_path=CHROMIUM, args=args)
 
 
 @pytest.fixture(scope="session")

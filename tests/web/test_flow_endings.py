@@ -16,9 +16,10 @@ import pytest
 from playwright.async_api import expect
 
 from server.app import create_app
+from tests.support.chromium import launch
 from tests.support.live_server import serve
 from tests.support.speech import write_wav
-from tests.web.conftest import launch, new_page, spoken
+from tests.web.conftest import new_page, spoken
 from tests.web.helpers import account_and_session, sign_in, wait_until_spoken
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]

@@ -12,8 +12,9 @@ import pytest
 from playwright.async_api import expect
 
 from server.app import create_app
+from tests.support.chromium import launch
 from tests.support.live_server import serve
-from tests.web.conftest import launch, new_page, spoken, words_of
+from tests.web.conftest import new_page, spoken, words_of
 from tests.web.helpers import (
     account_and_session,
     final_text,
