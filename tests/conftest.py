@@ -42,6 +42,22 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 def pytest_collection_modifyitems(config, items) -> None:
     if IN_CI and not POSTGRES_ADMIN_URL:
         raise pytest.UsageError("CI=true but TEST_POSTGRES_URL is not set: PostgreSQL tests would be skipped")
+    # `postgres_only`: a slow test (real model, real server) whose database access is the same
+    # repository code that the two-backend suites (tests/persistence, the API and security
+    # tests) check; its SQLite twin is deselected, not skipped. SQLite under live traffic is
+    # covered by the browser tests, which run on SQLite only. Without PostgreSQL the SQLite twin runs.
+    if not POSTGRES_ADMIN_URL:
+        return
+    twins = [item for item in items if item.get_closest_marker("postgres_only") and _backend(item) == "sqlite"]
+    if twins:
+        config.hook.pytest_deselected(items=twins)
+        dropped = set(twins)
+        items[:] = [item for item in items if item not in dropped]
+
+
+def _backend(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("migrated_database") if callspec is not None else None
 
 
 class TestDatabase:

@@ -1,6 +1,6 @@
 """Playing back an earlier attempt serves it in its own format: an answer uploaded as FLAC, then
 tried again live (WAV), plays `?attempt=1` as audio/flac (it was labelled with the current
-attempt's format). Real uvicorn server, the real model, SQLite and PostgreSQL."""
+attempt's format). Real uvicorn server, the real model, PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.support.interviews import ANSWER_ONE, ANSWER_TWO, account_and_session
 from tests.support.live_server import InterviewClient, serve, ws_url
 from tests.support.speech import synthesize
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
 
 async def test_an_earlier_uploaded_attempt_plays_in_its_own_format(settings, transcriber, embedder) -> None:

@@ -3,7 +3,7 @@ read with its planned question. A concrete example (a migration script, a page f
 hundred milliseconds to two hundred) given to "Can you give me one concrete example that shows
 that?" scored relevance 0 against the follow-up's words alone, and so was capped at 25 with
 "does not address the question". Here over the real socket with spoken answers, the real
-model and scoring, on SQLite and PostgreSQL: the example's score is on topic and not capped."""
+model and scoring, on PostgreSQL: the example's score is on topic and not capped."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from server.app import create_app
 from tests.support.live_server import serve
 from tests.support.spoken_interview import padded_pcm, started_interview, until
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
 QUESTION = {"text": "What kind of work gives you the most energy?", "category": "general", "time_limit": 120}
 #: A claim with nothing behind it: the rules ask for one concrete example.

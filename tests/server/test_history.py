@@ -1,7 +1,7 @@
 """The session list counts as the report counts (issue 13): planned questions answered and
 skipped, "of N" planned questions, a follow-up never counted but said to be waiting when it is
 what a resume asks next; a cancelled session keeps what was answered for the candidate to read.
-Real server, real model and scoring (answers uploaded), SQLite and PostgreSQL."""
+Real server, real model and scoring (answers uploaded), PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.support.interviews import sign_up
 from tests.support.live_server import serve
 from tests.support.speech import synthesize, write_wav
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
 #: A backend story that names Python, Kubernetes and latency but never mentoring or code review:
 #: the interviewer follows up on it (as in the browser journey).

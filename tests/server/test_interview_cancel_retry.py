@@ -1,6 +1,6 @@
 """Cancelling an interview while an answer is being tried again throws away only the new,
 open attempt: the earlier attempt (its transcript, scores and recording) stays in the session's
-detail and plays back. Real server, real model, real scoring; SQLite and PostgreSQL."""
+detail and plays back. Real server, real model, real scoring; PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from server.live.audio_store import attempt_path, segments_path
 from tests.support.live_server import serve
 from tests.support.spoken_interview import ANSWERS, PERFORMANCE, QUESTIONS, connect, padded_pcm, register, until
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 real scoring (MiniLM, LanguageTool when scripts/test.sh started one), the interviewer's real
 Piper voice and both databases: a 3-question interview with one follow-up, one skip and one
 "try again", every row of the four tables checked at the end. Also: ending during a follow-up,
-resuming between questions, cancelling, skip/repeat/end."""
+resuming between questions, cancelling, skip/repeat/end (these on PostgreSQL only)."""
 
 from __future__ import annotations
 
@@ -290,6 +290,7 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
     assert user.best_score == pytest.approx(row.overall_score, abs=0.01)
 
 
+@pytest.mark.postgres_only
 async def test_ending_during_a_follow_up_creates_nothing_more(one_follow_up_server, database) -> None:
     """End while the follow-up is open: no answer for it, no further follow-up, the session
     completes and the report counts the planned questions only."""
@@ -335,6 +336,7 @@ async def test_ending_during_a_follow_up_creates_nothing_more(one_follow_up_serv
     assert "answered 1 of 2 questions" in feedback.summary
 
 
+@pytest.mark.postgres_only
 async def test_resume_between_questions_and_cancel(server) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
         tokens = await register(http)
@@ -373,6 +375,7 @@ async def test_resume_between_questions_and_cancel(server) -> None:
     assert ended.value.rcvd.code == 1008
 
 
+@pytest.mark.postgres_only
 async def test_skip_repeat_and_end_early(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
         tokens = await register(http)

@@ -2,7 +2,7 @@
 once heard one follow-up twice: the candidate gave the follow-up the same (looped) recorded
 answer, and the rules' fixed wordings fit that answer as well as the first one. Here the same
 spoken answer goes to a technical question and to each of its follow-ups (up to the cap of
-two), over the real socket with the real model and scoring, on SQLite and PostgreSQL. (Without
+two), over the real socket with the real model and scoring, on PostgreSQL. (Without
 the check in `should_ask`, the second follow-up repeated the first, word for word.)"""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from server.app import create_app
 from tests.support.live_server import serve
 from tests.support.spoken_interview import padded_pcm, started_interview, until
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
 QUESTION = {
     "text": "How would you design a service that stores uploaded files for many users?",

@@ -1,5 +1,6 @@
 """The live interview socket end to end: a real uvicorn server, the real tiny.en model, real
-synthesised speech streamed over a real WebSocket, rows checked in SQLite and PostgreSQL."""
+synthesised speech streamed over a real WebSocket, rows checked in SQLite and PostgreSQL (the
+other tests, whose rows the first one checks, on PostgreSQL only: `postgres_only`)."""
 
 from __future__ import annotations
 
@@ -101,6 +102,7 @@ async def test_a_streamed_answer_is_transcribed_live_and_stored(server, connect,
         assert 0 < metrics["interview_decode_real_time_factor"] < 1
 
 
+@pytest.mark.postgres_only
 async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, connect, embedder) -> None:
     """When a question is asked, its prompts and topics are embedded in the background, so
     scoring the answer later embeds only the answer (see bench/scoring_latency.py)."""
@@ -124,6 +126,7 @@ async def test_a_question_is_prepared_for_scoring_while_it_is_answered(server, c
     assert all(embedder.remembers(text) for text in texts)
 
 
+@pytest.mark.postgres_only
 async def test_handshake_refusals_close_with_policy_codes(server, connect) -> None:
     tokens, session = await account_and_session(server)
     other_tokens, other_session = await account_and_session(server)
@@ -146,6 +149,7 @@ async def test_handshake_refusals_close_with_policy_codes(server, connect) -> No
         assert errors and errors[-1]["fatal"]
 
 
+@pytest.mark.postgres_only
 async def test_protocol_errors_are_reported_and_the_socket_survives(server, connect) -> None:
     tokens, session = await account_and_session(server)
     client = await connect(session["id"], tokens["access_token"])
@@ -167,6 +171,7 @@ async def test_protocol_errors_are_reported_and_the_socket_survives(server, conn
     assert closed.value.rcvd.code == 1009
 
 
+@pytest.mark.postgres_only
 async def test_one_stream_per_session_the_newest_wins_and_admission_control(settings, transcriber, embedder) -> None:
     limited = replace(settings, live=replace(settings.live, max_live_streams=1))
     async with serve(create_app(limited, transcriber=transcriber, embedder=embedder)) as base:
@@ -200,6 +205,7 @@ async def test_one_stream_per_session_the_newest_wins_and_admission_control(sett
         await twin.connection.close()
 
 
+@pytest.mark.postgres_only
 async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> None:
     tokens, session = await account_and_session(server)
     first = await connect(session["id"], tokens["access_token"])
@@ -223,6 +229,7 @@ async def test_a_dropped_connection_resumes_the_same_answer(server, connect) -> 
     assert complete["audio_duration"] == pytest.approx((len(part_one) + len(spoken_pcm(ANSWER_TWO))) / 32000, abs=0.05)
 
 
+@pytest.mark.postgres_only
 async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, connect) -> None:
     alice_tokens, alice_session = await account_and_session(server)
     bob_tokens, bob_session = await account_and_session(server)
@@ -266,6 +273,7 @@ async def test_watchers_see_the_live_transcript_and_sessions_never_mix(server, c
     await watcher.connection.close()
 
 
+@pytest.mark.postgres_only
 async def test_silence_and_noise_produce_no_text(server, connect) -> None:
     tokens, session = await account_and_session(server)
     client = await connect(session["id"], tokens["access_token"])
@@ -279,6 +287,7 @@ async def test_silence_and_noise_produce_no_text(server, connect) -> None:
     assert not client.of_type("final")
 
 
+@pytest.mark.postgres_only
 async def test_time_limit_closes_and_keeps_the_answer(server, connect) -> None:
     short = [
         {

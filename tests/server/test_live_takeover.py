@@ -1,7 +1,7 @@
 """A dead but open connection never locks its candidate out (issue 11, finding 5): a reconnect of
 the session's owner takes the session over at once; the old connection is closed with 4409
 `session_taken_over` after what it heard was finalised and stored, and the new one continues the
-same answer. Real uvicorn server and model, SQLite and PostgreSQL. (Across nodes:
+same answer. Real uvicorn server and model, PostgreSQL. (Across nodes:
 tests/server/test_multinode.py; the lease rules: test_cluster_options.py and test_multinode.py.)"""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.support.speech import script_text
 from tests.support.spoken_interview import answer
 from tests.support.text import normalise_words, word_error_rate
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
 
 @pytest.fixture
