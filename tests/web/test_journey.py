@@ -1,9 +1,9 @@
 """A candidate's whole practice session in a real browser, against the real server and model,
-on a desktop and on a 390 px phone: sign up, pass the microphone check, hear each question
-spoken, answer out loud and watch the words appear, read the score card, try an answer again,
-answer a follow-up, skip a question, finish, read the report, play an answer back, see the
-history; a watcher with the share link follows along. At each step the test checks what the
-candidate sees ("of 3" throughout: follow-ups belong to their question)."""
+on a desktop (the report and the history also on a 390 px phone): sign up, pass the microphone
+check, hear each question spoken, answer out loud and watch the words appear, read the score
+card, try an answer again, answer a follow-up, skip a question, finish, read the report, play an
+answer back, see the history; a watcher with the share link follows along. At each step the test
+checks what the candidate sees ("of 3" throughout: follow-ups belong to their question)."""
 
 from __future__ import annotations
 
@@ -150,10 +150,12 @@ async def follow_ups(page, shot, number: int, step: str) -> tuple[int, str]:
 
 
 @needs_issue_13_server
-@pytest.mark.parametrize(
-    "viewport", [{"width": 1100, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
-)
-async def test_a_candidate_practises_an_interview_end_to_end(server, browser, shot, viewport) -> None:
+async def test_a_candidate_practises_an_interview_end_to_end(server, browser, shot) -> None:
+    """On a desktop; then the report and the history again on a 390 px phone. (The interview
+    screen on a phone, without a second spoken interview: the score card in view and about a
+    screen tall, the share panel and the controls in test_interview_ui.py; the keyboard focus
+    outline in test_flow_endings.py.)"""
+    viewport = {"width": 1100, "height": 900}
     context = await browser.new_context(viewport=viewport)
     page = await new_page(context)
     await page.goto(server + "/")
@@ -301,6 +303,7 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     await page.wait_for_function("() => document.querySelector('audio').duration > 1", timeout=10_000)
     await shot(page, "report")
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "horizontal scrolling"
+    report_url = page.url
 
     # History: the charts are drawn on their first frame.
     await page.evaluate(WATCH_CHARTS)
@@ -313,6 +316,23 @@ async def test_a_candidate_practises_an_interview_end_to_end(server, browser, sh
     )
     await expect(page.locator(".stat", has_text="completed interviews")).to_contain_text("1")
     await shot(page, "history")
+
+    # The same report and history on a phone: everything there, nothing wider than the screen.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(report_url)
+    await expect(page.get_by_test_id("report-summary")).to_be_visible(timeout=60_000)
+    await expect(page.get_by_test_id("answered-count")).to_contain_text("2 of 3")
+    await expect(page.get_by_test_id("question-breakdown")).to_have_count(3)
+    await expect(page.get_by_test_id("play-answer")).to_have_count(2 + answered_follow_ups)
+    await shot(page, "report-phone")
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "horizontal scrolling"
+    await page.evaluate(WATCH_CHARTS)
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="History").click()
+    await expect(page.get_by_role("heading", name="Your progress")).to_be_visible()
+    await page.wait_for_function("() => window.__chartFirstFrame !== null", timeout=10_000)
+    assert await page.evaluate("window.__chartFirstFrame") > 0, "the trend chart was blank on its first frame"
+    await shot(page, "history-phone")
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "horizontal scrolling"
     assert page.script_errors == []
     await context.close()
 
