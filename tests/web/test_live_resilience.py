@@ -147,7 +147,9 @@ async def test_a_second_tab_takes_the_interview_over_and_the_first_is_told(serve
     await first.close()
 
 
-async def test_the_timer_warns_and_the_answer_is_kept_at_the_limit(server, context, shot) -> None:
+async def test_the_timer_warns_and_the_answer_is_kept_at_the_limit_as_the_page_before_says(
+    server, context, shot
+) -> None:
     questions = [
         {
             "text": "Describe your backend experience briefly.",
@@ -158,6 +160,11 @@ async def test_the_timer_warns_and_the_answer_is_kept_at_the_limit(server, conte
     ]
     tokens, session = await account_and_session(server, questions=questions)
     page = await open_interview(context, server, tokens, session)
+    # The page before the interview once promised "nothing ends your answer except you" and
+    # called the timer "a guide", but at the limit the server ends and scores the answer.
+    how = page.locator("section.card", has_text="How it works")
+    await expect(how).to_contain_text("when the time is up, your answer is saved")
+    await expect(how).not_to_contain_text("nothing ends your answer except you")
     await pass_microphone_check(page)
     await page.get_by_test_id("start-interview").click()
     await expect(page.get_by_text("suggested 0:30")).to_be_visible(timeout=30_000)

@@ -15,8 +15,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.support.speech import synthesize, write_wav
-from tests.web.conftest import new_page, spoken, unique_email
-from tests.web.helpers import QUESTIONS, account_and_session, open_interview, pass_microphone_check, sign_in
+from tests.web.conftest import new_page, unique_email
+from tests.web.helpers import account_and_session, open_interview, pass_microphone_check, sign_in
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -210,31 +210,6 @@ async def test_a_link_to_a_missing_interview_says_so_in_words(server, page) -> N
         await expect(error.get_by_role("link", name="Go to your history")).to_be_visible()
     await error.get_by_role("link", name="Go to your history").click()
     await expect(page.get_by_role("heading", name="Your progress")).to_be_visible()
-
-
-async def test_the_time_limit_ends_an_answer_as_the_microphone_check_page_says(server, browser) -> None:
-    # The page before the interview promised "nothing ends your answer except you" and called
-    # the timer "a guide", but at the limit the server ends and scores the answer.
-    question = {**QUESTIONS[0], "time_limit": 30}
-    tokens, session = await account_and_session(server, questions=[question])
-    context = await browser.new_context(viewport={"width": 1100, "height": 900})
-    try:
-        page = await new_page(context)
-        await sign_in(page, tokens)
-        await page.goto(f"{server}/app/#/interview/{session['id']}")
-        how = page.locator("section.card", has_text="How it works")
-        await expect(how).to_contain_text("when the time is up, your answer is saved")
-        await expect(how).not_to_contain_text("nothing ends your answer except you")
-        await pass_microphone_check(page)
-        await page.get_by_test_id("start-interview").click()
-        await expect(page.get_by_test_id("answer-done")).to_be_enabled(timeout=60_000)
-        # nobody presses "I'm done": the limit closes the answer, and it is scored
-        card = page.get_by_test_id("score-card")
-        await expect(card).to_be_visible(timeout=120_000)
-        assert spoken(await card.locator(".annotated").text_content())
-        assert page.script_errors == []
-    finally:
-        await context.close()
 
 
 def _question(number: int, text: str, **extra) -> dict:
