@@ -1,7 +1,7 @@
 """A candidate who thinks, or sits in a noisy room, never stalls the interview (issue 11, finding 1).
 
 Through the real command-line server in a child process (real tiny.en, SQLite), at real-time
-pace: one sentence, a minute of silence, a minute of loud noise, then speech that must still be
+pace: one sentence, 40 s of silence, 40 s of loud noise, then speech that must still be
 transcribed, with a ping every two seconds answered throughout and an `answer_done` that
 completes. The old backpressure counted silence as backlog and waited, reading nothing, for a
 decode that silence never causes: 30 s after the last final the socket stopped answering.
@@ -38,6 +38,11 @@ FRAME_SECONDS = 0.1
 #: Pings in flight before the test calls the socket stalled (20 s without an answer; a healthy
 #: server answers each within milliseconds). A bound for failing fast, not a speed measurement.
 MAX_UNANSWERED_PINGS = 10
+#: Longer than the 30 s after which the old backpressure stopped reading (a minute until the CI
+#: budget asked for less: the stall came at 30 s, so 40 s still shows it).
+SILENCE_S = 40
+#: Longer than one 30 s Whisper window, so a noise "utterance" outgrows one decode window.
+NOISE_S = 40
 
 
 @pytest.fixture(scope="module")
@@ -142,13 +147,13 @@ async def _open(base: str) -> tuple[PacedClient, asyncio.Task[None]]:
     return client, reader
 
 
-async def test_a_minute_of_silence_and_a_minute_of_noise_at_real_time_never_stall(server) -> None:
+async def test_long_silence_and_long_noise_at_real_time_never_stall(server) -> None:
     client, reader = await _open(server)
     try:
         await client.stream(to_pcm16(np.concatenate([synthesize(FIRST), np.zeros(16000, np.float32)])))
         await client.wait_for("final")
-        await client.stream(to_pcm16(np.zeros(60 * 16000, np.float32)))  # thinking
-        await client.stream(to_pcm16(_noise(60, seed=11)))  # a loud room
+        await client.stream(to_pcm16(np.zeros(SILENCE_S * 16000, np.float32)))  # thinking
+        await client.stream(to_pcm16(_noise(NOISE_S, seed=11)))  # a loud room
         mark = len(client.events)
         await client.stream(
             to_pcm16(np.concatenate([np.zeros(8000, np.float32), synthesize(LAST), np.zeros(24000, np.float32)]))
@@ -160,7 +165,7 @@ async def test_a_minute_of_silence_and_a_minute_of_noise_at_real_time_never_stal
         complete = await client.wait_for("answer_complete")
         words = set(normalise_words(complete["transcript"]))
         assert {"python", "backend"} & words and {"kubernetes", "payment"} & words, complete["transcript"]
-        assert complete["audio_duration"] > 125  # nothing was dropped at real time
+        assert complete["audio_duration"] > SILENCE_S + NOISE_S + 5  # nothing was dropped at real time
         assert not [event for event in client.events if event["type"] == "error"], [
             e for e in client.events if e["type"] == "error"
         ]
