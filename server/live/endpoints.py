@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import WebSocket, websocket
@@ -416,19 +417,33 @@ async def _watch(
 ) -> None:
     state = socket.app.state
     channels: ChannelsPlugin = state.channels
+    sending = asyncio.Lock()  # the events and the pongs share the socket: one frame at a time
+
+    async def send(text: str) -> None:
+        async with sending:
+            await socket.send_text(text)
+
     async with channels.start_subscription([channel_name(session_id)]) as subscriber:
-        await socket.send_text(wire.encode_event(snapshot))
+        await send(wire.encode_event(snapshot))
 
         async def forward() -> None:
             async for message in subscriber.iter_events():
                 if message == RESYNC:
-                    await _resync(socket, session_id)
+                    await _resync(send, socket, session_id)
                     continue
-                await socket.send_text(message.decode() if isinstance(message, bytes) else message)
+                await send(message.decode() if isinstance(message, bytes) else message)
 
         async def drain_client() -> None:
-            while (await socket.receive())["type"] != "websocket.disconnect":
-                pass  # watchers are read-only: anything they send is ignored
+            # Watchers are read-only: a `ping` is answered with its `pong` (so that a client can
+            # tell a live socket from a stalled one, as on the interview socket); anything else
+            # they send is ignored.
+            while (received := await socket.receive())["type"] != "websocket.disconnect":
+                try:
+                    message = wire.decode_client_message(received["text"]) if received.get("text") else None
+                except wire.ProtocolError:
+                    continue
+                if isinstance(message, wire.Ping):
+                    await send(wire.encode_event(wire.Pong(id=message.id)))
 
         with state.watch_registry.watching(session_id, shared=shared) as session_closed:
             tasks = [
@@ -461,7 +476,7 @@ async def _watch(
                 await socket.close(code=SERVICE_RESTART if state.shutting_down.is_set() else 1000)
 
 
-async def _resync(socket: WebSocket, session_id: uuid.UUID) -> None:
+async def _resync(send: Callable[[str], Awaitable[None]], socket: WebSocket, session_id: uuid.UUID) -> None:
     """Redis came back after an outage and events may have been missed: send the watcher the
     session as stored now (a new `snapshot`); live events follow again."""
     try:
@@ -470,7 +485,7 @@ async def _resync(socket: WebSocket, session_id: uuid.UUID) -> None:
     except Exception as error:
         log.warning("watcher resync of %s failed (%s); live events continue", session_id, type(error).__name__)
         return
-    await socket.send_text(wire.encode_event(_snapshot(session)))
+    await send(wire.encode_event(_snapshot(session)))
 
 
 def _snapshot(session: Any) -> wire.Generic:

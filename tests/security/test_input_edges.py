@@ -241,3 +241,22 @@ async def test_uploads_in_odd_formats_are_transcribed_and_damaged_ones_are_415_i
             assert not re.search(r"Errno|NoneType|attribute|avcodec|<none>|returned -?\d", error["detail"]), name
             assert any(kind in error["detail"] for kind in ("wav", "ogg", "flac", "mp3")), (name, error["detail"])
         assert (await http.get("/health")).status_code == 200
+
+
+async def test_a_watcher_gets_its_pongs_whatever_else_it_sends(server) -> None:
+    """The watch socket is read-only, and was deaf: a client pinging it to tell a live socket from
+    a stalled one never heard back. Now each `ping` gets its `pong`; everything else a watcher
+    sends (garbage, audio, controls, oversized text) is ignored and the socket stays open."""
+    tokens, session = await account_and_session(server)
+    url = ws_url(server, f"/ws/sessions/{session['id']}/watch?token={tokens['access_token']}")
+    async with websockets.connect(url) as socket:
+        assert json.loads(await asyncio.wait_for(socket.recv(), 30))["name"] == "snapshot"
+        for number, noise in enumerate(["", "{", "null", '{"type": "start"}', "x" * 5000, b"\x00" * 3200, b""]):
+            await socket.send(noise)
+            await socket.send(json.dumps({"type": "ping", "id": number}))
+            assert json.loads(await asyncio.wait_for(socket.recv(), 30)) == {
+                "type": "pong",
+                "id": number,
+                "seq": 0,
+                "question": None,
+            }

@@ -85,7 +85,7 @@ export class InterviewConnection {
     } catch {
       return;
     }
-    if (typeof event.seq === "number") {
+    if (typeof event.seq === "number" && event.seq > 0) {  // 0: said by the watch socket itself (snapshot, pong)
       if (this.lastSeq && event.seq > this.lastSeq + 1) this.gaps += 1;
       this.lastSeq = event.seq;
     }
