@@ -6,7 +6,15 @@ LanguageTool client are passed in by the caller (server/); nothing here does net
 downloads anything.
 """
 
-from scoring.answer import AnswerDetails, AnswerInput, AnswerScore, reference_texts, score_answer, weighted_overall
+from scoring.answer import (
+    AnswerDetails,
+    AnswerInput,
+    AnswerScore,
+    judge_topics,
+    reference_texts,
+    score_answer,
+    weighted_overall,
+)
 from scoring.embedding import Embedder, OnnxMiniLmEmbedder
 from scoring.errors import GrammarUnavailable, InvalidAnswer, InvalidOptions, ModelUnavailable, ScoringError
 from scoring.feedback import SessionFeedback, build_session_feedback
@@ -38,6 +46,7 @@ __all__ = [
     "TimedWord",
     "Weights",
     "build_session_feedback",
+    "judge_topics",
     "reference_texts",
     "score_answer",
     "standard_reading",

@@ -320,6 +320,40 @@ def score_answer(
     )
 
 
+def judge_topics(
+    question_text: str,
+    expected_topics: Sequence[str],
+    transcript: str,
+    *,
+    embedder: Embedder,
+    options: ScoringOptions | None = None,
+) -> KeywordResult | None:
+    """How `transcript` covers the talking points of `question_text`, judged as `score_answer`
+    judges an answer's own (None without topics or words). For a follow-up's answer against its
+    planned question: a point the candidate makes in the follow-up is made (issue #12, QA R3),
+    though the follow-up itself is not scored on those points."""
+    options = options or ScoringOptions()
+    topics = clean_topics(expected_topics)
+    text = transcript.strip()
+    tokens = tokenize(text)
+    if not topics or not tokens:
+        return None
+    spans = [] if covered_lexically(topics, text, question_text) else answer_spans(text)
+    alternative_vectors = embedder.embed_references(topic_texts(topics))
+    return score_keywords(
+        topics,
+        tokens,
+        transcript=text,
+        spans=spans,
+        span_vectors=embedder.embed([s.text for s in spans]),
+        alternative_vectors=alternative_vectors,
+        structure_factor=sentence_structure_factor(tokens),
+        cover_similarity=options.topic_cover_similarity,
+        touch_similarity=options.topic_touch_similarity,
+        question_text=question_text,
+    )
+
+
 def apply_caps(
     weighted: float, relevance: RelevanceResult, words: int, calibration: Calibration
 ) -> tuple[float, str | None]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import mean
 from typing import Any
 
@@ -32,6 +32,8 @@ from scoring.suggestions import DIMENSION_WORDS, NAMES
 RATINGS = ((85.0, "Excellent"), (70.0, "Good"), (50.0, "Fair"), (0.0, "Poor"))
 READINESS = ((80, "Ready"), (60, "Almost Ready"), (0, "Needs Practice"))
 STRENGTH_AT, WEAKNESS_BELOW = 75.0, 65.0
+#: How the report says that an answer to another question had no STAR verdict (QA R1).
+NOT_JUDGED = "STAR structure was not judged"
 _STRENGTH_TEXT = {
     "relevance": "Answers addressed the questions directly (relevance average {v})",
     "grammar": "Grammar was accurate (grammar average {v})",
@@ -125,7 +127,7 @@ def build_session_feedback(
 ) -> SessionFeedback:
     """The report for a finished session; `percentile` comes from persistence (SQL), as is."""
     options = options or ScoringOptions()
-    questions = sorted(questions, key=lambda q: q.question_number)
+    questions = _credit_follow_ups(sorted(questions, key=lambda q: q.question_number))
     answered = [q for q in questions if q.answered and q.overall is not None]
     averages = {d: _avg(getattr(q, d) for q in answered) for d in DIMENSIONS}
     overall = _avg(q.overall for q in answered)
@@ -158,6 +160,47 @@ def build_session_feedback(
     )
 
 
+def _credit_follow_ups(questions: Sequence[QuestionResult]) -> list[QuestionResult]:
+    """The questions with each planned question's missing talking points that its follow-ups'
+    answers made (`planned_talking_points`) counted as made: moved to its covered (or touched)
+    topics, their verdict and evidence taken from the follow-up. Scores do not change; what
+    the report names as never said does (issue #12, QA R3: "prepare one example for each: ...
+    the difference it made" after a follow-up answer that told the difference it made)."""
+    said: dict[int, dict[str, dict[str, Any]]] = {}
+    for q in questions:
+        if q.follow_up_of is not None and q.answered:
+            for point in q.planned_talking_points:
+                best = said.setdefault(q.follow_up_of, {}).get(point["topic"])
+                if best is None or (best["verdict"] != "covered" and point["verdict"] == "covered"):
+                    said[q.follow_up_of][point["topic"]] = point
+    out = []
+    for q in questions:
+        made = said.get(q.planned_number, {}) if q.follow_up_of is None else {}
+        credited = [t for t in (*q.missing_topics, *q.touched_topics) if t in made]
+        if credited:
+            covered = [t for t in credited if made[t]["verdict"] == "covered"]
+            touched = [t for t in credited if t not in covered and t in q.missing_topics]
+            q = replace(
+                q,
+                missing_topics=tuple(t for t in q.missing_topics if t not in credited),
+                covered_topics=(*q.covered_topics, *covered),
+                touched_topics=(*(t for t in q.touched_topics if t not in covered), *touched),
+                talking_points=tuple(
+                    {
+                        **p,
+                        "verdict": made[p["topic"]]["verdict"],
+                        "evidence": made[p["topic"]]["evidence"],
+                        "in_follow_up": True,
+                    }
+                    if p.get("topic") in credited
+                    else p
+                    for p in q.talking_points
+                ),
+            )
+        out.append(q)
+    return out
+
+
 def _priority(value: float) -> int:
     shown = half_up(value)
     return 1 if shown < 45 else 2 if shown < 55 else 3
@@ -176,7 +219,22 @@ def _strengths_and_weaknesses(
     for dim, value in sorted(((d, v) for d, v in averages.items() if v is not None), key=lambda x: x[1]):
         if half_up(value) < WEAKNESS_BELOW:
             weaknesses.append(Item(NAMES[dim], "weakness", _weakness_text(dim, value, answered), _priority(value)))
-    behavioural = [q for q in answered if q.star_missing is not None]
+    # An answer to another question has no STAR verdict: it says so instead (QA R1).
+    behavioural = [q for q in answered if q.star_missing is not None and not q.off_topic]
+    not_judged = [q for q in answered if q.star_missing is not None and q.off_topic]
+    if not_judged:
+        labels = _and_list([q.label for q in not_judged])
+        verb = "does" if len(not_judged) == 1 else "do"
+        weaknesses.append(
+            Item(
+                "Structure",
+                "weakness",
+                f"Your answer{'s' if len(not_judged) > 1 else ''} to question{'s' if len(not_judged) > 1 else ''} "
+                f"{labels} {verb} not address the question, so {'its' if len(not_judged) == 1 else 'their'} "
+                f"{NOT_JUDGED}: answer the question asked first",
+                2,
+            )
+        )
     if behavioural:
         incomplete = [q for q in behavioural if q.star_missing]
         if not incomplete:
@@ -247,6 +305,8 @@ def _suggestions(
         key = w.category.lower()
         if key in _ADVICE:
             out.append({"category": w.category, "message": _ADVICE[key], "priority": w.priority})
+        elif w.category == "Structure" and NOT_JUDGED in w.message:
+            out.append({"category": "Relevance", "message": _ADVICE["relevance"], "priority": w.priority})
         elif w.category == "Structure":
             out.append(
                 {
@@ -263,6 +323,8 @@ def _suggestions(
                     "priority": w.priority,
                 }
             )
+    # One of each advice (two weaknesses may call for the same), at its first place.
+    out = [s for i, s in enumerate(out) if all(s["message"] != t["message"] for t in out[:i])]
     if not out:
         out.append(
             {
@@ -286,23 +348,53 @@ def _next_steps(
     categories = {w.category for w in weaknesses}
     if "Fluency" in categories:
         steps.append("Record two practice answers and count your fillers; repeat until fewer than 2 per minute")
-    if "Structure" in categories:
+    if "Structure" in categories and _star_gaps(answered):
         steps.append("Write STAR outlines for three stories from your experience (a conflict, a failure, a success)")
     if "Grammar" in categories:
         steps.append("Read your transcripts back and correct each flagged sentence aloud")
     if "Relevance" in categories:
         steps.append("Practise answering in one sentence first, then add detail for 60-90 seconds")
-    # A weak follow-up sends the candidate back to its planned question, named as they saw it.
-    # A new session cannot be asked for given questions (the planner prefers ones not seen
-    # yet), so the step is one the candidate can take on their own, with this report.
-    low = sorted({q.planned_number for q in answered if q.overall is not None and q.overall < 60})
-    if low:
+    # What was weak, named as the candidate saw it: a planned question ("question 3"), or only
+    # its follow-up ("question 3's follow-up (...)") when the question itself went well (QA R3:
+    # "Answer question 3 again" pointed at a 98 whose follow-up scored 25). A new session cannot
+    # be asked for given questions (the planner prefers ones not seen yet), so the step is one
+    # the candidate can take on their own, with this report.
+    weak = sorted(
+        (q for q in answered if q.overall is not None and half_up(q.overall) < 60),
+        key=lambda q: (q.planned_number, q.follow_up_of is not None, q.question_number),
+    )
+    weak = [
+        q
+        for q in weak
+        if q.follow_up_of is None
+        or not any(p.follow_up_of is None and p.planned_number == q.planned_number for p in weak)
+    ]
+    if weak:
+        if all(q.follow_up_of is None for q in weak):
+            what = f"question{'s' if len(weak) > 1 else ''} {_and_list([q.label for q in weak])}"
+        else:
+            what = _and_list(
+                [
+                    f"question {q.label}" + ("" if q.follow_up_of is None else f" ({_quote(q.question_text)})")
+                    for q in weak
+                ]
+            )
         steps.append(
-            f"Answer question{'s' if len(low) > 1 else ''} {_and_list([str(n) for n in low])} again aloud on your "
-            "own, using the notes in this report: a new session picks questions you have not seen yet"
+            f"Answer {what} again aloud on your own, using the notes in this report: "
+            "a new session picks questions you have not seen yet"
         )
     steps.append("Schedule another mock interview within a week to track your progress")
     return steps[:5]
+
+
+def _star_gaps(answered: Sequence[QuestionResult]) -> bool:
+    """Whether a behavioural answer that addressed its question missed STAR parts."""
+    return any(q.star_missing and not q.off_topic for q in answered)
+
+
+def _quote(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return f"\u201c{text if len(text) <= limit else text[: limit - 1].rstrip() + chr(0x2026)}\u201d"
 
 
 def _and_list(items: Sequence[str]) -> str:
@@ -366,6 +458,7 @@ def _question_entry(q: QuestionResult) -> dict[str, Any]:
         if q.structure_kind is None
         else {"kind": q.structure_kind, "missing": list(q.structure_missing)},
         "follow_up_of": q.follow_up_of,
+        "off_topic": q.off_topic,
         "skipped": q.skipped,
         "attempt": q.attempt,
     }

@@ -107,10 +107,12 @@ def build_insights(results: Sequence[QuestionResult], percentile: int | None) ->
     repeated = [t for t, n in missing.most_common(3) if n >= 2]
     if repeated:
         lines.append(f"Topics missed more than once: {', '.join(repeated)}.")
-    star = Counter(p for r in answered if r.star_missing for p in r.star_missing)
+    # An answer to another question has no STAR verdict (QA R1).
+    judged = [r for r in answered if r.star_missing is not None and not r.off_topic]
+    star = Counter(p for r in judged if r.star_missing for p in r.star_missing)
     if star:
         part, n = star.most_common(1)[0]
-        behavioural = sum(1 for r in answered if r.star_missing is not None)
+        behavioural = len(judged)
         where = "In your behavioural answer" if behavioural == 1 else f"In {n} of {behavioural} behavioural answers"
         lines.append(f"{where} the STAR {part} was missing.")
     if percentile is not None:

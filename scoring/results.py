@@ -54,6 +54,12 @@ class QuestionResult:
     #: The structure check that applied ("star" | "plan" | None) and its missing parts.
     structure_kind: str | None = None
     structure_missing: tuple[str, ...] = ()
+    #: The answer does not address the question (a non-answer or capped off topic): its
+    #: structure is not judged (issue #12, QA R1).
+    off_topic: bool = False
+    #: A follow-up's answer judged against its planned question's talking points: those it
+    #: covered or touched on ({topic, verdict, evidence}); the report counts them as said.
+    planned_talking_points: tuple[dict[str, Any], ...] = ()
     #: The whole per-answer score as the live score card received it (AnswerScore.to_json()),
     #: so that the report and the REST API show the same after a reload.
     score: dict[str, Any] | None = None
@@ -103,6 +109,7 @@ class QuestionResult:
             ),
             structure_kind=None if score.structure is None else score.structure.kind,
             structure_missing=() if score.structure is None else tuple(score.structure.missing),
+            off_topic=score.details.non_answer or score.details.cap == "off_topic",
             score=score.to_json(),
         )
 
@@ -148,5 +155,12 @@ class QuestionResult:
         return cls(**values)
 
 
-_LISTS = ("covered_topics", "missing_topics", "touched_topics", "talking_points", "structure_missing")
+_LISTS = (
+    "covered_topics",
+    "missing_topics",
+    "touched_topics",
+    "talking_points",
+    "structure_missing",
+    "planned_talking_points",
+)
 _FIELDS = frozenset(f.name for f in fields(QuestionResult))

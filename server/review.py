@@ -29,6 +29,7 @@ from scoring import (
     QuestionResult,
     ScoringOptions,
     build_session_feedback,
+    judge_topics,
     reference_texts,
     score_answer,
     standard_reading,
@@ -99,9 +100,14 @@ class Reviewer:
         # no words with a concrete example, so a good one scored relevance 0, capped at 25).
         planned_id = progress.get(question.id).follow_up_of
         planned: tuple[str, ...] = ()
+        planned_topics: tuple[str, ...] = ()
         if planned_id is not None:
             async with self.db_sessions() as db:
-                planned = tuple(await reviews.question_texts(db, owner.session_id, [uuid.UUID(planned_id)]))
+                planned_row = await interviews.get_owned_question(
+                    db, owner.user_id, owner.session_id, uuid.UUID(planned_id)
+                )
+                planned = (planned_row.question_text,)
+                planned_topics = tuple(planned_row.expected_topics or ())
         answer = AnswerInput(
             question_text=question.question_text,
             category=question.category or "general",
@@ -119,6 +125,23 @@ class Reviewer:
         score = await asyncio.to_thread(
             score_answer, answer, embedder=self.embedder, grammar=self.grammar(), options=self.options
         )
+        # The planned question's talking points made in this follow-up's answer count as made
+        # in the report (QA R3), though the follow-up is not scored on them.
+        planned_points: tuple[dict[str, Any], ...] = ()
+        if planned and planned_topics and answer.transcript.strip():
+            judged = await asyncio.to_thread(
+                judge_topics,
+                planned[0],
+                planned_topics,
+                answer.transcript,
+                embedder=self.embedder,
+                options=self.options,
+            )
+            planned_points = tuple(
+                {"topic": t.topic, "verdict": t.verdict, "evidence": t.evidence}
+                for t in (judged.topics if judged is not None else ())
+                if t.verdict != "missing"
+            )
         asked = len(progress.follow_ups_of(question.id))
         is_follow_up = progress.get(question.id).follow_up_of is not None
         context = self._follow_up_context(question, score, asked, is_follow_up=is_follow_up)
@@ -131,6 +154,7 @@ class Reviewer:
                 _result(question, score),
                 follow_up_of=None if entry.follow_up_of is None else number.number,
                 attempt=entry.attempt,
+                planned_talking_points=planned_points,
             )
             progress = progress.scored(question.id, {"result": result.to_json(), "score": score.to_json()})
             chosen = None

@@ -133,7 +133,8 @@ def test_the_report_names_questions_as_the_candidate_saw_them() -> None:
     ]
     feedback = build_session_feedback(session)
     steps = " ".join(feedback.next_steps)
-    assert "Answer questions 1 and 2 again aloud on your own" in steps
+    # The weak follow-up is named, not its question 1 (85): QA R3.
+    assert "Answer question 1's follow-up (\u201cQuestion 2?\u201d) and question 2 again aloud on your own" in steps
     assert "new session" not in steps.replace("a new session picks questions you have not seen yet", "")
     assert session[1].label == "1's follow-up" and session[2].label == "2"
     text = json.dumps(feedback.to_row())

@@ -5,6 +5,8 @@ verdict on an answer to another question (R1)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from scoring import QuestionResult, ScoringOptions, build_session_feedback
@@ -111,3 +113,94 @@ def test_the_session_report_rounds_every_number_half_up() -> None:
     assert "average score of 77/100" in feedback.summary, feedback.summary
     assert "talking points (63)" in feedback.summary and "relevance (91)" in feedback.summary, feedback.summary
     assert "Talking points average 63" in " ".join(w.message for w in feedback.weaknesses)
+
+
+def test_the_report_does_not_judge_the_star_parts_of_an_off_topic_answer() -> None:
+    """QA R1: "Your behavioural answer missed STAR parts: situation (1x), task (1x) ..." and "In
+    your behavioural answer the STAR situation was missing" for an answer about hobbies."""
+    off = result(
+        2,
+        25,
+        relevance=0.0,
+        category="behavioral",
+        star_missing=("situation", "task", "action", "result"),
+        off_topic=True,
+    )
+    feedback = build_session_feedback([result(1, 80), off])
+    texts = " ".join([feedback.summary, feedback.ai_insights, *(w.message for w in feedback.weaknesses)])
+    texts += " ".join([*feedback.next_steps, *(s["message"] for s in feedback.suggestions)])
+    assert "missed STAR parts" not in texts and "STAR situation was missing" not in texts, texts
+    assert "STAR outlines" not in texts and "Use the STAR method" not in texts, texts
+    structure = [w.message for w in feedback.weaknesses if w.category == "Structure"]
+    assert structure == [
+        (
+            "Your answer to question 2 does not address the question, so its STAR structure was not judged: "
+            "answer the question asked first"
+        )
+    ]
+    assert feedback.to_row()["question_feedback"][1]["off_topic"] is True
+    # The same answer on topic still has its STAR gaps named.
+    on_topic = build_session_feedback([result(1, 80), replace(off, off_topic=False, overall=60.0, relevance=60.0)])
+    assert any("missed STAR parts" in w.message for w in on_topic.weaknesses)
+
+
+def test_talking_points_made_in_a_follow_up_count_as_made_in_the_report() -> None:
+    """QA R3: "Review these topics and prepare one example for each: ... the gap you noticed,
+    getting buy-in, the difference it made" when the follow-up's answer told all three."""
+    planned = result(
+        2,
+        62,
+        category="behavioral",
+        covered_topics=("the step you took",),
+        missing_topics=("the gap you noticed", "getting buy-in", "the difference it made", "what you learned"),
+        talking_points=(
+            {"topic": "the step you took", "verdict": "covered", "evidence": "I just fixed it myself"},
+            {"topic": "the gap you noticed", "verdict": "missing", "evidence": None},
+            {"topic": "getting buy-in", "verdict": "missing", "evidence": None},
+            {"topic": "the difference it made", "verdict": "missing", "evidence": None},
+            {"topic": "what you learned", "verdict": "missing", "evidence": None},
+        ),
+    )
+    follow_up = result(
+        3,
+        85,
+        follow_up_of=2,
+        planned_talking_points=(
+            {"topic": "the gap you noticed", "verdict": "covered", "evidence": "release notes were always late"},
+            {"topic": "getting buy-in", "verdict": "covered", "evidence": "the team agreed to try it"},
+            {"topic": "the difference it made", "verdict": "touched", "evidence": "tickets dropped"},
+        ),
+    )
+    feedback = build_session_feedback([result(1, 80), planned, follow_up])
+    review = next(s for s in feedback.next_steps if s.startswith("Review these topics"))
+    assert review.endswith("prepare one example for each: what you learned"), review
+    entry = feedback.to_row()["question_feedback"][1]
+    assert entry["missing_topics"] == ["what you learned"]
+    assert "the gap you noticed" in entry["covered_topics"] and "the difference it made" in entry["touched_topics"]
+    gap = next(p for p in entry["talking_points"] if p["topic"] == "the gap you noticed")
+    assert gap == {
+        "topic": "the gap you noticed",
+        "verdict": "covered",
+        "evidence": "release notes were always late",
+        "in_follow_up": True,
+    }
+    # Scores are untouched: only what is named as never said changes.
+    assert (
+        feedback.averages
+        == build_session_feedback([result(1, 80), planned, replace(follow_up, planned_talking_points=())]).averages
+    )
+
+
+def test_next_steps_name_the_weak_follow_up_not_its_strong_question() -> None:
+    """QA R3: "Answer question 3 again aloud" when question 3 scored 98 and its follow-up 25."""
+    strong = result(3, 98)
+    weak = replace(result(4, 25, follow_up_of=3), question_text="If “talk to customers” does not help, what then?")
+    steps = " ".join(build_session_feedback([result(1, 80), result(2, 75), strong, weak]).next_steps)
+    assert (
+        "Answer question 3's follow-up (\u201cIf \u201ctalk to customers\u201d does not help, what then?\u201d) again"
+        in steps
+    )
+    assert "question 3 again" not in steps, steps
+    # A weak question and its weak follow-up: the question is named once.
+    steps = " ".join(build_session_feedback([result(1, 80), replace(strong, overall=40.0), weak]).next_steps)
+    assert "Answer question 3 again aloud" in steps, steps

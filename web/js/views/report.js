@@ -7,11 +7,26 @@ import { ring, dimensionBar, DIMENSIONS, topics, grammarNotes } from "./scorecar
 import { annotate } from "../live/transcript.js";
 
 function structureNote(q, entry) {
-  const structure = q.score_details && q.score_details.details ? q.score_details.details.structure : null;
+  const details = q.score_details && q.score_details.details ? q.score_details.details : {};
+  // An answer to another question has no structure verdict (the report's text says so too).
+  if ((entry && entry.off_topic) || details.non_answer || details.cap === "off_topic") {
+    return details.structure || (entry && entry.star_missing) ? h("p.small.muted", "Structure not judged: the answer does not address this question.") : null;
+  }
+  const structure = details.structure || null;
   const missing = structure ? structure.missing || [] : (entry && entry.star_missing) || [];
   if (!missing.length) return null;
   const what = structure && structure.kind === "plan" ? "Plan parts to add" : "STAR parts to add";
   return h("p.small.muted", `${what}: ${missing.map(titleCase).join(", ")}`);
+}
+
+// The card's talking points with the ones its follow-up's answer made marked as made (the
+// report's entry carries them: `in_follow_up`), so that the chips agree with "Next steps".
+function withFollowUpCredit(data, entry) {
+  const credited = new Map(((entry && entry.talking_points) || []).filter((t) => t.in_follow_up).map((t) => [t.topic, t]));
+  const keywords = data.details && data.details.keywords;
+  if (!credited.size || !keywords || !keywords.topics) return data;
+  const topics = keywords.topics.map((t) => (credited.has(t.topic) ? { ...t, verdict: credited.get(t.topic).verdict, evidence: credited.get(t.topic).evidence, in_follow_up: true } : t));
+  return { ...data, details: { ...data.details, keywords: { ...keywords, topics } } };
 }
 
 function transcriptNode(q) {
@@ -244,7 +259,7 @@ export async function render(root, { params, navigate }) {
             // The stored score details (the live card's data) when the API has them: verdicts
             // with the candidate's words, the structure that applied, the recogniser's doubts.
             q.score_details
-              ? topics(q.score_details, "h4")
+              ? topics(withFollowUpCredit(q.score_details, entry), "h4")
               : [
                   entry && entry.covered_topics && entry.covered_topics.length ? h("ul.chips", { "aria-label": "Covered talking points" }, entry.covered_topics.map((t) => h("li.chip.chip--good", "✓ ", t))) : null,
                   entry && entry.missing_topics && entry.missing_topics.length ? h("ul.chips", { "aria-label": "Missed talking points" }, entry.missing_topics.map((t) => h("li.chip.chip--missing", t))) : null,

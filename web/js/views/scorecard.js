@@ -118,7 +118,7 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
         )
       : null,
     topics(data, Sub) || structure || (compact && suggestions.length > 1)
-      ? fold("Talking points, structure and more tips", topics(data, Sub), structure ? structurePanel(structure, Sub) : null, compact && suggestions.length > 1 ? h("ul.suggestions", suggestions.slice(1).map(suggestion)) : null)
+      ? fold("Talking points, structure and more tips", topics(data, Sub), structure ? structurePanel(structure, Sub, details.non_answer || details.cap === "off_topic") : null, compact && suggestions.length > 1 ? h("ul.suggestions", suggestions.slice(1).map(suggestion)) : null)
       : null,
   );
 }
@@ -159,6 +159,7 @@ export function topics(data, Sub) {
       t.verdict === "covered" ? "✓ " : t.verdict === "touched" ? "◐ " : "",
       t.label || t.topic,
       t.verdict === "touched" ? h("span.small", " (only touched on)") : null,
+      t.in_follow_up ? h("span.small", " (in the follow-up)") : null,
       t.evidence ? h("span.visually-hidden", ` — you said: “${t.evidence}”`) : null,
     );
   return h(
@@ -169,7 +170,9 @@ export function topics(data, Sub) {
 }
 
 // STAR for a story, the plan (approach, reasoning, risks) for a hypothetical answer.
-function structurePanel(structure, Sub) {
+function structurePanel(structure, Sub, offTopic = false) {
+  // An answer to another question: its structure is not judged (the summary says so too).
+  if (offTopic) return h("div", h(Sub, structure.kind === "plan" ? "Your plan" : "STAR structure"), h("p.muted.small", "Not judged: the answer does not address this question."));
   const parts = structure.parts || ["situation", "task", "action", "result"];
   const present = new Set((structure.present || []).map((p) => p.toLowerCase()));
   return h(
