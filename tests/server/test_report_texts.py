@@ -1,6 +1,6 @@
 """Issue #12 (QA walk, R1 and R3): what the session report says, over the real socket with
 spoken answers, the real recogniser, MiniLM and scoring, read back from the report route
-(GET /api/sessions/{id}), on SQLite and PostgreSQL.
+(GET /api/sessions/{id}), on PostgreSQL (the repository code is the two-backend suites' own).
 
 - R3: a vague story gets a follow-up, whose answer tells the gap, the buy-in and the result:
   the talking points it made are not listed in "Next steps: review these topics" and the
@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from server.app import create_app
-from tests.server.test_interview_flow import _pcm, _started_interview, _until
 from tests.support.live_server import serve
+from tests.support.spoken_interview import padded_pcm, started_interview, until
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
 INITIATIVE = {
     "text": "Describe a time you took the initiative without being asked.",
@@ -70,24 +70,24 @@ async def server(settings, transcriber, embedder):
 
 
 async def _answer(client, seen: list[dict], script) -> dict:
-    await client.stream(_pcm(script), realtime_factor=4.0)
+    await client.stream(padded_pcm(script), realtime_factor=4.0)
     await client.send(type="answer_done")
-    await _until(client, seen, "answer_complete")
-    return (await _until(client, seen, "event", "score"))["data"]
+    await until(client, seen, "answer_complete")
+    return (await until(client, seen, "event", "score"))["data"]
 
 
 async def test_the_report_credits_a_follow_up_and_does_not_judge_an_off_topic_story(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        session, client, seen, _ = await _started_interview(server, http, [INITIATIVE, DILEMMA])
+        session, client, seen, _ = await started_interview(server, http, [INITIATIVE, DILEMMA])
         await _answer(client, seen, VAGUE)
-        follow_up = await _until(client, seen, "question")
+        follow_up = await until(client, seen, "question")
         assert follow_up["follow_up"], follow_up
         await _answer(client, seen, FOLLOW_UP_ANSWER)
-        dilemma = await _until(client, seen, "question")
+        dilemma = await until(client, seen, "question")
         assert not dilemma["follow_up"] and dilemma["text"] == DILEMMA["text"], dilemma
         off = await _answer(client, seen, OFF_TOPIC)
-        await _until(client, seen, "session_complete")
-        await _until(client, seen, "event", "feedback")
+        await until(client, seen, "session_complete")
+        await until(client, seen, "event", "feedback")
         await client.connection.close()
         detail = (await http.get(f"/api/sessions/{session['id']}")).json()
 
