@@ -26,7 +26,7 @@ TIME_LIMIT_RANGE = (60, 240)
 TOPICS_PER_QUESTION = (3, 6)
 #: A topic is one talking point, optionally with the other names it goes by: "A or B or C"
 #: (scoring accepts any one of them); each name at most ALTERNATIVE_MAX_CHARS.
-TOPIC_MAX_CHARS = 160
+TOPIC_MAX_CHARS = 240
 ALTERNATIVE_MAX_CHARS = 60
 SUPPORTED_VERSIONS = frozenset({"1"})
 #: The one placeholder a question text may contain; the planner fills it with the company name.
