@@ -1,7 +1,11 @@
 """The session report: one `interview_feedback` row, exactly the JSON shapes of schema.md.
 
 Thresholds (documented, shared with the per-answer wording in suggestions.band):
-- overall_rating from the session's mean overall score: Excellent >= 85, Good >= 70,
+- The session's numbers are over its planned questions, each counted once
+  (`scoring.results.question_scores`): a question's score is its answer's, lifted a third of the
+  way toward its follow-ups' mean when they did better, never lowered by them. overall_score and
+  the dimension averages are means over the answered planned questions of those scores.
+- overall_rating from the session's overall score: Excellent >= 85, Good >= 70,
   Fair >= 50, Poor below.
 - readiness_score = completion x (0.75 x mean overall + 0.25 x weakest dimension average):
   interviewers remember the weakest side of a candidate, and a skipped question counts as 0.
@@ -26,7 +30,7 @@ from scoring.keywords import label
 from scoring.numbers import half_up
 from scoring.options import ScoringOptions
 from scoring.resources import Resource, resources_for
-from scoring.results import QuestionResult
+from scoring.results import QuestionResult, question_scores
 from scoring.suggestions import DIMENSION_WORDS, NAMES
 
 RATINGS = ((85.0, "Excellent"), (70.0, "Good"), (50.0, "Fair"), (0.0, "Poor"))
@@ -129,8 +133,12 @@ def build_session_feedback(
     options = options or ScoringOptions()
     questions = _credit_follow_ups(sorted(questions, key=lambda q: q.question_number))
     answered = [q for q in questions if q.answered and q.overall is not None]
-    averages = {d: _avg(getattr(q, d) for q in answered) for d in DIMENSIONS}
-    overall = _avg(q.overall for q in answered)
+    # The numbers are the planned questions' (each once, follow-ups folded in); the evidence
+    # quoted (fillers counted, the lowest answer, questions to practise again) is every answer's.
+    scored = [q for q in question_scores(questions) if q.answered and q.overall is not None]
+    averages = {d: _avg(getattr(q, d) for q in scored) for d in DIMENSIONS}
+    overall = _avg(q.overall for q in scored)
+    counted = {q.planned_number: q.overall for q in scored}
     # Completion counts planned questions only: a follow-up never lowers it (issue 13).
     planned = [q for q in questions if q.follow_up_of is None]
     completion = sum(1 for q in planned if q.answered and q.overall is not None) / len(planned) if planned else 0.0
@@ -143,7 +151,7 @@ def build_session_feedback(
         aspects.append("Technical")
     return SessionFeedback(
         overall_rating=rating(overall or 0.0),
-        summary=_summary(questions, answered, overall, averages, strengths, weaknesses),
+        summary=_summary(questions, answered, scored, overall, averages),
         strengths=tuple(strengths),
         weaknesses=tuple(weaknesses),
         suggestions=tuple(suggestions),
@@ -151,8 +159,10 @@ def build_session_feedback(
         readiness_score=readiness,
         readiness_level=readiness_level(readiness),
         next_steps=tuple(_next_steps(questions, answered, weaknesses)),
-        question_feedback=tuple(_question_entry(q) for q in questions),
-        ai_insights=build_insights(questions, percentile),
+        question_feedback=tuple(
+            _question_entry(q, None if q.follow_up_of is not None else counted.get(q.planned_number)) for q in questions
+        ),
+        ai_insights=build_insights(scored, percentile),
         comparison_percentile=percentile,
         overall_score=overall,
         averages=averages,
@@ -405,10 +415,9 @@ def _and_list(items: Sequence[str]) -> str:
 def _summary(
     questions: Sequence[QuestionResult],
     answered: Sequence[QuestionResult],
+    scored: Sequence[QuestionResult],
     overall: float | None,
     averages: Mapping[str, float | None],
-    strengths: Sequence[Item],
-    weaknesses: Sequence[Item],
 ) -> str:
     planned = [q for q in questions if q.follow_up_of is None]
     if not answered or overall is None:  # overall is None exactly when nothing was answered
@@ -416,20 +425,27 @@ def _summary(
     dims = {d: v for d, v in averages.items() if v is not None}
     best = max(dims, key=dims.__getitem__)
     worst = min(dims, key=dims.__getitem__)
-    answered_planned = sum(1 for q in answered if q.follow_up_of is None)
-    follow_ups = len(answered) - answered_planned
-    # The average (the session's overall score) is over every scored answer, follow-ups
-    # included: with follow-ups the sentence says so, or "2 of 3 questions ... 35" reads as
-    # the mean of those two (issue #12 item 5).
+    follow_ups = len(answered) - len(scored)
+    # The average is over the answered planned questions, each once; with follow-ups the
+    # sentence says how they counted and names each question they lifted, so that the cards
+    # of the report add up to the number (issue #12).
     if follow_ups:
+        own = {q.planned_number: q.overall for q in answered if q.follow_up_of is None}
+        lifts = [
+            f"question {q.planned_number} rose from {half_up(own[q.planned_number])} to {half_up(q.overall)}"
+            for q in scored
+            # As shown: a lift that rounds to the same whole number is not named.
+            if q.overall is not None and half_up(own.get(q.planned_number) or 0.0) < half_up(q.overall)
+        ]
         text = (
-            f"You answered {answered_planned} of {len(planned)} questions and "
-            f"{follow_ups} follow-up{'s' if follow_ups != 1 else ''}; "
-            f"these {len(answered)} answers averaged {half_up(overall)}/100 ({rating(overall)})."
+            f"You answered {len(scored)} of {len(planned)} questions and "
+            f"{follow_ups} follow-up{'s' if follow_ups != 1 else ''}; the questions averaged "
+            f"{half_up(overall)}/100 ({rating(overall)}), each counted once; a follow-up lifts its question "
+            "only when it answers better" + (f": {_and_list(lifts)}." if lifts else ", and none did.")
         )
     else:
         text = (
-            f"You answered {answered_planned} of {len(planned)} questions "
+            f"You answered {len(scored)} of {len(planned)} questions "
             f"with an average score of {half_up(overall)}/100 ({rating(overall)})."
         )
     text += f" Your strongest dimension was {DIMENSION_WORDS[best]} ({half_up(dims[best])})"
@@ -437,7 +453,9 @@ def _summary(
     return text
 
 
-def _question_entry(q: QuestionResult) -> dict[str, Any]:
+def _question_entry(q: QuestionResult, counted_score: float | None) -> dict[str, Any]:
+    """One question_feedback entry; `counted_score` is what a planned question counts with in
+    the session's score (its own, or lifted by a follow-up), None for a follow-up or a skip."""
     return {
         "question_number": q.question_number,
         "question": q.question_text,
@@ -445,6 +463,7 @@ def _question_entry(q: QuestionResult) -> dict[str, Any]:
         "difficulty": q.difficulty,
         "answered": q.answered,
         "overall_score": q.overall,
+        "counted_score": counted_score,
         "scores": q.scores(),
         "summary": q.evaluation_summary,
         "covered_topics": list(q.covered_topics),

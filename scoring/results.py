@@ -6,7 +6,8 @@ Built from a fresh `AnswerScore` (`from_score`) or, after a restart, from stored
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from scoring.answer import DIMENSIONS, AnswerScore
@@ -164,3 +165,47 @@ _LISTS = (
     "planned_talking_points",
 )
 _FIELDS = frozenset(f.name for f in fields(QuestionResult))
+
+
+#: How far a planned question's score moves toward its follow-ups' mean when they did better
+#: (README, "The session report"): a third of the way.
+FOLLOW_UP_WEIGHT = 1 / 3
+
+
+def _lifted(own: float | None, follow_ups: list[float]) -> float | None:
+    if own is None or not follow_ups:
+        return own
+    blend = (1 - FOLLOW_UP_WEIGHT) * own + FOLLOW_UP_WEIGHT * sum(follow_ups) / len(follow_ups)
+    return round(max(own, blend), 1)
+
+
+def question_scores(results: Sequence[QuestionResult]) -> list[QuestionResult]:
+    """The planned questions, each with the scores it counts with in the session report.
+
+    A follow-up is the interviewer probing the same question, not a new one: every planned
+    question counts once. Its scores (each dimension and overall) are its own answer's, unless
+    its answered follow-ups did better on them: then `FOLLOW_UP_WEIGHT` of the way toward their
+    mean. A follow-up answer never lowers its question: it is short by design (one detail
+    asked for), and the per-answer scale expects a full answer's length ("We shipped two days
+    early; tickets fell forty percent" to "What was the outcome?" scores 67), and what it could
+    not fill was already missing from the question's own answer. Planned results keep every
+    other field (talking points, structure, fillers) of their own answer.
+    """
+    by_parent: dict[int, list[QuestionResult]] = {}
+    for r in results:
+        if r.follow_up_of is not None and r.answered and r.overall is not None:
+            by_parent.setdefault(r.follow_up_of, []).append(r)
+    out: list[QuestionResult] = []
+    for r in results:
+        if r.follow_up_of is not None:
+            continue
+        follow_ups = by_parent.get(r.planned_number, []) if r.answered and r.overall is not None else []
+        if not follow_ups:
+            out.append(r)
+            continue
+        lifted = {
+            key: _lifted(getattr(r, key), [v for f in follow_ups if (v := getattr(f, key)) is not None])
+            for key in (*DIMENSIONS, "overall")
+        }
+        out.append(replace(r, **lifted))
+    return out

@@ -183,7 +183,9 @@ def test_patterns_from_two_answers_a_side_use_ui_category_names() -> None:
 
 def test_the_summary_says_what_its_average_is_over() -> None:
     """Issue #12 item 5 (QA): "You answered 2 of 3 questions with an average score of 35/100"
-    where 35 was the mean of 4 scored answers (25, 25, 25, 64) including two follow-ups."""
+    where 35 was the mean of 4 scored answers (25, 25, 25, 64) including two follow-ups. The
+    session's number is the planned questions' (each once); the summary says how follow-ups
+    counted and names the question one lifted, so that the report's cards add up to it."""
     session = [
         result(1, 25, shown_number=1),
         result(2, 25, follow_up_of=1, shown_number=1),
@@ -191,11 +193,14 @@ def test_the_summary_says_what_its_average_is_over() -> None:
         result(4, 64, follow_up_of=2, shown_number=2),
         QuestionResult.unanswered(5, "Question 5?"),
     ]
-    summary = build_session_feedback(session).summary
-    assert summary.startswith("You answered 2 of 3 questions and 2 follow-ups; these 4 answers averaged 35/100"), (
-        summary
-    )
-    assert "with an average score" not in summary
+    feedback = build_session_feedback(session)
+    # Question 2: 25 + (64 - 25) / 3 = 38; question 1's follow-up (25) did no better: 25.
+    assert feedback.overall_score == 31.5
+    assert feedback.summary.startswith(
+        "You answered 2 of 3 questions and 2 follow-ups; the questions averaged 32/100 (Poor), each counted "
+        "once; a follow-up lifts its question only when it answers better: question 2 rose from 25 to 38."
+    ), feedback.summary
+    assert "with an average score" not in feedback.summary
     plain = build_session_feedback([result(1, 40), result(2, 60)]).summary
     assert plain.startswith("You answered 2 of 2 questions with an average score of 50/100"), plain
 
@@ -219,3 +224,25 @@ def test_a_follow_up_left_unanswered_lowers_neither_completion_nor_readiness() -
     assert together.readiness_level == alone.readiness_level
     assert together.questions_answered == alone.questions_answered
     assert "3 of 3" in together.summary or "3 questions" in together.summary, together.summary
+
+
+def test_each_planned_question_counts_once_and_a_follow_up_never_lowers_it() -> None:
+    """Issue #12: the session's overall, averages and readiness averaged follow-up answers with
+    the planned ones, so the more follow-ups a candidate was asked the more short answers (the
+    per-answer scale expects a full answer's length) pulled the session down."""
+    planned = [result(1, 80, shown_number=1), result(2, 70, shown_number=2), result(3, 60, shown_number=3)]
+    alone = build_session_feedback(planned)
+    weak = build_session_feedback([*planned, result(4, 20, follow_up_of=1, shown_number=1, relevance=5.0)])
+    assert (weak.overall_score, weak.averages, weak.readiness_score, weak.overall_rating) == (
+        alone.overall_score,
+        alone.averages,
+        alone.readiness_score,
+        alone.overall_rating,
+    )
+    assert "and none did" in weak.summary, weak.summary
+    strong = build_session_feedback([*planned, result(4, 90, follow_up_of=3, shown_number=3)])
+    # Question 3: 60 + (90 - 60) / 3 = 70, so the session is (80 + 70 + 70) / 3.
+    assert strong.overall_score == 73.3 and strong.averages["fluency"] == 73.3
+    assert strong.readiness_score > alone.readiness_score
+    assert "question 3 rose from 60 to 70" in strong.summary, strong.summary
+    assert strong.session_scores()["questions_answered"] == 3

@@ -209,10 +209,14 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
     assert row.target_role == "Backend engineer" and row.created_at <= row.started_at  # the role from the profile
     assert row.started_at <= row.completed_at and row.total_duration >= 0
     assert row.questions_answered == 2  # Q1 and Q2; the follow-up is not a planned question, Q3 was skipped
-    scored = [score1["data"], score2["data"]] + [
-        e["data"] for e in seen if e.get("name") == "score" and e["data"]["question_id"] == f1["question_id"]
+    follow_up_scores = [
+        e["data"]["overall"] for e in seen if e.get("name") == "score" and e["data"]["question_id"] == f1["question_id"]
     ]
-    assert row.overall_score == pytest.approx(np.mean([s["overall"] for s in scored]), abs=0.11)
+    # Each planned question counts once; Q1's follow-up lifts Q1 a third of the way toward it
+    # when it did better, never lowers it (README, "The session report's numbers").
+    q1, q2 = score1["data"]["overall"], score2["data"]["overall"]
+    q1_counted = max(q1, q1 + (float(np.mean(follow_up_scores)) - q1) / 3)
+    assert row.overall_score == pytest.approx((q1_counted + q2) / 2, abs=0.11)
     for column in ("relevance_avg", "fluency_avg", "keyword_avg"):
         assert 0 <= getattr(row, column) <= 100
     progress = row.metadata["progress"]
@@ -272,6 +276,9 @@ async def test_a_whole_interview_with_a_follow_up_a_skip_a_retry_and_the_voice(o
         (3, None, False, 2),
         (4, None, True, 1),
     ]
+    # What each question counts with in the session's score: the planned ones, each once.
+    assert [e["counted_score"] for e in entries] == [pytest.approx(q1_counted, abs=0.11), None, q2, None]
+    assert "each counted once" in feedback.summary
     for item in feedback.strengths + feedback.weaknesses:
         assert set(item) >= {"category", "type", "message", "priority"}
     assert all(isinstance(v, list) for v in (feedback.strengths, feedback.suggestions, feedback.next_steps))

@@ -256,6 +256,11 @@ export async function render(root, { params, navigate }) {
               details.length ? h("li.muted", details.join(" · ")) : null,
             ),
             entry && entry.summary ? h("p", entry.summary) : q.evaluation_summary ? h("p", q.evaluation_summary) : null,
+            // A follow-up that answered better lifts its question in the session's score (README,
+            // "The session report"): the card says so, so that the cards add up to the session's number.
+            !followUp && entry && typeof entry.counted_score === "number" && entry.counted_score > overall
+              ? h("p.small.muted", { "data-testid": "counted-score" }, `Counts as ${score(entry.counted_score)}/100 in the session score, lifted by its follow-up.`)
+              : null,
             // The stored score details (the live card's data) when the API has them: verdicts
             // with the candidate's words, the structure that applied, the recogniser's doubts.
             q.score_details
