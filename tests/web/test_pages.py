@@ -340,3 +340,66 @@ async def test_sharing_says_how_long_the_link_works_and_can_be_stopped(server, b
     finally:
         await watcher_context.close()
         await candidate_context.close()
+
+
+async def test_a_question_lifted_by_its_follow_up_says_what_it_counts_as(server, page) -> None:
+    # Issue #12: the session's score counts each planned question once, lifted a third of the
+    # way toward a follow-up that answered better; the question's card says so, so that the
+    # cards add up to the session's number. The session is the API's shape, served by the test.
+    tokens = await register(server)
+    session_id = str(uuid.uuid4())
+    planned = _question(1, "When would you put a cache in front of a database?", overall_score=60.0)
+    follow_up = _question(
+        2,
+        "How would you stop it serving stale data?",
+        follow_up_of=planned["id"],
+        follow_up_index=1,
+        overall_score=90.0,
+    )
+    entry = {"question_number": 1, "overall_score": 60.0, "counted_score": 70.0, "follow_up_of": None, "answered": True}
+    summary = (
+        "You answered 1 of 1 questions and 1 follow-up; the questions averaged 70/100 (Good), each counted once; "
+        "a follow-up lifts its question only when it answers better: question 1 rose from 60 to 70."
+    )
+    feedback = {
+        "overall_rating": "Good",
+        "summary": summary,
+        "strengths": [],
+        "weaknesses": [],
+        "suggestions": [],
+        "resources": [],
+        "next_steps": [],
+        "readiness_score": 70,
+        "readiness_level": "Almost Ready",
+        "comparison_percentile": None,
+        "ai_insights": "",
+        "question_feedback": [
+            {**entry, "scores": {"relevance": 80.0, "grammar": 90.0, "fluency": 70.0, "keywords": 50.0}},
+            {"question_number": 2, "overall_score": 90.0, "counted_score": None, "follow_up_of": 1, "answered": True},
+        ],
+    }
+    session = {
+        "id": session_id,
+        "title": "Backend Engineer interview",
+        "status": "completed",
+        "interview_type": "technical",
+        "difficulty": "medium",
+        "num_questions": 1,
+        "created_at": "2026-12-01T09:00:00Z",
+        "completed_at": "2026-12-01T09:20:00Z",
+        "overall_score": 70.0,
+        "feedback": feedback,
+        "questions": [planned, follow_up],
+        "metadata": {},
+    }
+    await page.route(f"**/api/sessions/{session_id}", lambda route: route.fulfill(json=session))
+    await sign_in(page, tokens)
+    await page.goto(f"{server}/app/#/report/{session_id}")
+    block = page.get_by_test_id("question-breakdown").first
+    await expect(block.get_by_test_id("counted-score").first).to_have_text(
+        "Counts as 70/100 in the session score, lifted by its follow-up."
+    )
+    # Only the planned question's card says it; the follow-up's shows its own answer's score.
+    await expect(block.get_by_test_id("counted-score")).to_have_count(1)
+    await expect(page.get_by_test_id("report-summary")).to_contain_text("question 1 rose from 60 to 70")
+    assert page.script_errors == []
