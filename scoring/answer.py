@@ -20,10 +20,12 @@ from scoring.errors import GrammarUnavailable, InvalidAnswer
 from scoring.fluency import FluencyResult, TimedWord, score_fluency
 from scoring.grammar import GrammarChecker, GrammarMatch, GrammarResult, score_grammar
 from scoring.keywords import KeywordResult, covered_lexically, score_keywords, topic_texts
+from scoring.mentions import asks_for_example
 from scoring.options import Calibration, ScoringOptions
 from scoring.relevance import RelevanceResult, answer_embedding, question_prompts, score_relevance
 from scoring.spans import answer_spans, overlaps, uncertain_ranges
 from scoring.star import StructureResult, detect_structure
+from scoring.stories import is_work_story
 from scoring.suggestions import Findings, Suggestion, build_suggestions, build_summary
 from scoring.text import sentence_structure_factor, split_sentences, tokenize, tokenize_timed
 
@@ -259,6 +261,8 @@ def score_answer(
             ignored=uncertain,
             question_text=answer.question_text,
         )
+    if _answers_by_story(answer, sentences, topics, keywords, fluency.word_count, options.calibration):
+        relevance = relevance.with_story_floor(options.calibration.story_topicality)
     grammar_result = None
     if matches is _Grammar.UNAVAILABLE:
         flags.append("grammar_unavailable")
@@ -395,6 +399,27 @@ def is_non_answer(relevance: RelevanceResult, keywords: KeywordResult | None, ca
         return True
     untouched = keywords is not None and not keywords.covered and not keywords.touched
     return untouched and relevance.topicality < calibration.non_answer_topicality
+
+
+def _answers_by_story(
+    answer: AnswerInput,
+    sentences: Sequence[str],
+    topics: Sequence[str],
+    keywords: KeywordResult | None,
+    words: int,
+    calibration: Calibration,
+) -> bool:
+    """Whether a general question is answered by a story of the candidate's own work
+    (`Calibration.story_topicality`): at least a fragment's length, a work story, and either
+    one of the question's talking points covered or a question that asks for an example. A
+    hobby told instead (no workplace words) or a story that touches nothing the question asks
+    about stays off topic."""
+    if answer.category.strip().lower() != "general" or words < calibration.fragment_words:
+        return False
+    if not is_work_story(sentences):
+        return False
+    asks_example = any(asks_for_example(alt) for alt in topic_texts(topics))
+    return asks_example or (keywords is not None and bool(keywords.covered))
 
 
 def _doubtful_sentences(

@@ -82,6 +82,13 @@ class Calibration:
     #: MiniLM's "weekend" ~ "working day"; short on-topic answers there sit at 94-100, and
     #: on-topic fragments of the evaluation set at 57.7 and up: "I made a slow query faster once.").
     non_answer_topicality: float = 50.0
+    #: A general question answered, at 25 words or more, with a story of the candidate's own
+    #: work (scoring/stories.py) that covers one of its talking points, or to a question whose
+    #: talking points ask for an example, is on topic: its topicality is at least this. MiniLM
+    #: puts such stories at topicality 0-15 ("How would your closest colleagues describe you?"
+    #: answered with an afternoon of pairing with a new developer), among the hobbies told
+    #: instead of an answer; 55 is "fair": the point is still left for the listener to infer.
+    story_topicality: float = 55.0
     #: A sentence-structure factor under this is a bare list of keywords (scoring/text.py) ...
     keyword_list_structure: float = 0.5
     keyword_list_cap: float = 30.0

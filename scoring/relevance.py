@@ -28,7 +28,7 @@ Per-sentence similarities are kept to point at the sentences that wandered off.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,19 @@ class RelevanceResult:
     #: calibrated(similarity), 0-100: how far the answer is about the question, before the
     #: structure and substance factors; `score` <= `topicality` always.
     topicality: float = 0.0
+    #: The topicality was raised to `Calibration.story_topicality`: a story of the candidate's
+    #: own work answering an abstract question (scoring/stories.py, `with_story_floor`).
+    work_story: bool = False
+
+    def with_story_floor(self, topicality: float) -> RelevanceResult:
+        """This result judged on topic at `topicality` at least, its score recomputed with the
+        same structure and substance factors (a short story is still short), no sentence of it
+        counted off topic."""
+        if self.topicality >= topicality:
+            return self
+        score = round(topicality * self.structure_factor * self.substance_factor, 1)
+        # The story is on topic as a whole: none of its sentences is quoted as drifting away.
+        return replace(self, topicality=round(topicality, 1), score=score, work_story=True, off_topic_sentences=())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +84,7 @@ class RelevanceResult:
             "substance_factor": round(self.substance_factor, 3),
             "sentence_similarities": [round(s, 4) for s in self.sentence_similarities],
             "off_topic_sentences": list(self.off_topic_sentences),
+            "work_story": self.work_story,
         }
 
 

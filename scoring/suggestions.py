@@ -179,7 +179,21 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
     # space however on topic it is: only longer ones are quoted as drifting away.
     drifted = [i for i in rel.off_topic_sentences if len(f.sentences[i].split()) >= QUOTABLE_DRIFT_WORDS]
     if rel.structure_factor >= 0.6 and half_up(rel.score) < GOOD and f.sentences:
-        if f.cap == "off_topic" or rel.topicality < off_line:
+        if rel.work_story:
+            # A story told for an abstract question (scoring/stories.py): on topic, but the
+            # listener is left to infer its point; none of its sentences "drifted".
+            out.append(
+                (
+                    cost + 2,
+                    Suggestion(
+                        "Relevance",
+                        "Name your point first: your story shows it, but say in one sentence what it "
+                        "answers (the strength, the weakness, what you prefer), then tell the story.",
+                        0,
+                    ),
+                )
+            )
+        elif f.cap == "off_topic" or rel.topicality < off_line:
             out.append(
                 (
                     cost + 5,
