@@ -203,9 +203,18 @@ def question_scores(results: Sequence[QuestionResult]) -> list[QuestionResult]:
         if not follow_ups:
             out.append(r)
             continue
-        lifted = {
-            key: _lifted(getattr(r, key), [v for f in follow_ups if (v := getattr(f, key)) is not None])
-            for key in (*DIMENSIONS, "overall")
-        }
-        out.append(replace(r, **lifted))
+
+        def lift(key: str, own: float | None, follow_ups: list[QuestionResult] = follow_ups) -> float | None:
+            return _lifted(own, [v for f in follow_ups if (v := getattr(f, key)) is not None])
+
+        out.append(
+            replace(
+                r,
+                relevance=lift("relevance", r.relevance),
+                grammar=lift("grammar", r.grammar),
+                fluency=lift("fluency", r.fluency),
+                keywords=lift("keywords", r.keywords),
+                overall=lift("overall", r.overall),
+            )
+        )
     return out
