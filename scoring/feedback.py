@@ -432,7 +432,7 @@ def _summary(
     if follow_ups:
         own = {q.planned_number: q.overall for q in answered if q.follow_up_of is None}
         lifts = [
-            f"question {q.planned_number} rose from {half_up(own[q.planned_number])} to {half_up(q.overall)}"
+            f"question {q.planned_number} rose from {half_up(own[q.planned_number] or 0.0)} to {half_up(q.overall)}"
             for q in scored
             # As shown: a lift that rounds to the same whole number is not named.
             if q.overall is not None and half_up(own.get(q.planned_number) or 0.0) < half_up(q.overall)
