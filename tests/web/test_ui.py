@@ -220,6 +220,9 @@ async def test_the_score_card_marks_fillers_and_grammar(server, page, shot) -> N
     await expect(issue.get_by_role("tooltip")).to_be_visible()
     await expect(card.locator(".grammar-notes li")).to_have_text("“I has”: Possible agreement error. Suggested: I have")
     await expect(card.get_by_text("“um” × 1, “you know” × 1")).to_be_visible()
+    # the legend names the mark by its look, as for the other marks (its sample "um" was read
+    # as the filler heard when the candidate had said "like")
+    await expect(card.locator(".legend mark.filler")).to_have_text("highlighted")
     await expect(card.locator(".chip--good", has_text="Python")).to_be_visible()
     await expect(card.locator(".chip--missing", has_text="Kubernetes")).to_be_visible()
     await expect(card.locator(".chip--missing", has_text="Result")).to_be_visible()  # STAR part

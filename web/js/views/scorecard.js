@@ -96,7 +96,9 @@ export function scoreCard(data, { transcript = "", headingLevel = 3, title = "Ho
           annotated.node,
           h(
             "p.legend",
-            annotated.fillers ? h("span", h("mark.filler", "um"), " filler word") : null,
+            // Named by its look, as the other two: a sample "um" read as the filler heard when
+            // the candidate had said "like".
+            annotated.fillers ? h("span", h("mark.filler", "highlighted"), " filler word") : null,
             annotated.notes.length ? h("span", h("span.gram", { style: { cursor: "default" } }, "underlined"), " grammar note (hover or focus for the fix)") : null,
             annotated.uncertain ? h("span", h("span.uncertain", "dotted"), " the recogniser was unsure (not counted)") : null,
           ),
