@@ -187,3 +187,18 @@ async def test_the_counter_names_the_category_as_the_form_does_and_not_for_a_fol
     await page.goto(server + "/app/#/login")
     assert await page.evaluate(COUNTER) == ["Question 2 of 3 · Behavioural", "Question 2 of 3 · follow-up"]
     assert page.script_errors == []
+
+
+async def test_a_second_follow_up_is_named_as_the_watch_page_and_report_name_it(server, page) -> None:
+    # The interview page said "Question 2 of 5 · follow-up" for both follow-ups of question 2,
+    # while the watch page and the report said "Question 2 · follow-up 2" for the second.
+    await page.goto(server + "/app/#/login")
+    labels = await page.evaluate(
+        """async () => {
+          const { questionFromEvent, questionLabel } = await import('/app/js/views/interview/question-panel.js');
+          const ask = (index) => questionFromEvent({ number: 2, of: 5, text: 'Why?', follow_up: index > 0, follow_up_index: index });
+          return [0, 1, 2].map((index) => questionLabel(ask(index)));
+        }"""
+    )
+    assert labels == ["Question 2 of 5", "Question 2 of 5 · follow-up", "Question 2 of 5 · follow-up 2"]
+    assert page.script_errors == []

@@ -144,7 +144,9 @@ async def follow_ups(page, shot, number: int, step: str) -> tuple[int, str]:
         await asked(page, f"Question {number} of 3 · follow-up")
         answered += 1
         await answer_out_loud(page, shot, f"{step}-follow-up-{answered}")
-        await score_card_arrives(page, shot, f"{step}-follow-up-{answered}", f"Question {number} · follow-up")
+        # the second is "follow-up 2", as the watch page and the report name it
+        title = f"Question {number} · follow-up" + (f" {answered}" if answered > 1 else "")
+        await score_card_arrives(page, shot, f"{step}-follow-up-{answered}", title)
         assert answered <= 2, "more than two follow-ups on one question"
     return answered, next_step
 

@@ -27,9 +27,13 @@ export function questionFromEvent(event) {
   return Object.freeze(question);
 }
 
-/** "Question 2 of 3 · follow-up": what the candidate reads, and what the watch page shows. */
+/**
+ * "Question 2 of 3 · follow-up", and "· follow-up 2" for the second: what the candidate reads,
+ * as the watch page and the report name it (both said "follow-up 2" where this said "follow-up").
+ */
 export function questionLabel(question) {
-  return `Question ${question.number} of ${question.of}${question.followUp ? " · follow-up" : ""}`;
+  const second = question.followUpIndex > 1 ? ` ${question.followUpIndex}` : "";
+  return `Question ${question.number} of ${question.of}${question.followUp ? ` · follow-up${second}` : ""}`;
 }
 
 export class QuestionPanel {
