@@ -260,3 +260,37 @@ async def test_a_watcher_gets_its_pongs_whatever_else_it_sends(server) -> None:
                 "seq": 0,
                 "question": None,
             }
+
+
+async def test_query_parameters_an_api_route_does_not_take_are_a_400_naming_them(server) -> None:
+    """Only the session list refused unknown query parameters: `?atempt=1` (misspelt) played the
+    current attempt, not the earlier one asked for; `?attempt=2` on an upload answered the
+    current attempt; both silently. Every API route now names the parameter it does not take,
+    before any body is read; the routes' own parameters and the static files' are unaffected."""
+    tokens, session = await account_and_session(server)
+    question = session["questions"][0]["id"]
+    base = f"/api/sessions/{session['id']}/questions/{question}"
+    async with httpx.AsyncClient(
+        base_url=server, headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ) as http:
+        refused = {
+            "atempt": await http.get(f"{base}/audio", params={"atempt": 1}),
+            "attempt": await http.post(f"{base}/audio", params={"attempt": 2}, content=b"RIFF" + b"\x00" * 100),
+            "x": await http.get("/api/users/me/stats", params={"x": 1}),
+            "stauts": await http.get("/api/sessions", params={"stauts": "completed"}),
+        }
+        for name, response in refused.items():
+            error = response.json()
+            assert (response.status_code, error["code"]) == (400, "bad_request"), (name, response.text)
+            assert error["extra"][0]["key"] == name and name in error["detail"], (name, error)
+        assert (await http.get(f"{base}/audio", params={"attempt": 1})).status_code == 404  # taken: no recording yet
+        assert (await http.get("/api/sessions", params={"status": "created", "limit": 5})).status_code == 200
+        assert (await http.get("/", params={"v": "3"})).status_code in (200, 302)
+    detail = (
+        await asyncio.to_thread(
+            httpx.get,
+            f"{server}/api/sessions/{session['id']}",
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
+    ).json()
+    assert detail["questions"][0]["transcript"] is None  # the refused upload stored nothing
