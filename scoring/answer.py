@@ -409,17 +409,24 @@ def _answers_by_story(
     words: int,
     calibration: Calibration,
 ) -> bool:
-    """Whether a general question is answered by a story of the candidate's own work
-    (`Calibration.story_topicality`): at least a fragment's length, a work story, and either
-    one of the question's talking points covered or a question that asks for an example. A
-    hobby told instead (no workplace words) or a story that touches nothing the question asks
-    about stays off topic."""
-    if answer.category.strip().lower() != "general" or words < calibration.fragment_words:
+    """Whether a general or behavioural question is answered by a story of the candidate's own
+    work (`Calibration.story_topicality`): at least a fragment's length and a work story; for a
+    general question, one of its talking points covered or a question that asks for an example;
+    for a behavioural one (which always asks for a story), at least half of its talking points
+    covered: "I noticed our release notes were always late. So I wrote a template ..." to
+    "Describe a time you took the initiative without being asked" covers all four and read
+    relevance 14 (it never says "initiative"), while a work story told for another question
+    covers one at most. A hobby told instead (no workplace words) or a story that touches
+    nothing the question asks about stays off topic."""
+    category = answer.category.strip().lower()
+    if category not in ("general", "behavioral") or words < calibration.fragment_words:
         return False
-    if not is_work_story(sentences):
+    if not is_work_story(sentences) or keywords is None:
         return False
+    if category == "behavioral":
+        return 2 * len(keywords.covered) >= max(1, len(topics))
     asks_example = any(asks_for_example(alt) for alt in topic_texts(topics))
-    return asks_example or (keywords is not None and bool(keywords.covered))
+    return asks_example or bool(keywords.covered)
 
 
 def _doubtful_sentences(

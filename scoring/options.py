@@ -84,7 +84,8 @@ class Calibration:
     non_answer_topicality: float = 50.0
     #: A general question answered, at 25 words or more, with a story of the candidate's own
     #: work (scoring/stories.py) that covers one of its talking points, or to a question whose
-    #: talking points ask for an example, is on topic: its topicality is at least this. MiniLM
+    #: talking points ask for an example, is on topic: its topicality is at least this; so is a
+    #: behavioural one answered by a work story that covers half of its talking points. MiniLM
     #: puts such stories at topicality 0-15 ("How would your closest colleagues describe you?"
     #: answered with an afternoon of pairing with a new developer), among the hobbies told
     #: instead of an answer; 55 is "fair": the point is still left for the listener to infer.

@@ -6,7 +6,9 @@ real LanguageTool server.
 new developer read relevance 13 and was capped at 25 as not addressing the question: MiniLM puts
 such stories among the hobbies told instead of an answer. A story of the candidate's own work
 (scoring/stories.py) that covers a talking point, or answers a question that asks for an
-example, is judged on topic at topicality 55 at least (`Calibration.story_topicality`)."""
+example, is judged on topic at topicality 55 at least (`Calibration.story_topicality`); so is
+a behavioural question's work story that covers half of its talking points ("Describe a time
+you took the initiative" answered with a story that never says "initiative" read 14)."""
 
 from __future__ import annotations
 
