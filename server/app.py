@@ -24,7 +24,7 @@ from server.dbhealth import DATABASE_ERROR_HANDLERS
 from server.errors import EXCEPTION_HANDLERS
 from server.jwt_secret import resolve_jwt_secret
 from server.live.control import ControlListener, WatchRegistry, publish_revoked
-from server.live.endpoints import interview_socket, watch_socket
+from server.live.endpoints import interview_socket, unknown_socket, watch_socket
 from server.live.interview import LiveDeps
 from server.live.locks import LocalSessionLocks, RedisSessionLocks
 from server.live.pubsub import channels_plugin, create_redis
@@ -173,6 +173,7 @@ def create_app(
             question_voice,
             interview_socket,
             watch_socket,
+            unknown_socket,
             metrics,
             index,
             web_router(),

@@ -370,6 +370,14 @@ async def _deliver(socket: WebSocket, outbox: asyncio.Queue[str]) -> None:
                 await socket.send_text(outbox.get_nowait())
 
 
+@websocket("/ws/{path:path}")
+async def unknown_socket(socket: WebSocket, path: FromPath[str]) -> None:
+    """Any other path under /ws/: said in the protocol's words (1008 `not_found`), not as the bare
+    HTTP 403 a WebSocket handshake without a route gets."""
+    await socket.accept()
+    await _close(socket, POLICY_VIOLATION, "not_found", "no such socket: /ws/sessions/{id} or /ws/sessions/{id}/watch")
+
+
 @websocket("/ws/sessions/{session_id:str}/watch")
 async def watch_socket(socket: WebSocket, session_id: FromPath[str]) -> None:
     """Read-only live events of a session, for its owner or a holder of its share token.

@@ -39,6 +39,8 @@ PUBLIC_ROUTES = {
 ID_PARAMETERS = {"session_id", "question_id"}
 #: WebSocket endpoints (they authenticate inside the handler) and the tokens each accepts.
 WEBSOCKETS = {"/ws/sessions/{session_id}": ("access",), "/ws/sessions/{session_id}/watch": ("access", "share")}
+#: Any other path under /ws/: refused as `not_found` before anything else (tests/server/test_socket_refusals.py).
+UNKNOWN_SOCKETS = "/ws/{path}"
 #: What a victim's data looks like in a response: none of it may reach an attacker.
 MARKER = "zebracorn"
 
@@ -152,7 +154,9 @@ def test_every_route_is_classified() -> None:
         app = create_app(replace(Settings(data_dir=Path(data_dir)), auth=AuthOptions(jwt_secret="k" * 40)))
     public, protected, sockets = route_table(app)
     assert {endpoint.path for endpoint in public} == PUBLIC_ROUTES, "public routes changed: review PUBLIC_PATHS"
-    assert set(sockets) == set(WEBSOCKETS), "a WebSocket endpoint the matrix does not know: add it to WEBSOCKETS"
+    assert set(sockets) == {*WEBSOCKETS, UNKNOWN_SOCKETS}, (
+        "a WebSocket endpoint the matrix does not know: add it to WEBSOCKETS"
+    )
     for endpoint in protected:
         unknown = endpoint.parameters - ID_PARAMETERS
         assert not unknown, f"{endpoint}: path parameters {unknown} are not in the matrix (ID_PARAMETERS)"

@@ -106,3 +106,15 @@ async def test_token_refusals_say_why_on_both_sockets(server, settings: Settings
     for socket, template in SOCKETS.items():
         closed, _, error = await _refusal(base, template.format(session["id"]) + f"?token={tokens['access_token']}")
         assert (closed, error["code"]) == (1008, "token_revoked"), (socket, error)
+
+
+async def test_a_path_that_is_no_socket_is_not_found_in_the_protocols_words(server) -> None:
+    """Was a bare HTTP 403 at the handshake (no route): now an error event and 1008, as any other
+    refusal. The two real endpoints keep their own answers."""
+    base = server
+    tokens, session = await account_and_session(base)
+    # (Deeper paths under /ws/sessions/ are still a bare 403: the router does not fall back to
+    # the catch-all from that branch; docs/protocol.md says so.)
+    for path in ("/ws/nothing", "/ws/interview/other/thing", f"/ws/{session['id']}"):
+        code, reason, error = await _refusal(base, f"{path}?token={tokens['access_token']}")
+        assert (code, error["code"]) == (1008, "not_found") and "no such socket" in reason, (path, error)
