@@ -65,9 +65,24 @@ class BankQuestion:
         return COMPANY_PLACEHOLDER in self.text
 
     def render(self, company: str | None = None) -> str:
-        """The text as asked: the company placeholder filled in (or "the company")."""
-        name = (company or "").strip() or "the company"
-        return self.text.replace(COMPANY_PLACEHOLDER, name)
+        """The text as asked: the company placeholder filled in (or "the company"), its
+        possessive written as a person writes it (`possessive`), a sentence that opens with it
+        capitalised ("The company's ...")."""
+        name = " ".join((company or "").split()) or "the company"
+        text = re.sub(re.escape(COMPANY_PLACEHOLDER) + r"'s\b", lambda _: possessive(name), self.text)
+        text = text.replace(COMPANY_PLACEHOLDER, name)
+        return text[:1].upper() + text[1:]
+
+
+def possessive(name: str) -> str:
+    """ "Stripe's", "Acme Payments'" (a name ending in s takes the apostrophe alone, as a
+    plural does: "Acme Payments's" read as a slip, issue #12's QA walk J2), "McDonald's" as it
+    is (a name that is already a possessive gets nothing more)."""
+    if re.search(r"['\u2019]s$", name, re.IGNORECASE):
+        return name
+    if name[-1:] in ("s", "S"):
+        return name + "'"
+    return name + "'s"
 
 
 @dataclass(frozen=True)

@@ -312,14 +312,19 @@ def _interleave(counts: dict[str, int]) -> list[str]:
 
 
 def _body_difficulties(request: PlanRequest, count: int, rng: random.Random) -> list[str]:
-    """Difficulties centred on the requested level: each slot is drawn with weight 6 for the
-    requested level, 2 for a neighbour and 0 two levels away, the neighbours nudged by
-    experience (x1.5 towards it, x0.5 away from it). The requested level then keeps at least
-    half the slots (rounded up): experience nudges, the candidate's choice wins. Slots ascend
-    from easy to hard so the interview ramps up."""
+    """Difficulties of the body's slots. At an end of the scale ("Warm-up" easy, "Challenging"
+    hard) every slot is at the chosen level: a candidate who chose "Senior-level depth" expects
+    senior-level questions, not the ramp (a 5-question Challenging interview got 3 medium and 2
+    hard, issue #12's QA walk J3); only the warm-up is a level below, and the bank's own gaps
+    (a role with too few hard questions) fall back through `_cost`. A "Standard" interview is
+    centred on medium: each slot is drawn with weight 6 for medium and 2 for each neighbour,
+    nudged by experience (x1.5 towards it, x0.5 away from it); medium then keeps at least half
+    the slots (rounded up). Slots ascend from easy to hard so the interview ramps up."""
     if count <= 0:
         return []
     target = DIFFICULTIES.index(request.difficulty)
+    if target in (0, len(DIFFICULTIES) - 1):
+        return [request.difficulty] * count
     tilt = experience_tilt(request.experience_years)
     weights = []
     for level in range(len(DIFFICULTIES)):

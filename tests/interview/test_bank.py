@@ -103,6 +103,49 @@ def test_company_placeholder_is_rendered(bank) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("Stripe", "Stripe's"),
+        ("Acme Payments", "Acme Payments'"),
+        ("Siemens", "Siemens'"),
+        ("McDonald's", "McDonald's"),
+        ("ACME LABS", "ACME LABS'"),
+        ("Acme Inc.", "Acme Inc.'s"),
+        ("the company", "the company's"),
+    ],
+)
+def test_a_company_possessive_is_written_as_a_person_writes_it(name: str, written: str) -> None:
+    """QA walk J2: "What do you know about Acme Payments's products" (a name ending in s takes
+    the apostrophe alone)."""
+    from interview.bank import possessive
+
+    assert possessive(name) == written
+
+
+NAMES = ("Stripe", "Acme Payments", "Siemens", "McDonald's", "  Deutsche   Bahn ", "N26", "Bose", None)
+
+
+def test_every_company_template_reads_as_english_with_real_looking_names(bank) -> None:
+    """Every bank question that names the company, rendered with names that end in s, in an
+    apostrophe, with a number, with stray spaces, and with no name at all: no placeholder left,
+    no "s's", no "'s's", no doubled spaces, a capital first letter, one question mark at the end."""
+    templates = [q for q in bank if q.needs_company]
+    assert len(templates) >= 2
+    for q in templates:
+        for name in NAMES:
+            text = q.render(name)
+            shown = " ".join((name or "the company").split())
+            assert "{" not in text and "}" not in text, text
+            assert shown in text, (shown, text)
+            assert not re.search(r"s's\b|'s's\b|  ", text, re.IGNORECASE), text
+            assert text[0].isupper() and text.endswith("?") and text.count("?") == 1, text
+    products = bank.get("gen-gen-know-company-s-products")
+    assert products is not None
+    assert products.render("Acme Payments").startswith("What do you know about Acme Payments' products")
+    assert products.render(None).startswith("What do you know about the company's products")
+
+
+@pytest.mark.parametrize(
     ("raw", "role"),
     [
         ("Software Engineer", "backend"),

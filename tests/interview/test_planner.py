@@ -18,6 +18,7 @@ from interview import (
 )
 from interview.bank import DIFFICULTIES as LEVELS
 from interview.bank import BankQuestion, normalise_text
+from interview.roles import normalise_role
 
 
 @pytest.fixture(scope="module")
@@ -351,3 +352,63 @@ def test_one_year_of_experience_nudges_easier_without_taking_over(bank) -> None:
 
     assert share(1, "easy") > share(None, "easy")
     assert share(1, "medium") >= 0.5
+
+
+@pytest.mark.parametrize("interview_type", ["behavioral", "technical", "mixed"])
+@pytest.mark.parametrize("years", [None, 1, 15])
+@pytest.mark.parametrize("role", ["backend engineer", "product manager", "data analyst", None])
+def test_a_challenging_interview_asks_hard_questions_after_its_warm_up(bank, interview_type: str, years, role) -> None:
+    """QA walk J3: a 5-question "Challenging" (Senior-level depth) interview of a Backend Engineer
+    at Acme Payments got 3 medium questions and 2 hard. Over 648 plans of 3-10 questions: the
+    warm-up is medium (one level below); of 3 and 5 questions every other one is hard (the
+    company question included: the bank has a hard one), whatever the experience or role; of 10,
+    a question below hard only where the bank has no unused hard one of that category for the
+    role (a role has 3-5 hard technical questions: a 10-question technical plan needs 9)."""
+    normalised = normalise_role(role)
+    for seed in range(6):
+        for count in (3, 5, 10):
+            questions = plan(
+                bank,
+                seed=seed,
+                difficulty="hard",
+                interview_type=interview_type,
+                num_questions=count,
+                target_role=role,
+                target_company="Acme Payments",
+                experience_years=years,
+            )
+            assert len(questions) == count
+            assert (questions[0].kind, questions[0].difficulty) == ("warmup", "medium")
+            rest = [(q.kind, q.difficulty, q.bank_id) for q in questions[1:]]
+            if count < 10:
+                assert all(level == "hard" for _, level, _ in rest), (seed, count, rest)
+                continue
+            used = {q.bank_id for q in questions}
+            for q in questions[1:]:
+                if q.difficulty != "hard":
+                    spare = [
+                        h.id
+                        for h in bank.by_difficulty("hard")
+                        if h.category == q.category
+                        and h.id not in used
+                        and not h.needs_company
+                        and (normalised in h.roles or h.is_general)
+                    ]
+                    assert not spare, (seed, q.bank_id, spare)
+
+
+@pytest.mark.parametrize("interview_type", ["behavioral", "technical", "mixed"])
+def test_a_warm_up_interview_stays_easy(bank, interview_type: str) -> None:
+    """The other end of the scale ("Friendly questions"): every question easy, even for 15 years
+    (where the bank has them: a backend engineer has easy questions of every category)."""
+    for seed in range(10):
+        questions = plan(
+            bank,
+            seed=seed,
+            difficulty="easy",
+            interview_type=interview_type,
+            num_questions=5,
+            target_role="backend engineer",
+            experience_years=15,
+        )
+        assert {q.difficulty for q in questions} == {"easy"}, [q.difficulty for q in questions]
