@@ -8,7 +8,11 @@ A follow-up fails when it
   after an answer built on Redis): an interviewer probes gaps and depth, not what was said;
 - says "You mentioned X" for an X the candidate did not say, or quotes words not in the answer;
 - drops a multi-word expected-topic phrase the candidate did not say into a template slot ("Could you say a bit about
-  accomplishment?"): a bank topic is a label for the scorer, not words an interviewer says.
+  accomplishment?"): a bank topic is a label for the scorer, not words an interviewer says;
+- (checked by interview.FollowUpContext for an answer to a follow-up) asks again for a piece
+  the follow-up just answered asked for (`asks_for`: an example, the outcome, numbers, the
+  candidate's own part): "Can you give me one concrete example that shows that?" right after
+  an example was given (issue #12's QA walk J8).
 """
 
 from __future__ import annotations
@@ -67,6 +71,27 @@ def about_topic(question: str, topic: str) -> bool:
     alternatives appears in it (inflections aside)."""
     words = _content(question)
     return any(_content(alt) and _content(alt) <= words for alt in _alternatives(topic))
+
+
+#: What a follow-up asks the candidate for, by interview.KINDS name: read from its words, so
+#: that an earlier follow-up's stored text says what it asked (the rows keep no kind).
+_ASKS_FOR: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("example", re.compile(r"(?<!for )\bexamples?\b|\bconcrete case\b|\bwhat you would actually do\b", re.I)),
+    ("result", re.compile(r"\boutcomes?\b|\bresults?\b|\bhow could you tell\b|\bknow it (?:had )?worked\b", re.I)),
+    ("numbers", re.compile(r"\bput a number\b|\bnumbers?\b|\bhow (?:much|many)\b", re.I)),
+    ("own_action", re.compile(r"\byourself\b|\bon your own\b|\bwhat exactly did you do\b", re.I)),
+    ("motivation", re.compile(r"\bspecific moment\b|\bmade you sure\b", re.I)),
+    ("more_detail", re.compile(r"\bmore detail\b|\btell me more\b|\bsay more\b|\bwhat happened\b", re.I)),
+)
+
+
+def asks_for(question: str) -> frozenset[str]:
+    """The pieces a follow-up asks for ("example", "result", "numbers", "own_action",
+    "motivation", "more_detail"): "Can you give me one concrete example that shows that?" asks
+    for an example, "What was the outcome, and how could you tell?" for the result. A probe of
+    an idea ("what does that choice cost you?") asks for none of them."""
+    unquoted = _QUOTED.sub(" ", question)
+    return frozenset(kind for kind, pattern in _ASKS_FOR if pattern.search(unquoted))
 
 
 def follow_up_problems(

@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from interview.followup_rules import follow_up_problems
+from interview.followup_rules import asks_for, follow_up_problems
 
 #: Why a follow-up is asked (an enum-like string, stored in follow_up_questions JSON).
 REASONS: tuple[str, ...] = ("missing_result", "vague", "missing_topic", "probe", "off_topic")
@@ -100,14 +100,27 @@ class FollowUpContext:
             object.__setattr__(self, "star_parts", frozenset(p.lower() for p in self.star_parts))
 
     def problems(self, text: str) -> list[str]:
-        """Why `text` would be a bad follow-up to this answer (interview.followup_rules)."""
-        return follow_up_problems(
+        """Why `text` would be a bad follow-up to this answer (interview.followup_rules). For an
+        answer to a follow-up, also asking again for what that follow-up asked for: the answer
+        (one that got this far: not empty, not a fragment, not off topic) is what the candidate
+        had to say to it, and an interviewer who asks for it again was not listening (QA walk
+        J8: "Can you give me one concrete example that shows that?" after an example)."""
+        problems = follow_up_problems(
             text,
             transcript=self.transcript,
             covered_topics=self.covered_topics or (),
             expected_topics=self.expected_topics,
             question_text=self.question_text,
         )
+        again = self.answered_asks & asks_for(text)
+        if again:
+            problems.append(f"asks again for what the answer to the follow-up gave: {', '.join(sorted(again))}")
+        return problems
+
+    @property
+    def answered_asks(self) -> frozenset[str]:
+        """What the question this answer is to asked for, when it is a follow-up (`asks_for`)."""
+        return asks_for(self.question_text) if self.is_follow_up else frozenset()
 
 
 class FollowUpGenerator(Protocol):

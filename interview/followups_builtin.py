@@ -7,6 +7,7 @@ interview/tech_probes.py). Every suggestion it returns passes interview.followup
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from interview.answer_text import (
     first_step,
@@ -60,6 +61,13 @@ _ASK = {
     "refocus": "Let's come back to the question I asked: how would you answer it, with one example?",
 }
 
+
+#: An answer's idea (interview: `_idea_probe`): where they would start, what they would do, and
+#: whether they already said how they would measure it.
+_PRIORITY = re.compile(r"\b(?:the first thing|first of all|my first|the biggest|the main thing|most important)\b", re.I)
+_PROPOSAL = re.compile(r"\b(?:i|we)(?:'d| would| will|'ll) (?!not\b|never\b|be\b|probably\b|say\b)[a-z]+", re.I)
+_MEASURED = re.compile(r"\b(?:measur|track|metric|kpi|know (?:it|that it|if it) (?:had )?work)", re.I)
+_CLAUSE = re.compile(r"(?<=[.!?;])\s+|,\s+(?=(?:and |but |so |then )?(?:i|we)\b)", re.I)
 
 _IMPERATIVE = re.compile(
     r"^(?:describe|tell|explain|walk|give|name|talk|share|list|design|write|sell|outline|compare|estimate|pitch)\b",
@@ -120,7 +128,8 @@ class RuleBasedFollowUps:
         if ctx.off_topic:
             return keep_acceptable(ctx, [FollowUp(refocus(ctx.question_text), "off_topic", 1, kind="refocus")])[:1]
         if word_count(text) < self.fragment_words:
-            return keep_acceptable(ctx, [self._say_more(text, category)])[:1]
+            # A fragment gave nothing of what a follow-up asked for: asking for it again is right.
+            return keep_acceptable(replace(ctx, is_follow_up=False), [self._say_more(text, category)])[:1]
         if ctx.star_parts is not None:
             out = self._story(ctx, text, reading)
         elif ctx.plan_missing is not None or category.startswith("situat"):
@@ -129,11 +138,39 @@ class RuleBasedFollowUps:
             out = self._technical(ctx, text, reading)
         else:
             out = self._general(ctx, text, reading)
-        ranked = sorted(keep_acceptable(ctx, out), key=lambda f: f.priority)  # stable
+        kept = keep_acceptable(ctx, out)
+        if out and not kept and ctx.answered_asks:
+            # What the rules would ask is what the follow-up just asked for (an example after an
+            # example): the idea the answer gave is probed instead, or nothing is asked.
+            kept = self._idea_probe(ctx, text)
+        ranked = sorted(kept, key=lambda f: f.priority)  # stable
         unique: dict[str, FollowUp] = {}
         for item in ranked:
             unique.setdefault(item.text, item)
         return list(unique.values())[: self.max_suggestions]
+
+    def _idea_probe(self, ctx: FollowUpContext, text: str) -> list[FollowUp]:
+        """A probe of the idea an answer to a follow-up gave, quoting the sentence it is about,
+        or nothing: a technical answer's design choice (interview.tech_probes); otherwise what
+        they would start with ("why there?") or do ("how would you know it worked?", when the
+        answer says nothing of measuring it)."""
+        found: list[FollowUp] = []
+        if ctx.category.strip().lower() == "technical":
+            found = [FollowUp(p.text, "probe", 3, p.quote, kind=p.kind) for p in tech_probes(text)]
+        measured = bool(_MEASURED.search(text))
+        for clause in (c.strip(" ,;") for c in _CLAUSE.split(text)):
+            priority, proposal = _PRIORITY.search(clause), _PROPOSAL.search(clause)
+            if priority and proposal:
+                quote = phrase_quote(clause, priority.start(), must_reach=proposal.end())
+                ask = "how would you check that it is the right place to start?"
+            elif proposal and not measured:
+                quote = phrase_quote(clause, proposal.start(), must_reach=proposal.end())
+                ask = "how would you know that it worked?"
+            else:
+                continue
+            if quote:
+                found.append(FollowUp(f"You said \u201c{quote}\u201d: {ask}", "probe", 3, quote, kind="depth"))
+        return [f for f in found if not ctx.problems(f.text)][:1]
 
     def _story(self, ctx: FollowUpContext, text: str, reading: str) -> list[FollowUp]:
         parts = ctx.star_parts or frozenset()

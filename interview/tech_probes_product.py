@@ -19,7 +19,7 @@ PRODUCT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
         r"how many visitors|sample size|calculator|power analysis",
         "what would you do if your traffic could not reach that number in a reasonable time?",
         "edge_case",
-        r"",
+        r"not enough (?:traffic|visitors|users)|too (?:little|low) traffic|run it longer|bigger change",
     ),
     (
         r"guardrails?|counter[- ]metrics?",
@@ -99,7 +99,7 @@ PRODUCT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
         r"contrast|four and a half to one|4\.5",
         "how would you check text that sits on top of an image or a gradient?",
         "edge_case",
-        r"",
+        r"on (?:top of )?(?:an |the )?(?:image|gradient|photo)|overlay",
     ),
     (
         r"screen readers?|aria\b|assistive",
@@ -112,13 +112,13 @@ PRODUCT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
         r"virtuali[sz]\w*|windowing|only render the (?:visible )?rows",
         "what happens to the browser's find-in-page and to screen readers when most rows are not rendered?",
         "edge_case",
-        r"",
+        r"find[- ]in[- ]page|screen readers?|aria-rowcount",
     ),
     (
         r"lazy[- ]load\w*|code[- ]split\w*",
         "how would you avoid a blank gap when that part is needed at once?",
         "edge_case",
-        "",
+        r"placeholder|skeleton|preload\w*|prefetch\w*|spinner",
     ),
     (r"web ?sockets?", "what happens to the edits made while the connection is down?", "edge_case", r"offline|queue"),
     (
@@ -136,7 +136,12 @@ PRODUCT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
         "depth",
         r"",
     ),
-    (r"prototyp\w*", "what would you do if the prototype tested well but the real thing did not?", "edge_case", r""),
+    (
+        r"prototyp\w*",
+        "what would you do if the prototype tested well but the real thing did not?",
+        "edge_case",
+        r"real thing|after (?:the )?launch|in production",
+    ),
     (r"survey\w*", "how would you tell whether the people who answered represent everyone else?", "depth", r"bias"),
     # sales, marketing and support
     (r"discount\w*", "what would you ask for in return, and where is your limit?", "trade_off", r"in return"),
@@ -150,7 +155,7 @@ PRODUCT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
         r"\bslas?\b|sla clock|service level",
         "what do you do when two tickets are about to breach it at the same moment?",
         "edge_case",
-        r"",
+        r"\bbreach\w*|two tickets|at the same (?:moment|time)",
     ),
     (r"champion\w*", "how would you test that your champion really has influence?", "depth", r""),
     (r"segment\w*", "how would you know the segments behave differently enough to matter?", "depth", r""),
@@ -160,6 +165,6 @@ PRODUCT_CHOICES: tuple[tuple[str, str, str, str], ...] = (
         r"chatbot\w*|\bbot\b",
         "how would the customer reach a person when the bot gets it wrong?",
         "edge_case",
-        r"hand ?off",
+        r"hand ?off|hand (?:it )?over|(?:a |real )(?:person|human|agent)\b|talk to someone",
     ),
 )

@@ -83,6 +83,14 @@ class OpenAICompatibleFollowUps:
             f"STAR parts present: {star}\n"
             f"Follow-ups already asked for this question: {ctx.asked_count}"
         )
+        if ctx.answered_asks:
+            # The rules refuse a reply asking for it again (FollowUpContext.problems); saying so
+            # keeps the model from spending its reply on a question that is dropped.
+            user += (
+                f"\nThis question was itself a follow-up asking for: {', '.join(sorted(ctx.answered_asks))}. "
+                "The answer is what the candidate had to say to it: never ask for that again; "
+                "probe the idea the answer gave, or propose none."
+            )
         system = (
             "You are an experienced, friendly interviewer running a spoken mock interview. Propose "
             f"at most {self.max_follow_ups} short follow-up questions that help the candidate show "

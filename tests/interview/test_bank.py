@@ -493,3 +493,25 @@ def test_the_template_rules_reject_what_they_describe() -> None:
     assert content_stems("what I did") == set()
     assert content_stems("it is working") <= {stem(w) for w in EVERYDAY_WORDS}
     assert content_stems("decision") <= content_stems("Tell me about a decision you made.")
+
+
+#: First-person wordings that are the name of the thing itself ("as a user I want" is how a user
+#: story starts), not the candidate's words lifted from an answer.
+FIRST_PERSON_LABELS = frozenset({"as a user i want"})
+
+
+def test_a_topic_label_reads_as_a_talking_point_out_of_context(bank) -> None:
+    """QA walk J12: "Worth mentioning: raised it" (topic `raised it or reported it or refused`).
+    A label is shown alone on the score card and in the report: it is never the candidate's own
+    words lifted from an answer, in the first person ("what I proposed", "thanked me") or a past
+    tense with a bare object ("raised it", "walked him through"); later names may be (they are
+    what an answer says, and the scorer matches them)."""
+    odd = []
+    for q in bank:
+        for topic in q.expected_topics:
+            label = names(topic)[0].lower()
+            first_person = re.search(r"\b(?:i|me|my|mine)\b", label) and label not in FIRST_PERSON_LABELS
+            past_with_object = re.match(r"^\w+ed\b(?: \w+)? (?:it|them|him|her|me)\b", label)
+            if first_person or past_with_object or label in ("apologised", "apologized"):
+                odd.append((q.id, topic))
+    assert not odd, odd

@@ -507,3 +507,165 @@ def test_a_quotation_is_a_whole_phrase(clause, expected) -> None:
     from interview.quotes import phrase_quote
 
     assert phrase_quote(clause) == expected
+
+
+# --- an answer to a follow-up is not asked again for what that follow-up asked (QA walk J8) ---
+
+#: QA walk J8: "What do you know about Acme Payments' products ...?" answered vaguely, follow-up 1
+#: asked for an example, and this answer is one; follow-up 2 was "Can you give me one concrete
+#: example that shows that?".
+J8_FOLLOW_UP = (
+    "You said \u201cI would probably improve some things\u201d: can you give me one concrete example of that?"
+)
+J8_EXAMPLE = (
+    "Sure, on your website I saw that small online shops use your checkout. The first thing I would fix is the "
+    "failed payment retry flow. I would add a clear message and a one tap retry, then measure the recovered "
+    "payments. I may be wrong, since I only see it from the outside."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Can you give me one concrete example that shows that?", {"example"}),
+        (J8_FOLLOW_UP, {"example"}),
+        ("What was the outcome, and how could you tell?", {"result"}),
+        ("Can you put a number on the difference it made, for example time saved or problems avoided?", {"numbers"}),
+        ("Which part of that did you do yourself, and what did you decide on your own?", {"own_action"}),
+        ("What is one specific moment or experience that made you sure about that?", {"motivation"}),
+        ("Could you take me through your answer in a bit more detail?", {"more_detail"}),
+        (
+            "You said \u201cthe first thing I would fix\u201d: how would you check that it is the right place?",
+            set(),
+        ),
+        ("You said \u201cour example app\u201d: what does that choice cost you?", set()),
+    ],
+)
+def test_what_a_follow_up_asks_for_is_read_from_its_words(question: str, asks: set[str]) -> None:
+    from interview.followup_rules import asks_for
+
+    assert asks_for(question) == asks
+
+
+def test_an_example_given_to_a_follow_up_is_not_asked_for_again_its_idea_is_probed(rules) -> None:
+    as_first_answer = FollowUpContext(J8_FOLLOW_UP, "general", J8_EXAMPLE)
+    assert [s.kind for s in rules.suggest(as_first_answer)][:1] == ["example"]  # what the rules alone would ask
+    context = FollowUpContext(J8_FOLLOW_UP, "general", J8_EXAMPLE, asked_count=1, is_follow_up=True)
+    suggestions = rules.suggest(context)
+    assert suggestions and all("example" not in s.text.lower() for s in suggestions), suggestions
+    first = suggestions[0]
+    assert (
+        first.kind == "depth"
+        and "\u201cThe first thing I would fix is the failed payment retry flow\u201d" in first.text
+    )
+    assert not context.problems(first.text)
+    assert context.problems("Can you give me one concrete example that shows that?")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "answer", "never"),
+    [
+        (
+            "What was the outcome, and how could you tell?",
+            (
+                "The result was that release notes went from two days late to ready on release day, "
+                "and support tickets about new features dropped by about a third, "
+                "which the support lead showed me in her weekly report."
+            ),
+            "result",
+        ),
+        (
+            "Which part of that did you do yourself, and what did you decide on your own?",
+            (
+                "I wrote the migration script myself and I decided on my own to run it on a copy of the "
+                "database first, then I scheduled the switch for a quiet Sunday morning "
+                "and I told the support team in advance."
+            ),
+            "own_action",
+        ),
+        (
+            "Can you put a number on the difference it made, for example time saved or problems avoided?",
+            (
+                "It saved each of us about two hours a week, and the release went from a whole afternoon "
+                "to forty minutes, so over a quarter the team got back roughly twenty days of work."
+            ),
+            "numbers",
+        ),
+    ],
+)
+def test_a_piece_given_to_a_follow_up_is_never_asked_for_again(rules, follow_up: str, answer: str, never: str) -> None:
+    from interview.followup_rules import asks_for
+
+    context = FollowUpContext(follow_up, "general", answer, asked_count=1, is_follow_up=True)
+    assert all(never not in asks_for(s.text) for s in rules.suggest(context)), rules.suggest(context)
+
+
+def test_a_fragment_answer_to_a_follow_up_may_be_asked_again(rules) -> None:
+    """A fragment gave nothing of what was asked: it is asked to say more, as a first answer is."""
+    context = FollowUpContext(J8_FOLLOW_UP, "general", "I would fix the checkout.", asked_count=1, is_follow_up=True)
+    assert [s.kind for s in rules.suggest(context)] == ["more_detail"]
+
+
+# --- a probe never asks what the answer already answered (QA walk J11) ------------------------
+
+#: QA walk J11: the answer to "An API request triggers a report that takes five minutes to build"
+#: ended on what happens when a worker fails; the probe asked "what happens to a job whose worker
+#: crashes halfway through it?", quoting its queue sentence.
+J11_ANSWER = (
+    "The API would put a job on a queue and answer right away with a 202 and a job ID. A background worker "
+    "builds the report and stores it. The client can poll a status endpoint with the job ID, or we send an "
+    "email with a download link when it is ready. If the worker fails, the job is retried, and the job is "
+    "idempotent so a retry does not build two reports."
+)
+
+
+def test_a_probe_of_an_edge_case_the_answer_dealt_with_is_not_asked() -> None:
+    from interview.tech_probes import probes
+
+    asked = [p.text for p in probes(J11_ANSWER)]
+    assert not any("crashes halfway" in text for text in asked), asked
+    # What is left is how the queue learns of it, asked about the sentence that said it.
+    first = probes(J11_ANSWER)[0]
+    assert first.quote == "the job is retried" and "queue know" in first.question, first.text
+    # Without the retry sentence, the crash is still the question to ask about the queue.
+    bare = J11_ANSWER.split(" If the worker")[0]
+    assert any("crashes halfway" in p.text and "queue" in p.quote for p in probes(bare)), probes(bare)
+
+
+def test_every_edge_case_probe_first_checks_the_answer_for_it() -> None:
+    """Each edge-case row of the probe tables names what an answer says when it already dealt
+    with that edge case (`unless`), so that it is skipped for such an answer."""
+    from interview.tech_probes_product import PRODUCT_CHOICES
+    from interview.tech_probes_systems import SYSTEMS_CHOICES
+
+    unchecked = [
+        question
+        for _, question, kind, unless in SYSTEMS_CHOICES + PRODUCT_CHOICES
+        if kind == "edge_case" and not unless
+    ]
+    assert not unchecked, unchecked
+
+
+@pytest.mark.parametrize(
+    ("answer", "never"),
+    [
+        (
+            "We put the report job on a queue, and a dead letter queue keeps jobs that failed three times.",
+            "crashes halfway",
+        ),
+        (
+            "Reads go to a read replica, and a user's own writes are read from the primary for a minute.",
+            "replica right after",
+        ),
+        ("We cache the page in Redis and warm it up again from the database when the node restarts.", "restarts empty"),
+        (
+            "On writes we delete the affected keys, then delete them again a second later for a late read.",
+            "old value back",
+        ),
+        ("Every call has a retry with exponential backoff and jitter, at most three times.", "piling onto"),
+    ],
+)
+def test_an_edge_case_answered_in_the_answer_is_not_probed(answer: str, never: str) -> None:
+    from interview.tech_probes import probes
+
+    assert not any(never in p.text for p in probes(answer)), [p.text for p in probes(answer)]

@@ -235,3 +235,34 @@ def test_questions_that_break_the_follow_up_rules_are_dropped(model) -> None:
     assert [(s.text, s.priority) for s in suggestions] == [("How much faster was the report after caching?", 1)]
     fake.reply_with(json.dumps({"follow_ups": [{"question": "Tell me more about the bottleneck", "reason": "probe"}]}))
     assert adapter(url).suggest(CTX) == RuleBasedFollowUps().suggest(CTX)
+
+
+def test_a_models_request_for_what_a_follow_up_just_got_is_dropped(model) -> None:
+    """QA walk J8 for the model: an answer to "Can you give me one concrete example that shows
+    that?" is not asked for an example again. The request says what the follow-up asked for, and
+    a reply asking for it anyway is dropped like any other broken rule."""
+    fake, url = model
+    context = FollowUpContext(
+        question_text="Can you give me one concrete example that shows that?",
+        category="general",
+        transcript=(
+            "On your website I saw that small shops use your checkout. The first thing I would fix is the failed "
+            "payment retry flow, and I would measure the recovered payments."
+        ),
+        asked_count=1,
+        is_follow_up=True,
+    )
+    fake.reply_with(
+        json.dumps(
+            {
+                "follow_ups": [
+                    {"question": "Can you give me another concrete example of that?", "reason": "vague"},
+                    {"question": "Why would you start with the retry flow?", "reason": "probe"},
+                ]
+            }
+        )
+    )
+    suggestions = adapter(url).suggest(context)
+    assert [s.text for s in suggestions] == ["Why would you start with the retry flow?"]
+    prompt = fake.requests[0]["json"]["messages"][-1]["content"]
+    assert "asking for: example" in prompt and "never ask for that again" in prompt

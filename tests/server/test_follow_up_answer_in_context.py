@@ -63,3 +63,46 @@ async def test_a_concrete_example_given_to_a_follow_up_is_judged_with_its_questi
     assert score["details"]["cap"] != "off_topic" and not score["details"]["non_answer"]
     assert score["overall"] > 25
     assert "does not address" not in score["evaluation_summary"].lower()
+
+
+#: Issue #12's QA walk J8, over the socket: the company question answered vaguely, follow-up 1
+#: asks for an example, the example is given (a checkout for small shops, the retry flow to fix,
+#: what to measure); follow-up 2 was "Can you give me one concrete example that shows that?".
+COMPANY_QUESTION = {
+    "text": "What do you know about Acme Payments' products and customers, and what would you improve first?",
+    "category": "general",
+    "time_limit": 120,
+}
+COMPANY_VAGUE = (
+    "I know a bit about it. You do payments, I think, for different kinds of customers.",
+    0.5,
+    "I would probably improve some things, and make it better overall.",
+)
+COMPANY_EXAMPLE = (
+    "Sure. On your website I saw that small online shops use your checkout.",
+    0.5,
+    "The first thing I would fix is the failed payment retry flow.",
+    0.4,
+    "I would add a clear message and a one tap retry, then measure the recovered payments.",
+    0.4,
+    "I may be wrong, since I only see it from the outside.",
+)
+
+
+async def test_an_example_given_to_a_follow_up_is_not_asked_for_again(server, database) -> None:
+    from interview.followup_rules import asks_for
+
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        _, client, seen, _ = await _started_interview(server, http, [COMPANY_QUESTION])
+        await _answer(client, seen, COMPANY_VAGUE)
+        first = await _until(client, seen, "question")
+        assert first["follow_up"] and "example" in asks_for(first["text"]), first["text"]
+        await _answer(client, seen, COMPANY_EXAMPLE)
+        second = await _until(client, seen, "question")
+        await client.connection.close()
+
+    # The example was given: the idea is probed (the retry flow it would fix first), not an
+    # example asked for again.
+    assert second["follow_up"] and second["question_id"] != first["question_id"], second
+    assert not asks_for(second["text"]) & {"example", "more_detail"}, second["text"]
+    assert "retry" in second["text"].lower(), second["text"]

@@ -403,3 +403,56 @@ async def test_a_question_lifted_by_its_follow_up_says_what_it_counts_as(server,
     await expect(block.get_by_test_id("counted-score")).to_have_count(1)
     await expect(page.get_by_test_id("report-summary")).to_contain_text("question 1 rose from 60 to 70")
     assert page.script_errors == []
+
+
+LABELS = """async () => {
+  const { questionFromEvent, questionLabel } = await import('/app/js/views/interview/question-panel.js');
+  const { watchLabel, snapshotQuestion } = await import('/app/js/views/watch.js');
+  const events = [1, 2].map((i) => ({ number: 2, of: 5, text: 'Why?', follow_up: true, follow_up_index: i }));
+  const snapshot = [1, 2].map((i) => ({ asked: true, planned_number: 2, follow_up: true, follow_up_index: i }));
+  return {
+    interview: events.map((e) => questionLabel(questionFromEvent(e))),
+    watch: snapshot.map((q, i) => watchLabel(snapshotQuestion(q, i, snapshot), 5)),
+  };
+}"""
+
+
+async def test_the_interview_page_the_watch_page_and_the_report_number_follow_ups_alike(server, page) -> None:
+    """QA walk W1: the interview page said "Question 2 of 5 · follow-up" for both follow-ups of
+    question 2, the watch page and the report "follow-up 2" for the second. All three now name
+    the first "follow-up" and the second "follow-up 2"."""
+    tokens = await register(server)
+    await sign_in(page, tokens)
+    await page.goto(server + "/app/#/")
+    labels = await page.evaluate(LABELS)
+    assert labels["interview"] == ["Question 2 of 5 · follow-up", "Question 2 of 5 · follow-up 2"]
+    assert labels["watch"] == ["Question 2 · follow-up", "Question 2 · follow-up 2"]
+    session_id = str(uuid.uuid4())
+    planned = _question(1, "When would you put a cache in front of a database?")
+    follow_ups = [
+        _question(
+            i + 1, text, follow_up_of=planned["id"], follow_up_index=i, transcript="I would delete the key on writes."
+        )
+        for i, text in ((1, "How would you stop it serving stale data?"), (2, "What if the delete fails?"))
+    ]
+    session = {
+        "id": session_id,
+        "title": "Backend Engineer interview",
+        "status": "cancelled",
+        "interview_type": "technical",
+        "difficulty": "medium",
+        "num_questions": 1,
+        "created_at": "2026-12-01T09:00:00Z",
+        "completed_at": None,
+        "feedback": None,
+        "questions": [planned, *follow_ups],
+        "metadata": {},
+    }
+    await page.route(f"**/api/sessions/{session_id}", lambda route: route.fulfill(json=session))
+    await page.goto(f"{server}/app/#/report/{session_id}")
+    blocks = page.get_by_test_id("follow-up-breakdown")
+    await expect(blocks).to_have_count(2)
+    await expect(blocks.nth(0)).to_contain_text("Question 1 · follow-up")
+    await expect(blocks.nth(1)).to_contain_text("Question 1 · follow-up 2")
+    assert "follow-up 1" not in await blocks.nth(0).inner_text()
+    assert page.script_errors == []

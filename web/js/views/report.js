@@ -5,6 +5,7 @@ import { api, ApiError } from "../api.js";
 import { h, clear, score, band, formatDateTime, titleCase, sessionLabel, categoryLabel } from "../dom.js";
 import { ring, dimensionBar, DIMENSIONS, topics, grammarNotes } from "./scorecard.js";
 import { annotate } from "../live/transcript.js";
+import { followUpSuffix } from "./interview/question-panel.js";
 
 function structureNote(q, entry) {
   const details = q.score_details && q.score_details.details ? q.score_details.details : {};
@@ -207,7 +208,7 @@ export async function render(root, { params, navigate }) {
         questionBlock(item.question, byNumber.get(item.question.question_number), {
           label: `Question ${i + 1}`,
           skipped: item.skipped,
-          followUps: item.followUps.map((f, k) => questionBlock(f.question, byNumber.get(f.question.question_number), { label: `Question ${i + 1} · follow-up${item.followUps.length > 1 ? ` ${k + 1}` : ""}`, skipped: f.skipped, followUp: true })),
+          followUps: item.followUps.map((f, k) => questionBlock(f.question, byNumber.get(f.question.question_number), { label: `Question ${i + 1}${followUpSuffix(k + 1)}`, skipped: f.skipped, followUp: true })),
         }),
       ),
     );

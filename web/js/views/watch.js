@@ -9,7 +9,7 @@ import { freshAccessToken, tokens } from "../api.js";
 import { h, clear, score } from "../dom.js";
 import { InterviewConnection, socketUrl } from "../live/connection.js";
 import { LiveTranscript } from "../live/transcript.js";
-import { questionFromEvent } from "./interview/question-panel.js";
+import { followUpSuffix, questionFromEvent, questionLabel } from "./interview/question-panel.js";
 
 /** A snapshot question as {number, followUpIndex, text, ...}; null when it was never asked. */
 export function snapshotQuestion(q, index, all) {
@@ -19,6 +19,11 @@ export function snapshotQuestion(q, index, all) {
   // Older servers number follow-ups in the same sequence as questions: count planned ones.
   const number = q.planned_number ?? (followUp ? null : all.slice(0, index + 1).filter((x) => !x.follow_up).length);
   return { number: number ?? q.number, followUpIndex: followUp ? q.follow_up_index || 1 : 0, text: q.text, transcript: q.transcript, overall: q.overall_score, skipped: Boolean(q.skipped) };
+}
+
+/** A card's label: "Question 2 of 3", its follow-ups "Question 2 · follow-up", "… · follow-up 2". */
+export function watchLabel({ number, followUpIndex }, total) {
+  return followUpIndex ? `Question ${number}${followUpSuffix(followUpIndex)}` : `Question ${number}${total ? ` of ${total}` : ""}`;
 }
 
 const WAITING = "Waiting for the answer…";
@@ -41,7 +46,7 @@ export async function render(root, { params, navigate, setTitle }) {
     const key = `${number}.${followUpIndex}`;
     let found = entries.get(key);
     if (!found) {
-      const label = followUpIndex ? `Question ${number} · follow-up${followUpIndex > 1 ? ` ${followUpIndex}` : ""}` : `Question ${number}${total ? ` of ${total}` : ""}`;
+      const label = watchLabel({ number, followUpIndex }, total);
       const textEl = h("p.question-text", text || "");
       const scoreEl = h("span.chip", { hidden: true });
       const box = h("div.transcript", { "data-testid": `watch-transcript-${number}${followUpIndex ? `-f${followUpIndex}` : ""}` });
@@ -106,7 +111,7 @@ export async function render(root, { params, navigate, setTitle }) {
       current.transcript.placeholder = WAITING;
       current.transcript.reset(); // a new attempt starts afresh
       current.scoreEl.hidden = true;
-      status.textContent = `Live: question ${asked.number} of ${asked.of}${asked.followUp ? " · follow-up" : ""}.`;
+      status.textContent = `Live: ${questionLabel(asked).replace(/^Q/, "q")}.`;
       current.el.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } else if (!current) {
       // live words before any question was shown: nothing to attach them to yet

@@ -28,12 +28,18 @@ export function questionFromEvent(event) {
 }
 
 /**
- * "Question 2 of 3 · follow-up", and "· follow-up 2" for the second: what the candidate reads,
- * as the watch page and the report name it (both said "follow-up 2" where this said "follow-up").
+ * " · follow-up", " · follow-up 2": a question's follow-ups as every page names them (the
+ * interview page, the watch page and the report), the first unnumbered, the next by their place.
+ * The interview page said "follow-up" for both of two while the others said "follow-up 2".
  */
+export function followUpSuffix(followUpIndex) {
+  if (!followUpIndex) return "";
+  return ` · follow-up${followUpIndex > 1 ? ` ${followUpIndex}` : ""}`;
+}
+
+/** "Question 2 of 3 · follow-up 2": what the candidate reads, and what the watch page shows. */
 export function questionLabel(question) {
-  const second = question.followUpIndex > 1 ? ` ${question.followUpIndex}` : "";
-  return `Question ${question.number} of ${question.of}${question.followUp ? ` · follow-up${second}` : ""}`;
+  return `Question ${question.number} of ${question.of}${followUpSuffix(question.followUp ? question.followUpIndex || 1 : 0)}`;
 }
 
 export class QuestionPanel {
