@@ -93,12 +93,12 @@ async def test_an_example_given_to_a_follow_up_is_not_asked_for_again(server, da
     from interview.followup_rules import asks_for
 
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
-        _, client, seen, _ = await _started_interview(server, http, [COMPANY_QUESTION])
+        _, client, seen, _ = await started_interview(server, http, [COMPANY_QUESTION])
         await _answer(client, seen, COMPANY_VAGUE)
-        first = await _until(client, seen, "question")
+        first = await until(client, seen, "question")
         assert first["follow_up"] and "example" in asks_for(first["text"]), first["text"]
         await _answer(client, seen, COMPANY_EXAMPLE)
-        second = await _until(client, seen, "question")
+        second = await until(client, seen, "question")
         await client.connection.close()
 
     # The example was given: the idea is probed (the retry flow it would fix first), not an
