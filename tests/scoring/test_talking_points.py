@@ -16,19 +16,19 @@ from tests.scoring.validation import write_report
 pytestmark = [pytest.mark.model]
 
 SET_PATH = Path(__file__).with_name("talking_points.json")
-#: Measured on 911 judgements: precision 0.944, recall 0.644 since the bank's topics name the
-#: everyday wordings a candidate uses (2 December, issue #12 item 2: about 2,370 alternatives
-#: added to 285 questions, written from each question and topic without reading these answers;
+#: Measured on 911 judgements: precision 0.945, recall 0.656 since the bank's topics name the
+#: everyday wordings a candidate uses (2 December, issue #12 item 2: about 2,880 alternatives
+#: added to all 309 questions, written from each question and topic without reading these answers;
 #: the ones that made a false "covered" here were taken out again). Before: 0.936 / 0.557
 #: (0.935 / 0.548 before the WordNet match of scoring.wordnet; the 722 before held_out_5: 0.944
 #: / 0.624). The 570 of 1 December (before the example-led answers and held_out_4 were added):
-#: 0.952 / 0.729 -> 0.950 / 0.765. Held out (see the report), before / after the bank's
+#: 0.952 / 0.729 -> 0.950 / 0.769. Held out (see the report), before / after the bank's
 #: alternatives: held_out, 58 judgements read while the matcher was tuned, 0.972 / 0.660 ->
-#: 0.974 / 0.717; held_out_2, 80 judgements of hard paraphrases, 0.955 / 0.389 -> 0.964 / 0.500;
+#: 0.974 / 0.717; held_out_2, 80 judgements of hard paraphrases, 0.955 / 0.389 -> 0.966 / 0.519;
 #: held_out_3, 50 judgements in everyday interview wording, 1.0 / 0.625 -> 1.0 / 0.625;
 #: held_out_4, 80 judgements written on 2 December, 0.944 / 0.309 -> 1.0 / 0.527 (0.938 / 0.273
 #: before WordNet); held_out_5, 189 judgements across 21 questions of every category written
-#: before WordNet was tried, 0.882 / 0.312 -> 0.918 / 0.469 (0.875 / 0.292 before WordNet).
+#: before WordNet was tried, 0.882 / 0.312 -> 0.923 / 0.500 (0.875 / 0.292 before WordNet).
 #: None was tuned on, except that alternatives which caused a false "covered" were removed
 #: (bench/talking_point_wordnet.py: the WordNet variant was chosen on the other groups). Paraphrases
 #: in words that neither the bank, scoring.synonyms, its word groups nor WordNet's most frequent
@@ -37,7 +37,7 @@ SET_PATH = Path(__file__).with_name("talking_points.json")
 #: bench/talking_point_models.py) separates a clause that paraphrases a topic from one that does
 #: not (ROC AUC 0.46-0.79 on the judgements the lexical match leaves). The issue's target is 0.9
 #: each: recall is not there.
-MIN_PRECISION, MIN_RECALL = 0.94, 0.63
+MIN_PRECISION, MIN_RECALL = 0.94, 0.65
 
 
 def judgements(embedder):
