@@ -42,6 +42,7 @@ from server.progress import read_progress, save_progress
 from server.routes_sessions import question_out
 from server.schemas import QuestionOut
 from streaming.events import AnswerComplete
+from streaming.vocabulary import decoder_intro
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -76,6 +77,7 @@ async def upload_answer(
             async with state.db_sessions.begin() as db:
                 session = await interviews.get_owned_session(db, owner.user_id, session_id)
                 await interviews.change_status(db, session, InterviewStatus.IN_PROGRESS)
+                intro = decoder_intro(session.target_role, session.target_company)
             path = upload_path(state.settings.audio_dir, owner, question_id, attempt, decoded.audio_format)
             await state.uploads.run(lambda: _write_atomically(path, body))
             try:
@@ -86,6 +88,7 @@ async def upload_answer(
                         decoded.audio,
                         context_prompt=question.question_text,
                         hotwords=" ".join(question.expected_topics or []) or None,
+                        intro=intro,
                     )
                 if lease.lost.is_set():  # only after a Redis restart race: someone else holds the session now
                     raise Conflict(

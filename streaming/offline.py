@@ -92,9 +92,10 @@ def transcribe_offline(
     context_prompt: str = "",
     hotwords: str | None = None,
     chunk_s: float = 0.5,
+    intro: str = "",
 ) -> AnswerComplete:
     """A whole recording (16 kHz mono float32) -> its AnswerComplete, as an upload gets it."""
-    stream = AnswerStream(options.for_recording(), context_prompt=context_prompt, hotwords=hotwords)
+    stream = AnswerStream(options.for_recording(), context_prompt=context_prompt, hotwords=hotwords, intro=intro)
     feed_and_run(stream, transcriber, audio, chunk_ms=round(chunk_s * 1000))
     return stream.answer_complete()
 
@@ -107,9 +108,10 @@ def simulate_live(
     context_prompt: str = "",
     hotwords: str | None = None,
     chunk_ms: int = 20,
+    intro: str = "",
 ) -> LiveRun:
     """Feed `chunk_ms` chunks and run every job as soon as it is due (an unloaded server)."""
-    stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords)
+    stream = AnswerStream(options, context_prompt=context_prompt, hotwords=hotwords, intro=intro)
     counts: Counter[str] = Counter()
     times: list[float] = []
     events = feed_and_run(stream, transcriber, audio, chunk_ms=chunk_ms, counts=counts, times=times)

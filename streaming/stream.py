@@ -142,11 +142,18 @@ class AnswerStream:
         hotwords: str | None = None,
         prior_segments: Sequence[FinalSegment] = (),
         audio_offset: float = 0.0,
+        intro: str = "",
     ) -> None:
         self.options = options
-        self._context_prompt = " ".join(context_prompt.split()[-options.question_words :]) if context_prompt else ""
-        self._hotwords = hotwords.strip() if hotwords and hotwords.strip() else None
-        self._terms = distinctive_terms(context_prompt, [self._hotwords or ""]) if options.vocabulary_pass else ()
+        question = " ".join(context_prompt.split()[-options.question_words :]) if context_prompt else ""
+        # `intro` (vocabulary.decoder_intro: the role and the company) opens every prompt and
+        # leads the hotwords, so the company is heard as its name in every answer; it is never a
+        # term of the vocabulary pass (its ordinary words, "Payments", would rewrite "payments").
+        intro = " ".join(intro.split())
+        self._context_prompt = f"{intro} {question}".strip()
+        topics = hotwords.strip() if hotwords and hotwords.strip() else ""
+        self._hotwords = f"{intro} {topics}".strip() or None
+        self._terms = distinctive_terms(context_prompt, [topics]) if options.vocabulary_pass else ()
         self._prior = tuple(prior_segments)
         self._offset = float(max(audio_offset, max((s.end for s in self._prior), default=0.0)))
         self._framer = Pcm16Framer()

@@ -41,6 +41,26 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+def decoder_intro(role: str | None, company: str | None) -> str:
+    """Who the interview is for, as the decoder is told it: "Interview: backend engineer at Acme
+    Payments." (`AnswerStream`'s `intro`). Without it tiny.en wrote "acne" for "Acme" in answers
+    to questions that do not name the company (issue #12's QA walk J4). The role's plain words
+    are lower-cased, as they are said in a sentence ("backend engineer"); acronyms and words
+    with an inner capital keep their case ("SRE", "iOS", "DevOps"); the company stays as typed.
+    "" when neither is known."""
+    words = []
+    for word in " ".join((role or "").split()).split():
+        keep = word.isupper() or any(ch.isupper() for ch in word[1:])
+        words.append(word if keep else word.lower())
+    role_text = " ".join(words)
+    name = " ".join((company or "").split())
+    if role_text and name:
+        return f"Interview: {role_text} at {name}."
+    if name:
+        return f"Interview at {name}."
+    return f"Interview: {role_text}." if role_text else ""
+
+
 def distinctive_terms(question: str | None, topics: Iterable[str] = ()) -> tuple[str, ...]:
     """The terms worth enforcing from a question's text and its topics, in order of appearance."""
     terms: list[str] = []

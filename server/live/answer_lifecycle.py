@@ -101,6 +101,7 @@ class AnswerLifecycle:
             path=attempt_path(self.deps.audio_dir, self.user_id, self.session_id, question.id, entry.attempt),
             context_prompt=question.question_text,
             hotwords=" ".join(question.expected_topics or []) or None,
+            intro=self.decoder_intro,
             emit=self.emit,
             on_database_down=self._outage.database_down,
             is_closed=lambda: self.session_closed is not None,

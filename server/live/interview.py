@@ -96,6 +96,8 @@ class LiveInterview(AnswerLifecycle, Progression):
         self.question: InterviewQuestion | None = None
         self.questions: dict[str, InterviewQuestion] = {}
         self.progress = InterviewProgress()
+        #: The session's role and company as the decoder is told them (set with the questions).
+        self.decoder_intro = ""
         self.recorder: AnswerRecorder | None = None
         self._preparing: asyncio.Task[None] | None = None  # held so the task is not collected
         self._dropping = False

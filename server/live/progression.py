@@ -22,6 +22,7 @@ from persistence.models import InterviewQuestion, InterviewSession, InterviewSta
 from server.live import protocol as wire
 from server.progress import read_progress
 from server.routes_voice import voice_path
+from streaming.vocabulary import decoder_intro
 
 log = logging.getLogger("server.live")
 
@@ -37,6 +38,7 @@ class Progression:
         """Adopt a fresh load of the session: its questions and its progress."""
         self.questions = {str(q.id): q for q in session.questions}
         self.progress = read_progress(session)
+        self.decoder_intro = decoder_intro(session.target_role, session.target_company)
 
     def _voice_available(self) -> bool:
         return self.deps.voice is not None and self.deps.voice.available and self._voice_on

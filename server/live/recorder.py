@@ -79,6 +79,7 @@ class AnswerRecorder:
         context_prompt: str,
         hotwords: str | None,
         emit: Callable[[wire.ServerEvent], None],
+        intro: str = "",
         on_database_down: Callable[[], None],
         is_closed: Callable[[], bool],
     ) -> None:
@@ -103,6 +104,7 @@ class AnswerRecorder:
             hotwords=hotwords,
             prior_segments=prior,
             audio_offset=self._replay_from,
+            intro=intro,
         )
         self.writer: AnswerAudioWriter | None = AnswerAudioWriter(path)
         self._wake = asyncio.Event()

@@ -29,9 +29,11 @@ async def transcribe_recording(
     *,
     context_prompt: str = "",
     hotwords: str | None = None,
+    intro: str = "",
 ) -> AnswerComplete:
-    """The answer in `audio` (16 kHz mono float32), as the live path would have transcribed it."""
-    stream = AnswerStream(options.for_recording(), context_prompt=context_prompt, hotwords=hotwords)
+    """The answer in `audio` (16 kHz mono float32), as the live path would have transcribed it
+    (`intro`: the session's role and company, streaming.vocabulary.decoder_intro)."""
+    stream = AnswerStream(options.for_recording(), context_prompt=context_prompt, hotwords=hotwords, intro=intro)
     step = int(CHUNK_SECONDS * SAMPLE_RATE)
     for begin in range(0, len(audio), step):
         # Converted chunk by chunk, and a yield per chunk: run_due does not yield when nothing is

@@ -211,6 +211,51 @@ def test_the_questions_vocabulary_fixes_domain_terms(transcriber: WhisperTranscr
     assert missed_plain >= 4
 
 
+#: Answers of COMPANY_ANSWERS whose company was heard, with and without the intro: measured 7 and 2
+#: of 8 on the 2-core machine; the bounds leave another machine's decodes one miss more with the
+#: intro and three more hits without it.
+MIN_COMPANY_HITS, MAX_COMPANY_HITS_WITHOUT = 6, 5
+#: (role, company, an answer naming the company) to a question that does not name it (QA walk J4).
+COMPANY_ANSWERS = [
+    ("Backend Engineer", "Acme Payments", "In three to five years I want to be a senior backend engineer at Acme."),
+    ("Backend Engineer", "Acme Payments", "I would like to grow with Acme Payments and lead a small team."),
+    ("Backend Engineer", "Acme Payments", "I read the Acme Payments blog, and Acme could make refunds much easier."),
+    ("Product Manager", "Klarna", "At Klarna I would like to own the shopping app across several markets."),
+    ("Data Analyst", "Monzo", "In five years I hope to lead the analytics for one part of Monzo, like fraud."),
+    ("Frontend Engineer", "Zalando", "I want to be the person at Zalando who knows the design system best."),
+    ("DevOps Engineer", "Deliveroo", "At Deliveroo I would like to make deploys boring and safe."),
+    ("UX Designer", "Atlassian", "I would like to grow into a design lead at Atlassian and still meet users."),
+]
+
+
+def test_the_sessions_company_is_heard_as_its_name(transcriber: WhisperTranscriber) -> None:
+    """Issue #12's QA walk J4: "Acme" was heard as "acne" in an answer to a question that does
+    not name the company. The session's role and company open the prompt and lead the hotwords
+    (`AnswerStream`'s intro, streaming.vocabulary.decoder_intro). Counted over 8 answers (the
+    decode differs between machines); see bench/results/company_names.json for the numbers."""
+    from streaming.vocabulary import decoder_intro
+
+    question = "Where do you see yourself in three to five years?"
+    with_intro = without = 0
+    for role, company, answer in COMPANY_ANSWERS:
+        audio = speech.synthesize(answer)
+        said = {w for w in company.lower().split() if w in answer.lower()}
+        for intro in ("", decoder_intro(role, company)):
+            heard = set(
+                normalise(
+                    transcribe_offline(transcriber, audio, OPTIONS, context_prompt=question, intro=intro).transcript
+                )
+            )
+            hit = said <= heard
+            if intro:
+                with_intro += hit
+            else:
+                without += hit
+    assert with_intro >= MIN_COMPANY_HITS, (with_intro, without)
+    # tiny.en mishears such names without the intro ("acne", "hack me"): what the intro is for.
+    assert without <= MAX_COMPANY_HITS_WITHOUT, (with_intro, without)
+
+
 def test_the_vocabulary_does_not_invent_terms(transcriber: WhisperTranscriber) -> None:
     """Near misses ("radius", "red", "cooperation") keep their words with every vocabulary
     (measured: 0 of 15 changed; one is allowed for another machine's decodes)."""

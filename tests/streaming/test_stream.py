@@ -271,6 +271,26 @@ def test_prompts_carry_the_question_and_the_answer_so_far_and_hotwords_pass_thro
     assert {hotwords for *_, hotwords in oracle.calls} == {"Kubernetes Helm"}
 
 
+def test_the_intro_opens_every_prompt_and_leads_the_hotwords_but_rewrites_no_word() -> None:
+    """Issue #12's QA walk J4: "Acme" was heard as "acne" in an answer to a question that does not
+    name the company. The session's role and company (`intro`) open every prompt, even when the
+    question is cut to its last `question_words`, and lead the hotwords; its ordinary words are
+    no vocabulary term, so a candidate's "payments" is never rewritten as "Payments"."""
+    speech = make_speech([4, 1.5, 4])
+    oracle = OracleTranscriber(speech)
+    long_question = " ".join(["Tell me about the work you enjoy most."] * 10)
+    intro = "Interview: backend engineer at Acme Payments."
+    stream = AnswerStream(OPTIONS, context_prompt=long_question, hotwords="career goals", intro=intro)
+    feed_seconds(stream, speech, 0, speech.audio.size / SAMPLE_RATE)
+    stream.finish()
+    run_jobs(stream, oracle)
+    assert oracle.calls and all(prompt.startswith(intro + " Tell") for _, _, prompt, _ in oracle.calls)
+    assert {hotwords for *_, hotwords in oracle.calls} == {intro + " career goals"}
+    said = [("We", 0.9), ("take", 0.9), ("payments", 0.5), ("online.", 0.9)]
+    heard = transcribe_offline(_Fixed(said), make_speech([4]).audio, OPTIONS, intro=intro).transcript
+    assert heard == "We take payments online."
+
+
 def test_resume_continues_numbers_times_and_transcript() -> None:
     prior = (
         FinalSegment(0, "I started with the database.", 0.4, 2.5, 0.9, (Word("I", 0.4, 0.6, 0.9),)),

@@ -74,3 +74,20 @@ def test_an_unsure_single_word_that_sounds_like_a_term_is_replaced() -> None:
 def test_no_vocabulary_changes_nothing() -> None:
     words = [Word("Post", 0.0, 0.2, 0.5), Word("or", 0.2, 0.3, 0.5), Word("SQL", 0.3, 0.6, 0.5)]
     assert apply_vocabulary(words, ()) == words
+
+
+@pytest.mark.parametrize(
+    ("role", "company", "intro"),
+    [
+        ("Backend Engineer", "Acme Payments", "Interview: backend engineer at Acme Payments."),
+        ("SRE", " Deutsche  Bahn ", "Interview: SRE at Deutsche Bahn."),
+        ("iOS Developer", None, "Interview: iOS developer."),
+        (None, "Klarna", "Interview at Klarna."),
+        ("  ", "", ""),
+        (None, None, ""),
+    ],
+)
+def test_the_decoder_is_told_the_role_in_plain_words_and_the_company_as_typed(role, company, intro) -> None:
+    from streaming.vocabulary import decoder_intro
+
+    assert decoder_intro(role, company) == intro
