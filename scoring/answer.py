@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from scoring.embedding import Embedder
@@ -21,7 +21,7 @@ from scoring.fluency import FluencyResult, TimedWord, score_fluency
 from scoring.grammar import GrammarChecker, GrammarMatch, GrammarResult, score_grammar
 from scoring.keywords import KeywordResult, covered_lexically, score_keywords, topic_texts
 from scoring.mentions import asks_for_example
-from scoring.options import Calibration, ScoringOptions
+from scoring.options import Calibration, RelevanceCalibration, ScoringOptions
 from scoring.relevance import RelevanceResult, answer_embedding, question_prompts, score_relevance
 from scoring.spans import answer_spans, overlaps, uncertain_ranges
 from scoring.star import StructureResult, detect_structure
@@ -49,6 +49,9 @@ class AnswerInput:
     #: the best against `question_text` or any of them (a follow-up such as "Can you give me one
     #: concrete example that shows that?" is read in the context of its question).
     context_questions: Sequence[str] = ()
+    #: A follow-up's answer: it asks for one piece, so its length is judged against
+    #: `RelevanceCalibration.follow_up_words`, not a whole answer's (QA J28).
+    is_follow_up: bool = False
 
     def __post_init__(self) -> None:
         if self.audio_duration < 0:
@@ -243,7 +246,7 @@ def score_answer(
         sentence_vectors=sentence_vectors,
         structure_factor=structure,
         word_count=fluency.word_count,
-        calibration=options.relevance,
+        calibration=_length_calibration(options, follow_up=answer.is_follow_up),
         doubtful_sentences=_doubtful_sentences(transcript, sentences, uncertain),
     )
     keywords = None
@@ -298,6 +301,7 @@ def score_answer(
         overall,
         cap,
         non_answer=non_answer,
+        follow_up=answer.is_follow_up,
     )
     return AnswerScore(
         relevance=relevance.score,
@@ -322,6 +326,14 @@ def score_answer(
             non_answer=non_answer,
         ),
     )
+
+
+def _length_calibration(options: ScoringOptions, *, follow_up: bool) -> RelevanceCalibration:
+    """The relevance calibration an answer's length is judged with: a follow-up's answer gets
+    full length credit from `follow_up_words[0]` words on, a planned one from `full_credit_words`."""
+    if not follow_up:
+        return options.relevance
+    return replace(options.relevance, full_credit_words=options.relevance.follow_up_words[0])
 
 
 def judge_topics(

@@ -61,6 +61,10 @@ class RelevanceCalibration:
     best_sentence_weight: float = 0.5
     #: Answers shorter than this many words cannot fully answer an interview question.
     full_credit_words: int = 60
+    #: A follow-up's answer asks for one piece (an example, the outcome), not a whole answer:
+    #: it gets full length credit from the first number of words on, and its length tip names
+    #: this range (QA J28: a crisp 52-word answer was told to aim for 100-200 words).
+    follow_up_words: tuple[int, int] = (25, 120)
 
 
 @dataclass(frozen=True)
@@ -134,3 +138,6 @@ class ScoringOptions:
             raise InvalidOptions("uncertain_word_probability must be in [0, 1]")
         if self.max_suggestions < 1:
             raise InvalidOptions("max_suggestions must be at least 1")
+        words = self.relevance.follow_up_words
+        if not 0 < words[0] <= words[1] or self.relevance.full_credit_words <= 0:
+            raise InvalidOptions(f"full_credit_words and follow_up_words must be positive, got {words}")

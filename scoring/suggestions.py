@@ -60,6 +60,9 @@ class Findings:
     cap: str | None = None
     #: The answer does not address the question (scoring.answer.is_non_answer), capped or not.
     non_answer: bool = False
+    #: The answer is to a follow-up (one piece asked for): its length tip names
+    #: `RelevanceCalibration.follow_up_words`, not a whole answer's 100-200 words (QA J28).
+    follow_up: bool = False
 
     @property
     def off_topic(self) -> bool:
@@ -152,21 +155,22 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
     elif rel.substance_factor < 1 and rel.topicality >= options.calibration.off_topic_relevance:
         # Only an answer about the question is asked to say more: a longer off-topic answer
         # would still be off topic.
-        words = half_up(rel.substance_factor * options.relevance.full_credit_words)
+        words = f.fluency.word_count
         # Filed under its own category: the length is a fact about the answer, not a verdict on
         # its relevance, and "too brief" under RELEVANCE beside a relevance of 84 read as a
         # contradiction (issue #12 item 5).
-        out.append(
-            (
-                cost,
-                Suggestion(
-                    LENGTH_CATEGORY,
-                    f"Develop your answer: {words} words is too brief to answer fully; "
-                    "aim for about 100-200 words (one to two minutes) with a concrete example.",
-                    0,
-                ),
+        if f.follow_up:
+            low, high = options.relevance.follow_up_words
+            text = (
+                f"Develop your answer: {words} words is brief even for a follow-up; aim for about "
+                f"{low}-{high} words that give the piece asked for with one concrete detail."
             )
-        )
+        else:
+            text = (
+                f"Develop your answer: {words} words is too brief to answer fully; "
+                "aim for about 100-200 words (one to two minutes) with a concrete example."
+            )
+        out.append((cost, Suggestion(LENGTH_CATEGORY, text, 0)))
     # The wording follows the number: a relevance shown as good (>= 70) gets no "off the
     # question" tip; a fair one (50-70) hears that one sentence drifted. Only an answer that is
     # not about the question (the off-topic line: its topicality, the score before the length
@@ -405,9 +409,11 @@ def _evidence(dimension: str, f: Findings, options: ScoringOptions) -> str:
         rel = f.relevance
         if rel.structure_factor < 0.6:
             return "the answer listed terms instead of explaining them"
-        if rel.substance_factor < 1:
-            words = half_up(rel.substance_factor * options.relevance.full_credit_words)
-            return f"at {words} words the answer stayed too brief"
+        # Brevity is the Completeness tip's (its length factor lowers relevance too): here it
+        # read as a verdict on relevance, "relevance (62): at 38 words the answer stayed too
+        # brief" (QA J23). An answer that is on the question apart from its length says so.
+        if rel.substance_factor < 1 and half_up(rel.topicality * rel.structure_factor) >= GOOD:
+            return "what you said was on the question; the Completeness tip says how to lift this score"
         if rel.off_topic_sentences and half_up(rel.score) < GOOD:
             return f"{len(rel.off_topic_sentences)} of {len(f.sentences)} sentences did not address the question"
         # In words a candidate can act on (it said "semantic similarity to the question was

@@ -121,6 +121,8 @@ class Reviewer:
             audio_duration=audio_duration,
             pauses=tuple(pauses),
             context_questions=planned,
+            # One piece asked for: judged against a follow-up's length, not a whole answer's (QA J28).
+            is_follow_up=planned_id is not None,
         )
         score = await asyncio.to_thread(
             score_answer, answer, embedder=self.embedder, grammar=self.grammar(), options=self.options

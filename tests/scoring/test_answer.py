@@ -8,6 +8,7 @@ import json
 import pytest
 
 from scoring import AnswerInput, InvalidAnswer, InvalidOptions, ScoringOptions, Weights, score_answer, weighted_overall
+from scoring.options import RelevanceCalibration
 from tests.scoring.conftest import DownGrammar, FakeGrammar
 from tests.scoring.evalset import synthetic_words
 from tests.support.speech import script_text
@@ -190,3 +191,40 @@ def test_a_length_tip_is_filed_under_completeness_not_relevance(fake_embedder) -
     length_tips = [s for s in result.suggestions if "too brief" in s.message]
     assert [s.category for s in length_tips] == ["Completeness"]
     assert not any(s.category == "Relevance" for s in result.suggestions)
+
+
+#: QA J28: the answer to the follow-up "how would you choose how long to wait for a batch to fill?".
+CRISP_FOLLOW_UP = (
+    "There is no waiting for a batch to fill here. The backfill reads existing records a thousand at a "
+    "time, ordered by ID, and it pauses when the database load goes up. Records that changed during the "
+    "backfill are covered by the dual writes, and the comparison job catches anything that was missed."
+)
+
+
+def test_a_crisp_follow_up_answer_gets_full_length_credit_and_no_length_tip(fake_embedder) -> None:
+    """QA J28: a crisp 52-word follow-up answer was told "Develop your answer: 52 words is too
+    brief ...; aim for about 100-200 words": a follow-up asks for one piece."""
+    kw = {"question_text": "How would you choose how long to wait for a batch to fill?", "category": "technical"}
+    kw["expected_topics"] = ()
+    planned = score_answer(answer(CRISP_FOLLOW_UP, **kw), embedder=fake_embedder, grammar=FakeGrammar())
+    # On a planned answer's scale (60 words for full credit) it is short, and told so.
+    assert planned.word_count == 53 and planned.details.relevance.substance_factor < 1
+    assert any("100-200" in s.message for s in planned.suggestions if s.category == "Completeness")
+    follow_up = score_answer(
+        answer(CRISP_FOLLOW_UP, is_follow_up=True, **kw), embedder=fake_embedder, grammar=FakeGrammar()
+    )
+    assert follow_up.details.relevance.substance_factor == 1
+    assert not any(s.category == "Completeness" for s in follow_up.suggestions), follow_up.suggestions
+    assert not any("100-200" in s.message or "brief" in s.message for s in follow_up.suggestions)
+    assert "brief" not in follow_up.evaluation_summary
+
+
+def test_a_very_short_follow_up_answer_is_told_the_follow_up_range(fake_embedder) -> None:
+    text = "We shipped two days early and the tickets fell by forty percent."
+    result = score_answer(
+        answer(text, is_follow_up=True, expected_topics=()), embedder=fake_embedder, grammar=FakeGrammar()
+    )
+    tips = [s.message for s in result.suggestions if s.category == "Completeness"]
+    assert tips and "12 words" in tips[0] and "25-120 words" in tips[0] and "100-200" not in tips[0], tips
+    with pytest.raises(InvalidOptions):
+        ScoringOptions(relevance=RelevanceCalibration(follow_up_words=(0, 120)))

@@ -246,3 +246,23 @@ def test_each_planned_question_counts_once_and_a_follow_up_never_lowers_it() -> 
     assert strong.readiness_score > alone.readiness_score
     assert "question 3 rose from 60 to 70" in strong.summary, strong.summary
     assert strong.session_scores()["questions_answered"] == 3
+
+
+def test_insights_compare_planned_questions_not_follow_ups_stored_as_general() -> None:
+    """QA R5: "You were stronger on behavioural questions (69) than on general ones (56)" where the
+    only general question scored 87 and 56 was its mean with a behavioural question's follow-up
+    (stored "general" so it is not judged as a whole STAR story). The comparisons by category,
+    difficulty and half read the planned questions as the session score counts them (each once,
+    its follow-ups folded in: scoring.results.question_scores)."""
+    session = [
+        result(1, 60, category="general", shown_number=1),
+        result(2, 60, category="behavioral", star_missing=(), shown_number=2),
+        result(3, 25, category="general", follow_up_of=2, shown_number=2),
+        result(4, 90, category="general", shown_number=3),
+        result(5, 90, category="behavioral", star_missing=(), shown_number=4),
+    ]
+    insights = build_session_feedback(session).ai_insights
+    # With the follow-up as a general answer: general (60 + 25 + 90) / 3 = 58 vs behavioural 75,
+    # and halves 60 vs 68. Planned: general 75 = behavioural 75, halves 60 vs 90.
+    assert "stronger on" not in insights, insights
+    assert "(60 in the first half, 90 in the second)" in insights, insights

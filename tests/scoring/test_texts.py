@@ -204,3 +204,28 @@ def test_next_steps_name_the_weak_follow_up_not_its_strong_question() -> None:
     # A weak question and its weak follow-up: the question is named once.
     steps = " ".join(build_session_feedback([result(1, 80), replace(strong, overall=40.0), weak]).next_steps)
     assert "Answer question 3 again aloud" in steps, steps
+
+
+def test_relevance_is_not_explained_by_the_answer_s_length() -> None:
+    """QA J23: "The main area to improve is relevance (62): at 38 words the answer stayed too
+    brief" beside the Completeness tip that says so: brevity is that tip's, not relevance's."""
+    short = RelevanceResult(62.0, 0.45, 0.45, 0.45, 1.0, 38 / 60, (), (), topicality=98.0)
+    f = findings(short, fluency(145, 38), 78)
+    scores = {"relevance": 62.0, "grammar": 100.0, "fluency": 92.0, "keywords": 100.0}
+    text = build_summary(f, scores, OPTIONS)
+    assert "The main area to improve is relevance (62): what you said was on the question" in text, text
+    assert "brief" not in text and "38 words" not in text, text
+    tips = [s for s in build_suggestions(f, OPTIONS) if "38 words" in s.message]
+    assert [s.category for s in tips] == ["Completeness"], tips
+    # Short and only loosely on the question: the loose part is named, not the length.
+    loose = RelevanceResult(30.0, 0.3, 0.3, 0.3, 1.0, 38 / 60, (), (), topicality=47.0)
+    text = build_summary(findings(loose, fluency(145, 38), 60), {**scores, "relevance": 30.0}, OPTIONS)
+    assert "relevance (30): the answer stayed only loosely on what was asked" in text and "brief" not in text, text
+
+
+def test_a_follow_up_s_length_tip_names_the_follow_up_range() -> None:
+    """QA J28: a follow-up asks for one piece, not a 100-200 word answer."""
+    short = RelevanceResult(40.0, 0.45, 0.45, 0.45, 1.0, 12 / 25, (), (), topicality=98.0)
+    tips = [s.message for s in build_suggestions(findings(short, fluency(145, 12), 60, follow_up=True), OPTIONS)]
+    assert any("12 words is brief even for a follow-up; aim for about 25-120 words" in m for m in tips), tips
+    assert not any("100-200" in m for m in tips), tips

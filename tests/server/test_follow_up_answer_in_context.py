@@ -63,6 +63,9 @@ async def test_a_concrete_example_given_to_a_follow_up_is_judged_with_its_questi
     assert score["details"]["cap"] != "off_topic" and not score["details"]["non_answer"]
     assert score["overall"] > 25
     assert "does not address" not in score["evaluation_summary"].lower()
+    # QA J28: a follow-up asks for one piece; its ~40 words are not "too brief, aim for 100-200".
+    assert score["details"]["relevance"]["substance_factor"] == 1, score["details"]["relevance"]
+    assert not any("100-200" in s["message"] for s in score["suggestions"]), score["suggestions"]
 
 
 #: Issue #12's QA walk J8, over the socket: the company question answered vaguely, follow-up 1
