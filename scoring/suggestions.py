@@ -160,10 +160,10 @@ def _candidates(f: Findings, options: ScoringOptions) -> list[tuple[float, Sugge
         # its relevance, and "too brief" under RELEVANCE beside a relevance of 84 read as a
         # contradiction (issue #12 item 5).
         if f.follow_up:
-            low, high = options.relevance.follow_up_words
+            fewest, most = options.relevance.follow_up_words
             text = (
                 f"Develop your answer: {words} words is brief even for a follow-up; aim for about "
-                f"{low}-{high} words that give the piece asked for with one concrete detail."
+                f"{fewest}-{most} words that give the piece asked for with one concrete detail."
             )
         else:
             text = (
