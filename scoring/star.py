@@ -43,6 +43,11 @@ _CUES = {
         r"\bthe challenge was\b",
         r"\bas the (lead|owner|manager)\b",
         r"\bi led\b",
+        # Someone else set the task: "my manager asked me to leave two bad months out" (QA J22).
+        (
+            r"(?<!nobody )(?<!nobody had )(?<!no one )(?<!no one had )(?<!never )"
+            r"\b(?:asked|told|wanted|expected|pressured|pushed) me to\b"
+        ),
     ),
     "action": (
         (
@@ -52,7 +57,8 @@ _CUES = {
             r"brought|split|mentored|helped|made sure|profiled|optimi[sz]ed|refactored|fixed|designed|deployed|"
             r"automated|migrated|measured|rewrote|removed|moved|replaced|configured|debugged|coordinated|"
             r"negotiated|prioriti[sz]ed|documented|presented|trained|identified|drafted|contacted|escalated|"
-            r"resolved)\b"
+            r"resolved|raised|offered|refused|declined|flagged|pushed back|insisted|showed|shared|sent|"
+            r"told|warned|volunteered|convinced|persuaded)\b"
         ),
         r"\bso i\b",
         r"\bwhat i did\b",
@@ -127,6 +133,16 @@ _PLAN_CUES = {
         r"\brather than\b",
         r"\binstead of\b",
         r"\bwhich (?:gets|means|lets|gives|keeps|saves|avoids|costs)\b",
+        # An infinitive of purpose: "review the funnel to see where users drop off" (QA J16).
+        r"\bto (?:see|find out|learn|understand|know|figure out|spot|check) (?:where|whether|if|which|why|how|who)\b",
+        r"\bto (?:find out|figure out|understand|learn) what\b",
+        # The recogniser often ends the sentence before a purpose clause: "... I would ship one or
+        # two quick wins. So, the team sees progress" (QA J16). A sentence-initial "So" followed
+        # by someone other than the speaker is that clause; "So I ..." stays a discourse marker.
+        (
+            r"^so,? (?:that )?(?:the \w+|everyone|nobody|no one|people|users|customers) "
+            r"(?:(?!is\b|was\b|has\b)\w+s|can|will|won't|do|does|don't|doesn't|get|see|know|stay)\b"
+        ),
     ),
     "risks": (
         r"\brisks?\b",
@@ -167,6 +183,15 @@ _PLAN_CUES = {
     ),
 }
 _PLAN_COMPILED = {part: [re.compile(p, re.IGNORECASE) for p in cues] for part, cues in _PLAN_CUES.items()}
+#: A sentence that gives up on a plan is not an approach, though it says "I would": "I guess I would
+#: just keep trying and see what happens" (QA J17).
+_PLAN_VETOES = {
+    "approach": re.compile(
+        r"\b(?:see what happens|keep trying|(?:just )?try (?:something|stuff|things|my best)|play it by ear|wing it|"
+        r"figure it out as i go|hope for the best)\b",
+        re.IGNORECASE,
+    )
+}
 PLAN_ADVICE = {
     "approach": "say what you would do first, in order, in the first person",
     "reasoning": "give the reason for each step (\u201cbecause\u2026\u201d, \u201cso that\u2026\u201d)",
@@ -226,7 +251,11 @@ StarResult = StructureResult
 
 
 def _detect(
-    sentences: Sequence[str], kind: str, parts: Sequence[str], compiled: Mapping[str, Sequence[re.Pattern[str]]]
+    sentences: Sequence[str],
+    kind: str,
+    parts: Sequence[str],
+    compiled: Mapping[str, Sequence[re.Pattern[str]]],
+    vetoes: Mapping[str, re.Pattern[str]] | None = None,
 ) -> StructureResult:
     # Cues are looked for in the grammar-neutral reading ("I taked the data" shows an action as
     # "I took the data" does); the evidence is the candidate's own sentence.
@@ -234,7 +263,10 @@ def _detect(
     for sentence in sentences:
         reading = standard_reading(sentence)
         for part in parts:
-            if part not in evidence and any(p.search(reading) for p in compiled[part]):
+            if part in evidence or not any(p.search(reading) for p in compiled[part]):
+                continue
+            veto = (vetoes or {}).get(part)
+            if veto is None or not veto.search(reading):
                 evidence[part] = sentence
     return StructureResult(kind, evidence)
 
@@ -247,7 +279,7 @@ def detect_star(sentences: Sequence[str]) -> StructureResult:
 
 def detect_plan(sentences: Sequence[str]) -> StructureResult:
     """Evidence per plan part (approach, reasoning, risks) of a hypothetical answer."""
-    return _detect(sentences, "plan", PLAN_PARTS, _PLAN_COMPILED)
+    return _detect(sentences, "plan", PLAN_PARTS, _PLAN_COMPILED, _PLAN_VETOES)
 
 
 def structure_kind(category: str, question_text: str = "") -> str | None:
