@@ -265,7 +265,7 @@ def _detect(
         for part in parts:
             if part in evidence or not any(p.search(reading) for p in compiled[part]):
                 continue
-            veto = (vetoes or {}).get(part)
+            veto = vetoes.get(part) if vetoes else None
             if veto is None or not veto.search(reading):
                 evidence[part] = sentence
     return StructureResult(kind, evidence)
