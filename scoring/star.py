@@ -57,8 +57,8 @@ _CUES = {
             r"brought|split|mentored|helped|made sure|profiled|optimi[sz]ed|refactored|fixed|designed|deployed|"
             r"automated|migrated|measured|rewrote|removed|moved|replaced|configured|debugged|coordinated|"
             r"negotiated|prioriti[sz]ed|documented|presented|trained|identified|drafted|contacted|escalated|"
-            r"resolved|raised|offered|refused|declined|flagged|pushed back|insisted|showed|shared|sent|"
-            r"told|warned|volunteered|convinced|persuaded)\b"
+            r"resolved|raised|offered|refused|declined|flagged|pushed back|insisted|"
+            r"warned|volunteered|convinced|persuaded)\b"
         ),
         r"\bso i\b",
         r"\bwhat i did\b",

@@ -101,6 +101,8 @@ def test_giving_up_on_a_plan_is_not_an_approach(text: str, approach: bool) -> No
         ("Nobody had asked me to, but the release notes were always late.", False, False),
         # A vague story stays without a task and an action of the speaker's.
         ("We had a hard project once. The team worked a lot and it went fine in the end.", False, False),
+        # Telling people it would be fine is no step taken (the evaluation set's mediocre change story).
+        ("We had a big change once at work. I told everyone it would be fine and we just did it.", False, False),
     ],
 )
 def test_first_person_stories_show_task_and_action(text: str, task: bool, action: bool) -> None:
