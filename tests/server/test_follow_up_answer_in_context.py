@@ -12,7 +12,7 @@ import pytest
 
 from server.app import create_app
 from tests.support.live_server import serve
-from tests.support.spoken_interview import padded_pcm, started_interview, until
+from tests.support.spoken_interview import answer_scored, started_interview, until
 
 pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
@@ -40,21 +40,14 @@ async def server(settings, transcriber, embedder):
         yield base
 
 
-async def _answer(client, seen: list[dict], script) -> dict:
-    await client.stream(padded_pcm(script), realtime_factor=4.0)
-    await client.send(type="answer_done")
-    await until(client, seen, "answer_complete")
-    return (await until(client, seen, "event", "score"))["data"]
-
-
 async def test_a_concrete_example_given_to_a_follow_up_is_judged_with_its_question(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
         _, client, seen, _ = await started_interview(server, http, [QUESTION])
-        first = await _answer(client, seen, VAGUE)
+        first = await answer_scored(client, seen, VAGUE)
         follow_up = await until(client, seen, "question")
         assert follow_up["follow_up"], follow_up
         assert "example" in follow_up["text"].lower(), follow_up["text"]
-        score = await _answer(client, seen, EXAMPLE)
+        score = await answer_scored(client, seen, EXAMPLE)
         await client.connection.close()
 
     assert score["question_id"] == follow_up["question_id"] and score["question_id"] != first["question_id"]
@@ -97,10 +90,10 @@ async def test_an_example_given_to_a_follow_up_is_not_asked_for_again(server, da
 
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
         _, client, seen, _ = await started_interview(server, http, [COMPANY_QUESTION])
-        await _answer(client, seen, COMPANY_VAGUE)
+        await answer_scored(client, seen, COMPANY_VAGUE)
         first = await until(client, seen, "question")
         assert first["follow_up"] and "example" in asks_for(first["text"]), first["text"]
-        await _answer(client, seen, COMPANY_EXAMPLE)
+        await answer_scored(client, seen, COMPANY_EXAMPLE)
         second = await until(client, seen, "question")
         await client.connection.close()
 

@@ -17,7 +17,7 @@ import pytest
 
 from server.app import create_app
 from tests.support.live_server import serve
-from tests.support.spoken_interview import padded_pcm, started_interview, until
+from tests.support.spoken_interview import answer_scored, started_interview, until
 
 pytestmark = [pytest.mark.model, pytest.mark.postgres_only]
 
@@ -69,23 +69,16 @@ async def server(settings, transcriber, embedder):
         yield base
 
 
-async def _answer(client, seen: list[dict], script) -> dict:
-    await client.stream(padded_pcm(script), realtime_factor=4.0)
-    await client.send(type="answer_done")
-    await until(client, seen, "answer_complete")
-    return (await until(client, seen, "event", "score"))["data"]
-
-
 async def test_the_report_credits_a_follow_up_and_does_not_judge_an_off_topic_story(server, database) -> None:
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
         session, client, seen, _ = await started_interview(server, http, [INITIATIVE, DILEMMA])
-        await _answer(client, seen, VAGUE)
+        await answer_scored(client, seen, VAGUE)
         follow_up = await until(client, seen, "question")
         assert follow_up["follow_up"], follow_up
-        await _answer(client, seen, FOLLOW_UP_ANSWER)
+        await answer_scored(client, seen, FOLLOW_UP_ANSWER)
         dilemma = await until(client, seen, "question")
         assert not dilemma["follow_up"] and dilemma["text"] == DILEMMA["text"], dilemma
-        off = await _answer(client, seen, OFF_TOPIC)
+        off = await answer_scored(client, seen, OFF_TOPIC)
         await until(client, seen, "session_complete")
         await until(client, seen, "event", "feedback")
         await client.connection.close()

@@ -112,3 +112,14 @@ async def answer(client: InterviewClient, pcm: bytes, *, realtime_factor: float 
     await client.stream(pcm, chunk=3201, realtime_factor=realtime_factor)
     await client.send(type="answer_done")
     return await client.wait_for("answer_complete")
+
+
+async def answer_scored(
+    client: InterviewClient, seen: list[dict[str, Any]], script: tuple[ScriptPiece, ...] | str
+) -> dict[str, Any]:
+    """Speaks `script` at 4x real time, says "done", waits for its `answer_complete` and returns
+    the data of its `score` event (events read so far are collected in `seen`)."""
+    await client.stream(padded_pcm(script), realtime_factor=4.0)
+    await client.send(type="answer_done")
+    await until(client, seen, "answer_complete")
+    return (await until(client, seen, "event", "score"))["data"]
